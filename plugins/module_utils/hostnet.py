@@ -1,0 +1,36 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read-only view of the host's own IPv4 networks (addresses and routes), with pyroute2."""
+
+from __future__ import annotations
+
+import socket
+import traceback
+
+try:
+    from pyroute2 import IPRoute
+    HAS_PYROUTE2 = True
+    PYROUTE2_IMPORT_ERROR = None
+except ImportError:
+    HAS_PYROUTE2 = False
+    PYROUTE2_IMPORT_ERROR = traceback.format_exc()
+
+# Route protocol number marking the lab's safety-net `unreachable` routes in the host namespace;
+# they are ours, so they must not count as the host's networks.
+SAFETY_ROUTE_PROTO = 222
+RT_TABLE_LOCAL = 255
+
+
+def host_networks():
+    """CIDRs of the host's IPv4 addresses and non-default routes, in all tables but `local`."""
+    nets = set()
+    with IPRoute() as ipr:
+        for msg in ipr.get_addr(family=socket.AF_INET):
+            nets.add("%s/%d" % (msg.get_attr("IFA_ADDRESS"), msg["prefixlen"]))
+        for msg in ipr.get_routes(family=socket.AF_INET):
+            table = msg.get_attr("RTA_TABLE") or msg["table"]
+            if table == RT_TABLE_LOCAL or msg["proto"] == SAFETY_ROUTE_PROTO or not msg["dst_len"]:
+                continue
+            nets.add("%s/%d" % (msg.get_attr("RTA_DST"), msg["dst_len"]))
+    return sorted(nets)

@@ -1,0 +1,493 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Lab plan: validate the lab-wide ``vpnlab_*`` inputs and derive every name and address.
+
+Pure functions, no Ansible import, so that the rules are unit-tested table by table and the
+same plan serves the local and the cloud target. ``build_plan`` collects *all* problems before
+raising, so a user fixes their inputs in one go instead of one error per run.
+"""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import re
+
+TARGETS = ("local", "cloud")
+CLOUDS = ("azure", "aws")
+
+DEFAULTS = {
+    "name": "vpntest",
+    "target": "local",
+    "owner": "student",
+    "environment": "dev",
+    "azure_region": "westeurope",
+    "aws_region": "eu-central-1",
+    "azure_vnet_cidr": "10.1.0.0/16",
+    "azure_subnet_cidr": "10.1.1.0/24",
+    "azure_gateway_subnet_cidr": "10.1.0.0/27",
+    "aws_vpc_cidr": "10.2.0.0/16",
+    "aws_subnet_cidr": "10.2.1.0/24",
+    "vms": [
+        {"name": "vm1", "cloud": "azure", "private_ip": "10.1.1.10"},
+        {"name": "vm2", "cloud": "azure", "private_ip": "10.1.1.20"},
+        {"name": "vm3", "cloud": "aws", "private_ip": "10.2.1.10"},
+    ],
+    "admin_cidrs": None,
+    "allow_open_admin": False,
+    "tunnel_psks": None,
+    "tunnel_inside_cidrs": ["169.254.21.0/30", "169.254.22.0/30"],
+    "expiry_days": 7,
+    "local_azure_public_cidr": "198.51.100.0/24",
+    "local_aws_public_cidr": "203.0.113.0/24",
+}
+
+# Azure's CAF short region codes for the names people read most; others keep their full name.
+AZURE_REGION_SHORT = {
+    "westeurope": "euwe", "northeurope": "euno", "germanywestcentral": "dewc",
+    "germanynorth": "deno", "switzerlandnorth": "chno", "switzerlandwest": "chwe",
+    "francecentral": "frce", "uksouth": "ukso", "ukwest": "ukwe", "swedencentral": "sece",
+    "norwayeast": "noea", "eastus": "usea", "eastus2": "use2", "westus": "uswe",
+    "westus2": "usw2", "westus3": "usw3", "centralus": "usce", "northcentralus": "usnc",
+    "southcentralus": "ussc", "canadacentral": "cace", "brazilsouth": "brso",
+    "australiaeast": "auea", "southeastasia": "asse", "eastasia": "asea",
+    "japaneast": "jpea", "koreacentral": "krce", "centralindia": "ince",
+}
+
+# AWS refuses these inside CIDRs for VPN tunnels (CreateVpnConnection, TunnelInsideCidr).
+AWS_RESERVED_INSIDE = tuple(ipaddress.ip_network(c) for c in (
+    "169.254.0.0/30", "169.254.1.0/30", "169.254.2.0/30", "169.254.3.0/30",
+    "169.254.4.0/30", "169.254.5.0/30", "169.254.169.252/30"))
+LINK_LOCAL = ipaddress.ip_network("169.254.0.0/16")
+# Ranges neither cloud accepts for a VNet/VPC (Azure lists these; AWS refuses them too).
+FORBIDDEN_PRIVATE = tuple(ipaddress.ip_network(c) for c in (
+    "0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "240.0.0.0/4"))
+# Used by this project's own machines for their uplink: never a lab "public" range.
+RESERVED_UPLINK = ipaddress.ip_network("192.0.2.0/24")
+
+NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,14}[a-z0-9]$")
+VM_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,10}[a-z0-9]$|^[a-z]$")
+OWNER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,18}[a-z0-9]$|^[a-z0-9]$")
+ENV_RE = re.compile(r"^[a-z0-9]{1,8}$")
+AZURE_REGION_RE = re.compile(r"^[a-z][a-z0-9]{2,30}$")
+AWS_REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$")
+PSK_RE = re.compile(r"^[A-Za-z0-9._]{8,64}$")
+# Namespace names reserved for the lab's own infrastructure (a VM may not take one).
+LOCAL_INFRA = ("inet", "op", "azr", "azgw", "awsr", "vgw")
+VM_KEYS = ("name", "cloud", "private_ip")
+
+
+class PlanError(ValueError):
+    """The inputs break one or more rules; ``problems`` lists them all."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("%d problem(s) in the lab inputs:\n- %s" % (
+            len(self.problems), "\n- ".join(self.problems)))
+
+
+def var(key):
+    """The user-facing variable name of a plan input."""
+    return "vpnlab_" + key
+
+
+class _Checker:
+    """Collects problems; each message names the variable, its value and the rule broken."""
+
+    def __init__(self):
+        self.problems = []
+
+    def add(self, key, value, rule):
+        self.problems.append("%s=%r: %s" % (var(key), value, rule))
+
+    def network(self, key, value):
+        """Parse an IPv4 CIDR; record a problem and return None when it is not one."""
+        if not isinstance(value, str) or not value:
+            self.add(key, value, "must be an IPv4 network in CIDR notation, like 10.1.0.0/16")
+            return None
+        try:
+            net = ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            self.add(key, value, "is not a valid IPv4 CIDR (like 10.1.0.0/16)")
+            return None
+        if net.version != 4 or "/" not in value:
+            self.add(key, value, "must be an IPv4 network in CIDR notation, like 10.1.0.0/16")
+            return None
+        if str(net) != value.strip():
+            self.add(key, value, "has host bits set; the network is %s" % net)
+            return None
+        return net
+
+    def address(self, key, value):
+        try:
+            addr = ipaddress.ip_address(value)
+        except (TypeError, ValueError):
+            self.add(key, value, "is not a valid IPv4 address")
+            return None
+        if addr.version != 4:
+            self.add(key, value, "must be an IPv4 address")
+            return None
+        return addr
+
+
+def _inputs(params):
+    merged = dict(DEFAULTS)
+    merged.update({k: v for k, v in params.items() if v is not None and k in DEFAULTS})
+    return merged
+
+
+def _check_identity(chk, p):
+    if p["target"] not in TARGETS:
+        chk.add("target", p["target"], "must be one of %s" % ", ".join(TARGETS))
+    if not isinstance(p["name"], str) or not NAME_RE.match(p["name"]) or "--" in p["name"]:
+        chk.add("name", p["name"], "must be 2-16 characters of a-z, 0-9 and '-', start with a "
+                "letter and not end with '-' (it becomes part of Azure and AWS resource names and "
+                "of network namespace names)")
+    if not isinstance(p["owner"], str) or not OWNER_RE.match(p["owner"]):
+        chk.add("owner", p["owner"], "must be 1-20 characters of a-z, 0-9 and '-' (it goes into "
+                "the resource group name and the owner tag)")
+    if not isinstance(p["environment"], str) or not ENV_RE.match(p["environment"]):
+        chk.add("environment", p["environment"], "must be 1-8 characters of a-z and 0-9, like dev")
+    if not isinstance(p["azure_region"], str) or not AZURE_REGION_RE.match(p["azure_region"]):
+        chk.add("azure_region", p["azure_region"], "must be an Azure region name like westeurope")
+    if not isinstance(p["aws_region"], str) or not AWS_REGION_RE.match(p["aws_region"]):
+        chk.add("aws_region", p["aws_region"], "must be an AWS region name like eu-central-1")
+    days = p["expiry_days"]
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
+        chk.add("expiry_days", days, "must be a whole number of days from 1 to 365")
+
+
+def _check_size(chk, key, net, smallest, largest, why):
+    if net is not None and not largest <= net.prefixlen <= smallest:
+        chk.add(key, str(net), "must be between /%d and /%d (%s)" % (largest, smallest, why))
+
+
+def _check_networks(chk, p):
+    """Parse and check the private address plan; returns the parsed networks by key."""
+    keys = ("azure_vnet_cidr", "azure_subnet_cidr", "azure_gateway_subnet_cidr",
+            "aws_vpc_cidr", "aws_subnet_cidr")
+    nets = {k: chk.network(k, p[k]) for k in keys}
+    _check_size(chk, "azure_vnet_cidr", nets["azure_vnet_cidr"], 29, 8, "Azure VNet limits")
+    _check_size(chk, "azure_subnet_cidr", nets["azure_subnet_cidr"], 29, 8, "Azure subnet limits")
+    _check_size(chk, "aws_vpc_cidr", nets["aws_vpc_cidr"], 28, 16, "AWS VPC limits")
+    _check_size(chk, "aws_subnet_cidr", nets["aws_subnet_cidr"], 28, 16, "AWS subnet limits")
+    gw = nets["azure_gateway_subnet_cidr"]
+    if gw is not None and gw.prefixlen > 27:
+        chk.add("azure_gateway_subnet_cidr", str(gw), "GatewaySubnet must be /27 or larger "
+                "(Azure VPN gateways need at least 32 addresses)")
+    for key in ("azure_vnet_cidr", "aws_vpc_cidr"):
+        net = nets[key]
+        for bad in FORBIDDEN_PRIVATE:
+            if net is not None and net.overlaps(bad):
+                chk.add(key, str(net), "overlaps %s, which %s" % (bad, "AWS uses for the tunnel "
+                        "inside addresses and both clouds reserve" if bad == LINK_LOCAL
+                        else "is not usable for a cloud network"))
+    _within(chk, nets, "azure_subnet_cidr", "azure_vnet_cidr")
+    _within(chk, nets, "azure_gateway_subnet_cidr", "azure_vnet_cidr")
+    _within(chk, nets, "aws_subnet_cidr", "aws_vpc_cidr")
+    az, aws = nets["azure_vnet_cidr"], nets["aws_vpc_cidr"]
+    if az is not None and aws is not None and az.overlaps(aws):
+        chk.add("aws_vpc_cidr", str(aws), "overlaps vpnlab_azure_vnet_cidr=%r: the two clouds' "
+                "networks must be disjoint to be routed over the VPN" % str(az))
+    sub = nets["azure_subnet_cidr"]
+    if gw is not None and sub is not None and gw.overlaps(sub):
+        chk.add("azure_gateway_subnet_cidr", str(gw), "overlaps vpnlab_azure_subnet_cidr=%r: "
+                "GatewaySubnet must be a subnet of its own" % str(sub))
+    return nets
+
+
+def _within(chk, nets, inner_key, outer_key):
+    inner, outer = nets[inner_key], nets[outer_key]
+    if inner is not None and outer is not None and not inner.subnet_of(outer):
+        chk.add(inner_key, str(inner), "is not inside %s=%r" % (var(outer_key), str(outer)))
+
+
+def reserved_addresses(subnet):
+    """The addresses both clouds keep for themselves: the first four and the last."""
+    first = subnet.network_address
+    return {first + i for i in range(4)} | {subnet.broadcast_address}
+
+
+def _check_vms(chk, p, nets):
+    vms = p["vms"]
+    if not isinstance(vms, list) or not vms:
+        chk.add("vms", vms, "must be a non-empty list of {name, cloud, private_ip}")
+        return []
+    subnet_key = {"azure": "azure_subnet_cidr", "aws": "aws_subnet_cidr"}
+    seen_names, seen_ips, good = set(), set(), []
+    for i, vm in enumerate(vms):
+        key = "vms[%d]" % i
+        if not isinstance(vm, dict):
+            chk.add(key, vm, "must be a dict with name, cloud and private_ip")
+            continue
+        extra = sorted(set(vm) - set(VM_KEYS) - {"public_ip"})
+        missing = [k for k in VM_KEYS if k not in vm]
+        if extra or missing:
+            chk.add(key, vm, "needs exactly the keys name, cloud, private_ip (%s)" % "; ".join(
+                filter(None, ["missing: " + ", ".join(missing) if missing else "",
+                              "unknown: " + ", ".join(extra) if extra else ""])))
+            continue
+        name, cloud = vm["name"], vm["cloud"]
+        ok = True
+        if not isinstance(name, str) or not VM_NAME_RE.match(name) or "--" in name:
+            chk.add(key + ".name", name, "must be 1-12 characters of a-z, 0-9 and '-', start with "
+                    "a letter and not end with '-' (it is a host name and an interface name)")
+            ok = False
+        elif name in LOCAL_INFRA:
+            chk.add(key + ".name", name, "is reserved for the lab's own infrastructure (%s)"
+                    % ", ".join(LOCAL_INFRA))
+            ok = False
+        elif name in seen_names:
+            chk.add(key + ".name", name, "is used by another VM: VM names must be unique")
+            ok = False
+        seen_names.add(name)
+        if cloud not in CLOUDS:
+            chk.add(key + ".cloud", cloud, "must be one of %s" % ", ".join(CLOUDS))
+            continue
+        addr = chk.address(key + ".private_ip", vm["private_ip"])
+        subnet = nets[subnet_key[cloud]]
+        if addr is None or subnet is None:
+            continue
+        if addr not in subnet:
+            chk.add(key + ".private_ip", str(addr), "is not inside the %s subnet %s=%r" % (
+                cloud, var(subnet_key[cloud]), str(subnet)))
+            ok = False
+        elif addr in reserved_addresses(subnet):
+            chk.add(key + ".private_ip", str(addr), "is reserved by the cloud (the first four and "
+                    "the last address of %s are not usable)" % subnet)
+            ok = False
+        if addr in seen_ips:
+            chk.add(key + ".private_ip", str(addr), "is used by another VM: addresses must be "
+                    "unique")
+            ok = False
+        seen_ips.add(addr)
+        if ok:
+            good.append({"name": name, "cloud": cloud, "private_ip": str(addr)})
+    clouds = {vm["cloud"] for vm in vms if isinstance(vm, dict)}
+    for cloud in CLOUDS:
+        if cloud not in clouds:
+            chk.add("vms", [vm.get("name") for vm in vms if isinstance(vm, dict)],
+                    "needs at least one VM in %s to test traffic across the VPN" % cloud)
+    return good
+
+
+def _check_psks(chk, psks):
+    """Never echo a PSK: messages show its position and length only."""
+    if psks is None:
+        return
+    if not isinstance(psks, list) or len(psks) > 2:
+        chk.add("tunnel_psks", "<hidden>", "must be a list of at most two pre-shared keys "
+                "(one per AWS tunnel; leave one empty to have it generated)")
+        return
+    for i, psk in enumerate(psks):
+        if psk in (None, ""):
+            continue
+        hidden = "<hidden, %d characters>" % len(psk) if isinstance(psk, str) else "<hidden>"
+        if not isinstance(psk, str) or not PSK_RE.match(psk):
+            chk.add("tunnel_psks[%d]" % i, hidden, "must be 8-64 characters of A-Z, a-z, 0-9, "
+                    "'.' and '_' (AWS's rule for pre-shared keys)")
+        elif psk.startswith("0"):
+            chk.add("tunnel_psks[%d]" % i, hidden, "must not start with '0' (AWS's rule for "
+                    "pre-shared keys)")
+
+
+def _check_admin(chk, p, nets):
+    cidrs = p["admin_cidrs"]
+    if cidrs is None:
+        if p["target"] == "cloud":
+            chk.add("admin_cidrs", cidrs, "is required for the cloud target: the addresses "
+                    "allowed to reach the VMs by SSH and ICMP, like your public IP/32")
+        return []
+    if not isinstance(cidrs, list):
+        chk.add("admin_cidrs", cidrs, "must be a list of IPv4 CIDRs")
+        return []
+    parsed = []
+    for i, cidr in enumerate(cidrs):
+        net = chk.network("admin_cidrs[%d]" % i, cidr)
+        if net is None:
+            continue
+        if net.prefixlen == 0 and not p["allow_open_admin"]:
+            chk.add("admin_cidrs[%d]" % i, cidr, "opens SSH and ICMP to the whole internet; set "
+                    "vpnlab_allow_open_admin=true if you really mean it")
+        for key in ("azure_vnet_cidr", "aws_vpc_cidr"):
+            lab = nets.get(key)
+            if net.prefixlen and lab is not None and net.overlaps(lab):
+                chk.add("admin_cidrs[%d]" % i, cidr, "overlaps %s=%r: the admin addresses must "
+                        "be outside the lab's private networks" % (var(key), str(lab)))
+        if net.overlaps(LINK_LOCAL) and net.prefixlen:
+            chk.add("admin_cidrs[%d]" % i, cidr, "overlaps 169.254.0.0/16 (link-local, used for "
+                    "the tunnel inside addresses)")
+        parsed.append(net)
+    return parsed
+
+
+def _check_inside(chk, p):
+    cidrs = p["tunnel_inside_cidrs"]
+    if not isinstance(cidrs, list) or len(cidrs) != 2:
+        chk.add("tunnel_inside_cidrs", cidrs, "must be a list of two /30 networks in "
+                "169.254.0.0/16, one per AWS tunnel")
+        return []
+    nets = []
+    for i, cidr in enumerate(cidrs):
+        key = "tunnel_inside_cidrs[%d]" % i
+        net = chk.network(key, cidr)
+        if net is None:
+            continue
+        if net.prefixlen != 30 or not net.subnet_of(LINK_LOCAL):
+            chk.add(key, cidr, "must be a /30 inside 169.254.0.0/16 (AWS's rule)")
+        elif any(net.overlaps(r) for r in AWS_RESERVED_INSIDE):
+            chk.add(key, cidr, "is reserved by AWS (169.254.0.0/30 to 169.254.5.0/30 and "
+                    "169.254.169.252/30 are not allowed)")
+        elif net in nets:
+            chk.add(key, cidr, "is used by the other tunnel: inside CIDRs must differ")
+        nets.append(net)
+    return nets
+
+
+def _check_local(chk, p, nets, host_networks, vm_count):
+    """Local target only: the public ranges and the host's own addresses and routes."""
+    pubs = {k: chk.network(k, p[k]) for k in ("local_azure_public_cidr", "local_aws_public_cidr")}
+    lab_ranges = dict(pubs)
+    lab_ranges.update({k: nets[k] for k in ("azure_vnet_cidr", "aws_vpc_cidr")})
+    for key, net in pubs.items():
+        if net is None:
+            continue
+        if net.overlaps(RESERVED_UPLINK):
+            chk.add(key, str(net), "overlaps 192.0.2.0/24, which these machines use for their "
+                    "own uplink; use 198.51.100.0/24 or 203.0.113.0/24")
+        if net.num_addresses < vm_count + 8:
+            chk.add(key, str(net), "is too small for the lab's public addresses")
+        for other in ("azure_vnet_cidr", "aws_vpc_cidr"):
+            if nets[other] is not None and net.overlaps(nets[other]):
+                chk.add(key, str(net), "overlaps %s=%r" % (var(other), str(nets[other])))
+    a, b = pubs["local_azure_public_cidr"], pubs["local_aws_public_cidr"]
+    if a is not None and b is not None and a.overlaps(b):
+        chk.add("local_aws_public_cidr", str(b), "overlaps vpnlab_local_azure_public_cidr=%r"
+                % str(a))
+    for host_net in host_networks or ():
+        try:
+            hnet = ipaddress.ip_network(host_net, strict=False)
+        except ValueError:
+            continue
+        if hnet.version != 4 or hnet.prefixlen == 0:
+            continue
+        for key, net in lab_ranges.items():
+            if net is not None and net.overlaps(hnet):
+                chk.add(key, str(net), "overlaps %s, an address or route of this host: the "
+                        "local lab must not shadow the host's own networks" % hnet)
+
+
+def region_short(region):
+    return AZURE_REGION_SHORT.get(region, region)
+
+
+def _names(p):
+    lab, az_short = p["name"], region_short(p["azure_region"])
+    return {
+        "azure": {
+            "resource_group": "rg-%s-%s-%s-%s" % (az_short, p["environment"], p["owner"], lab),
+            "vnet": "vnet-%s" % lab,
+            "subnet_internal": "internal",
+            "subnet_gateway": "GatewaySubnet",
+            "public_ip_gateway": "pip-%s-vpngw" % lab,
+            "gateway": "vpng-%s" % lab,
+            "nsg": "nsg-%s-internal" % lab,
+        },
+        "aws": {
+            "vpc": "%s-vpc" % lab,
+            "subnet": "%s-subnet" % lab,
+            "internet_gateway": "%s-igw" % lab,
+            "route_table": "%s-rt" % lab,
+            "security_group": "%s-sg" % lab,
+            "vpn_gateway": "%s-vgw" % lab,
+            "customer_gateway": "%s-cgw-azure" % lab,
+            "vpn_connection": "%s-vpn" % lab,
+            "key_pair": "%s-key" % lab,
+        },
+    }
+
+
+def _tags(p, today):
+    expires = today + datetime.timedelta(days=p["expiry_days"])
+    return {
+        "vpnlab": p["name"],
+        "owner": p["owner"],
+        "environment": p["environment"],
+        "expires": expires.isoformat(),
+        "managed_by": "multicloud.vpnlab",
+    }
+
+
+CRYPTO = {
+    "ike_version": 2,
+    "phase1": {"encryption": "AES256", "integrity": "SHA2-256", "dh_group": 14,
+               "lifetime_seconds": 28800},
+    "phase2": {"encryption": "AES256", "integrity": "SHA2-256", "pfs_group": 14,
+               "lifetime_seconds": 3600},
+    "dpd_timeout_seconds": 30,
+    "tcp_mss": 1350,
+}
+
+
+def _tunnels(p, inside_nets, names):
+    psks = p["tunnel_psks"] or []
+    tunnels = []
+    for i, net in enumerate(inside_nets, start=1):
+        given = len(psks) >= i and psks[i - 1] not in (None, "")
+        tunnels.append({
+            "name": "tunnel%d" % i,
+            "index": i,
+            "inside_cidr": str(net),
+            "psk_source": "user" if given else "generated",
+            "local_network_gateway": "lgw-%s-tunnel%d" % (p["name"], i),
+            "connection": "con-%s-tunnel%d" % (p["name"], i),
+        })
+    return tunnels
+
+
+def build_plan(params, host_networks=None, today=None, state_root="~/.vpnlab"):
+    """Validate ``params`` (plan inputs without the ``vpnlab_`` prefix) and return the plan.
+
+    ``host_networks`` are the CIDRs of the host's own addresses and routes (local target);
+    ``today`` makes the expiry tag testable. Raises PlanError listing every problem.
+    """
+    p = _inputs(params)
+    chk = _Checker()
+    _check_identity(chk, p)
+    nets = _check_networks(chk, p)
+    vms = _check_vms(chk, p, nets)
+    _check_psks(chk, p["tunnel_psks"])
+    admin = _check_admin(chk, p, nets)
+    inside = _check_inside(chk, p)
+    if p["target"] == "local":
+        _check_local(chk, p, nets, host_networks, len(vms))
+    if chk.problems:
+        raise PlanError(chk.problems)
+    return _assemble(p, nets, vms, admin, inside, today or datetime.date.today(), state_root)
+
+
+def _assemble(p, nets, vms, admin, inside, today, state_root):
+    names = _names(p)
+    plan = {
+        "lab": p["name"],
+        "target": p["target"],
+        "owner": p["owner"],
+        "environment": p["environment"],
+        "state_dir": "%s/%s" % (state_root.rstrip("/"), p["name"]),
+        "tags": _tags(p, today),
+        "azure": dict(names["azure"], region=p["azure_region"],
+                      region_short=region_short(p["azure_region"]),
+                      vnet_cidr=str(nets["azure_vnet_cidr"]),
+                      subnet_cidr=str(nets["azure_subnet_cidr"]),
+                      gateway_subnet_cidr=str(nets["azure_gateway_subnet_cidr"]),
+                      gateway_sku="VpnGw1AZ"),
+        "aws": dict(names["aws"], region=p["aws_region"], vpc_cidr=str(nets["aws_vpc_cidr"]),
+                    subnet_cidr=str(nets["aws_subnet_cidr"]),
+                    static_routes=[str(nets["azure_vnet_cidr"])]),
+        "tunnels": _tunnels(p, inside, names),
+        "crypto": CRYPTO,
+        "admin_cidrs": [str(n) for n in admin],
+        "vms": [dict(vm, resource_name="%s-%s" % (p["name"], vm["name"])) for vm in vms],
+    }
+    return plan

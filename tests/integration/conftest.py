@@ -1,0 +1,39 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Helpers to run the collection's real modules and playbooks through the venv's Ansible."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def ansible_env(**extra):
+    env = dict(os.environ)
+    env.update(PATH="%s:%s" % (BIN, env.get("PATH", "")), ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+    env.update(extra)
+    return env
+
+
+@pytest.fixture
+def run_module():
+    """Run `ansible localhost -m MODULE -a JSON`; return (rc, parsed result, raw output)."""
+    def run(module, args, *options):
+        cmd = [str(BIN / "ansible"), "localhost", "-m", module, *(["-a", json.dumps(args)] if args else []), *options]
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=120,
+                              env=ansible_env(ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
+                                              ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json"))
+        try:
+            result = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
+        except (ValueError, KeyError, IndexError):
+            result = None
+        return proc.returncode, result, proc.stdout + proc.stderr
+    return run
