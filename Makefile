@@ -7,8 +7,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 PLAYBOOK := $(BIN)/ansible-playbook
 APT_PACKAGES := iproute2 nftables strongswan-charon strongswan-swanctl libcharon-extra-plugins \
-	openssh-server openssh-client mtr-tiny iputils-ping iperf3 netcat-openbsd python3-venv rsync git
-COLLECTION_BUILD := build/ansible_collections/multicloud/vpnlab
+	openssh-server openssh-client mtr-tiny iputils-ping iperf3 netcat-openbsd python3-venv git
 ARGS ?=
 
 .PHONY: help prereqs apt venv venv-test collection lab destroy check plan test unit lint sanity \
@@ -79,10 +78,7 @@ lint:
 
 # ansible-test needs the collection under an ansible_collections/<namespace>/<name> path.
 sanity:
-	@rm -rf build/ansible_collections && mkdir -p $(COLLECTION_BUILD)
-	@git ls-files -co --exclude-standard -z | rsync -a --from0 --files-from=- ./ $(COLLECTION_BUILD)/
-	cd $(COLLECTION_BUILD) && $(CURDIR)/$(BIN)/ansible-test sanity --venv --requirements \
-		--python $$($(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])') --color no
+	bash scripts/sanity.sh
 
 integration:
 	$(BIN)/pytest -q tests/integration

@@ -180,9 +180,9 @@ def _check_networks(chk, p):
         net = nets[key]
         for bad in FORBIDDEN_PRIVATE:
             if net is not None and net.overlaps(bad):
-                chk.add(key, str(net), "overlaps %s, which %s" % (bad, "AWS uses for the tunnel "
-                        "inside addresses and both clouds reserve" if bad == LINK_LOCAL
-                        else "is not usable for a cloud network"))
+                why = ("AWS uses for the tunnel inside addresses and both clouds reserve"
+                       if bad == LINK_LOCAL else "is not usable for a cloud network")
+                chk.add(key, str(net), "overlaps %s, which %s" % (bad, why))
     _within(chk, nets, "azure_subnet_cidr", "azure_vnet_cidr")
     _within(chk, nets, "azure_gateway_subnet_cidr", "azure_vnet_cidr")
     _within(chk, nets, "aws_subnet_cidr", "aws_vpc_cidr")

@@ -18,13 +18,14 @@ description:
   - For the C(local) target, the lab's address ranges are also checked against the addresses and
     routes of the host, so the lab never shadows the host's own networks.
 author:
-  - multicloud.vpnlab contributors
+  - multicloud.vpnlab contributors (@multicloud)
 attributes:
   check_mode:
     support: full
     description: The module never changes anything.
   diff_mode:
     support: none
+    description: Nothing to compare, the module changes nothing.
   idempotent:
     support: full
     description: The same inputs give the same plan (the expiry tag moves with the date).
@@ -115,7 +116,9 @@ options:
     type: str
     default: 203.0.113.0/24
   state_root:
-    description: Directory holding one state directory per lab.
+    description:
+      - Directory holding one state directory per lab.
+      - The environment variable E(VPNLAB_HOME) takes precedence over the default.
     type: path
     default: ~/.vpnlab
   host_networks:
@@ -220,10 +223,10 @@ def run(module):
         if not HAS_PYROUTE2:
             module.fail_json(msg=missing_required_lib("pyroute2"), exception=PYROUTE2_IMPORT_ERROR)
         networks = host_networks()
+    # Like ${VPNLAB_HOME:-~/.vpnlab}: a set, non-empty VPNLAB_HOME wins over the option.
     state_root = os.environ.get("VPNLAB_HOME") or params["state_root"]
     try:
-        plan = build_plan(plan_inputs(params), host_networks=networks,
-                          state_root=os.path.expanduser(state_root))
+        plan = build_plan(plan_inputs(params), host_networks=networks, state_root=state_root)
     except PlanError as exc:
         module.fail_json(msg=str(exc), problems=exc.problems)
     module.exit_json(changed=False, plan=plan)

@@ -1,0 +1,176 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Build mtr/ping command lines and parse their output into measurement fields.
+
+Pure functions, stdlib only: this file is shipped to the lab VMs with the ``probe`` module and
+runs there on the system Python, and the parsers are unit-tested against captured output.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+
+TOOLS = ("mtr", "ping")
+PATHS = ("private", "public")
+# The Debian/Ubuntu package that provides each tool, for the "not installed" message.
+PACKAGES = {"mtr": "mtr-tiny", "ping": "iputils-ping"}
+# ping exits 1 when no reply came back: that is a measurement (100 % loss), not a failure.
+OK_RETURNCODES = {"mtr": (0,), "ping": (0, 1)}
+RESULT_KEYS = ("sent", "received", "loss_pct", "rtt_min_ms", "rtt_avg_ms", "rtt_max_ms", "hops")
+MEASUREMENT_KEYS = ("src", "dst", "dst_ip", "path", "tool") + RESULT_KEYS + ("error",)
+
+# iputils prints "+N duplicates", "+N corrupted", "+N errors" between "received" and the loss;
+# busybox says "N packets received".
+PING_STATS_RE = re.compile(
+    r"(?P<sent>\d+) packets transmitted, (?P<received>\d+) (?:packets )?received"
+    r"(?P<extra>(?:, \+\d+ \w+)*), (?P<loss>[\d.]+)% packet loss")
+PING_RTT_RE = re.compile(
+    r"(?:rtt|round-trip) min/avg/max(?:/mdev)? = ([\d.]+)/([\d.]+)/([\d.]+)(?:/[\d.]+)? ms")
+PING_HEADER_RE = re.compile(r"^--- (\S+) ping statistics ---$", re.MULTILINE)
+
+
+class ProbeParseError(ValueError):
+    """The tool's output is not what the parser knows; the message quotes it."""
+
+
+def probe_commands(dst_ip, tool, count, interval):
+    """The argv of one probe, with the tool's bare name as argv[0].
+
+    ``--json`` is itself a report mode in mtr; ``--report`` given *after* it switches back to the
+    text report (the last display option wins), so it is left out on purpose.
+    """
+    addr = _address(dst_ip)
+    if tool not in TOOLS:
+        raise ValueError("unknown probe tool %r, expected one of %s" % (tool, ", ".join(TOOLS)))
+    if int(count) < 1 or float(interval) <= 0:
+        raise ValueError("count must be >= 1 and interval > 0, got %r and %r" % (count, interval))
+    every = "%g" % float(interval)
+    if tool == "mtr":
+        return ["mtr", "--json", "-n", "-c", str(int(count)), "-i", every, addr]
+    return ["ping", "-n", "-c", str(int(count)), "-i", every, "-W", "2", addr]
+
+
+def _address(value):
+    """The address as text, refusing anything else: it ends up on a command line."""
+    try:
+        return str(ipaddress.ip_address(value))
+    except (TypeError, ValueError):
+        raise ValueError("%r is not an IP address" % (value,)) from None
+
+
+def _same_address(left, right):
+    try:
+        return ipaddress.ip_address(left) == ipaddress.ip_address(right)
+    except ValueError:
+        return left == right
+
+
+def _snippet(text, limit=200):
+    text = " ".join(str(text or "").split())
+    return repr(text[:limit] + ("..." if len(text) > limit else "")) if text else "empty output"
+
+
+def _result(sent, received, rtts=None, hops=None):
+    loss = round(100.0 * (sent - received) / sent, 1) if sent else 100.0
+    rtt_min, rtt_avg, rtt_max = rtts if received and rtts else (None, None, None)
+    return {"sent": sent, "received": received, "loss_pct": loss, "rtt_min_ms": rtt_min,
+            "rtt_avg_ms": rtt_avg, "rtt_max_ms": rtt_max, "hops": hops}
+
+
+def failed_result(count, message):
+    """Result fields of a probe that produced no usable output: all packets count as lost."""
+    result = _result(int(count), 0)
+    result["error"] = message
+    return result
+
+
+def _mtr_report(text):
+    try:
+        report = json.loads(text)["report"]
+        hubs = report["hubs"]
+    except (TypeError, ValueError, KeyError):
+        raise ProbeParseError("not mtr --json output: %s" % _snippet(text)) from None
+    if not isinstance(hubs, list):
+        raise ProbeParseError("mtr --json output has no list of hubs: %s" % _snippet(text))
+    return report, hubs
+
+
+def _hop(hub):
+    """One hop of the path; mtr 0.92-0.93 wrote ``count`` as a string."""
+    try:
+        loss = round(float(hub["Loss%"]), 1)
+        return {"hop": int(hub["count"]), "host": str(hub["host"]), "loss_pct": loss,
+                "avg_ms": None if loss >= 100.0 else float(hub["Avg"])}
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ProbeParseError("mtr hub %r lacks or mangles %s" % (hub, exc)) from None
+
+
+def parse_mtr_json(text, dst_ip):
+    """Fields of ``mtr --json -n`` output; the destination counts as reached only as last hub."""
+    report, hubs = _mtr_report(text)
+    hops = [_hop(hub) for hub in hubs]
+    last = hubs[-1] if hubs else None
+    if last is None or not _same_address(str(last.get("host")), dst_ip):
+        # mtr lists the routers that answered, then "???": the target itself never replied.
+        sent = last.get("Snt") if last else (report.get("mtr") or {}).get("tests")
+        return _result(_int(sent, "Snt/tests"), 0, hops=hops)
+    sent = _int(last.get("Snt"), "Snt")
+    received = int(round(sent * (1.0 - hops[-1]["loss_pct"] / 100.0)))
+    rtts = tuple(_float(last.get(key), key) for key in ("Best", "Avg", "Wrst"))
+    return _result(sent, received, rtts, hops)
+
+
+def _int(value, name):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ProbeParseError("mtr output has no usable %s: %r" % (name, value)) from None
+
+
+def _float(value, name):
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ProbeParseError("mtr output has no usable %s: %r" % (name, value)) from None
+
+
+def parse_ping(text, dst_ip=None):
+    """Fields of iputils (or busybox) ``ping -n`` output; ``hops`` is None, ping sees none."""
+    stats = PING_STATS_RE.search(text or "")
+    if not stats:
+        raise ProbeParseError("no ping statistics in output: %s" % _snippet(text))
+    header = PING_HEADER_RE.search(text)
+    if dst_ip and header and not _same_address(header.group(1), dst_ip):
+        raise ProbeParseError("ping output is about %s, not %s" % (header.group(1), dst_ip))
+    sent, received = int(stats.group("sent")), int(stats.group("received"))
+    rtt = PING_RTT_RE.search(text)
+    if received and not rtt:
+        raise ProbeParseError("ping received %d replies but printed no rtt line: %s"
+                              % (received, _snippet(text)))
+    rtts = tuple(float(value) for value in rtt.groups()) if rtt else None
+    return _result(sent, received, rtts)
+
+
+PARSERS = {"mtr": parse_mtr_json, "ping": parse_ping}
+
+
+def _last_line(text):
+    """Tools print the reason they stopped last."""
+    lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
+    return lines[-1] if lines else "no output"
+
+
+def interpret(tool, dst_ip, count, returncode, stdout, stderr):
+    """Result fields (with ``error``) of one finished probe, from its exit code and output."""
+    if returncode not in OK_RETURNCODES[tool]:
+        return failed_result(count, "%s exited with %s: %s"
+                             % (tool, returncode, _last_line(stderr or stdout)))
+    try:
+        result = PARSERS[tool](stdout, dst_ip)
+    except ProbeParseError as exc:
+        return failed_result(count, "%s: %s" % (tool, exc))
+    result["error"] = None
+    return result

@@ -1,0 +1,316 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Connectivity report: the verdict rules and the Markdown and HTML views of ``report.json``.
+
+Pure functions, no Ansible import. The check runs in two phases (private probes, then public
+probes) with the tunnels' ESP byte counters read before, between and after; the counters are what
+proves that private traffic crossed the tunnels and public traffic did not.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import PATHS, TOOLS
+
+VM_KEYS = ("name", "cloud", "private_ip", "public_ip")
+TUNNEL_KEYS = ("name", "outside_ip", "status", "bytes_in", "bytes_out")
+COUNTER_KEYS = ("bytes_in", "bytes_out")
+
+
+def _name(vm):
+    return vm["name"] if isinstance(vm, dict) else str(vm)
+
+
+def expected_measurements(vms, tools=TOOLS, paths=PATHS):
+    """(src, dst, path, tool) for every ordered pair of distinct VMs, path and tool."""
+    names = [_name(vm) for vm in vms]
+    return [(src, dst, path, tool) for src in names for dst in names if src != dst
+            for path in paths for tool in tools]
+
+
+def _counter(value):
+    """A byte counter as an int, None when the source does not report one."""
+    try:
+        return None if value in (None, "") else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _growth(before, after):
+    if before is None or after is None:
+        return None
+    # strongSwan restarts a CHILD_SA's counters when it rekeys: a smaller value is a fresh count.
+    return after - before if after >= before else after
+
+
+def _total(values):
+    return None if None in values else sum(values)
+
+
+def tunnel_deltas(before, after):
+    """Byte growth per tunnel (by name) and in total; None where a counter is unknown."""
+    old = {t["name"]: t for t in before or []}
+    per_tunnel = {}
+    for tunnel in after or []:
+        # A tunnel that appeared during the phase started from zero.
+        prev = old.get(tunnel["name"], dict.fromkeys(COUNTER_KEYS, 0))
+        per_tunnel[tunnel["name"]] = {
+            key: _growth(_counter(prev.get(key)), _counter(tunnel.get(key))) for key in COUNTER_KEYS}
+    totals = {key: _total([d[key] for d in per_tunnel.values()]) for key in COUNTER_KEYS}
+    return dict(totals, tunnels=per_tunnel)
+
+
+def _measurement_key(m):
+    return (m.get("src"), m.get("dst"), m.get("path"), m.get("tool"))
+
+
+def build_report(lab, target, vms, tunnels_before, tunnels_mid, tunnels_after, measurements,
+                 require_public=True, generated_at=None, public_tolerance_bytes=0, tools=TOOLS):
+    """The ``report.json`` dict, verdict included."""
+    report = {
+        "lab": lab,
+        "target": target,
+        "generated_at": generated_at or datetime.datetime.now(datetime.timezone.utc).isoformat(
+            timespec="seconds"),
+        "vms": [{key: vm.get(key) for key in VM_KEYS} for vm in vms],
+        "tunnels": [{key: t.get(key) for key in TUNNEL_KEYS} for t in tunnels_after or []],
+        "counters": {"private_phase": tunnel_deltas(tunnels_before, tunnels_mid),
+                     "public_phase": tunnel_deltas(tunnels_mid, tunnels_after)},
+        "measurements": sorted((dict(m) for m in measurements), key=_measurement_key),
+    }
+    report["verdict"] = verdict(report, require_public, public_tolerance_bytes, tools)
+    return report
+
+
+def verdict(report, require_public=True, public_tolerance_bytes=0, tools=TOOLS):
+    """``{ok, failures, warnings}`` from every rule; each finding is one line."""
+    findings = (_missing(report, tools) + _losses(report, require_public) + _tunnel_status(report)
+                + _private_counters(report) + _public_counters(report, public_tolerance_bytes))
+    failures = [text for level, text in findings if level == "failure"]
+    warnings = [text for level, text in findings if level == "warning"]
+    return {"ok": not failures, "failures": failures, "warnings": warnings}
+
+
+def _label(m):
+    fields = tuple(m.get(key) for key in ("src", "dst", "path", "dst_ip", "tool"))
+    return "%s -> %s %s %s (%s)" % fields
+
+
+def _missing(report, tools):
+    have = {_measurement_key(m) for m in report["measurements"]}
+    return [("failure", "missing measurement: %s -> %s %s (%s)" % key)
+            for key in expected_measurements(report["vms"], tools) if key not in have]
+
+
+def _loss_problem(m):
+    if m.get("error"):
+        return "error: %s" % m["error"]
+    loss = m.get("loss_pct")
+    if loss is None or loss > 0:
+        return "%s%% loss (%s of %s replies)" % (loss, m.get("received"), m.get("sent"))
+    return None
+
+
+def _losses(report, require_public):
+    findings = []
+    for m in report["measurements"]:
+        problem = _loss_problem(m)
+        if problem:
+            # Public addresses may be filtered on purpose (cloud NSGs): the user decides.
+            strict = m.get("path") == "private" or require_public
+            findings.append(("failure" if strict else "warning", "%s: %s" % (_label(m), problem)))
+    return findings
+
+
+def _tunnel_status(report):
+    if not report["tunnels"]:
+        return [("failure", "no tunnels reported")]
+    return [("failure", "tunnel %s (%s) is %r, not 'up'" % (t["name"], t["outside_ip"], t["status"]))
+            for t in report["tunnels"] if str(t["status"]).lower() != "up"]
+
+
+def _phase_bytes(report, phase):
+    counters = report["counters"][phase]
+    values = [counters[key] for key in COUNTER_KEYS]
+    return None if None in values else sum(values)
+
+
+def _private_counters(report):
+    grown = _phase_bytes(report, "private_phase")
+    if grown is None:
+        return [("warning", "tunnel byte counters unavailable: cannot prove that private traffic "
+                            "went through the tunnels")]
+    if grown <= 0:
+        return [("failure", "no private traffic went through the tunnels: their ESP byte counters "
+                            "did not grow during the private probes")]
+    return []
+
+
+def _public_counters(report, tolerance):
+    grown = _phase_bytes(report, "public_phase")
+    if grown is None:
+        return [("warning", "tunnel byte counters unavailable: cannot prove that public traffic "
+                            "stayed out of the tunnels")]
+    if grown > tolerance:
+        return [("failure", "public traffic went through the tunnel: its ESP byte counters grew by "
+                            "%d bytes during the public probes (tolerance %d)" % (grown, tolerance))]
+    return []
+
+
+# --- views: both renderers walk the same sections, so Markdown and HTML say the same ---------
+
+def _status_word(report):
+    return "PASS" if report["verdict"]["ok"] else "FAIL"
+
+
+def _fmt_ms(value):
+    return "n/a" if value is None else "%.2f" % value
+
+
+def _cell(m):
+    if m is None:
+        return "n/a"
+    if m.get("error"):
+        return "error"
+    if not m.get("received"):
+        return "lost"
+    text = _fmt_ms(m.get("rtt_avg_ms"))
+    return text + (" (%g%% loss)" % m["loss_pct"] if m.get("loss_pct") else "")
+
+
+def _matrix(report, tool):
+    found = {_measurement_key(m): m for m in report["measurements"]}
+    names = [vm["name"] for vm in report["vms"]]
+    rows = [[src] + ["-" if src == dst else " / ".join(
+        _cell(found.get((src, dst, path, tool))) for path in PATHS) for dst in names]
+        for src in names]
+    return ["from \\ to"] + names, rows
+
+
+def _growth_cell(report, phase, name):
+    growth = report.get("counters", {}).get(phase, {}).get("tunnels", {}).get(name)
+    if not growth:
+        return "n/a"
+    return " / ".join("n/a" if growth[k] is None else "+%d" % growth[k] for k in COUNTER_KEYS)
+
+
+def _tunnel_table(report):
+    header = ["tunnel", "outside IP", "status", "bytes in", "bytes out",
+              "private phase (in / out)", "public phase (in / out)"]
+    rows = [[t["name"], t["outside_ip"], t["status"], t["bytes_in"], t["bytes_out"],
+             _growth_cell(report, "private_phase", t["name"]),
+             _growth_cell(report, "public_phase", t["name"])] for t in report["tunnels"]]
+    return header, rows
+
+
+def _hop_text(hop):
+    if hop.get("avg_ms") is None:
+        return str(hop.get("host"))
+    return "%s %s ms" % (hop.get("host"), _fmt_ms(hop["avg_ms"]))
+
+
+def _path_items(report):
+    items = []
+    for m in report["measurements"]:
+        if m.get("tool") != "mtr" or m.get("path") != "private":
+            continue
+        route = ("error: %s" % m["error"] if m.get("error")
+                 else " > ".join(_hop_text(hop) for hop in m.get("hops") or []) or "no hop answered")
+        items.append("%s -> %s (%s): %s" % (m["src"], m["dst"], m["dst_ip"], route))
+    return items
+
+
+def _sections(report):
+    result = report["verdict"]
+    summary = "%s: %d failure(s), %d warning(s)" % (
+        _status_word(report), len(result["failures"]), len(result.get("warnings", [])))
+    return [
+        {"text": "Generated %s." % report.get("generated_at", "n/a")},
+        {"title": "VMs", "table": (["VM", "cloud", "private IP", "public IP"],
+                                   [[vm[k] for k in VM_KEYS] for vm in report["vms"]])},
+        {"title": "Tunnels", "table": _tunnel_table(report)},
+        {"title": "Round-trip times, ping (avg ms, private / public)",
+         "table": _matrix(report, "ping")},
+        {"title": "Round-trip times, mtr (avg ms, private / public)",
+         "table": _matrix(report, "mtr")},
+        {"title": "Private paths (mtr hops)", "items": _path_items(report)},
+        {"title": "Verdict", "text": summary, "verdict": True},
+        {"title": "Failures", "items": result["failures"]},
+        {"title": "Warnings", "items": result.get("warnings", [])},
+    ]
+
+
+def _title(report):
+    return "VPN lab %s (%s): %s" % (report["lab"], report["target"], _status_word(report))
+
+
+def _md_cell(value):
+    return str("" if value is None else value).replace("|", "\\|").replace("\n", " ")
+
+
+def _md_table(header, rows):
+    lines = ["| " + " | ".join(_md_cell(h) for h in header) + " |",
+             "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+def _md_section(section):
+    lines = ["## " + section["title"], ""] if section.get("title") else []
+    if "text" in section:
+        lines.append("**%s**" % section["text"] if section.get("verdict") else section["text"])
+    if "table" in section:
+        lines += _md_table(*section["table"])
+    if "items" in section:
+        lines += ["- " + _md_cell(item) for item in section["items"]] or ["none"]
+    return lines + [""]
+
+
+def render_markdown(report):
+    """report.md: the same content as report.html, for terminals and Git hosting."""
+    lines = ["# " + _title(report), ""]
+    for section in _sections(report):
+        lines += _md_section(section)
+    return "\n".join(lines)
+
+
+CSS = """body{font-family:system-ui,sans-serif;margin:2em;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}
+th,td{border:1px solid #bbb;padding:.25em .6em;text-align:left}
+th{background:#eee}.ok{color:#176d2c}.fail{color:#b00020}
+li{font-family:ui-monospace,monospace;font-size:.9em}"""
+
+
+def _h(value):
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _html_table(header, rows):
+    head = "".join("<th>%s</th>" % _h(h) for h in header)
+    body = "".join("<tr>%s</tr>" % "".join("<td>%s</td>" % _h(v) for v in row) for row in rows)
+    return "<table><thead><tr>%s</tr></thead><tbody>%s</tbody></table>" % (head, body)
+
+
+def _html_section(section, css_class):
+    parts = ["<h2>%s</h2>" % _h(section["title"])] if section.get("title") else []
+    if "text" in section:
+        cls = ' class="%s"' % css_class if section.get("verdict") else ""
+        parts.append("<p%s>%s</p>" % (cls, _h(section["text"])))
+    if "table" in section:
+        parts.append(_html_table(*section["table"]))
+    if "items" in section:
+        items = "".join("<li>%s</li>" % _h(item) for item in section["items"])
+        parts.append("<ul>%s</ul>" % items if items else "<p>none</p>")
+    return "\n".join(parts)
+
+
+def render_html(report):
+    """report.html: one self-contained page (inline CSS, no script, nothing fetched)."""
+    css_class = "ok" if report["verdict"]["ok"] else "fail"
+    body = "\n".join(_html_section(s, css_class) for s in _sections(report))
+    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+            "<title>%s</title>\n<style>\n%s\n</style>\n</head>\n<body>\n<h1 class=\"%s\">%s</h1>\n"
+            "%s\n</body>\n</html>\n" % (_h(_title(report)), CSS, css_class, _h(_title(report)), body))

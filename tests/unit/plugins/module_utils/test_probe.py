@@ -1,0 +1,199 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""mtr/ping parsing against captured output (fixtures/README.md says how each was made)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import (
+    MEASUREMENT_KEYS, RESULT_KEYS, ProbeParseError, interpret, parse_mtr_json, parse_ping,
+    probe_commands,
+)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def sample(name):
+    return (FIXTURES / name).read_text()
+
+
+def subset(result, expected):
+    return {key: result[key] for key in expected}
+
+
+MTR_CASES = [
+    # fixture, destination, expected fields
+    ("mtr_ok_loopback.json", "127.0.0.1",
+     dict(sent=10, received=10, loss_pct=0.0, rtt_min_ms=0.056, rtt_avg_ms=0.144, rtt_max_ms=0.68)),
+    ("mtr_partial_loss.json", "127.0.0.2",
+     dict(sent=10, received=7, loss_pct=30.0, rtt_min_ms=0.062, rtt_avg_ms=0.063, rtt_max_ms=0.073)),
+    ("mtr_no_reply.json", "127.0.0.3",
+     dict(sent=10, received=0, loss_pct=100.0, rtt_min_ms=None, rtt_avg_ms=None, hops=[])),
+    ("mtr_multihop_ok.json", "10.2.1.10",
+     dict(sent=10, received=10, loss_pct=0.0, rtt_min_ms=1.246, rtt_avg_ms=1.371, rtt_max_ms=1.702)),
+    ("mtr_multihop_lost.json", "10.2.1.10",
+     dict(sent=10, received=0, loss_pct=100.0, rtt_min_ms=None, rtt_avg_ms=None, rtt_max_ms=None)),
+    ("mtr_multihop_not_reached.json", "10.2.1.10",
+     dict(sent=10, received=0, loss_pct=100.0, rtt_avg_ms=None)),
+    ("mtr_old_string_count.json", "10.1.1.20",
+     dict(sent=10, received=8, loss_pct=20.0, rtt_min_ms=1.33, rtt_avg_ms=1.52, rtt_max_ms=1.97)),
+    # the same reply from a router is not the destination's: the destination counts as lost
+    ("mtr_ok_loopback.json", "127.0.0.9", dict(sent=10, received=0, loss_pct=100.0)),
+]
+
+
+@pytest.mark.parametrize("fixture, dst, expected", MTR_CASES)
+def test_parse_mtr_json(fixture, dst, expected):
+    result = parse_mtr_json(sample(fixture), dst)
+    assert set(result) == set(RESULT_KEYS)
+    assert subset(result, expected) == expected
+
+
+HOPS_CASES = [
+    ("mtr_multihop_ok.json", "10.2.1.10", [
+        {"hop": 1, "host": "10.1.1.1", "loss_pct": 0.0, "avg_ms": 0.083},
+        {"hop": 2, "host": "10.1.0.4", "loss_pct": 0.0, "avg_ms": 0.117},
+        {"hop": 3, "host": "???", "loss_pct": 100.0, "avg_ms": None},
+        {"hop": 4, "host": "10.2.1.1", "loss_pct": 0.0, "avg_ms": 1.302},
+        {"hop": 5, "host": "10.2.1.10", "loss_pct": 0.0, "avg_ms": 1.371},
+    ]),
+    ("mtr_multihop_lost.json", "10.2.1.10", [
+        {"hop": 1, "host": "10.1.1.1", "loss_pct": 0.0, "avg_ms": 0.079},
+        {"hop": 2, "host": "10.1.0.4", "loss_pct": 0.0, "avg_ms": 0.112},
+        {"hop": 3, "host": "???", "loss_pct": 100.0, "avg_ms": None},
+    ]),
+    ("mtr_old_string_count.json", "10.1.1.20", [
+        {"hop": 1, "host": "10.2.1.1", "loss_pct": 0.0, "avg_ms": 0.09},
+        {"hop": 2, "host": "10.1.1.20", "loss_pct": 20.0, "avg_ms": 1.52},
+    ]),
+]
+
+
+@pytest.mark.parametrize("fixture, dst, hops", HOPS_CASES)
+def test_parse_mtr_json_hops(fixture, dst, hops):
+    assert parse_mtr_json(sample(fixture), dst)["hops"] == hops
+
+
+MTR_GARBAGE = [
+    ("", "not mtr --json output"),
+    (sample("mtr_network_unreachable.txt"), "udp socket connect failed"),
+    ("Start: 2026-11-25T21:24:03+0000\nHOST: vm   Loss%   Snt", "not mtr --json output"),
+    ('{"report": {"mtr": {}, "hubs": {}}}', "no list of hubs"),
+    ('{"report": {"mtr": {}, "hubs": [{"count": 1, "host": "127.0.0.1"}]}}', "Loss%"),
+    ('{"report": {"mtr": {}, "hubs": [{"count": 1, "host": "127.0.0.1", "Loss%": 0.0,'
+     ' "Snt": "x", "Avg": 1}]}}', "Snt"),
+    ('[1, 2]', "not mtr --json output"),
+]
+
+
+@pytest.mark.parametrize("text, message", MTR_GARBAGE)
+def test_parse_mtr_json_garbage(text, message):
+    with pytest.raises(ProbeParseError, match=message):
+        parse_mtr_json(text, "127.0.0.1")
+
+
+PING_CASES = [
+    ("ping_ok.txt", dict(sent=10, received=10, loss_pct=0.0, rtt_min_ms=0.039,
+                         rtt_avg_ms=0.042, rtt_max_ms=0.046, hops=None)),
+    ("ping_partial_loss.txt", dict(sent=10, received=6, loss_pct=40.0, rtt_min_ms=0.034,
+                                   rtt_avg_ms=0.045, rtt_max_ms=0.05)),
+    ("ping_full_loss.txt", dict(sent=10, received=0, loss_pct=100.0, rtt_min_ms=None,
+                                rtt_avg_ms=None, rtt_max_ms=None)),
+    ("ping_errors.txt", dict(sent=10, received=0, loss_pct=100.0, rtt_avg_ms=None)),
+    # duplicates are not extra replies: 10 of 10, not 19
+    ("ping_duplicates.txt", dict(sent=10, received=10, loss_pct=0.0, rtt_avg_ms=0.049)),
+]
+
+
+@pytest.mark.parametrize("fixture, expected", PING_CASES)
+def test_parse_ping(fixture, expected):
+    result = parse_ping(sample(fixture))
+    assert set(result) == set(RESULT_KEYS)
+    assert subset(result, expected) == expected
+
+
+BUSYBOX = """PING 10.2.1.10 (10.2.1.10): 56 data bytes
+64 bytes from 10.2.1.10: seq=0 ttl=62 time=1.301 ms
+
+--- 10.2.1.10 ping statistics ---
+2 packets transmitted, 1 packets received, 50% packet loss
+round-trip min/avg/max = 1.301/1.301/1.301 ms
+"""
+
+
+def test_parse_ping_busybox():
+    expected = dict(sent=2, received=1, loss_pct=50.0, rtt_min_ms=1.301, rtt_max_ms=1.301)
+    assert subset(parse_ping(BUSYBOX, "10.2.1.10"), expected) == expected
+
+
+PING_GARBAGE = [
+    ("", "no ping statistics"),
+    (sample("ping_network_unreachable.txt"), "Network is unreachable"),
+    ("ping: 10.1.1.300: Name or service not known", "no ping statistics"),
+    (sample("ping_ok.txt").replace("rtt min/avg/max/mdev", "rtt ?").replace("127.0.0.1", "127.0.0.2"),
+     "no rtt line"),
+    (sample("ping_ok.txt"), "about 127.0.0.1, not 127.0.0.2"),
+]
+
+
+@pytest.mark.parametrize("text, message", PING_GARBAGE)
+def test_parse_ping_garbage(text, message):
+    with pytest.raises(ProbeParseError, match=message):
+        parse_ping(text, "127.0.0.2")
+
+
+COMMAND_CASES = [
+    (("10.2.1.10", "mtr", 10, 0.2), ["mtr", "--json", "-n", "-c", "10", "-i", "0.2", "10.2.1.10"]),
+    (("10.2.1.10", "ping", 3, 1), ["ping", "-n", "-c", "3", "-i", "1", "-W", "2", "10.2.1.10"]),
+    (("203.0.113.10", "ping", "5", "0.5"),
+     ["ping", "-n", "-c", "5", "-i", "0.5", "-W", "2", "203.0.113.10"]),
+]
+
+
+@pytest.mark.parametrize("args, argv", COMMAND_CASES)
+def test_probe_commands(args, argv):
+    assert probe_commands(*args) == argv
+
+
+@pytest.mark.parametrize("args, message", [
+    (("-f10.2.1.10", "ping", 3, 0.2), "not an IP address"),
+    (("10.2.1.10; reboot", "mtr", 3, 0.2), "not an IP address"),
+    (("10.2.1.10", "traceroute", 3, 0.2), "unknown probe tool"),
+    (("10.2.1.10", "ping", 0, 0.2), "count must be >= 1"),
+    (("10.2.1.10", "ping", 3, 0), "interval > 0"),
+])
+def test_probe_commands_refuses(args, message):
+    with pytest.raises(ValueError, match=message):
+        probe_commands(*args)
+
+
+INTERPRET_CASES = [
+    # tool, dst, rc, stdout, stderr, expected fields (error None or a fragment of it)
+    ("mtr", "127.0.0.1", 0, sample("mtr_ok_loopback.json"), "",
+     dict(received=10, loss_pct=0.0, error=None)),
+    ("ping", "127.0.0.3", 1, sample("ping_full_loss.txt"), "",
+     dict(received=0, loss_pct=100.0, error=None)),
+    # mtr printed JSON (one probe sent) but exited 1: the JSON must not be believed
+    ("mtr", "127.0.0.6", 1, sample("mtr_send_error.json"), "mtr: Permission denied\n",
+     dict(sent=10, received=0, loss_pct=100.0, error="mtr exited with 1: mtr: Permission denied")),
+    ("ping", "127.0.0.1", 2, "", sample("ping_network_unreachable.txt"),
+     dict(sent=10, received=0, error="ping exited with 2: ping: connect: Network is unreachable")),
+    ("mtr", "127.0.0.1", 0, "garbage", "", dict(received=0, error="mtr: not mtr --json output")),
+    ("ping", "127.0.0.1", 0, "", "", dict(received=0, error="ping: no ping statistics")),
+]
+
+
+@pytest.mark.parametrize("tool, dst, rc, stdout, stderr, expected", INTERPRET_CASES)
+def test_interpret(tool, dst, rc, stdout, stderr, expected):
+    result = interpret(tool, dst, 10, rc, stdout, stderr)
+    assert set(result) == set(MEASUREMENT_KEYS[5:])
+    error = expected.pop("error")
+    assert subset(result, expected) == expected
+    if error is None:
+        assert result["error"] is None
+    else:
+        assert error in result["error"]
+        assert result["rtt_avg_ms"] is None

@@ -1,0 +1,225 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The probe module: real runs through Ansible against 127.0.0.0/8 only, and run_probes with a
+stand-in Popen for what loopback cannot show (parallel start, timeouts, tools that fail)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import MEASUREMENT_KEYS
+from ansible_collections.multicloud.vpnlab.plugins.modules import probe as probe_module
+
+ROOT = Path(__file__).resolve().parents[4]
+BIN = Path(sys.executable).parent
+FIXTURES = ROOT / "tests/unit/plugins/module_utils/fixtures"
+# The VMs run modules on the system Python with the standard library only; do the same.
+VM_PYTHON = "/usr/bin/python3" if os.path.exists("/usr/bin/python3") else sys.executable
+LOOPBACK_TARGETS = [
+    {"dst": "vm-a", "dst_ip": "127.0.0.1", "path": "private"},
+    {"dst": "vm-b", "dst_ip": "127.0.0.2", "path": "public"},
+]
+needs_tools = pytest.mark.skipif(not (shutil.which("mtr") and shutil.which("ping")),
+                                 reason="mtr and ping are not installed")
+
+
+def run_play(tmp_path, args, *options, environment=None):
+    """Run the module in a one-task playbook; return (rc, task result, raw output)."""
+    task = {"multicloud.vpnlab.probe": args}
+    if environment:
+        task["environment"] = environment
+    play = [{"hosts": "localhost", "gather_facts": False,
+             "vars": {"ansible_python_interpreter": VM_PYTHON}, "tasks": [task]}]
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(json.dumps(play))
+    env = dict(os.environ, PATH="%s:%s" % (BIN, os.environ.get("PATH", "")),
+               ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json")
+    proc = subprocess.run([str(BIN / "ansible-playbook"), str(playbook), *options], check=False,
+                          capture_output=True, text=True, env=env, timeout=180, cwd=tmp_path)
+    try:
+        result = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    except (ValueError, KeyError, IndexError):
+        result = None
+    return proc.returncode, result, proc.stdout + proc.stderr
+
+
+@needs_tools
+@pytest.mark.parametrize("options", [(), ("--check",)])
+def test_real_probes_over_loopback(tmp_path, options):
+    rc, result, output = run_play(
+        tmp_path, {"src": "vm-x", "targets": LOOPBACK_TARGETS, "count": 3, "interval": 0.2},
+        *options)
+    assert rc == 0, output
+    assert result["changed"] is False
+    measurements = result["measurements"]
+    assert [(m["dst"], m["path"], m["tool"]) for m in measurements] == [
+        ("vm-a", "private", "mtr"), ("vm-a", "private", "ping"),
+        ("vm-b", "public", "mtr"), ("vm-b", "public", "ping")]
+    for m in measurements:
+        assert set(m) == set(MEASUREMENT_KEYS)
+        assert (m["src"], m["sent"], m["received"], m["loss_pct"], m["error"]) == \
+            ("vm-x", 3, 3, 0.0, None), m
+        assert all(isinstance(m[k], float) for k in ("rtt_min_ms", "rtt_avg_ms", "rtt_max_ms"))
+        assert m["rtt_min_ms"] <= m["rtt_avg_ms"] <= m["rtt_max_ms"]
+    assert measurements[0]["hops"] == [
+        {"hop": 1, "host": "127.0.0.1", "loss_pct": 0.0, "avg_ms": measurements[0]["rtt_avg_ms"]}]
+    assert measurements[1]["hops"] is None
+    assert isinstance(result["elapsed_s"], float)
+
+
+@needs_tools
+def test_missing_tool_names_the_package(tmp_path):
+    rc, result, output = run_play(
+        tmp_path, {"targets": LOOPBACK_TARGETS, "tools": ["mtr"], "count": 1},
+        environment={"PATH": str(tmp_path / "empty")})
+    assert rc != 0, output
+    assert result["failed"] is True
+    assert "mtr is not installed" in result["msg"] and "mtr-tiny" in result["msg"]
+
+
+@needs_tools
+@pytest.mark.parametrize("args, message", [
+    ({"targets": [{"dst": "vm-a", "dst_ip": "-f", "path": "private"}]}, "not an IP address"),
+    ({"targets": LOOPBACK_TARGETS, "tools": ["traceroute"]}, "value of tools must be one or more of: mtr, ping"),
+    ({"targets": [{"dst": "vm-a", "dst_ip": "127.0.0.1", "path": "vpn"}]},
+     "value of path must be one of"),
+    ({"targets": LOOPBACK_TARGETS, "count": 0}, "count must be at least 1"),
+])
+def test_bad_arguments_fail_before_probing(tmp_path, args, message):
+    rc, result, output = run_play(tmp_path, args)
+    assert rc != 0 and message in result["msg"], output
+
+
+# --- run_probes with a stand-in Popen ---------------------------------------------------------
+
+class Exited(Exception):
+    pass
+
+
+class Failed(Exception):
+    pass
+
+
+class FakeModule:
+    def __init__(self, bins=None, **params):
+        self.params = dict(tools=["mtr", "ping"], count=10, interval=0.2, timeout=None,
+                           src="vm1", targets=[])
+        self.params.update(params)
+        self.bins = {"mtr": "/usr/bin/mtr", "ping": "/usr/bin/ping"} if bins is None else bins
+
+    def get_bin_path(self, name):
+        return self.bins.get(name)
+
+    def fail_json(self, **result):
+        raise Failed(result)
+
+    def exit_json(self, **result):
+        raise Exited(result)
+
+
+class FakePopen:
+    """Answers from the captured fixtures by tool and destination; logs starts and waits."""
+
+    events = []
+    outputs = {}
+
+    def __init__(self, argv, **kwargs):
+        self.tool, self.dst = os.path.basename(argv[0]), argv[-1]
+        assert kwargs["env"]["LC_ALL"] == "C"
+        self.events.append(("start", self.tool, self.dst))
+        outcome = self.outputs[(self.tool, self.dst)]
+        if isinstance(outcome, OSError):
+            raise outcome
+        self.outcome = outcome
+        self.returncode = None
+
+    def communicate(self, timeout=None):
+        self.events.append(("wait", self.tool, self.dst))
+        if self.outcome == "hang" and self.returncode is None:
+            raise subprocess.TimeoutExpired(self.tool, timeout)
+        self.returncode, stdout, stderr = (-9, "", "") if self.outcome == "hang" else self.outcome
+        return stdout, stderr
+
+    def kill(self):
+        self.events.append(("kill", self.tool, self.dst))
+        self.returncode = -9
+
+
+def fixture(name):
+    return (FIXTURES / name).read_text()
+
+
+@pytest.fixture
+def fake_popen(monkeypatch):
+    FakePopen.events = []
+    FakePopen.outputs = {}
+    monkeypatch.setattr(probe_module.subprocess, "Popen", FakePopen)
+    return FakePopen
+
+
+def run(module):
+    with pytest.raises(Exited) as done:
+        probe_module.run_probes(module)
+    return done.value.args[0]
+
+
+VM_TARGETS = [
+    {"dst": "vm3", "dst_ip": "10.2.1.10", "path": "private"},
+    {"dst": "vm2", "dst_ip": "10.1.1.20", "path": "private"},
+    {"dst": "vm3", "dst_ip": "203.0.113.10", "path": "public"},
+]
+
+
+def test_every_probe_starts_before_any_is_waited_on(fake_popen):
+    for target in VM_TARGETS:
+        fake_popen.outputs[("mtr", target["dst_ip"])] = (0, fixture("mtr_ok_loopback.json"), "")
+        fake_popen.outputs[("ping", target["dst_ip"])] = (0, fixture("ping_ok.txt"), "")
+    result = run(FakeModule(targets=VM_TARGETS))
+    kinds = [event[0] for event in fake_popen.events]
+    assert kinds == ["start"] * 6 + ["wait"] * 6
+    assert [(m["dst"], m["path"], m["tool"]) for m in result["measurements"]] == [
+        ("vm2", "private", "mtr"), ("vm2", "private", "ping"), ("vm3", "private", "mtr"),
+        ("vm3", "private", "ping"), ("vm3", "public", "mtr"), ("vm3", "public", "ping")]
+    assert result["changed"] is False
+
+
+def test_failures_become_lost_measurements_with_an_error(fake_popen):
+    fake_popen.outputs.update({
+        ("mtr", "10.2.1.10"): (0, fixture("mtr_multihop_lost.json"), ""),
+        ("ping", "10.2.1.10"): "hang",
+        ("mtr", "10.1.1.20"): (1, fixture("mtr_send_error.json"), "mtr: Permission denied\n"),
+        ("ping", "10.1.1.20"): OSError(13, "Permission denied"),
+        ("mtr", "203.0.113.10"): (0, "{", ""),
+        ("ping", "203.0.113.10"): (1, fixture("ping_errors.txt").replace("127.0.0.4", "203.0.113.10"), ""),
+    })
+    result = run(FakeModule(targets=VM_TARGETS, count=10, timeout=5))
+    errors = {(m["dst_ip"], m["tool"]): m["error"] for m in result["measurements"]}
+    assert errors == {
+        ("10.1.1.20", "mtr"): "mtr exited with 1: mtr: Permission denied",
+        ("10.1.1.20", "ping"): "ping could not be started: [Errno 13] Permission denied",
+        ("10.2.1.10", "mtr"): None,
+        ("10.2.1.10", "ping"): "ping timed out and was killed",
+        ("203.0.113.10", "mtr"): "mtr: not mtr --json output: '{'",
+        ("203.0.113.10", "ping"): None,
+    }
+    for m in result["measurements"]:
+        assert (m["sent"], m["received"], m["loss_pct"], m["rtt_avg_ms"]) == (10, 0, 100.0, None)
+    assert ("kill", "ping", "10.2.1.10") in fake_popen.events
+
+
+def test_only_requested_tools_run_and_the_missing_one_is_named(fake_popen):
+    fake_popen.outputs[("ping", "10.2.1.10")] = (0, fixture("ping_ok.txt"), "")
+    result = run(FakeModule(targets=VM_TARGETS[:1], tools=["ping", "ping"], bins={"ping": "/bin/ping"}))
+    assert [m["tool"] for m in result["measurements"]] == ["ping"]
+    with pytest.raises(Failed) as failed:
+        probe_module.run_probes(FakeModule(targets=VM_TARGETS, bins={"ping": "/bin/ping"}))
+    assert "install the mtr-tiny package" in failed.value.args[0]["msg"]
+    assert fake_popen.events == [("start", "ping", "10.2.1.10"), ("wait", "ping", "10.2.1.10")]
