@@ -169,10 +169,9 @@ elapsed_s:
   sample: 7.1
 """
 
-import os
 import platform
-import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import (
@@ -205,28 +204,20 @@ def plan_probes(module, paths):
     return probes
 
 
-def start(argv):
-    """The running probe, or the OSError that kept it from starting (the others still run)."""
-    # C locale: mtr formats its numbers with printf, which follows LC_NUMERIC (0,5 vs 0.5).
-    env = dict(os.environ, LC_ALL="C")
+def run_one(module, argv, tool, dst_ip, count, timeout):
+    """Run one probe to the end and interpret what it printed."""
+    # run_command has no timeout: coreutils' timeout bounds each probe (124: it fired).
+    cmd = [module.get_bin_path("timeout", required=True), "--kill-after=5", "%g" % timeout] + argv
     try:
-        return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                stdin=subprocess.DEVNULL, env=env, universal_newlines=True)
+        # C locale: mtr formats its numbers with printf, which follows LC_NUMERIC (0,5 vs 0.5).
+        rc, stdout, stderr = module.run_command(cmd, environ_update={"LC_ALL": "C"})
     except OSError as exc:
-        return exc
-
-
-def finish(proc, deadline, tool, dst_ip, count):
-    """Wait for one started probe until the shared deadline and interpret what it printed."""
-    if isinstance(proc, OSError):
-        return failed_result(count, "%s could not be started: %s" % (tool, proc))
-    try:
-        stdout, stderr = proc.communicate(timeout=max(0.0, deadline - time.monotonic()))
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.communicate()
+        return failed_result(count, "%s could not be started: %s" % (tool, exc))
+    if rc in (124, 137):
         return failed_result(count, "%s timed out and was killed" % tool)
-    return interpret(tool, dst_ip, count, proc.returncode, stdout, stderr)
+    if rc in (126, 127):
+        return failed_result(count, "%s could not be started: %s" % (tool, stderr.strip()))
+    return interpret(tool, dst_ip, count, rc, stdout, stderr)
 
 
 def record(src, target, tool, result):
@@ -244,12 +235,13 @@ def run_probes(module):
     timeout = params["timeout"] or params["count"] * params["interval"] + 30
     src = params["src"] or platform.node()
     began = time.monotonic()
-    # Start every probe before waiting on any, so they run side by side.
-    running = [(target, tool, start(argv)) for target, tool, argv in probes]
-    deadline = began + timeout
-    measurements = [
-        record(src, target, tool, finish(proc, deadline, tool, target["dst_ip"], params["count"]))
-        for target, tool, proc in running]
+    # One thread per probe: all probes run side by side, so the check takes one probe's time.
+    with ThreadPoolExecutor(max_workers=len(probes)) as pool:
+        running = [(target, tool, pool.submit(run_one, module, argv, tool, target["dst_ip"],
+                                              params["count"], timeout))
+                   for target, tool, argv in probes]
+        measurements = [record(src, target, tool, future.result())
+                        for target, tool, future in running]
     measurements.sort(key=lambda m: (m["dst"], m["path"], m["tool"], m["dst_ip"]))
     module.exit_json(changed=False, measurements=measurements,
                      elapsed_s=round(time.monotonic() - began, 3))

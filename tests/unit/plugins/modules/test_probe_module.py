@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The probe module: real runs through Ansible against 127.0.0.0/8 only, and run_probes with a
-stand-in Popen for what loopback cannot show (parallel start, timeouts, tools that fail)."""
+stand-in run_command for what loopback cannot show (parallel runs, timeouts, tools that fail)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -98,7 +99,7 @@ def test_bad_arguments_fail_before_probing(tmp_path, args, message):
     assert rc != 0 and message in result["msg"], output
 
 
-# --- run_probes with a stand-in Popen ---------------------------------------------------------
+# --- run_probes with a stand-in run_command ---------------------------------------------------
 
 class Exited(Exception):
     pass
@@ -109,14 +110,31 @@ class Failed(Exception):
 
 
 class FakeModule:
-    def __init__(self, bins=None, **params):
+    """Answers run_command from the captured fixtures by tool and destination."""
+
+    def __init__(self, bins=None, barrier=None, **params):
         self.params = dict(tools=["mtr", "ping"], count=10, interval=0.2, timeout=None,
                            src="vm1", targets=[])
         self.params.update(params)
         self.bins = {"mtr": "/usr/bin/mtr", "ping": "/usr/bin/ping"} if bins is None else bins
+        self.bins.setdefault("timeout", "/usr/bin/timeout")
+        self.outputs, self.calls, self.barrier = {}, [], barrier
 
-    def get_bin_path(self, name):
+    def get_bin_path(self, name, required=False):
         return self.bins.get(name)
+
+    def run_command(self, cmd, environ_update=None):
+        assert environ_update == {"LC_ALL": "C"}
+        assert cmd[:2] == ["/usr/bin/timeout", "--kill-after=5"]
+        tool, dst = os.path.basename(cmd[3]), cmd[-1]
+        self.calls.append((tool, dst, float(cmd[2])))
+        if self.barrier is not None:
+            # Every probe must be running at once for all of them to pass the barrier.
+            self.barrier.wait()
+        outcome = self.outputs[(tool, dst)]
+        if isinstance(outcome, OSError):
+            raise outcome
+        return outcome
 
     def fail_json(self, **result):
         raise Failed(result)
@@ -125,44 +143,8 @@ class FakeModule:
         raise Exited(result)
 
 
-class FakePopen:
-    """Answers from the captured fixtures by tool and destination; logs starts and waits."""
-
-    events = []
-    outputs = {}
-
-    def __init__(self, argv, **kwargs):
-        self.tool, self.dst = os.path.basename(argv[0]), argv[-1]
-        assert kwargs["env"]["LC_ALL"] == "C"
-        self.events.append(("start", self.tool, self.dst))
-        outcome = self.outputs[(self.tool, self.dst)]
-        if isinstance(outcome, OSError):
-            raise outcome
-        self.outcome = outcome
-        self.returncode = None
-
-    def communicate(self, timeout=None):
-        self.events.append(("wait", self.tool, self.dst))
-        if self.outcome == "hang" and self.returncode is None:
-            raise subprocess.TimeoutExpired(self.tool, timeout)
-        self.returncode, stdout, stderr = (-9, "", "") if self.outcome == "hang" else self.outcome
-        return stdout, stderr
-
-    def kill(self):
-        self.events.append(("kill", self.tool, self.dst))
-        self.returncode = -9
-
-
 def fixture(name):
     return (FIXTURES / name).read_text()
-
-
-@pytest.fixture
-def fake_popen(monkeypatch):
-    FakePopen.events = []
-    FakePopen.outputs = {}
-    monkeypatch.setattr(probe_module.subprocess, "Popen", FakePopen)
-    return FakePopen
 
 
 def run(module):
@@ -178,29 +160,31 @@ VM_TARGETS = [
 ]
 
 
-def test_every_probe_starts_before_any_is_waited_on(fake_popen):
+def test_all_probes_run_at_the_same_time(tmp_path):
+    module = FakeModule(targets=VM_TARGETS, barrier=threading.Barrier(6, timeout=10))
     for target in VM_TARGETS:
-        fake_popen.outputs[("mtr", target["dst_ip"])] = (0, fixture("mtr_ok_loopback.json"), "")
-        fake_popen.outputs[("ping", target["dst_ip"])] = (0, fixture("ping_ok.txt"), "")
-    result = run(FakeModule(targets=VM_TARGETS))
-    kinds = [event[0] for event in fake_popen.events]
-    assert kinds == ["start"] * 6 + ["wait"] * 6
+        module.outputs[("mtr", target["dst_ip"])] = (0, fixture("mtr_ok_loopback.json"), "")
+        module.outputs[("ping", target["dst_ip"])] = (0, fixture("ping_ok.txt"), "")
+    result = run(module)
+    assert len(module.calls) == 6 and not module.barrier.broken
     assert [(m["dst"], m["path"], m["tool"]) for m in result["measurements"]] == [
         ("vm2", "private", "mtr"), ("vm2", "private", "ping"), ("vm3", "private", "mtr"),
         ("vm3", "private", "ping"), ("vm3", "public", "mtr"), ("vm3", "public", "ping")]
     assert result["changed"] is False
+    assert {c[2] for c in module.calls} == {10 * 0.2 + 30}
 
 
-def test_failures_become_lost_measurements_with_an_error(fake_popen):
-    fake_popen.outputs.update({
+def test_failures_become_lost_measurements_with_an_error():
+    module = FakeModule(targets=VM_TARGETS, count=10, timeout=5)
+    module.outputs.update({
         ("mtr", "10.2.1.10"): (0, fixture("mtr_multihop_lost.json"), ""),
-        ("ping", "10.2.1.10"): "hang",
+        ("ping", "10.2.1.10"): (124, "", ""),
         ("mtr", "10.1.1.20"): (1, fixture("mtr_send_error.json"), "mtr: Permission denied\n"),
         ("ping", "10.1.1.20"): OSError(13, "Permission denied"),
         ("mtr", "203.0.113.10"): (0, "{", ""),
         ("ping", "203.0.113.10"): (1, fixture("ping_errors.txt").replace("127.0.0.4", "203.0.113.10"), ""),
     })
-    result = run(FakeModule(targets=VM_TARGETS, count=10, timeout=5))
+    result = run(module)
     errors = {(m["dst_ip"], m["tool"]): m["error"] for m in result["measurements"]}
     assert errors == {
         ("10.1.1.20", "mtr"): "mtr exited with 1: mtr: Permission denied",
@@ -212,14 +196,17 @@ def test_failures_become_lost_measurements_with_an_error(fake_popen):
     }
     for m in result["measurements"]:
         assert (m["sent"], m["received"], m["loss_pct"], m["rtt_avg_ms"]) == (10, 0, 100.0, None)
-    assert ("kill", "ping", "10.2.1.10") in fake_popen.events
+    assert {c[2] for c in module.calls} == {5.0}
 
 
-def test_only_requested_tools_run_and_the_missing_one_is_named(fake_popen):
-    fake_popen.outputs[("ping", "10.2.1.10")] = (0, fixture("ping_ok.txt"), "")
-    result = run(FakeModule(targets=VM_TARGETS[:1], tools=["ping", "ping"], bins={"ping": "/bin/ping"}))
+def test_only_requested_tools_run_and_the_missing_one_is_named():
+    module = FakeModule(targets=VM_TARGETS[:1], tools=["ping", "ping"], bins={"ping": "/bin/ping"})
+    module.outputs[("ping", "10.2.1.10")] = (0, fixture("ping_ok.txt"), "")
+    result = run(module)
     assert [m["tool"] for m in result["measurements"]] == ["ping"]
+    assert [c[:2] for c in module.calls] == [("ping", "10.2.1.10")]
+    missing = FakeModule(targets=VM_TARGETS, bins={"ping": "/bin/ping"})
     with pytest.raises(Failed) as failed:
-        probe_module.run_probes(FakeModule(targets=VM_TARGETS, bins={"ping": "/bin/ping"}))
+        probe_module.run_probes(missing)
     assert "install the mtr-tiny package" in failed.value.args[0]["msg"]
-    assert fake_popen.events == [("start", "ping", "10.2.1.10"), ("wait", "ping", "10.2.1.10")]
+    assert missing.calls == []
