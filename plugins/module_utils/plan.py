@@ -14,6 +14,10 @@ import datetime
 import ipaddress
 import re
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.topology import (
+    aws_transit, local_topology,
+)
+
 TARGETS = ("local", "cloud")
 CLOUDS = ("azure", "aws")
 
@@ -73,8 +77,8 @@ ENV_RE = re.compile(r"^[a-z0-9]{1,8}$")
 AZURE_REGION_RE = re.compile(r"^[a-z][a-z0-9]{2,30}$")
 AWS_REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$")
 PSK_RE = re.compile(r"^[A-Za-z0-9._]{8,64}$")
-# Namespace names reserved for the lab's own infrastructure (a VM may not take one).
-LOCAL_INFRA = ("inet", "op", "azr", "azgw", "awsr", "vgw")
+# Names of the local target's own namespaces and router interfaces: a VM may not take one.
+LOCAL_INFRA = ("inet", "op", "azr", "azgw", "awsr", "vgw", "br0", "inet0", "gw0", "vgw0", "lo")
 VM_KEYS = ("name", "cloud", "private_ip")
 
 
@@ -356,11 +360,16 @@ def _check_local(chk, p, nets, host_networks, vm_count):
         if net.overlaps(RESERVED_UPLINK):
             chk.add(key, str(net), "overlaps 192.0.2.0/24, which these machines use for their "
                     "own uplink; use 198.51.100.0/24 or 203.0.113.0/24")
-        if net.num_addresses < vm_count + 8:
+        if net.num_addresses < vm_count + 16:
             chk.add(key, str(net), "is too small for the lab's public addresses")
         for other in ("azure_vnet_cidr", "aws_vpc_cidr"):
             if nets[other] is not None and net.overlaps(nets[other]):
                 chk.add(key, str(net), "overlaps %s=%r" % (var(other), str(nets[other])))
+    vpc, sub = nets["aws_vpc_cidr"], nets["aws_subnet_cidr"]
+    if vpc is not None and sub is not None and sub.subnet_of(vpc) and aws_transit(vpc, sub) is None:
+        chk.add("aws_subnet_cidr", str(sub), "leaves no /30 of vpnlab_aws_vpc_cidr=%r free: the "
+                "local target links the VPC router and the VGW with 4 addresses of the VPC "
+                "outside the VM subnet" % str(vpc))
     a, b = pubs["local_azure_public_cidr"], pubs["local_aws_public_cidr"]
     if a is not None and b is not None and a.overlaps(b):
         chk.add("local_aws_public_cidr", str(b), "overlaps vpnlab_local_azure_public_cidr=%r"
@@ -464,7 +473,11 @@ def build_plan(params, host_networks=None, today=None, state_root="~/.vpnlab"):
         _check_local(chk, p, nets, host_networks, len(vms))
     if chk.problems:
         raise PlanError(chk.problems)
-    return _assemble(p, nets, vms, admin, inside, today or datetime.date.today(), state_root)
+    plan = _assemble(p, nets, vms, admin, inside, today or datetime.date.today(), state_root)
+    if p["target"] == "local":
+        plan["local"] = local_topology(plan, ipaddress.ip_network(p["local_azure_public_cidr"]),
+                                       ipaddress.ip_network(p["local_aws_public_cidr"]))
+    return plan
 
 
 def _assemble(p, nets, vms, admin, inside, today, state_root):

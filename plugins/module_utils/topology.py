@@ -1,0 +1,216 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Local target: the lab's topology in network namespaces, derived from the plan (pure).
+
+Each cloud object becomes a namespace (DESIGN.md, local emulation):
+
+    operator --+                                  +-- azgw (Azure VPN gateway, strongSwan)
+               |  inet: the "internet" bridge     |     leg in GatewaySubnet -- azr
+               +-- br0 (azure .1, aws .1) --------+-- azr (VNet router: subnet bridge, NAT, NSG)
+                                                  +-- awsr (VPC router + IGW: NAT, SG)
+                                                  +-- vgw (AWS VGW, two tunnel addresses)
+    VMs: one namespace each, on the subnet bridge of their cloud's router.
+
+No namespace is ever linked to the host's own namespace. Specs are additive (the local_netns
+module only adds what is missing), so several roles can each add their part to one namespace.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+# Owners of each part: the role that builds it.
+INFRA_OWNERS = {
+    "inet": "lab_host", "op": "lab_host", "azr": "azure_gateway", "azgw": "azure_gateway",
+    "awsr": "aws_vpc_vpn", "vgw": "aws_vpc_vpn",
+}
+# Linux interface names are at most 15 characters.
+IFNAME_MAX = 15
+MSS = 1350
+
+
+def netns_names(lab, vm_names):
+    prefix = "vpnlab-%s-" % lab
+    infra = {key: prefix + key for key in INFRA_OWNERS}
+    vms = {name: prefix + name for name in vm_names}
+    return prefix, infra, vms
+
+
+def aws_transit(vpc, subnet):
+    """A /30 of the VPC outside the VM subnet, linking the VPC router and the VGW.
+
+    Inside the VPC so that the VGW's own packets (mtr hops) match the tunnel's selectors.
+    """
+    for candidate in reversed(list(vpc.subnets(new_prefix=30))):
+        if not candidate.overlaps(subnet):
+            return candidate
+    return None
+
+
+def public_addresses(plan, azure_pub, aws_pub):
+    """Public addresses: .10 onwards of each range, the operator at the top of Azure's."""
+    azure_vms = [vm["name"] for vm in plan["vms"] if vm["cloud"] == "azure"]
+    aws_vms = [vm["name"] for vm in plan["vms"] if vm["cloud"] == "aws"]
+    az, aw = azure_pub.network_address, aws_pub.network_address
+    vm_ips = {name: str(az + 11 + i) for i, name in enumerate(azure_vms)}
+    vm_ips.update({name: str(aw + 12 + i) for i, name in enumerate(aws_vms)})
+    return {
+        "isp": {"azure": str(az + 1), "aws": str(aw + 1)},
+        "edge": {"azure": str(az + 2), "aws": str(aw + 2)},
+        "azure_gateway": str(az + 10),
+        "tunnels": [str(aw + 10), str(aw + 11)],
+        "vms": vm_ips,
+        "operator": str(azure_pub.broadcast_address - 1),
+    }
+
+
+def _cidr(ip, net):
+    return "%s/%d" % (ip, net.prefixlen)
+
+
+def _veth(ifname, addresses, peer_netns, peer_ifname, master=None, peer_addresses=None):
+    peer = {"netns": peer_netns, "ifname": peer_ifname}
+    if master:
+        peer["master"] = master
+    if peer_addresses:
+        peer["addresses"] = peer_addresses
+    return {"ifname": ifname, "kind": "veth", "addresses": addresses, "peer": peer}
+
+
+def mss_table(mss=MSS):
+    """Clamp TCP MSS for traffic through the tunnel device (Azure needs 1350)."""
+    return ("chain forward {\n"
+            "  type filter hook forward priority mangle; policy accept;\n"
+            "  oifname \"ipsec*\" tcp flags syn tcp option maxseg size set %d\n"
+            "  iifname \"ipsec*\" tcp flags syn tcp option maxseg size set %d\n"
+            "}\n" % (mss, mss))
+
+
+def nat_table(pairs):
+    """1:1 NAT at a cloud edge: public <-> private per VM, also for traffic from inside
+    to a public address of the same cloud (hairpin), as the cloud's edge does."""
+    pre = "".join("  ip daddr %s dnat to %s\n" % (pub, priv) for priv, pub in pairs)
+    post = "".join("  ip saddr %s oifname \"inet0\" snat to %s\n"
+                   "  ip saddr %s ct status dnat snat to %s\n" % (priv, pub, priv, pub)
+                   for priv, pub in pairs)
+    return ("chain prerouting {\n  type nat hook prerouting priority dstnat; policy accept;\n"
+            + pre + "}\n"
+            "chain postrouting {\n  type nat hook postrouting priority srcnat; policy accept;\n"
+            + post + "}\n")
+
+
+def security_table(subnet, allowed):
+    """Security group / NSG: from the internet, only SSH and ICMP, only from `allowed`."""
+    sources = ", ".join(allowed)
+    return ("chain forward {\n"
+            "  type filter hook forward priority filter; policy accept;\n"
+            "  iifname \"inet0\" ct state established,related accept\n"
+            "  iifname \"inet0\" ip daddr %(subnet)s ip saddr { %(src)s } tcp dport 22 accept\n"
+            "  iifname \"inet0\" ip daddr %(subnet)s ip saddr { %(src)s } icmp type "
+            "echo-request accept\n"
+            "  iifname \"inet0\" ip daddr %(subnet)s counter drop\n"
+            "}\n" % {"subnet": subnet, "src": sources})
+
+
+def local_topology(plan, azure_pub, aws_pub):
+    """The `local` part of the plan: namespace names, addresses and one spec list per role."""
+    vnet = ipaddress.ip_network(plan["azure"]["vnet_cidr"])
+    vpc = ipaddress.ip_network(plan["aws"]["vpc_cidr"])
+    az_sub = ipaddress.ip_network(plan["azure"]["subnet_cidr"])
+    aws_sub = ipaddress.ip_network(plan["aws"]["subnet_cidr"])
+    gw_sub = ipaddress.ip_network(plan["azure"]["gateway_subnet_cidr"])
+    transit = aws_transit(vpc, aws_sub)
+    prefix, ns, vm_ns = netns_names(plan["lab"], [vm["name"] for vm in plan["vms"]])
+    pub = public_addresses(plan, azure_pub, aws_pub)
+    addr = {
+        "azure_router": str(az_sub.network_address + 1),
+        "aws_router": str(aws_sub.network_address + 1),
+        # Azure's first VPN gateway instance takes .4 of GatewaySubnet; .1 is the VNet's.
+        "azure_gateway_private": str(gw_sub.network_address + 4),
+        "azure_router_gateway_leg": str(gw_sub.network_address + 1),
+        "aws_router_transit": str(transit.network_address + 1),
+        "vgw_transit": str(transit.network_address + 2),
+    }
+    # The operator namespace is the controller's only way in, so it is always allowed; the VMs'
+    # public addresses are, so that the public path between the clouds can be measured.
+    allowed = sorted(set(plan["admin_cidrs"]) | {"%s/32" % pub["operator"]}
+                     | {"%s/32" % ip for ip in pub["vms"].values()})
+    specs = _specs(plan, ns, vm_ns, pub, addr, (vnet, vpc, az_sub, aws_sub, gw_sub, transit,
+                                                azure_pub, aws_pub), allowed)
+    return {
+        "netns_prefix": prefix,
+        "netns": ns,
+        "vm_netns": vm_ns,
+        "public_cidrs": {"azure": str(azure_pub), "aws": str(aws_pub)},
+        "public_ips": pub,
+        "addresses": addr,
+        "aws_transit_cidr": str(transit),
+        "guard_routes": sorted({str(vnet), str(vpc), str(azure_pub), str(aws_pub)}),
+        "network": specs,
+    }
+
+
+def _specs(plan, ns, vm_ns, pub, addr, nets, allowed):
+    vnet, vpc, az_sub, aws_sub, gw_sub, transit, azure_pub, aws_pub = nets
+    isp_az, isp_aws = pub["isp"]["azure"], pub["isp"]["aws"]
+    default_az = {"dst": "0.0.0.0/0", "gateway": isp_az}
+    default_aws = {"dst": "0.0.0.0/0", "gateway": isp_aws}
+    vms = plan["vms"]
+    az_pairs = [(vm["private_ip"], pub["vms"][vm["name"]]) for vm in vms if vm["cloud"] == "azure"]
+    aws_pairs = [(vm["private_ip"], pub["vms"][vm["name"]]) for vm in vms if vm["cloud"] == "aws"]
+    lab_host = [
+        {"name": ns["inet"], "forwarding": True, "links": [
+            {"ifname": "br0", "kind": "bridge",
+             "addresses": [_cidr(isp_az, azure_pub), _cidr(isp_aws, aws_pub)]}]},
+        {"name": ns["op"], "links": [
+            _veth("eth0", [_cidr(pub["operator"], azure_pub)], ns["inet"], "op", "br0")],
+         "routes": [default_az]},
+    ]
+    azure_gateway = [
+        {"name": ns["azr"], "forwarding": True, "links": [
+            {"ifname": "br0", "kind": "bridge", "addresses": [_cidr(addr["azure_router"], az_sub)]},
+            _veth("inet0", [_cidr(pub["edge"]["azure"], azure_pub)], ns["inet"], "azr", "br0")],
+         "routes": [default_az]},
+        {"name": ns["azgw"], "forwarding": True, "links": [
+            _veth("inet0", [_cidr(pub["azure_gateway"], azure_pub)], ns["inet"], "azgw", "br0"),
+            _veth("vnet0", [_cidr(addr["azure_gateway_private"], gw_sub)], ns["azr"], "gw0",
+                  peer_addresses=[_cidr(addr["azure_router_gateway_leg"], gw_sub)])],
+         "routes": [default_az, {"dst": str(vnet), "gateway": addr["azure_router_gateway_leg"]}],
+         "nftables": {"vpnlab_mss": mss_table()}},
+    ]
+    aws_vpc_vpn = [
+        {"name": ns["awsr"], "forwarding": True, "links": [
+            {"ifname": "br0", "kind": "bridge", "addresses": [_cidr(addr["aws_router"], aws_sub)]},
+            _veth("inet0", [_cidr(pub["edge"]["aws"], aws_pub)], ns["inet"], "awsr", "br0")],
+         "routes": [default_aws, {"dst": str(vnet), "gateway": addr["vgw_transit"]}]},
+        {"name": ns["vgw"], "forwarding": True, "links": [
+            _veth("inet0", [_cidr(ip, aws_pub) for ip in pub["tunnels"]], ns["inet"], "vgw", "br0"),
+            _veth("vpc0", [_cidr(addr["vgw_transit"], transit)], ns["awsr"], "vgw0",
+                  peer_addresses=[_cidr(addr["aws_router_transit"], transit)])],
+         "routes": [default_aws, {"dst": str(vpc), "gateway": addr["aws_router_transit"]}],
+         "nftables": {"vpnlab_mss": mss_table()}},
+    ]
+    # The Azure route to the AWS VPC exists once the local network gateways do.
+    azure_tunnels = [{"name": ns["azr"], "routes": [
+        {"dst": str(vpc), "gateway": addr["azure_gateway_private"]}]}]
+    test_vms = []
+    for vm in vms:
+        subnet = az_sub if vm["cloud"] == "azure" else aws_sub
+        router = ns["azr"] if vm["cloud"] == "azure" else ns["awsr"]
+        gateway = addr["azure_router"] if vm["cloud"] == "azure" else addr["aws_router"]
+        test_vms.append({"name": vm_ns[vm["name"]], "links": [
+            _veth("eth0", [_cidr(vm["private_ip"], subnet)], router, vm["name"], "br0")],
+            "routes": [{"dst": "0.0.0.0/0", "gateway": gateway}]})
+    test_vms.append(_edge(ns["azr"], az_pairs, azure_pub, az_sub, allowed))
+    test_vms.append(_edge(ns["awsr"], aws_pairs, aws_pub, aws_sub, allowed))
+    return {"lab_host": lab_host, "azure_gateway": azure_gateway, "aws_vpc_vpn": aws_vpc_vpn,
+            "azure_tunnels": azure_tunnels, "test_vms": test_vms}
+
+
+def _edge(netns, pairs, public_net, subnet, allowed):
+    """The VMs' public addresses, 1:1 NAT and security rules at their cloud's edge."""
+    return {"name": netns,
+            "links": [{"ifname": "inet0", "addresses": [_cidr(p, public_net) for _, p in pairs]}],
+            "nftables": {"vpnlab_nat": nat_table(pairs),
+                         "vpnlab_security": security_table(str(subnet), allowed)}}
