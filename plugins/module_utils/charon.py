@@ -1,0 +1,154 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One strongSwan charon per lab gateway namespace, driven over VICI (strongSwan's `vici`).
+
+Each charon needs its own config, its own VICI socket and a private /run (its PID file path is
+fixed), hence `unshare -m` with a tmpfs on /run inside `ip netns exec`.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import traceback
+
+from ansible_collections.multicloud.vpnlab.plugins.module_utils import daemon
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.swan import sa_status, strongswan_conf
+
+try:
+    import vici
+    HAS_VICI = True
+    VICI_IMPORT_ERROR = None
+except ImportError:
+    HAS_VICI = False
+    VICI_IMPORT_ERROR = traceback.format_exc()
+
+CHARON = "/usr/lib/ipsec/charon"
+
+
+class CharonError(RuntimeError):
+    """charon did not start, did not answer or refused a request."""
+
+
+def _text(value):
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+def decode(data):
+    """VICI answers carry bytes; turn them into str recursively."""
+    if isinstance(data, dict):
+        return {_text(k): decode(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [decode(v) for v in data]
+    return _text(data)
+
+
+class Charon:
+    def __init__(self, directory, netns):
+        self.directory, self.netns = directory, netns
+        self.conf = os.path.join(directory, "strongswan.conf")
+        self.socket = os.path.join(directory, "charon.vici")
+        self.pid_file = os.path.join(directory, "charon.pid")
+        self.log = os.path.join(directory, "charon.log")
+
+    def pid(self):
+        pid = daemon.read_pid(self.pid_file)
+        return pid if daemon.alive(pid, "charon", self.netns) else None
+
+    def write_conf(self):
+        """Write strongswan.conf; True when it changed."""
+        wanted = strongswan_conf(self.directory)
+        try:
+            with open(self.conf) as handle:
+                if handle.read() == wanted:
+                    return False
+        except OSError:
+            pass
+        with open(self.conf, "w") as handle:
+            handle.write(wanted)
+        return True
+
+    def start(self, timeout=15.0):
+        if os.path.exists(self.socket):
+            os.unlink(self.socket)
+        script = ("mount -t tmpfs -o mode=0755 tmpfs /run && exec env STRONGSWAN_CONF=%s %s"
+                  % (self.conf, CHARON))
+        pid = daemon.spawn(["ip", "netns", "exec", self.netns, "unshare", "-m", "sh", "-c",
+                            script], self.log)
+        with open(self.pid_file, "w") as handle:
+            handle.write("%d\n" % pid)
+        if not daemon.wait_for(self._answers, timeout):
+            raise CharonError("charon in %s did not open its VICI socket within %gs; see %s"
+                              % (self.netns, timeout, self.log))
+        return pid
+
+    def stop(self):
+        pid = self.pid()
+        if pid:
+            daemon.stop(pid)
+        for path in (self.pid_file, self.socket):
+            if os.path.exists(path):
+                os.unlink(path)
+
+    def _answers(self):
+        try:
+            self.session().version()
+            return True
+        except (OSError, CharonError):
+            return False
+
+    def session(self):
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock.settimeout(30)
+        try:
+            sock.connect(self.socket)
+        except OSError:
+            sock.close()
+            raise
+        return vici.Session(sock)
+
+    def call(self, method, *args):
+        """A VICI request, its answer decoded; refusals become CharonError without secrets."""
+        try:
+            result = getattr(self.session(), method)(*args)
+        except vici.exception.CommandException as exc:
+            raise CharonError("charon in %s refused %s: %s" % (self.netns, method, exc)) from None
+        if method in ("list_sas", "list_conns", "initiate"):
+            return decode(list(result))
+        return decode(result)
+
+    def load(self, conns, secrets):
+        """Secrets first, then connections: a connection loaded before its PSK can fail its
+        first IKE_AUTH and is not retried (seen with 5.9.8)."""
+        for item in secrets:
+            self.call("load_shared", item)
+        for name, body in conns.items():
+            self.call("load_conn", {name: body})
+        loaded = {name for entry in self.call("list_conns") for name in entry}
+        for stale in sorted(loaded - set(conns)):
+            self.call("unload_conn", {"name": stale})
+
+    def initiate(self, name, timeout_ms=10000):
+        self.call("initiate", {"child": name, "ike": name, "timeout": str(timeout_ms)})
+
+    def status(self, conns):
+        """Per connection: name, outside_ip, status and CHILD SA byte/packet counters."""
+        sas = self.call("list_sas")
+        tunnels = []
+        for name, body in sorted(conns.items()):
+            state, b_in, b_out, p_in, p_out = sa_status(name, sas)
+            tunnels.append({"name": name, "outside_ip": body["remote_addrs"][0],
+                            "local_ip": body["local_addrs"][0], "status": state,
+                            "bytes_in": b_in, "bytes_out": b_out,
+                            "packets_in": p_in, "packets_out": p_out})
+        return tunnels
+
+    def loaded_conns(self):
+        """The connections charon has, in load-conn shape (for status without the tunnels)."""
+        conns = {}
+        for entry in self.call("list_conns"):
+            for name, body in entry.items():
+                conns[name] = {"remote_addrs": body.get("remote_addrs") or ["?"],
+                               "local_addrs": body.get("local_addrs") or ["?"]}
+        return conns

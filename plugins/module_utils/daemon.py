@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Long-running processes of the local lab (charon, sshd) inside lab network namespaces.
+
+AnsibleModule.run_command waits for its command to end; a daemon must outlive the module, so
+it is started here with subprocess in a session of its own, its output going to a log file and
+no file descriptor shared with Ansible (which would otherwise wait for it). Whether a recorded
+PID is still ours is checked by its command line and its network namespace, never by PID only.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+NETNS_DIR = "/var/run/netns"
+
+
+def netns_inode(netns):
+    return os.stat(os.path.join(NETNS_DIR, netns)).st_ino
+
+
+def read_pid(path):
+    try:
+        with open(path) as handle:
+            return int(handle.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def cmdline(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as handle:
+            return handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def alive(pid, needle, netns):
+    """True when `pid` runs a command containing `needle` inside network namespace `netns`."""
+    if not pid or needle not in cmdline(pid):
+        return False
+    try:
+        return os.stat("/proc/%d/ns/net" % pid).st_ino == netns_inode(netns)
+    except OSError:
+        return False
+
+
+def wait_for(predicate, timeout, interval=0.05):
+    """Poll `predicate` until it is true or `timeout` seconds passed; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(interval)
+
+
+def spawn(argv, log_path, env=None):
+    """Start `argv` detached (new session, stdio to `log_path`); returns its PID."""
+    with open(log_path, "ab") as log, open(os.devnull, "rb") as null:
+        proc = subprocess.Popen(argv, stdin=null, stdout=log, stderr=log, close_fds=True,
+                                start_new_session=True, env=env)
+    return proc.pid
+
+
+def _gone(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    # A zombie child of ours is gone for our purposes.
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] == pid
+    except ChildProcessError:
+        return "zombie" in _state(pid)
+
+
+def _state(pid):
+    try:
+        with open("/proc/%d/status" % pid) as handle:
+            for line in handle:
+                if line.startswith("State:"):
+                    return line.lower()
+    except OSError:
+        return "zombie"
+    return ""
+
+
+def stop(pid, timeout=5.0):
+    """SIGTERM, then SIGKILL if `pid` is still there after `timeout` seconds."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            return
+        if wait_for(lambda: _gone(pid), timeout):
+            return

@@ -1,0 +1,167 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""strongSwan configuration of the local gateways, from normalised tunnels (pure).
+
+The Azure side is the initiator (AWS never initiates IKE) with one connection per AWS tunnel;
+the AWS side answers on each tunnel's outside address. Both take their algorithms from the
+tunnel options, as read by tunnel_options, so the local lab uses what the cloud would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+ENCRYPTION = {"AES128": "aes128", "AES256": "aes256",
+              "AES128-GCM-16": "aes128gcm16", "AES256-GCM-16": "aes256gcm16"}
+INTEGRITY = {"SHA1": "sha1", "SHA2-256": "sha256", "SHA2-384": "sha384", "SHA2-512": "sha512"}
+DH_GROUPS = {2: "modp1024", 5: "modp1536", 14: "modp2048", 15: "modp3072", 16: "modp4096",
+             17: "modp6144", 18: "modp8192", 19: "ecp256", 20: "ecp384", 21: "ecp521",
+             22: "modp1024s160", 23: "modp2048s224", 24: "modp2048s256"}
+# Both clouds' common ground (DESIGN.md): DH group 14 or stronger.
+WEAK_DH = {2, 5, 22, 23, 24}
+PLUGINS = ("random nonce openssl pem pkcs1 x509 pubkey kdf sha1 sha2 aes hmac gmp curve25519 "
+           "kernel-libipsec kernel-netlink socket-default vici updown")
+DPD_DELAY = 10
+
+
+class SwanConfigError(ValueError):
+    """The tunnels ask for something the lab cannot or must not configure."""
+
+
+def _names(table, values, what, tunnel):
+    try:
+        return [table[v] for v in values]
+    except KeyError as exc:
+        raise SwanConfigError("%s: %s %s is not supported by the lab gateways"
+                              % (tunnel, what, exc.args[0])) from None
+
+
+def _groups(values, tunnel):
+    strong = [g for g in values if g not in WEAK_DH]
+    if not strong:
+        raise SwanConfigError("%s: DH groups %s are all weaker than group 14; allow 14 or "
+                              "stronger (15-21)" % (tunnel, values))
+    return _names(DH_GROUPS, strong, "DH group", tunnel)
+
+
+def proposal(phase, tunnel, with_prf):
+    """One strongSwan proposal string from a tunnel's phase1/phase2 algorithms."""
+    enc = _names(ENCRYPTION, phase["encryption_algorithms"], "encryption", tunnel)
+    integ = _names(INTEGRITY, phase["integrity_algorithms"], "integrity", tunnel)
+    groups = _groups(phase["dh_group_numbers"], tunnel)
+    aead = [e for e in enc if "gcm" in e]
+    plain = [e for e in enc if "gcm" not in e]
+    proposals = []
+    if plain:
+        proposals.append("-".join(plain + integ + groups))
+    if aead:
+        prf = ["prf" + i for i in integ] if with_prf else []
+        proposals.append("-".join(aead + prf + groups))
+    return proposals
+
+
+def _check_ikev2(tunnel):
+    if "ikev2" not in (tunnel.get("ike_versions") or []):
+        raise SwanConfigError("%s: IKEv2 is not allowed (ike_versions %s); the Azure VPN gateway "
+                              "needs IKEv2" % (tunnel["name"], tunnel.get("ike_versions")))
+
+
+def connection(tunnel, side, local_ts, remote_ts):
+    """The vici `load-conn` body for one tunnel, seen from `side` (azure or aws)."""
+    _check_ikev2(tunnel)
+    name = tunnel["name"]
+    cgw, vgw = tunnel["cgw_outside_address"], tunnel["outside_ip_address"]
+    if not cgw:
+        raise SwanConfigError("%s: the customer gateway's outside address is unknown" % name)
+    local_ip, remote_ip = (cgw, vgw) if side == "azure" else (vgw, cgw)
+    child = {
+        "local_ts": [local_ts], "remote_ts": [remote_ts], "mode": "tunnel",
+        "esp_proposals": proposal(tunnel["phase2"], name, with_prf=False),
+        "rekey_time": "%ds" % tunnel["phase2"]["lifetime_seconds"],
+        "start_action": "none",
+        # Azure keeps its tunnels up; AWS clears a dead peer's SA (its DpdTimeoutAction).
+        "dpd_action": "restart" if side == "azure" else "clear",
+        "close_action": "start" if side == "azure" else "none",
+    }
+    return {
+        "version": "2", "local_addrs": [local_ip], "remote_addrs": [remote_ip],
+        # The lab's ESP runs in userspace (kernel-libipsec): UDP encapsulation is required.
+        "encap": "yes", "mobike": "no",
+        "proposals": proposal(tunnel["phase1"], name, with_prf=True),
+        "rekey_time": "%ds" % tunnel["phase1"]["lifetime_seconds"],
+        "dpd_delay": "%ds" % DPD_DELAY,
+        "keyingtries": "0" if side == "azure" else "1",
+        "local": {"auth": "psk", "id": local_ip},
+        "remote": {"auth": "psk", "id": remote_ip},
+        "children": {name: child},
+    }
+
+
+def secret(tunnel):
+    """The vici `load-shared` body for a tunnel's PSK."""
+    return {"id": "psk-" + tunnel["name"], "type": "IKE", "data": tunnel["pre_shared_key"],
+            "owners": [tunnel["cgw_outside_address"], tunnel["outside_ip_address"]]}
+
+
+def gateway_config(tunnels, side, local_ts, remote_ts):
+    """(connections by name, secrets, digest) for one gateway; the digest covers the secrets
+    without storing them, so a re-run can tell whether anything must be reloaded."""
+    conns = {t["name"]: connection(t, side, local_ts, remote_ts) for t in tunnels}
+    secrets = [secret(t) for t in tunnels]
+    digest = hashlib.sha256(json.dumps([conns, secrets], sort_keys=True).encode()).hexdigest()
+    return conns, secrets, digest
+
+
+def strongswan_conf(directory):
+    """strongswan.conf of one lab gateway: its own vici socket and log in `directory`.
+
+    Retransmission is tuned so that a dead tunnel is given up in about 20 s (default 165 s),
+    inside the clouds' DPD timeouts (AWS 30 s, Azure 45 s), so traffic fails over in time.
+    """
+    return (
+        "# Written by multicloud.vpnlab: one charon per lab gateway namespace.\n"
+        "charon {\n"
+        "  load = %s\n"
+        "  install_virtual_ip = no\n"
+        "  retransmit_timeout = 2.0\n"
+        "  retransmit_base = 1.4\n"
+        "  retransmit_tries = 3\n"
+        "  filelog {\n"
+        "    lab {\n"
+        "      path = %s/charon.log\n"
+        "      time_format = %%F %%T\n"
+        "      default = 1\n"
+        "    }\n"
+        "  }\n"
+        "  syslog {\n"
+        "    daemon {\n"
+        "      default = -1\n"
+        "    }\n"
+        "  }\n"
+        "  plugins {\n"
+        "    vici {\n"
+        "      socket = unix://%s/charon.vici\n"
+        "    }\n"
+        "  }\n"
+        "}\n" % (PLUGINS, directory, directory))
+
+
+def sa_status(conn_name, sas):
+    """`up` when the connection has an ESTABLISHED IKE SA with an INSTALLED CHILD SA.
+
+    `sas` is list-sas output: a list of {ike_sa_name: {state, child-sas: {..: {state, ...}}}}.
+    Returns (status, bytes_in, bytes_out, packets_in, packets_out) summed over its CHILD SAs.
+    """
+    status, counters = "down", [0, 0, 0, 0]
+    for entry in sas:
+        for name, ike in entry.items():
+            if name != conn_name or ike.get("state") != "ESTABLISHED":
+                continue
+            for child in (ike.get("child-sas") or {}).values():
+                if child.get("state") == "INSTALLED":
+                    status = "up"
+                for i, key in enumerate(("bytes-in", "bytes-out", "packets-in", "packets-out")):
+                    counters[i] += int(child.get(key, 0))
+    return (status,) + tuple(counters)

@@ -1,0 +1,319 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: local_gateway
+short_description: Run a strongSwan VPN gateway in a lab network namespace and load its tunnels
+version_added: 0.1.0
+description:
+  - Local target only. Runs one strongSwan C(charon) inside a lab network namespace, with its own
+    configuration, VICI socket and a private C(/run), and userspace ESP (C(kernel-libipsec)), so
+    it works on kernels without ESP, VTI or XFRM interfaces.
+  - With O(tunnels) (the output of M(multicloud.vpnlab.tunnel_options)), loads one IKEv2
+    connection per tunnel, pre-shared keys first; on the V(azure) side it initiates them and
+    waits until they are up (AWS never initiates IKE).
+  - The pre-shared keys are never returned and never logged; still set C(no_log) on the task,
+    as for every task that handles them.
+author:
+  - multicloud.vpnlab contributors (@multicloud)
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would be started or loaded without doing it.
+  diff_mode:
+    support: none
+    description: Nothing to compare beyond the C(changed) flag.
+  idempotent:
+    support: full
+    description: A running gateway with the same tunnels loaded and up is left alone.
+options:
+  netns:
+    description: The lab network namespace to run in.
+    type: str
+    required: true
+  directory:
+    description: Directory (created mode 0700) for strongswan.conf, the VICI socket, PID and log.
+    type: path
+    required: true
+  side:
+    description: V(azure) (initiator, the customer gateway) or V(aws) (responder, the VGW).
+    type: str
+    required: true
+    choices: [azure, aws]
+  tunnels:
+    description: Normalised tunnels as returned by M(multicloud.vpnlab.tunnel_options).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      name:
+        description: Tunnel name, also the connection name.
+        type: str
+        required: true
+      outside_ip_address:
+        description: The AWS side's outside address.
+        type: str
+        required: true
+      cgw_outside_address:
+        description: The customer (Azure) gateway's outside address.
+        type: str
+        required: true
+      pre_shared_key:
+        description: The tunnel's pre-shared key.
+        type: str
+        required: true
+      ike_versions:
+        description: Allowed IKE versions; must contain V(ikev2).
+        type: list
+        elements: str
+        required: true
+      phase1:
+        description: Phase 1 algorithms (C(encryption_algorithms), C(integrity_algorithms), C(dh_group_numbers), C(lifetime_seconds)).
+        type: dict
+        required: true
+      phase2:
+        description: Phase 2 algorithms, same keys as O(tunnels[].phase1).
+        type: dict
+        required: true
+      tunnel_inside_cidr:
+        description: Inside CIDR (informational here).
+        type: str
+      vgw_inside_address:
+        description: Informational.
+        type: str
+      cgw_inside_address:
+        description: Informational.
+        type: str
+      dpd_timeout_seconds:
+        description: Informational; DPD runs every 10 s.
+        type: int
+      dpd_timeout_action:
+        description: Informational.
+        type: str
+      tcp_mss_adjustment:
+        description: Informational; the gateways clamp MSS with nftables.
+        type: int
+      source:
+        description: Informational.
+        type: str
+  local_ts:
+    description: This side's traffic selector (its VNet or VPC CIDR). Required with O(tunnels).
+    type: str
+  remote_ts:
+    description: The other side's traffic selector. Required with O(tunnels).
+    type: str
+  wait_timeout:
+    description: Seconds to wait for the tunnels to come up (V(azure) side).
+    type: int
+    default: 30
+  state:
+    description: V(started) runs the gateway; V(stopped) stops it.
+    type: str
+    choices: [started, stopped]
+    default: started
+requirements:
+  - strongswan-charon, libcharon-extra-plugins (kernel-libipsec) on the host
+  - vici (strongSwan's Python package)
+seealso:
+  - module: multicloud.vpnlab.tunnel_options
+  - module: multicloud.vpnlab.tunnel_status
+"""
+
+EXAMPLES = r"""
+- name: Start the emulated Azure VPN gateway (no tunnels yet)
+  multicloud.vpnlab.local_gateway:
+    netns: vpnlab-vpntest-azgw
+    directory: /root/.vpnlab/vpntest/gateways/azure
+    side: azure
+
+- name: Read the AWS VPN connection (PSKs in the result)
+  multicloud.vpnlab.tunnel_options:
+    vpn_connection: "{{ vpn_connection }}"
+  register: vpn
+  no_log: true
+
+- name: Connect the Azure gateway to both AWS tunnels
+  multicloud.vpnlab.local_gateway:
+    netns: vpnlab-vpntest-azgw
+    directory: /root/.vpnlab/vpntest/gateways/azure
+    side: azure
+    tunnels: "{{ vpn.tunnels }}"
+    local_ts: 10.1.0.0/16
+    remote_ts: 10.2.0.0/16
+  no_log: true
+"""
+
+RETURN = r"""
+pid:
+  description: PID of the gateway's charon (null when stopped).
+  returned: always
+  type: int
+  sample: 12345
+tunnels:
+  description: Status of each loaded tunnel (no secrets).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: Tunnel (connection) name.
+      type: str
+      sample: tunnel1
+    outside_ip:
+      description: The peer's outside address.
+      type: str
+      sample: 203.0.113.10
+    status:
+      description: V(up) when the IKE SA is established and a CHILD SA installed.
+      type: str
+      sample: up
+    bytes_in:
+      description: ESP bytes received on the tunnel's CHILD SAs.
+      type: int
+    bytes_out:
+      description: ESP bytes sent on the tunnel's CHILD SAs.
+      type: int
+"""
+
+import os
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.multicloud.vpnlab.plugins.module_utils import daemon
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.charon import (
+    HAS_VICI, VICI_IMPORT_ERROR, Charon, CharonError,
+)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.swan import (
+    SwanConfigError, gateway_config, strongswan_conf,
+)
+
+TUNNEL_OPTIONS = dict(
+    name=dict(type="str", required=True),
+    outside_ip_address=dict(type="str", required=True),
+    cgw_outside_address=dict(type="str", required=True),
+    pre_shared_key=dict(type="str", required=True, no_log=True),
+    ike_versions=dict(type="list", elements="str", required=True),
+    phase1=dict(type="dict", required=True),
+    phase2=dict(type="dict", required=True),
+    tunnel_inside_cidr=dict(type="str"),
+    vgw_inside_address=dict(type="str"),
+    cgw_inside_address=dict(type="str"),
+    dpd_timeout_seconds=dict(type="int"),
+    dpd_timeout_action=dict(type="str"),
+    tcp_mss_adjustment=dict(type="int"),
+    source=dict(type="str"),
+)
+
+
+def read(path):
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def ensure_running(module, charon):
+    """Start charon (restart on a changed config); returns whether anything changed."""
+    if not os.path.exists(os.path.join(daemon.NETNS_DIR, module.params["netns"])):
+        module.fail_json(msg="network namespace %s does not exist" % module.params["netns"])
+    conf_stale = read(charon.conf) != strongswan_conf(charon.directory)
+    pid = charon.pid()
+    if pid and not conf_stale:
+        return False
+    if module.check_mode:
+        return True
+    if pid:
+        charon.stop()
+    os.makedirs(charon.directory, mode=0o700, exist_ok=True)
+    os.chmod(charon.directory, 0o700)
+    charon.write_conf()
+    charon.start()
+    return True
+
+
+def ensure_tunnels(module, charon, restarted):
+    params = module.params
+    conns, secrets, digest = gateway_config(params["tunnels"], params["side"],
+                                            params["local_ts"], params["remote_ts"])
+    digest_file = os.path.join(charon.directory, "loaded.sha256")
+    loaded = set(charon.loaded_conns()) if charon.pid() else set()
+    changed = restarted or read(digest_file) != digest or loaded != set(conns)
+    if changed and not module.check_mode:
+        charon.load(conns, secrets)
+        with open(digest_file, "w") as handle:
+            handle.write(digest)
+    if params["side"] != "azure" or module.check_mode:
+        return changed, conns
+    for tunnel in charon.status(conns):
+        if tunnel["status"] != "up":
+            changed = True
+            try:
+                charon.initiate(tunnel["name"])
+            except CharonError:
+                pass  # reported below with the state after waiting
+    ups = daemon.wait_for(lambda: all(t["status"] == "up" for t in charon.status(conns)),
+                          params["wait_timeout"], interval=0.2)
+    if not ups:
+        module.fail_json(msg="tunnels not up after %ds: %s; see %s" % (
+            params["wait_timeout"], ", ".join("%s %s" % (t["name"], t["status"])
+                                              for t in charon.status(conns)), charon.log),
+            tunnels=charon.status(conns))
+    return changed, conns
+
+
+def ensure_present(module):
+    params = module.params
+    charon = Charon(params["directory"], params["netns"])
+    changed = ensure_running(module, charon)
+    conns = {}
+    if params["tunnels"]:
+        tunnels_changed, conns = ensure_tunnels(module, charon, changed)
+        changed = changed or tunnels_changed
+    elif charon.pid():
+        conns = charon.loaded_conns()
+    status = charon.status(conns) if charon.pid() and conns else []
+    module.exit_json(changed=changed, pid=charon.pid(), tunnels=status)
+
+
+def ensure_absent(module):
+    charon = Charon(module.params["directory"], module.params["netns"])
+    pid = charon.pid()
+    if pid and not module.check_mode:
+        charon.stop()
+    module.exit_json(changed=bool(pid), pid=None, tunnels=[])
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            netns=dict(type="str", required=True),
+            directory=dict(type="path", required=True),
+            side=dict(type="str", required=True, choices=["azure", "aws"]),
+            tunnels=dict(type="list", elements="dict", default=[], options=TUNNEL_OPTIONS),
+            local_ts=dict(type="str"),
+            remote_ts=dict(type="str"),
+            wait_timeout=dict(type="int", default=30),
+            state=dict(type="str", choices=["started", "stopped"], default="started"),
+        ),
+        supports_check_mode=True,
+    )
+    if not HAS_VICI:
+        module.fail_json(msg=missing_required_lib("vici"), exception=VICI_IMPORT_ERROR)
+    try:
+        if module.params["state"] == "stopped":
+            ensure_absent(module)
+        if module.params["tunnels"] and not (module.params["local_ts"] and module.params["remote_ts"]):
+            module.fail_json(msg="local_ts and remote_ts are required with tunnels")
+        ensure_present(module)
+    except (CharonError, SwanConfigError, OSError) as exc:
+        module.fail_json(msg=str(exc), exception=traceback.format_exc())
+
+
+if __name__ == "__main__":
+    main()
