@@ -31,6 +31,11 @@ except ImportError:
         """Stand-in so that `except NetlinkError` works without pyroute2."""
 
 NETNS_DIR = "/var/run/netns"
+# Every lab namespace: IPv4 only (no IPv6 autoconfiguration chatter), and no rate limit on ICMP
+# errors, so that every router of the lab answers every mtr probe (the kernel's default of one
+# per second per destination shows as loss on intermediate hops at mtr's 0.2 s interval).
+BASE_SYSCTLS = {"net.ipv6.conf.all.disable_ipv6": "1", "net.ipv6.conf.default.disable_ipv6": "1",
+                "net.ipv4.icmp_ratelimit": "0"}
 # Routes the lab adds are marked `static`, so they are told apart from the kernel's own.
 RTPROT_STATIC = 4
 
@@ -63,6 +68,13 @@ def nft_table_comment(text):
     return None
 
 
+def wanted_sysctls(spec):
+    wanted = dict(BASE_SYSCTLS)
+    if spec.get("forwarding"):
+        wanted["net.ipv4.ip_forward"] = "1"
+    return wanted
+
+
 def missing(desired, current):
     """Items of `desired` not in `current`, in order."""
     have = set(current)
@@ -80,15 +92,16 @@ def plan_namespace(spec, observed):
     """What to do for one namespace spec, given what exists; a list of (action, details).
 
     `observed` is {exists, links: {ifname: {kind, addresses, master, peer_ok}},
-    routes: [(dst, gateway)], forwarding: bool, nft: {table: comment}} as read by the driver.
+    routes: [(dst, gateway)], sysctls: {key: value}, nft: {table: comment}} as read by the driver.
     """
     actions = []
     if not observed["exists"]:
         actions.append(("create_netns", {}))
     for link in spec.get("links", []):
         actions.extend(_plan_link(link, observed["links"].get(link["ifname"])))
-    if spec.get("forwarding") and not observed["forwarding"]:
-        actions.append(("forwarding", {}))
+    wrong = {k: v for k, v in wanted_sysctls(spec).items() if observed["sysctls"].get(k) != v}
+    if wrong:
+        actions.append(("sysctls", {"values": wrong}))
     for dst, gw in missing([route_key(r) for r in spec.get("routes", [])], observed["routes"]):
         actions.append(("route", {"dst": dst, "gateway": gw}))
     for table, body in sorted(spec.get("nftables", {}).items()):
@@ -134,7 +147,7 @@ def describe(netns, action, details):
         "peer_master": "attach %s/%s to %s" % (details.get("peer", {}).get("netns"),
                                                details.get("peer", {}).get("ifname"),
                                                details.get("peer", {}).get("master")),
-        "forwarding": "enable IPv4 forwarding",
+        "sysctls": "set %s" % ", ".join("%s=%s" % kv for kv in sorted(details.get("values", {}).items())),
         "route": "route %s via %s" % (details.get("dst"), details.get("gateway")),
         "nft": "nftables table %s" % details.get("table"),
         "fail": details.get("msg"),
@@ -173,7 +186,7 @@ class Driver:
 
     def observe(self, spec):
         name = spec["name"]
-        observed = {"exists": netns_exists(name), "links": {}, "routes": [], "forwarding": False,
+        observed = {"exists": netns_exists(name), "links": {}, "routes": [], "sysctls": {},
                     "nft": {}}
         if not observed["exists"]:
             return observed
@@ -186,8 +199,9 @@ class Driver:
                 (("%s/%d" % (r.get_attr("RTA_DST"), r["dst_len"])) if r["dst_len"] else "0.0.0.0/0",
                  r.get_attr("RTA_GATEWAY"))
                 for r in ipr.get_routes(family=socket.AF_INET, table=254)]
-        observed["forwarding"] = self.netns_run(
-            name, ["cat", "/proc/sys/net/ipv4/ip_forward"]).strip() == "1"
+        keys = sorted(wanted_sysctls(spec))
+        values = self.netns_run(name, ["sysctl", "-n"] + keys).split()
+        observed["sysctls"] = dict(zip(keys, values))
         for table in spec.get("nftables", {}):
             rc, out, dummy = self.run(["ip", "netns", "exec", name, "nft", "list", "table",
                                        "ip", table])
@@ -223,9 +237,7 @@ class Driver:
         pr_netns.create(name)
         with IPRoute(netns=name) as ipr:
             ipr.link("set", index=ipr.link_lookup(ifname="lo")[0], state="up")
-        # IPv4 only: no IPv6 autoconfiguration chatter on the lab's links.
-        self.netns_run(name, ["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1",
-                              "net.ipv6.conf.default.disable_ipv6=1"])
+        self._do_sysctls(name, BASE_SYSCTLS)
 
     def _do_add_link(self, name, link):
         with IPRoute(netns=name) as ipr:
@@ -282,8 +294,8 @@ class Driver:
             ipr.link("set", index=ipr.link_lookup(ifname=peer["ifname"])[0], master=master[0],
                      state="up")
 
-    def _do_forwarding(self, name):
-        self.netns_run(name, ["sysctl", "-qw", "net.ipv4.ip_forward=1"])
+    def _do_sysctls(self, name, values):
+        self.netns_run(name, ["sysctl", "-qw"] + ["%s=%s" % kv for kv in sorted(values.items())])
 
     def _do_route(self, name, dst, gateway):
         with IPRoute(netns=name) as ipr:
@@ -295,7 +307,7 @@ class Driver:
 
 # Routes and rules need every link of every spec in place (a gateway may sit on a link that a
 # later spec creates), so they go second.
-LATE_ACTIONS = ("forwarding", "route", "nft")
+LATE_ACTIONS = ("sysctls", "route", "nft")
 
 
 def converge(specs, driver, check_mode):

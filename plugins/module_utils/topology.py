@@ -148,7 +148,26 @@ def local_topology(plan, azure_pub, aws_pub):
         "aws_transit_cidr": str(transit),
         "guard_routes": sorted({str(vnet), str(vpc), str(azure_pub), str(aws_pub)}),
         "network": specs,
+        "inventory": inventory_records(plan, ns["op"], vm_ns, pub["vms"]),
     }
+
+
+def inventory_records(plan, operator_netns, vm_ns, public_ips):
+    """What the `lab` inventory plugin lists for each VM, with the SSH settings that reach it:
+    only from the operator namespace (a ProxyCommand), never from the host's own network."""
+    state = plan["state_dir"]
+    ssh_args = ("-o ProxyCommand='ip netns exec %s nc %%h %%p' -o UserKnownHostsFile=%s/known_hosts"
+                " -o StrictHostKeyChecking=yes -o ConnectTimeout=10" % (operator_netns, state))
+    return [{
+        "name": vm["name"], "cloud": vm["cloud"], "private_ip": vm["private_ip"],
+        "public_ip": public_ips[vm["name"]], "resource_name": vm["resource_name"],
+        "netns": vm_ns[vm["name"]],
+        "connection": {
+            "ansible_host": public_ips[vm["name"]], "ansible_user": "root", "ansible_port": 22,
+            "ansible_ssh_private_key_file": "%s/id_ed25519" % state,
+            "ansible_ssh_common_args": ssh_args,
+            "ansible_python_interpreter": "/usr/bin/python3",
+        }} for vm in plan["vms"]]
 
 
 def _specs(plan, ns, vm_ns, pub, addr, nets, allowed):

@@ -1,0 +1,169 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+name: lab
+short_description: The test VMs of multicloud.vpnlab labs, read from the labs' state
+version_added: 0.1.0
+description:
+  - Lists the test VMs of the VPN labs from the C(vms.json) file that the collection writes in each
+    lab's state directory, C(<state_root>/<lab>/vms.json). The C(local) and C(cloud) targets write
+    the same file, so one inventory serves both.
+  - Host names are the VMs' cloud resource names, for example C(vpntest-vm1); they are unique
+    across labs, so several labs can be listed together.
+  - Every host is in the group C(vpnlab), in C(lab_<lab>) (a C(-) in the lab name becomes C(_), so
+    lab C(lab-2) gives C(lab_lab_2)) and in the group of its cloud, C(azure) or C(aws).
+  - Host variables are C(vpnlab_lab), C(vpnlab_target), C(vpnlab_vm_name) (for example C(vm1)),
+    C(cloud), C(private_ip), C(public_ip), C(vpnlab_state_dir) and every connection variable the lab
+    recorded (C(ansible_host), C(ansible_user), C(ansible_port), C(ansible_ssh_private_key_file),
+    C(ansible_ssh_common_args), C(ansible_python_interpreter)). For the C(local) target,
+    C(ansible_ssh_common_args) holds the SSH ProxyCommand through the lab's operator network
+    namespace, the only way from the controller to the VMs.
+  - The configuration file name must end with C(vpnlab.yml) or C(vpnlab.yaml), for example
+    C(inventory/vpnlab.yml) or C(my_labs.vpnlab.yml).
+  - A C(vms.json) that cannot be read or is malformed is skipped with a warning naming the file,
+    or, with O(strict=true), fails the inventory source. A missing O(state_root) gives an empty
+    inventory, since no lab has been built yet.
+author:
+  - multicloud.vpnlab contributors (@multicloud)
+extends_documentation_fragment:
+  - constructed
+options:
+  plugin:
+    description: Marks the file as a configuration file for this plugin.
+    type: str
+    required: true
+    choices: [multicloud.vpnlab.lab]
+  state_root:
+    description:
+      - The directory holding one state directory per lab, as for the collection's playbooks.
+      - A value in the configuration file takes precedence over E(VPNLAB_HOME).
+    type: path
+    default: ~/.vpnlab
+    env:
+      - name: VPNLAB_HOME
+  labs:
+    description:
+      - Names of the labs to list. A named lab without a C(vms.json) is reported with a warning.
+      - Empty lists every lab found, that is every C(<state_root>/*/vms.json).
+    type: list
+    elements: str
+    default: []
+"""
+
+EXAMPLES = r"""
+# inventory/vpnlab.yml: every lab under ${VPNLAB_HOME:-~/.vpnlab}
+plugin: multicloud.vpnlab.lab
+
+---
+# my_labs.vpnlab.yml: two labs only, from another state root, with extra groups and variables
+plugin: multicloud.vpnlab.lab
+state_root: /srv/vpnlab
+labs:
+  - vpntest
+  - lab-2
+strict: true
+keyed_groups:
+  # target_local, target_cloud
+  - key: vpnlab_target
+    prefix: target
+groups:
+  # the VMs reached through an Azure gateway
+  behind_azure_gateway: cloud == 'azure'
+compose:
+  vpnlab_label: vpnlab_vm_name ~ ' (' ~ cloud ~ ', ' ~ private_ip ~ ')'
+
+# Use it:
+#   ansible-inventory -i inventory/vpnlab.yml --graph
+#   ansible -i inventory/vpnlab.yml lab_vpntest -m ansible.builtin.ping
+"""
+
+import json
+import os
+
+from ansible.errors import AnsibleParserError
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.inventory import BaseInventoryPlugin, Constructable
+
+
+def load_lab_state(path):
+    """Read one vms.json; raise ValueError unless every VM can become a complete host."""
+    with open(path, encoding="utf-8") as handle:
+        state = json.load(handle)
+    if not isinstance(state, dict) or not isinstance(state.get("vms"), list):
+        raise ValueError("expected a JSON object with a list 'vms'")
+    for index, vm in enumerate(state["vms"]):
+        if not isinstance(vm, dict) or not all(isinstance(vm.get(key), str) and vm[key] for key in ("name", "cloud", "resource_name")):
+            raise ValueError("vms[%d] needs non-empty strings 'name', 'cloud' and 'resource_name'" % index)
+        if not isinstance(vm.get("connection", {}), dict):
+            raise ValueError("vms[%d].connection must be an object" % index)
+    return state
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable):
+    """Hosts and groups from the labs' vms.json files.
+
+    No inventory cache, unlike aws_ec2: its cache saves slow cloud API calls, and reading a few
+    small local files costs less than a cache lookup; a cache could also show VMs already gone.
+    """
+
+    NAME = "multicloud.vpnlab.lab"
+
+    def verify_file(self, path):
+        return super().verify_file(path) and path.endswith(("vpnlab.yml", "vpnlab.yaml"))
+
+    def parse(self, inventory, loader, path, cache=True):
+        super().parse(inventory, loader, path, cache=cache)
+        self._read_config_data(path)
+        for lab, vms_file in self._lab_files():
+            try:
+                state = load_lab_state(vms_file)
+            except (OSError, ValueError) as exc:
+                self._skip(vms_file, to_native(exc))
+                continue
+            for vm in state["vms"]:
+                self._add_vm(state.get("lab") or lab, state, vm, os.path.dirname(vms_file))
+
+    def _lab_files(self):
+        """(lab, path of its vms.json) for each lab to list."""
+        root = self.get_option("state_root")
+        wanted = self.get_option("labs")
+        # A missing root only means no lab was built yet: an empty inventory, not an error.
+        labs = wanted or (sorted(os.listdir(root)) if os.path.isdir(root) else [])
+        for lab in labs:
+            vms_file = os.path.join(root, lab, "vms.json")
+            if os.path.exists(vms_file):
+                yield lab, vms_file
+            elif wanted:
+                # Asked for by name, so its absence is worth saying; found by listing (a lab still
+                # being built has no vms.json yet), it is not.
+                self.display.warning("multicloud.vpnlab.lab: lab %r has no %s" % (lab, vms_file))
+
+    def _skip(self, vms_file, reason):
+        message = "multicloud.vpnlab.lab: unusable lab state %s: %s" % (vms_file, reason)
+        if self.get_option("strict"):
+            raise AnsibleParserError(message)
+        self.display.warning(message + "; lab skipped")
+
+    def _add_vm(self, lab, state, vm, lab_dir):
+        host = vm["resource_name"]
+        hostvars = dict(vm.get("connection", {}))
+        hostvars.update(
+            vpnlab_lab=lab, vpnlab_target=state.get("target"), vpnlab_vm_name=vm["name"], cloud=vm["cloud"],
+            private_ip=vm.get("private_ip"), public_ip=vm.get("public_ip"),
+            vpnlab_state_dir=state.get("state_dir") or lab_dir,
+        )
+        self.inventory.add_host(host, group=self.inventory.add_group("vpnlab"))
+        for group in ("lab_" + lab.replace("-", "_"), vm["cloud"]):
+            self.inventory.add_child(self.inventory.add_group(group), host)
+        for name, value in hostvars.items():
+            self.inventory.set_variable(host, name, value)
+
+        strict = self.get_option("strict")
+        self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
+        self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host, strict=strict)
+        self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, host, strict=strict)

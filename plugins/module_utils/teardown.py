@@ -1,0 +1,446 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tearing a local lab down and proving nothing is left.
+
+The pure part (validation, selection, leak detection) takes observed lists, so it is tested
+without a lab; SystemDriver observes and changes the machine (/proc, /run/netns, signals, the
+state dir). Only names under the lab's prefix are ever touched, and the prefix must be a whole
+`vpnlab-...-` word so no foreign namespace can match.
+"""
+
+from __future__ import annotations
+
+import errno
+import fnmatch
+import glob
+import os
+import re
+import shutil
+import signal
+import stat
+import time
+import traceback
+
+try:
+    from pyroute2 import netns as pr_netns
+    HAS_PYROUTE2 = True
+    PYROUTE2_IMPORT_ERROR = None
+except ImportError:
+    HAS_PYROUTE2 = False
+    PYROUTE2_IMPORT_ERROR = traceback.format_exc()
+
+NETNS_DIR = "/run/netns"
+DEFAULT_KEEP = ["report.json", "report.md", "report.html"]
+PREFIX_RE = re.compile(r"^vpnlab-[A-Za-z0-9][A-Za-z0-9_.-]*-$")
+LAB_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+# Pid files the lab writes, and what the live process's command line must contain to be ours
+# (a stale pid file may name a recycled pid).
+PIDFILES = (("gateways/*/charon.pid", "charon"), ("vms/*/sshd.pid", "sshd"))
+STOP_TIMEOUT = 3.0
+POLL_INTERVAL = 0.05
+# Characters that may end a path inside a command line ("-o IdentityFile=/x/id", "'/x'").
+PATH_END = r"(?=$|[/\s'\",:;=)\]}])"
+
+
+# --- pure: validation and selection -------------------------------------------------------
+
+def prefix_problems(prefix):
+    """Why `prefix` may not be used to select namespaces; empty when it may."""
+    if not isinstance(prefix, str) or not PREFIX_RE.match(prefix) or "--" in prefix:
+        return ["netns_prefix=%r: must be 'vpnlab-<name>-' (letters, digits, '_', '.', '-'), "
+                "so that no foreign namespace can match" % (prefix,)]
+    return []
+
+
+def state_dir_problems(state_dir, lab, is_link=False):
+    """Why `state_dir` may not be emptied for `lab`; empty when it may."""
+    problems = []
+    if is_link:
+        # Emptying it would empty whatever directory the link points to.
+        problems.append("state_dir=%r: is a symbolic link" % (state_dir,))
+    if not LAB_RE.match(lab or ""):
+        problems.append("lab=%r: must be letters, digits, '_', '.', '-'" % (lab,))
+    if not os.path.isabs(state_dir):
+        problems.append("state_dir=%r: must be an absolute path" % (state_dir,))
+    elif os.path.basename(os.path.normpath(state_dir)) != lab:
+        # The state dir is <root>/<lab>; anything else may be a directory we must not empty.
+        problems.append("state_dir=%r: its last component must be the lab name %r"
+                        % (state_dir, lab))
+    return problems
+
+
+def foreign_prefixes(prefix, sibling_labs):
+    """Longer prefixes of other labs that our prefix also matches.
+
+    Lab `a` (prefix `vpnlab-a-`) would otherwise also match lab `a-b`'s `vpnlab-a-b-inet`;
+    other labs are known by their state dirs beside ours.
+    """
+    found = set()
+    for lab in sibling_labs:
+        other = "vpnlab-%s-" % lab
+        if other != prefix and other.startswith(prefix):
+            found.add(other)
+    return sorted(found)
+
+
+def is_lab_name(name, prefix, foreign):
+    return name.startswith(prefix) and not any(name.startswith(f) for f in foreign)
+
+
+def lab_namespaces(names, prefix, foreign=()):
+    """Names of the lab's namespaces among `names` (the entries of /run/netns)."""
+    return sorted(n for n in names if is_lab_name(n, prefix, foreign))
+
+
+def split_keep(names, keep):
+    """(kept, removed) top-level entry names of the state dir, each sorted."""
+    kept = sorted(n for n in names if any(fnmatch.fnmatchcase(n, pat) for pat in keep))
+    return kept, sorted(n for n in names if n not in kept)
+
+
+def parse_pid(text):
+    """The pid in a pid file's text, or None."""
+    text = (text or "").strip().split("\n")[0].strip()
+    return int(text) if text.isdigit() and int(text) > 1 else None
+
+
+def pidfile_owner_matches(pattern, cmdline):
+    """Whether a live process named by a pid file of `pattern` runs the lab's daemon.
+
+    A stale pid file may name a recycled pid. The program name is the first word of argv[0]:
+    sshd rewrites its title to "sshd: /usr/sbin/sshd -D ... [listener]".
+    """
+    needle = dict(PIDFILES).get(pattern)
+    words = cmdline[0].split() if cmdline else []
+    return bool(needle and words) and needle in os.path.basename(words[0])
+
+
+def select_targets(procs, lab_inodes, pidfile_pids, exclude):
+    """Pids to stop: in a lab namespace, or named by a lab pid file and running its daemon.
+
+    `procs` is {pid: {netns, cmdline, cwd, start}}; `pidfile_pids` is [(pattern, pid)].
+    """
+    pids = {pid for pid, p in procs.items() if p["netns"] is not None and p["netns"] in lab_inodes}
+    for pattern, pid in pidfile_pids:
+        if pid in procs and pidfile_owner_matches(pattern, procs[pid]["cmdline"]):
+            pids.add(pid)
+    return sorted(pid for pid in pids if pid > 1 and pid not in exclude)
+
+
+def mentions_path(text, path):
+    """Whether `path` (or something under it) appears in `text` as a whole path."""
+    return bool(text) and re.search(re.escape(path.rstrip("/")) + PATH_END, text) is not None
+
+
+def ancestors(pid, parents):
+    """`pid` and its ancestors, from a {pid: ppid} map."""
+    chain = set()
+    while pid and pid not in chain:
+        chain.add(pid)
+        pid = parents.get(pid)
+    return chain
+
+
+# --- pure: leak detection -----------------------------------------------------------------
+
+def unescape_mountinfo(field):
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
+
+
+def mount_points(mountinfo):
+    """Mount points listed in /proc/<pid>/mountinfo text."""
+    points = []
+    for line in mountinfo.splitlines():
+        fields = line.split()
+        if len(fields) > 4:
+            points.append(unescape_mountinfo(fields[4]))
+    return points
+
+
+def leaked_mounts(mountinfo, prefix, foreign=()):
+    """Namespace bind mounts of the lab still mounted (under /run/netns or /var/run/netns)."""
+    leaks = []
+    for point in mount_points(mountinfo):
+        marker = point.find("/run/netns/")
+        if marker >= 0 and is_lab_name(point[marker + len("/run/netns/"):], prefix, foreign):
+            leaks.append(point)
+    return sorted(set(leaks))
+
+
+def leaked_processes(procs, lab_inodes, state_dir, exclude):
+    """[(pid, cmdline, why)] of processes still in a lab namespace or using the state dir."""
+    leaks = []
+    for pid in sorted(procs):
+        p = procs[pid]
+        if pid in exclude:
+            continue
+        if p["netns"] is not None and p["netns"] in lab_inodes:
+            why = "in a lab network namespace"
+        elif any(mentions_path(arg, state_dir) for arg in p["cmdline"]):
+            why = "has the state dir in its command line"
+        elif p["cwd"] and mentions_path(p["cwd"], state_dir):
+            why = "works in the state dir"
+        else:
+            continue
+        leaks.append((pid, " ".join(p["cmdline"])[:120], why))
+    return leaks
+
+
+def detect_leaks(seen, lab):
+    """Every leak, one line each.
+
+    `seen`: {netns: [names in /run/netns], procs: {pid: {...}}, mountinfo: text,
+    routes: [guard route dsts of the lab] or None when not checked, files: [state dir entries]};
+    `lab`: {prefix, foreign, inodes, state_dir, keep, exclude}.
+    """
+    leaks = ["network namespace %s" % n
+             for n in lab_namespaces(seen["netns"], lab["prefix"], lab["foreign"])]
+    leaks += ["process %d (%s) %s" % leak for leak in
+              leaked_processes(seen["procs"], lab["inodes"], lab["state_dir"], lab["exclude"])]
+    leaks += ["mount %s" % point
+              for point in leaked_mounts(seen["mountinfo"], lab["prefix"], lab["foreign"])]
+    leaks += ["host guard route %s" % dst for dst in seen["routes"] or []]
+    leaks += ["file %s" % os.path.join(lab["state_dir"], name)
+              for name in split_keep(seen["files"], lab["keep"])[1]]
+    return leaks
+
+
+# --- system driver ------------------------------------------------------------------------
+
+def _read(path, mode="r"):
+    with open(path, mode) as handle:
+        return handle.read()
+
+
+class SystemDriver:
+    """Observes and changes the machine; every method tolerates things that are already gone."""
+
+    netns_dir = NETNS_DIR
+
+    def list_netns(self):
+        try:
+            return sorted(os.listdir(self.netns_dir))
+        except FileNotFoundError:
+            return []
+
+    def netns_inode(self, name):
+        try:
+            st = os.stat(os.path.join(self.netns_dir, name))
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino)
+
+    @staticmethod
+    def process(pid):
+        """{netns, cmdline, cwd, start, ppid} of a live process, or None (gone or zombie)."""
+        base = "/proc/%d" % pid
+        try:
+            stat_text = _read(base + "/stat")
+            cmdline = _read(base + "/cmdline", "rb").decode("utf-8", "replace")
+        except OSError:
+            return None
+        # The command name may hold spaces and parentheses: split after the last ')'.
+        fields = stat_text[stat_text.rfind(")") + 2:].split()
+        if not fields or fields[0] in ("Z", "X"):
+            return None
+        info = {"ppid": int(fields[1]), "start": fields[19], "cwd": None, "netns": None,
+                "cmdline": [arg for arg in cmdline.split("\0") if arg]}
+        try:
+            st = os.stat(base + "/ns/net")
+            info["netns"] = (st.st_dev, st.st_ino)
+        except OSError:
+            pass
+        try:
+            info["cwd"] = os.readlink(base + "/cwd")
+        except OSError:
+            pass
+        return info
+
+    def processes(self):
+        procs = {}
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                info = self.process(int(entry))
+                if info is not None:
+                    procs[int(entry)] = info
+        return procs
+
+    def alive(self, pid, start):
+        info = self.process(pid)
+        return info is not None and info["start"] == start
+
+    def signal(self, pid, start, sig):
+        if self.alive(pid, start):
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+
+    @staticmethod
+    def pidfile_pids(state_dir):
+        found = []
+        for pattern, dummy in PIDFILES:
+            for path in sorted(glob.glob(os.path.join(glob.escape(state_dir), pattern))):
+                try:
+                    pid = parse_pid(_read(path))
+                except OSError:
+                    continue
+                if pid is not None:
+                    found.append((pattern, pid))
+        return found
+
+    def remove_netns(self, name):
+        try:
+            pr_netns.remove(name)
+        except FileNotFoundError:
+            pass
+
+    @staticmethod
+    def mountinfo():
+        return _read("/proc/self/mountinfo")
+
+    @staticmethod
+    def state_entries(state_dir):
+        try:
+            return sorted(os.listdir(state_dir))
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+
+    @staticmethod
+    def is_real_dir(path):
+        """A directory, not a link to one."""
+        try:
+            return stat.S_ISDIR(os.lstat(path).st_mode)
+        except OSError:
+            return False
+
+    @staticmethod
+    def remove_entry(path):
+        """Remove a file, socket, link or directory tree; never follows a symbolic link."""
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            return
+        if stat.S_ISDIR(mode):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
+
+    @staticmethod
+    def remove_dir_if_empty(path):
+        try:
+            os.rmdir(path)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOENT, errno.ENOTEMPTY, errno.EEXIST):
+                raise
+            return False
+        return True
+
+    @staticmethod
+    def sibling_labs(state_dir):
+        parent = os.path.dirname(os.path.normpath(state_dir))
+        try:
+            return [n for n in os.listdir(parent) if os.path.isdir(os.path.join(parent, n))]
+        except OSError:
+            return []
+
+    @staticmethod
+    def sleep(seconds):
+        time.sleep(seconds)
+
+    @staticmethod
+    def now():
+        return time.monotonic()
+
+
+# --- steps --------------------------------------------------------------------------------
+
+class Teardown:
+    """One teardown run; `routes` is a guard.LabRoutes, or None to leave the guard routes."""
+
+    def __init__(self, driver, routes, prefix, state_dir, keep):
+        self.driver = driver
+        self.routes = routes
+        self.prefix = prefix
+        self.state_dir = os.path.normpath(state_dir)
+        self.keep = keep
+        self.foreign = foreign_prefixes(prefix, driver.sibling_labs(self.state_dir))
+        procs = driver.processes()
+        parents = {pid: p["ppid"] for pid, p in procs.items()}
+        # Never signal ourselves or the Ansible processes that started us.
+        self.exclude = ancestors(os.getpid(), parents) | {0, 1}
+        self.namespaces = lab_namespaces(driver.list_netns(), prefix, self.foreign)
+        # Inodes are read before the namespaces are deleted: they still identify processes
+        # (and leaks) in a namespace that outlives its /run/netns entry.
+        self.inodes = {i for i in (driver.netns_inode(n) for n in self.namespaces) if i}
+
+    def targets(self):
+        procs = self.driver.processes()
+        pids = select_targets(procs, self.inodes, self.driver.pidfile_pids(self.state_dir),
+                              self.exclude)
+        return {pid: procs[pid]["start"] for pid in pids}
+
+    def wait_gone(self, targets, timeout=STOP_TIMEOUT):
+        deadline = self.driver.now() + timeout
+        left = dict(targets)
+        while left and self.driver.now() < deadline:
+            left = {pid: s for pid, s in left.items() if self.driver.alive(pid, s)}
+            if left:
+                self.driver.sleep(POLL_INTERVAL)
+        return sorted(left)
+
+    def stop_processes(self):
+        """SIGTERM, wait; then SIGKILL whatever is (still or newly) there, wait. Pids signalled."""
+        signalled = set()
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            found = self.targets()
+            for pid, start in found.items():
+                self.driver.signal(pid, start, sig)
+            signalled.update(found)
+            self.wait_gone(found)
+        return sorted(signalled)
+
+    def clean_state_dir(self, check_mode):
+        """Remove the state dir's entries but the kept ones; the dir too if nothing is kept."""
+        kept, doomed = split_keep(self.driver.state_entries(self.state_dir), self.keep)
+        removed = [name + "/" if self.driver.is_real_dir(os.path.join(self.state_dir, name))
+                   else name for name in doomed]
+        if check_mode:
+            return removed
+        for name in doomed:
+            self.driver.remove_entry(os.path.join(self.state_dir, name))
+        if not kept and self.driver.remove_dir_if_empty(self.state_dir):
+            removed.append(self.state_dir + "/")
+        return removed
+
+    def run(self, check_mode):
+        removed = {"netns": list(self.namespaces), "pids": [], "routes": [], "files": []}
+        if check_mode:
+            removed["pids"] = sorted(self.targets())
+        else:
+            removed["pids"] = self.stop_processes()
+            for name in self.namespaces:
+                self.driver.remove_netns(name)
+        if self.routes is not None:
+            removed["routes"] = self.routes.remove(check_mode)
+        removed["files"] = self.clean_state_dir(check_mode)
+        return removed
+
+    def observe(self):
+        return {"netns": self.driver.list_netns(), "procs": self.driver.processes(),
+                "mountinfo": self.driver.mountinfo(),
+                "routes": self.routes.remaining() if self.routes is not None else None,
+                "files": self.driver.state_entries(self.state_dir)}
+
+    def leaks(self, settle=1.0):
+        """Leaks after the run; processes on their way out get `settle` seconds to exit."""
+        lab = {"prefix": self.prefix, "foreign": self.foreign, "inodes": self.inodes,
+               "state_dir": self.state_dir, "keep": self.keep, "exclude": self.exclude}
+        deadline = self.driver.now() + settle
+        while True:
+            leaks = detect_leaks(self.observe(), lab)
+            if not any(leak.startswith("process ") for leak in leaks) or \
+                    self.driver.now() >= deadline:
+                return leaks
+            self.driver.sleep(POLL_INTERVAL * 4)

@@ -1,0 +1,139 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: local_vpn_connection
+short_description: Create the local lab's emulated AWS VPN connection (DescribeVpnConnections shape)
+version_added: 0.1.0
+description:
+  - Local target only. Stands for C(CreateVpnConnection) - it writes the lab's VPN connection, as
+    AWS's C(DescribeVpnConnections) would return it (C(Options.TunnelOptions) and the
+    C(CustomerGatewayConfiguration) XML), to C(<state_dir>/vpn-connection.json) (mode 0600).
+  - Pre-shared keys are generated like AWS does (32 of V([A-Za-z0-9._]), not starting with V(0))
+    unless given, and kept across runs. They are never returned.
+  - Read the file back with M(multicloud.vpnlab.tunnel_options) in a C(no_log) task.
+author:
+  - multicloud.vpnlab contributors (@multicloud)
+attributes:
+  check_mode:
+    support: full
+    description: Reports whether the file would be written.
+  diff_mode:
+    support: none
+    description: The file holds secrets, so no diff is shown.
+  idempotent:
+    support: full
+    description: Same plan, same keys - nothing is written.
+options:
+  plan:
+    description: The lab plan (C(vpnlab_plan)) of a local lab.
+    type: dict
+    required: true
+  pre_shared_keys:
+    description: Pre-shared keys for tunnel 1 and 2; empty entries are generated (or kept).
+    type: list
+    elements: str
+    default: []
+  state_dir:
+    description: The lab's state directory (created mode 0700).
+    type: path
+    required: true
+seealso:
+  - module: multicloud.vpnlab.tunnel_options
+  - module: multicloud.vpnlab.lab_plan
+"""
+
+EXAMPLES = r"""
+- name: Create the emulated AWS VPN connection
+  multicloud.vpnlab.local_vpn_connection:
+    plan: "{{ vpnlab_plan }}"
+    pre_shared_keys: "{{ vpnlab_tunnel_psks | default([]) }}"
+    state_dir: "{{ vpnlab_plan.state_dir }}"
+  no_log: true
+"""
+
+RETURN = r"""
+vpn_connection_id:
+  description: The connection's id.
+  returned: always
+  type: str
+  sample: vpn-0b1c2d3e4f5a6b7c8
+path:
+  description: The file holding the DescribeVpnConnections element (secrets inside, mode 0600).
+  returned: always
+  type: str
+  sample: /root/.vpnlab/vpntest/vpn-connection.json
+"""
+
+import json
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.vpnconn import (
+    describe_vpn_connection, generate_psk,
+)
+
+FILE = "vpn-connection.json"
+
+
+def current_psks(path):
+    """The PSKs in the existing file, so that re-runs keep them."""
+    try:
+        with open(path) as handle:
+            options = json.load(handle)["Options"]["TunnelOptions"]
+        return [t.get("PreSharedKey") for t in options]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def choose_psks(given, existing, count):
+    return [(given[i] if i < len(given) and given[i] else None)
+            or (existing[i] if i < len(existing) and existing[i] else None)
+            or generate_psk() for i in range(count)]
+
+
+def ensure_present(module):
+    params = module.params
+    plan = params["plan"]
+    if plan.get("target") != "local" or "local" not in plan:
+        module.fail_json(msg="local_vpn_connection needs the plan of a local lab")
+    path = os.path.join(params["state_dir"], FILE)
+    psks = choose_psks(params["pre_shared_keys"], current_psks(path), len(plan["tunnels"]))
+    for psk in psks:
+        module.no_log_values.add(psk)
+    document = json.dumps(describe_vpn_connection(plan, psks), indent=2, sort_keys=True) + "\n"
+    try:
+        with open(path) as handle:
+            changed = handle.read() != document
+    except OSError:
+        changed = True
+    if changed and not module.check_mode:
+        os.makedirs(params["state_dir"], mode=0o700, exist_ok=True)
+        os.chmod(params["state_dir"], 0o700)
+        descriptor = os.open(path + ".new", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(document)
+        os.replace(path + ".new", path)
+    module.exit_json(changed=changed, path=path,
+                     vpn_connection_id=json.loads(document)["VpnConnectionId"])
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            plan=dict(type="dict", required=True),
+            pre_shared_keys=dict(type="list", elements="str", default=[], no_log=True),
+            state_dir=dict(type="path", required=True),
+        ),
+        supports_check_mode=True,
+    )
+    ensure_present(module)
+
+
+if __name__ == "__main__":
+    main()
