@@ -170,7 +170,7 @@ def test_ancestors_stop_at_loops_and_unknown_parents():
     assert ancestors(7, {}) == {7}
 
 
-MOUNTINFO = "\n".join([
+MOUNT_LINES = [
     "22 1 0:21 / /run rw,nosuid shared:5 - tmpfs tmpfs rw",
     "610 22 0:4 net:[4026532001] /run/netns/vpnlab-a-inet rw shared:300 - nsfs nsfs rw",
     "611 22 0:4 net:[4026532002] /run/netns/vpnlab-a-b-inet rw shared:301 - nsfs nsfs rw",
@@ -179,7 +179,8 @@ MOUNTINFO = "\n".join([
     "614 22 0:26 / /run/netns rw shared:5 - tmpfs tmpfs rw",
     "615 22 0:4 net:[4026532005] /tmp/my\\040dir/run/netns/vpnlab-a-x rw - nsfs nsfs rw",
     "",
-])
+]
+MOUNTINFO = "\n".join(MOUNT_LINES)
 
 
 def test_mount_points_decode_escapes():
@@ -211,14 +212,14 @@ def test_leaked_processes_name_each_reason():
 LAB = {"prefix": "vpnlab-a-", "foreign": ["vpnlab-a-b-"], "inodes": {NS_A}, "state_dir": STATE,
        "keep": DEFAULT_KEEP, "exclude": {1, 108, 109}}
 CLEAN = {"netns": ["vpnlab-a-b-inet", "vpnlab-b-op"], "procs": {1: PROCS[1], 103: PROCS[103]},
-         "mountinfo": MOUNTINFO.split("\n")[0], "routes": [], "files": ["report.json"]}
+         "mountinfo": MOUNT_LINES[0], "routes": [], "files": ["report.json"]}
 
 LEAKS = [
     ("clean", {}, []),
     ("namespace", {"netns": ["vpnlab-a-inet", "vpnlab-a-b-inet"]}, ["network namespace vpnlab-a-inet"]),
     ("process", {"procs": {100: PROCS[100], 109: PROCS[109]}},
      ["process 100 (/usr/lib/ipsec/charon) in a lab network namespace"]),
-    ("mount", {"mountinfo": MOUNTINFO.split("\n")[1]}, ["mount /run/netns/vpnlab-a-inet"]),
+    ("mount", {"mountinfo": MOUNT_LINES[1]}, ["mount /run/netns/vpnlab-a-inet"]),
     ("route", {"routes": ["10.251.0.0/16"]}, ["host guard route 10.251.0.0/16"]),
     ("routes-unchecked", {"routes": None}, []),
     ("file", {"files": ["report.json", "id_ed25519", "gateways"]},
