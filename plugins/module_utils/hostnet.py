@@ -22,9 +22,24 @@ SAFETY_ROUTE_PROTO = 222
 RT_TABLE_LOCAL = 255
 
 
+def nameservers(path="/etc/resolv.conf"):
+    """The host's IPv4 DNS servers as /32s: a lab network over one would cut the host's DNS."""
+    found = []
+    try:
+        with open(path) as handle:
+            for line in handle:
+                fields = line.split()
+                if len(fields) >= 2 and fields[0] == "nameserver" and "." in fields[1]:
+                    found.append(fields[1] + "/32")
+    except OSError:
+        pass
+    return found
+
+
 def host_networks():
-    """CIDRs of the host's IPv4 addresses and non-default routes, in all tables but `local`."""
-    nets = set()
+    """CIDRs of the host's IPv4 addresses, non-default routes (all tables but `local`) and DNS
+    servers."""
+    nets = set(nameservers())
     with IPRoute() as ipr:
         for msg in ipr.get_addr(family=socket.AF_INET):
             nets.add("%s/%d" % (msg.get_attr("IFA_ADDRESS"), msg["prefixlen"]))

@@ -49,7 +49,8 @@ def probe_commands(dst_ip, tool, count, interval):
         raise ValueError("count must be >= 1 and interval > 0, got %r and %r" % (count, interval))
     every = "%g" % float(interval)
     if tool == "mtr":
-        return ["mtr", "--json", "-n", "-c", str(int(count)), "-i", every, addr]
+        # -G 1: wait 1 s for late replies after the last probe, not mtr's default 5 s.
+        return ["mtr", "--json", "-n", "-G", "1", "-c", str(int(count)), "-i", every, addr]
     return ["ping", "-n", "-c", str(int(count)), "-i", every, "-W", "2", addr]
 
 

@@ -48,6 +48,16 @@ def aws_transit(vpc, subnet):
     return None
 
 
+def guard_routes(vnet, vpc, pub):
+    """What the host's safety-net `unreachable` routes cover: the private networks whole, but
+    only the public addresses the lab uses, one /32 each. The public ranges are documentation
+    ranges that a machine may reach the outside world through (here pypi.org resolves into
+    203.0.113.0/24); guarding them whole would cut the host off while a lab exists."""
+    addresses = {pub["operator"], pub["azure_gateway"]} | set(pub["tunnels"]) | set(pub["vms"].values())
+    addresses |= set(pub["isp"].values()) | set(pub["edge"].values())
+    return [str(vnet), str(vpc)] + sorted("%s/32" % a for a in addresses)
+
+
 def public_addresses(plan, azure_pub, aws_pub):
     """Public addresses: .10 onwards of each range, the operator at the top of Azure's."""
     azure_vms = [vm["name"] for vm in plan["vms"] if vm["cloud"] == "azure"]
@@ -146,7 +156,7 @@ def local_topology(plan, azure_pub, aws_pub):
         "public_ips": pub,
         "addresses": addr,
         "aws_transit_cidr": str(transit),
-        "guard_routes": sorted({str(vnet), str(vpc), str(azure_pub), str(aws_pub)}),
+        "guard_routes": guard_routes(vnet, vpc, pub),
         "network": specs,
         "inventory": inventory_records(plan, ns["op"], vm_ns, pub["vms"]),
     }

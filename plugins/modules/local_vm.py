@@ -13,7 +13,8 @@ version_added: 0.1.0
 description:
   - Local target only. A lab VM is a network namespace running its own sshd (key login only),
     in a UTS namespace of its own so that it answers with its own host name.
-  - The host key must exist (the role creates it with M(community.crypto.openssh_keypair)).
+  - Creates the VM's directory (mode 0700) and, like a cloud VM on first boot, its ed25519 host
+    key when missing.
 author:
   - multicloud.vpnlab contributors (@multicloud)
 attributes:
@@ -113,6 +114,18 @@ def read(path):
         return None
 
 
+def create_host_key(module, directory):
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    os.chmod(directory, 0o700)
+    path = os.path.join(directory, "ssh_host_ed25519_key")
+    for stale in (path, path + ".pub"):
+        if os.path.exists(stale):
+            os.unlink(stale)
+    module.run_command(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
+                        module.params["hostname"], "-f", path], check_rc=True)
+    return read(path + ".pub")
+
+
 def start(module, directory, config_path):
     # sshd's privilege separation directory; a host without the sshd service lacks it.
     os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
@@ -139,7 +152,9 @@ def ensure_present(module):
         module.fail_json(msg="network namespace %s does not exist" % params["netns"])
     key = read(os.path.join(directory, "ssh_host_ed25519_key.pub"))
     if key is None:
-        module.fail_json(msg="no host key in %s: create ssh_host_ed25519_key first" % directory)
+        if module.check_mode:
+            module.exit_json(changed=True, pid=None, host_public_key=None)
+        key = create_host_key(module, directory)
     config_path = os.path.join(directory, "sshd_config")
     wanted = sshd_config(directory, params["authorized_keys_file"])
     pid = daemon.read_pid(os.path.join(directory, "sshd.pid"))
