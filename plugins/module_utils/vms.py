@@ -1,0 +1,45 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Local target: the files that make the lab's VMs reachable over SSH (pure)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+HOSTNAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+
+
+def sshd_config(directory, authorized_keys_file):
+    """sshd of one lab VM: key login as root only, its own host key, PID file and log."""
+    return "\n".join([
+        "# Written by multicloud.vpnlab: sshd of one lab VM (a network namespace).",
+        "ListenAddress 0.0.0.0:22",
+        "HostKey %s/ssh_host_ed25519_key" % directory,
+        "PidFile %s/sshd.pid.sshd" % directory,
+        "AuthorizedKeysFile %s" % authorized_keys_file,
+        "PermitRootLogin prohibit-password",
+        "PasswordAuthentication no",
+        "KbdInteractiveAuthentication no",
+        # No PAM: the VM shares the host's users; key login is all the lab needs.
+        "UsePAM no",
+        "X11Forwarding no",
+        "PrintMotd no",
+        "PrintLastLog no",
+        "AcceptEnv LANG LC_*",
+        "Subsystem sftp internal-sftp",
+        "",
+    ])
+
+
+def known_hosts(vms, host_keys):
+    """One line per VM: its public and private address, then its host key."""
+    return "".join("%s,%s %s\n" % (vm["public_ip"], vm["private_ip"], host_keys[vm["name"]])
+                   for vm in vms)
+
+
+def inventory_document(lab, target, state_dir, vms):
+    """vms.json, which the multicloud.vpnlab.lab inventory plugin reads."""
+    return json.dumps({"lab": lab, "target": target, "state_dir": state_dir, "vms": vms},
+                      indent=2, sort_keys=True) + "\n"

@@ -1,0 +1,199 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: local_vms
+short_description: Run the local lab's VMs (sshd per network namespace) and record how to reach them
+version_added: 0.1.0
+description:
+  - Local target only. A lab VM is a network namespace running its own sshd (key login as root
+    only) in a UTS namespace of its own, so that it answers with its own host name.
+  - Like a cloud VM on first boot, each VM gets an ed25519 host key when it has none.
+  - Writes the lab's C(authorized_keys), C(known_hosts) (the VMs' host keys under their public and
+    private addresses) and C(vms.json), which the M(multicloud.vpnlab.lab) inventory plugin reads.
+author:
+  - multicloud.vpnlab contributors (@multicloud)
+attributes:
+  check_mode:
+    support: full
+    description: Reports what would be written or started.
+  diff_mode:
+    support: none
+    description: Nothing to compare beyond the C(changed) flag.
+  idempotent:
+    support: full
+    description: Running VMs with the same configuration and unchanged files are left alone.
+options:
+  lab:
+    description: Lab name.
+    type: str
+    required: true
+  target:
+    description: The lab's target, recorded in C(vms.json).
+    type: str
+    default: local
+  state_dir:
+    description: The lab's state directory; each VM gets C(vms/<name>/) in it.
+    type: path
+    required: true
+  vms:
+    description:
+      - The VMs as the plan lists them for the inventory (C(vpnlab_plan.local.inventory)), each
+        with C(name), C(netns), C(private_ip), C(public_ip), C(cloud), C(resource_name) and the
+        C(connection) settings.
+    type: list
+    elements: dict
+    required: true
+  authorized_key:
+    description: The public key allowed to log in (the lab's key).
+    type: str
+    required: true
+requirements:
+  - openssh-server on the host
+"""
+
+EXAMPLES = r"""
+- name: Start the VMs' sshd
+  multicloud.vpnlab.local_vms:
+    lab: "{{ vpnlab_plan.lab }}"
+    state_dir: "{{ vpnlab_plan.state_dir }}"
+    vms: "{{ vpnlab_plan.local.inventory }}"
+    authorized_key: "{{ lab_key.public_key }}"
+"""
+
+RETURN = r"""
+vms:
+  description: Each VM's name, sshd PID and host public key.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{name: vm1, pid: 4242, host_public_key: "ssh-ed25519 AAAAC3Nza... vm1"}]
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.multicloud.vpnlab.plugins.module_utils import daemon
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.vms import (
+    HOSTNAME_RE, inventory_document, known_hosts, sshd_config,
+)
+
+SSHD = "/usr/sbin/sshd"
+
+
+def read(path):
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def write_if_changed(module, path, text):
+    if read(path) == text:
+        return False
+    if not module.check_mode:
+        descriptor = os.open(path + ".new", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(text)
+        os.replace(path + ".new", path)
+    return True
+
+
+def host_key(module, directory, name):
+    """The VM's host public key, made on first boot (None in check mode before that)."""
+    path = os.path.join(directory, "ssh_host_ed25519_key")
+    key = read(path + ".pub")
+    if key is not None or module.check_mode:
+        return key and key.strip(), key is None
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    os.chmod(directory, 0o700)
+    for stale in (path, path + ".pub"):
+        if os.path.exists(stale):
+            os.unlink(stale)
+    module.run_command(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path],
+                       check_rc=True)
+    return read(path + ".pub").strip(), True
+
+
+def start_sshd(module, vm, directory, config_path):
+    # sshd's privilege separation directory; a host without the sshd service lacks it.
+    os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+    rc, dummy, err = module.run_command([SSHD, "-t", "-f", config_path])
+    if rc != 0:
+        module.fail_json(msg="sshd refused its configuration %s: %s" % (config_path, err.strip()))
+    script = "hostname %s && exec %s -D -e -f %s" % (vm["name"], SSHD, config_path)
+    pid = daemon.spawn(["ip", "netns", "exec", vm["netns"], "unshare", "--uts", "sh", "-c",
+                        script], os.path.join(directory, "sshd.log"))
+    with open(os.path.join(directory, "sshd.pid"), "w") as handle:
+        handle.write("%d\n" % pid)
+    if not daemon.wait_for(lambda: daemon.alive(pid, "sshd", vm["netns"]), 5):
+        module.fail_json(msg="sshd of %s did not start; see %s/sshd.log" % (vm["name"], directory))
+    return pid
+
+
+def ensure_vm(module, vm, authorized_keys_file):
+    """One VM's sshd running with the wanted configuration; returns (changed, pid, key)."""
+    if not HOSTNAME_RE.match(vm["name"]):
+        module.fail_json(msg="VM name %r is not a valid host name" % vm["name"])
+    if not os.path.exists(os.path.join(daemon.NETNS_DIR, vm["netns"])):
+        module.fail_json(msg="network namespace %s of %s does not exist" % (vm["netns"], vm["name"]))
+    directory = os.path.join(module.params["state_dir"], "vms", vm["name"])
+    key, changed = host_key(module, directory, vm["name"])
+    config_path = os.path.join(directory, "sshd_config")
+    wanted = sshd_config(directory, authorized_keys_file)
+    pid = daemon.read_pid(os.path.join(directory, "sshd.pid"))
+    running = daemon.alive(pid, "sshd", vm["netns"])
+    if running and read(config_path) == wanted and not changed:
+        return False, pid, key
+    if not module.check_mode:
+        if running:
+            daemon.stop(pid)
+        with open(config_path, "w") as handle:
+            handle.write(wanted)
+        pid = start_sshd(module, vm, directory, config_path)
+    return True, pid, key
+
+
+def ensure_present(module):
+    params = module.params
+    state_dir = params["state_dir"]
+    if not module.check_mode:
+        os.makedirs(state_dir, mode=0o700, exist_ok=True)
+    authorized = os.path.join(state_dir, "authorized_keys")
+    changed = write_if_changed(module, authorized, params["authorized_key"].strip() + "\n")
+    results, keys = [], {}
+    for vm in params["vms"]:
+        vm_changed, pid, key = ensure_vm(module, vm, authorized)
+        changed = changed or vm_changed
+        keys[vm["name"]] = key
+        results.append({"name": vm["name"], "pid": pid, "host_public_key": key})
+    if all(keys.values()):
+        changed = write_if_changed(module, os.path.join(state_dir, "known_hosts"),
+                                   known_hosts(params["vms"], keys)) or changed
+    changed = write_if_changed(module, os.path.join(state_dir, "vms.json"), inventory_document(
+        params["lab"], params["target"], state_dir, params["vms"])) or changed
+    module.exit_json(changed=changed, vms=results)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            lab=dict(type="str", required=True),
+            target=dict(type="str", default="local"),
+            state_dir=dict(type="path", required=True),
+            vms=dict(type="list", elements="dict", required=True),
+            authorized_key=dict(type="str", required=True, no_log=False),
+        ),
+        supports_check_mode=True,
+    )
+    ensure_present(module)
+
+
+if __name__ == "__main__":
+    main()
