@@ -91,7 +91,7 @@ molecule:
 	else echo "no molecule scenarios yet"; fi
 
 bench: collection
-	@for b in tests/bench/*.py; do [ -f $$b ] && $(BIN)/python $$b; done; true
+	@for b in tests/bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 changelog:
 	$(BIN)/antsibull-changelog release

@@ -14,7 +14,9 @@ import socket
 import traceback
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import daemon
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.swan import sa_status, strongswan_conf
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.swan import (
+    gateway_config, sa_status, strongswan_conf,
+)
 
 try:
     import vici
@@ -152,3 +154,76 @@ class Charon:
                 conns[name] = {"remote_addrs": body.get("remote_addrs") or ["?"],
                                "local_addrs": body.get("local_addrs") or ["?"]}
         return conns
+
+
+def _read(path):
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def ensure_running(charon, check_mode):
+    """Start charon (restart it on a changed config); returns whether anything changed."""
+    if not os.path.exists(os.path.join(daemon.NETNS_DIR, charon.netns)):
+        raise CharonError("network namespace %s does not exist" % charon.netns)
+    conf_stale = _read(charon.conf) != strongswan_conf(charon.directory)
+    pid = charon.pid()
+    if pid and not conf_stale:
+        return False
+    if check_mode:
+        return True
+    if pid:
+        charon.stop()
+    os.makedirs(os.path.dirname(charon.directory), mode=0o700, exist_ok=True)
+    os.makedirs(charon.directory, mode=0o700, exist_ok=True)
+    charon.write_conf()
+    charon.start()
+    return True
+
+
+def ensure_tunnels(charon, tunnels, side, local_ts, remote_ts, check_mode, restarted,
+                   wait_timeout=30):
+    """Load the tunnels (when they changed) and, on the initiating Azure side, bring them up.
+
+    Returns (changed, connections by name); raises CharonError when they do not come up.
+    """
+    conns, secrets, digest = gateway_config(tunnels, side, local_ts, remote_ts)
+    digest_file = os.path.join(charon.directory, "loaded.sha256")
+    loaded = set(charon.loaded_conns()) if charon.pid() else set()
+    changed = restarted or _read(digest_file) != digest or loaded != set(conns)
+    if changed and not check_mode:
+        charon.load(conns, secrets)
+        with open(digest_file, "w") as handle:
+            handle.write(digest)
+    if side != "azure" or check_mode:
+        return changed, conns
+    for tunnel in charon.status(conns):
+        if tunnel["status"] != "up":
+            changed = True
+            try:
+                charon.initiate(tunnel["name"])
+            except CharonError:
+                pass  # reported below with the state after waiting
+    if not daemon.wait_for(lambda: all(t["status"] == "up" for t in charon.status(conns)),
+                           wait_timeout, interval=0.2):
+        raise CharonError("tunnels not up after %ds: %s; see %s" % (
+            wait_timeout, ", ".join("%s %s" % (t["name"], t["status"])
+                                    for t in charon.status(conns)), charon.log))
+    return changed, conns
+
+
+def converge_gateway(charon, tunnels, side, local_ts, remote_ts, check_mode, wait_timeout=30):
+    """The gateway running with `tunnels` loaded (and up on the Azure side).
+
+    Returns (changed, status of each tunnel)."""
+    changed = ensure_running(charon, check_mode)
+    conns = {}
+    if tunnels:
+        tunnels_changed, conns = ensure_tunnels(charon, tunnels, side, local_ts, remote_ts,
+                                                check_mode, changed, wait_timeout)
+        changed = changed or tunnels_changed
+    elif charon.pid():
+        conns = charon.loaded_conns()
+    return changed, (charon.status(conns) if charon.pid() and conns else [])

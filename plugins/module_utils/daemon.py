@@ -49,6 +49,24 @@ def alive(pid, needle, netns):
         return False
 
 
+def listens(tcp_table, port):
+    """True when /proc/<pid>/net/tcp text has a socket in LISTEN state (0A) on `port`."""
+    for line in tcp_table.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) > 3 and fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+            return True
+    return False
+
+
+def listening(pid, port):
+    """Whether the network namespace of `pid` has a TCP socket listening on `port`."""
+    try:
+        with open("/proc/%d/net/tcp" % pid) as handle:
+            return listens(handle.read(), port)
+    except OSError:
+        return False
+
+
 def wait_for(predicate, timeout, interval=0.05):
     """Poll `predicate` until it is true or `timeout` seconds passed; returns its last value."""
     deadline = time.monotonic() + timeout

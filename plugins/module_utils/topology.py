@@ -176,6 +176,9 @@ def inventory_records(plan, operator_netns, vm_ns, public_ips):
             "ansible_host": public_ips[vm["name"]], "ansible_user": "root", "ansible_port": 22,
             "ansible_ssh_private_key_file": "%s/id_ed25519" % state,
             "ansible_ssh_common_args": ssh_args,
+            # Labs side by side use the same addresses: without the lab in the SSH control path,
+            # one lab's connection would be reused for another lab's VM.
+            "ansible_control_path": "%%(directory)s/vpnlab-%s-%%%%C" % plan["lab"],
             "ansible_python_interpreter": "/usr/bin/python3",
         }} for vm in plan["vms"]]
 

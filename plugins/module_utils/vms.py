@@ -20,6 +20,9 @@ def sshd_config(directory, authorized_keys_file):
         "PidFile %s/sshd.pid.sshd" % directory,
         "AuthorizedKeysFile %s" % authorized_keys_file,
         "PermitRootLogin prohibit-password",
+        # The lab writes authorized_keys itself (0600, in its 0700 state directory). StrictModes
+        # would also refuse it for a world-writable parent such as /tmp (VPNLAB_HOME=/tmp/x).
+        "StrictModes no",
         "PasswordAuthentication no",
         "KbdInteractiveAuthentication no",
         # No PAM: the VM shares the host's users; key login is all the lab needs.

@@ -180,17 +180,13 @@ tunnels:
       type: int
 """
 
-import os
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.multicloud.vpnlab.plugins.module_utils import daemon
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.charon import (
-    HAS_VICI, VICI_IMPORT_ERROR, Charon, CharonError,
+    HAS_VICI, VICI_IMPORT_ERROR, Charon, CharonError, converge_gateway,
 )
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.swan import (
-    SwanConfigError, gateway_config, strongswan_conf,
-)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.swan import SwanConfigError
 
 TUNNEL_OPTIONS = dict(
     name=dict(type="str", required=True),
@@ -210,74 +206,12 @@ TUNNEL_OPTIONS = dict(
 )
 
 
-def read(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except OSError:
-        return None
-
-
-def ensure_running(module, charon):
-    """Start charon (restart on a changed config); returns whether anything changed."""
-    if not os.path.exists(os.path.join(daemon.NETNS_DIR, module.params["netns"])):
-        module.fail_json(msg="network namespace %s does not exist" % module.params["netns"])
-    conf_stale = read(charon.conf) != strongswan_conf(charon.directory)
-    pid = charon.pid()
-    if pid and not conf_stale:
-        return False
-    if module.check_mode:
-        return True
-    if pid:
-        charon.stop()
-    os.makedirs(charon.directory, mode=0o700, exist_ok=True)
-    os.chmod(charon.directory, 0o700)
-    charon.write_conf()
-    charon.start()
-    return True
-
-
-def ensure_tunnels(module, charon, restarted):
-    params = module.params
-    conns, secrets, digest = gateway_config(params["tunnels"], params["side"],
-                                            params["local_ts"], params["remote_ts"])
-    digest_file = os.path.join(charon.directory, "loaded.sha256")
-    loaded = set(charon.loaded_conns()) if charon.pid() else set()
-    changed = restarted or read(digest_file) != digest or loaded != set(conns)
-    if changed and not module.check_mode:
-        charon.load(conns, secrets)
-        with open(digest_file, "w") as handle:
-            handle.write(digest)
-    if params["side"] != "azure" or module.check_mode:
-        return changed, conns
-    for tunnel in charon.status(conns):
-        if tunnel["status"] != "up":
-            changed = True
-            try:
-                charon.initiate(tunnel["name"])
-            except CharonError:
-                pass  # reported below with the state after waiting
-    ups = daemon.wait_for(lambda: all(t["status"] == "up" for t in charon.status(conns)),
-                          params["wait_timeout"], interval=0.2)
-    if not ups:
-        module.fail_json(msg="tunnels not up after %ds: %s; see %s" % (
-            params["wait_timeout"], ", ".join("%s %s" % (t["name"], t["status"])
-                                              for t in charon.status(conns)), charon.log),
-            tunnels=charon.status(conns))
-    return changed, conns
-
-
 def ensure_present(module):
     params = module.params
     charon = Charon(params["directory"], params["netns"])
-    changed = ensure_running(module, charon)
-    conns = {}
-    if params["tunnels"]:
-        tunnels_changed, conns = ensure_tunnels(module, charon, changed)
-        changed = changed or tunnels_changed
-    elif charon.pid():
-        conns = charon.loaded_conns()
-    status = charon.status(conns) if charon.pid() and conns else []
+    changed, status = converge_gateway(charon, params["tunnels"], params["side"],
+                                       params["local_ts"], params["remote_ts"],
+                                       module.check_mode, params["wait_timeout"])
     module.exit_json(changed=changed, pid=charon.pid(), tunnels=status)
 
 

@@ -111,8 +111,8 @@ def host_key(module, directory, name):
     key = read(path + ".pub")
     if key is not None or module.check_mode:
         return key and key.strip(), key is None
+    os.makedirs(os.path.dirname(directory), mode=0o700, exist_ok=True)
     os.makedirs(directory, mode=0o700, exist_ok=True)
-    os.chmod(directory, 0o700)
     for stale in (path, path + ".pub"):
         if os.path.exists(stale):
             os.unlink(stale)
@@ -132,7 +132,9 @@ def start_sshd(module, vm, directory, config_path):
                         script], os.path.join(directory, "sshd.log"))
     with open(os.path.join(directory, "sshd.pid"), "w") as handle:
         handle.write("%d\n" % pid)
-    if not daemon.wait_for(lambda: daemon.alive(pid, "sshd", vm["netns"]), 5):
+    # Ready means listening: the first SSH connection can come right after this module.
+    if not daemon.wait_for(lambda: daemon.alive(pid, "sshd", vm["netns"])
+                           and daemon.listening(pid, 22), 5):
         module.fail_json(msg="sshd of %s did not start; see %s/sshd.log" % (vm["name"], directory))
     return pid
 

@@ -17,6 +17,9 @@ description:
   - Pre-shared keys are generated like AWS does (32 of V([A-Za-z0-9._]), not starting with V(0))
     unless given, and kept across runs. They are never returned.
   - Read the file back with M(multicloud.vpnlab.tunnel_options) in a C(no_log) task.
+  - With O(vgw), also does what AWS does behind C(CreateVpnConnection) - it brings up the VGW's
+    two tunnel endpoints (strongSwan in the VGW's namespace, answering on each tunnel's outside
+    address), from the same normalised tunnels M(multicloud.vpnlab.tunnel_options) returns.
 author:
   - multicloud.vpnlab contributors (@multicloud)
 attributes:
@@ -43,6 +46,20 @@ options:
     description: The lab's state directory (created mode 0700).
     type: path
     required: true
+  vgw:
+    description: Bring up the VGW's tunnel endpoints as well.
+    type: dict
+    suboptions:
+      netns:
+        description: The VGW's network namespace.
+        type: str
+        required: true
+      directory:
+        description: The VGW's strongSwan directory.
+        type: path
+        required: true
+requirements:
+  - vici (strongSwan's Python package), with O(vgw)
 seealso:
   - module: multicloud.vpnlab.tunnel_options
   - module: multicloud.vpnlab.lab_plan
@@ -54,6 +71,9 @@ EXAMPLES = r"""
     plan: "{{ vpnlab_plan }}"
     pre_shared_keys: "{{ vpnlab_tunnel_psks | default([]) }}"
     state_dir: "{{ vpnlab_plan.state_dir }}"
+    vgw:
+      netns: "{{ vpnlab_plan.local.netns.vgw }}"
+      directory: "{{ vpnlab_plan.state_dir }}/gateways/aws"
   no_log: true
 """
 
@@ -68,12 +88,25 @@ path:
   returned: always
   type: str
   sample: /root/.vpnlab/vpntest/vpn-connection.json
+tunnels:
+  description: With O(vgw), the state of the VGW's tunnels (no secrets).
+  returned: when O(vgw) is given
+  type: list
+  elements: dict
+  sample: [{name: tunnel1, outside_ip: 198.51.100.10, status: up}]
 """
 
 import json
 import os
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.charon import (
+    HAS_VICI, VICI_IMPORT_ERROR, Charon, CharonError, converge_gateway,
+)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.swan import SwanConfigError
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.tunnels import (
+    TunnelOptionsError, vpn_connection_facts,
+)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.vpnconn import (
     describe_vpn_connection, generate_psk,
 )
@@ -119,8 +152,24 @@ def ensure_present(module):
         with os.fdopen(descriptor, "w") as handle:
             handle.write(document)
         os.replace(path + ".new", path)
-    module.exit_json(changed=changed, path=path,
-                     vpn_connection_id=json.loads(document)["VpnConnectionId"])
+    result = dict(path=path, vpn_connection_id=json.loads(document)["VpnConnectionId"])
+    if params["vgw"]:
+        vgw_changed, result["tunnels"] = bring_up_vgw(module, json.loads(document), plan)
+        changed = changed or vgw_changed
+    module.exit_json(changed=changed, **result)
+
+
+def bring_up_vgw(module, vpn_connection, plan):
+    """The VGW's side of each tunnel, as AWS configures it behind CreateVpnConnection."""
+    if not HAS_VICI:
+        module.fail_json(msg=missing_required_lib("vici"), exception=VICI_IMPORT_ERROR)
+    charon = Charon(module.params["vgw"]["directory"], module.params["vgw"]["netns"])
+    try:
+        tunnels = vpn_connection_facts(vpn_connection)["tunnels"]
+        return converge_gateway(charon, tunnels, "aws", plan["aws"]["vpc_cidr"],
+                                plan["azure"]["vnet_cidr"], module.check_mode)
+    except (CharonError, SwanConfigError, TunnelOptionsError, OSError) as exc:
+        module.fail_json(msg="could not bring up the VGW: %s" % exc)
 
 
 def main():
@@ -129,6 +178,8 @@ def main():
             plan=dict(type="dict", required=True),
             pre_shared_keys=dict(type="list", elements="str", default=[], no_log=True),
             state_dir=dict(type="path", required=True),
+            vgw=dict(type="dict", options=dict(netns=dict(type="str", required=True),
+                                               directory=dict(type="path", required=True))),
         ),
         supports_check_mode=True,
     )

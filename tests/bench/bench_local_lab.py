@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Benchmark of the local lab: cold build, idempotent re-run, check alone, teardown (seconds).
+
+    .venv/bin/python tests/bench/bench_local_lab.py [--rounds 3]    (or: make bench)
+
+Runs the real playbooks as root on this host, on a lab of its own (name `bench`, state in a
+temporary VPNLAB_HOME), so a lab built with `make lab` is not touched. Packages must already be
+installed (`make lab` once). Prints one line per round and the median; asserts nothing about
+time (tests assert behaviour, the figures are for the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+STEPS = (("build", "site.yml"), ("rerun", "site.yml"), ("check", "check.yml"),
+         ("teardown", "teardown.yml"))
+RECAP = re.compile(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+
+
+def run(playbook, env, check_rc=True):
+    began = time.monotonic()
+    proc = subprocess.run([str(BIN / "ansible-playbook"), "playbooks/" + playbook,
+                           "-e", "vpnlab_name=bench"], cwd=ROOT, env=env, check=False,
+                          capture_output=True, text=True)
+    elapsed = time.monotonic() - began
+    recap = RECAP.findall(proc.stdout)
+    if proc.returncode != 0 and check_rc:
+        sys.exit("%s failed (rc %d):\n%s" % (playbook, proc.returncode, proc.stdout[-3000:]))
+    changed = sum(int(c) for _, c, _, _ in recap)
+    return elapsed, changed
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    home = tempfile.mkdtemp(prefix="vpnlab-bench-")
+    env = dict(os.environ, VPNLAB_HOME=home, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               PATH="%s:%s" % (BIN, os.environ.get("PATH", "")))
+    run("teardown.yml", env)
+    figures = {name: [] for name, _ in STEPS}
+    print("round  " + "  ".join("%-16s" % name for name, _ in STEPS))
+    try:
+        for round_no in range(1, args.rounds + 1):
+            line = []
+            for name, playbook in STEPS:
+                elapsed, changed = run(playbook, env)
+                figures[name].append(elapsed)
+                line.append("%6.1f s (ch %2d)" % (elapsed, changed))
+            print("%5d  %s" % (round_no, "  ".join(line)), flush=True)
+    finally:
+        run("teardown.yml", env, check_rc=False)
+        shutil.rmtree(home, ignore_errors=True)
+    medians = {name: round(statistics.median(values), 1) for name, values in figures.items()}
+    print("median " + "  ".join("%6.1f s         " % medians[name] for name, _ in STEPS))
+    print(json.dumps({"benchmark": "local_lab", "rounds": args.rounds, "median_s": medians,
+                      "cpus": os.cpu_count()}))
+
+
+if __name__ == "__main__":
+    main()
