@@ -135,18 +135,17 @@ def _plan_link(link, seen):
 
 def describe(netns, action, details):
     """One line per action, for the module's `actions` result."""
+    link = details.get("link", {})
+    peer = details.get("peer", {})
     text = {
         "create_netns": "create namespace",
-        "add_link": "add %s %s" % (details.get("link", {}).get("kind"),
-                                   details.get("link", {}).get("ifname")),
-        "replace_link": "recreate veth %s" % details.get("link", {}).get("ifname"),
+        "add_link": "add %s %s" % (link.get("kind"), link.get("ifname")),
+        "replace_link": "recreate veth %s" % link.get("ifname"),
         "address": "address %s on %s" % (details.get("cidr"), details.get("ifname")),
-        "peer_address": "address %s on %s/%s" % (details.get("cidr"),
-                                                  details.get("peer", {}).get("netns"),
-                                                  details.get("peer", {}).get("ifname")),
-        "peer_master": "attach %s/%s to %s" % (details.get("peer", {}).get("netns"),
-                                               details.get("peer", {}).get("ifname"),
-                                               details.get("peer", {}).get("master")),
+        "peer_address": "address %s on %s/%s" % (
+            details.get("cidr"), peer.get("netns"), peer.get("ifname")),
+        "peer_master": "attach %s/%s to %s" % (
+            peer.get("netns"), peer.get("ifname"), peer.get("master")),
         "sysctls": "set %s" % ", ".join("%s=%s" % kv for kv in sorted(details.get("values", {}).items())),
         "route": "route %s via %s" % (details.get("dst"), details.get("gateway")),
         "nft": "nftables table %s" % details.get("table"),

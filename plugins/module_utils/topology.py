@@ -243,6 +243,6 @@ def _specs(plan, ns, vm_ns, pub, addr, nets, allowed):
 def _edge(netns, pairs, public_net, subnet, allowed):
     """The VMs' public addresses, 1:1 NAT and security rules at their cloud's edge."""
     return {"name": netns,
-            "links": [{"ifname": "inet0", "addresses": [_cidr(p, public_net) for _, p in pairs]}],
+            "links": [{"ifname": "inet0", "addresses": [_cidr(public, public_net) for dummy, public in pairs]}],
             "nftables": {"vpnlab_nat": nat_table(pairs),
                          "vpnlab_security": security_table(str(subnet), allowed)}}

@@ -28,7 +28,7 @@ XML_INTEGRITY = {"SHA2-256": "sha2-256", "SHA1": "sha1", "SHA2-384": "sha2-384"}
 def generate_psk(rng=None):
     """A random PSK that meets AWS's rule (8-64 of [A-Za-z0-9._], not starting with '0')."""
     rng = rng or secrets.SystemRandom()
-    return rng.choice(PSK_FIRST) + "".join(rng.choice(PSK_ALPHABET) for _ in range(PSK_LENGTH - 1))
+    return rng.choice(PSK_FIRST) + "".join(rng.choice(PSK_ALPHABET) for dummy in range(PSK_LENGTH - 1))
 
 
 def resource_id(kind, lab):

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark of the local lab: cold build, idempotent re-run, check alone, teardown (seconds).
 
@@ -40,7 +39,7 @@ def run(playbook, env, check_rc=True):
     recap = RECAP.findall(proc.stdout)
     if proc.returncode != 0 and check_rc:
         sys.exit("%s failed (rc %d):\n%s" % (playbook, proc.returncode, proc.stdout[-3000:]))
-    changed = sum(int(c) for _, c, _, _ in recap)
+    changed = sum(int(entry[1]) for entry in recap)
     return elapsed, changed
 
 
@@ -52,8 +51,8 @@ def main():
     env = dict(os.environ, VPNLAB_HOME=home, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
                PATH="%s:%s" % (BIN, os.environ.get("PATH", "")))
     run("teardown.yml", env)
-    figures = {name: [] for name, _ in STEPS}
-    print("round  " + "  ".join("%-16s" % name for name, _ in STEPS))
+    figures = {name: [] for name, dummy in STEPS}
+    print("round  " + "  ".join("%-16s" % name for name, dummy in STEPS))
     try:
         for round_no in range(1, args.rounds + 1):
             line = []
@@ -66,7 +65,7 @@ def main():
         run("teardown.yml", env, check_rc=False)
         shutil.rmtree(home, ignore_errors=True)
     medians = {name: round(statistics.median(values), 1) for name, values in figures.items()}
-    print("median " + "  ".join("%6.1f s         " % medians[name] for name, _ in STEPS))
+    print("median " + "  ".join("%6.1f s         " % medians[name] for name, dummy in STEPS))
     print(json.dumps({"benchmark": "local_lab", "rounds": args.rounds, "median_s": medians,
                       "cpus": os.cpu_count()}))
 
