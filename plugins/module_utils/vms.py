@@ -42,6 +42,26 @@ def known_hosts(vms, host_keys):
                    for vm in vms)
 
 
+def ssh_config(vms, state_dir):
+    """An ssh_config so that `ssh -F <state_dir>/ssh_config vm1` works by hand, through the
+    operator namespace like Ansible (the ProxyCommand comes from the inventory records)."""
+    blocks = []
+    for vm in vms:
+        proxy = vm["connection"]["ansible_ssh_common_args"].split("ProxyCommand='", 1)[1]
+        blocks.append("\n".join([
+            "Host %s %s" % (vm["name"], vm["resource_name"]),
+            "  HostName %s" % vm["public_ip"],
+            "  User root",
+            "  IdentityFile %s/id_ed25519" % state_dir,
+            "  IdentitiesOnly yes",
+            "  UserKnownHostsFile %s/known_hosts" % state_dir,
+            "  StrictHostKeyChecking yes",
+            "  ProxyCommand %s" % proxy.split("'", 1)[0],
+        ]))
+    return "# Written by multicloud.vpnlab: ssh -F %s/ssh_config vm1\n%s\n" % (
+        state_dir, "\n\n".join(blocks))
+
+
 def inventory_document(lab, target, state_dir, vms):
     """vms.json, which the multicloud.vpnlab.lab inventory plugin reads."""
     return json.dumps({"lab": lab, "target": target, "state_dir": state_dir, "vms": vms},

@@ -15,7 +15,8 @@ description:
     only) in a UTS namespace of its own, so that it answers with its own host name.
   - Like a cloud VM on first boot, each VM gets an ed25519 host key when it has none.
   - Writes the lab's C(authorized_keys), C(known_hosts) (the VMs' host keys under their public and
-    private addresses) and C(vms.json), which the M(multicloud.vpnlab.lab) inventory plugin reads.
+    private addresses), C(vms.json), which the M(multicloud.vpnlab.lab) inventory plugin reads,
+    and C(ssh_config), for C(ssh -F <state_dir>/ssh_config vm1) by hand.
 author:
   - multicloud.vpnlab contributors (@multicloud)
 attributes:
@@ -80,7 +81,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import daemon
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.vms import (
-    HOSTNAME_RE, inventory_document, known_hosts, sshd_config,
+    HOSTNAME_RE, inventory_document, known_hosts, ssh_config, sshd_config,
 )
 
 SSHD = "/usr/sbin/sshd"
@@ -180,6 +181,8 @@ def ensure_present(module):
                                    known_hosts(params["vms"], keys)) or changed
     changed = write_if_changed(module, os.path.join(state_dir, "vms.json"), inventory_document(
         params["lab"], params["target"], state_dir, params["vms"])) or changed
+    changed = write_if_changed(module, os.path.join(state_dir, "ssh_config"),
+                               ssh_config(params["vms"], state_dir)) or changed
     module.exit_json(changed=changed, vms=results)
 
 
