@@ -14,6 +14,7 @@ import socket
 import traceback
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import daemon
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import read_text, update
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.swan import (
     gateway_config, sa_status, strongswan_conf,
 )
@@ -60,16 +61,7 @@ class Charon:
 
     def write_conf(self):
         """Write strongswan.conf; True when it changed."""
-        wanted = strongswan_conf(self.directory)
-        try:
-            with open(self.conf) as handle:
-                if handle.read() == wanted:
-                    return False
-        except OSError:
-            pass
-        with open(self.conf, "w") as handle:
-            handle.write(wanted)
-        return True
+        return update(self.conf, strongswan_conf(self.directory), mode=0o644)
 
     def start(self, timeout=15.0):
         if os.path.exists(self.socket):
@@ -156,19 +148,11 @@ class Charon:
         return conns
 
 
-def _read(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except OSError:
-        return None
-
-
 def ensure_running(charon, check_mode):
     """Start charon (restart it on a changed config); returns whether anything changed."""
     if not os.path.exists(os.path.join(daemon.NETNS_DIR, charon.netns)):
         raise CharonError("network namespace %s does not exist" % charon.netns)
-    conf_stale = _read(charon.conf) != strongswan_conf(charon.directory)
+    conf_stale = read_text(charon.conf) != strongswan_conf(charon.directory)
     pid = charon.pid()
     if pid and not conf_stale:
         return False
@@ -192,11 +176,10 @@ def ensure_tunnels(charon, tunnels, side, local_ts, remote_ts, check_mode, resta
     conns, secrets, digest = gateway_config(tunnels, side, local_ts, remote_ts)
     digest_file = os.path.join(charon.directory, "loaded.sha256")
     loaded = set(charon.loaded_conns()) if charon.pid() else set()
-    changed = restarted or _read(digest_file) != digest or loaded != set(conns)
+    changed = restarted or read_text(digest_file) != digest or loaded != set(conns)
     if changed and not check_mode:
         charon.load(conns, secrets)
-        with open(digest_file, "w") as handle:
-            handle.write(digest)
+        update(digest_file, digest)
     if side != "azure" or check_mode:
         return changed, conns
     for tunnel in charon.status(conns):

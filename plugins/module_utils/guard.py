@@ -13,21 +13,11 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import socket
-import traceback
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.hostnet import SAFETY_ROUTE_PROTO
 
-try:
-    from pyroute2 import IPRoute
-    from pyroute2.netlink.exceptions import NetlinkError
-    HAS_PYROUTE2 = True
-    PYROUTE2_IMPORT_ERROR = None
-except ImportError:
-    HAS_PYROUTE2 = False
-    PYROUTE2_IMPORT_ERROR = traceback.format_exc()
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import IPRoute, NetlinkError
 
-    class NetlinkError(Exception):
-        """Stand-in so that `except NetlinkError` works without pyroute2."""
 
 GUARD_PROTO = SAFETY_ROUTE_PROTO
 METRIC_BASE = 3000

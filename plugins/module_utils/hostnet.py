@@ -6,15 +6,9 @@
 from __future__ import annotations
 
 import socket
-import traceback
 
-try:
-    from pyroute2 import IPRoute
-    HAS_PYROUTE2 = True
-    PYROUTE2_IMPORT_ERROR = None
-except ImportError:
-    HAS_PYROUTE2 = False
-    PYROUTE2_IMPORT_ERROR = traceback.format_exc()
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import IPRoute
+
 
 # Route protocol number marking the lab's safety-net `unreachable` routes in the host namespace;
 # they are ours, so they must not count as the host's networks.

@@ -16,19 +16,9 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
-import traceback
 
-try:
-    from pyroute2 import IPRoute, netns as pr_netns
-    from pyroute2.netlink.exceptions import NetlinkError
-    HAS_PYROUTE2 = True
-    PYROUTE2_IMPORT_ERROR = None
-except ImportError:
-    HAS_PYROUTE2 = False
-    PYROUTE2_IMPORT_ERROR = traceback.format_exc()
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import IPRoute, NetlinkError, pr_netns
 
-    class NetlinkError(Exception):
-        """Stand-in so that `except NetlinkError` works without pyroute2."""
 
 NETNS_DIR = "/var/run/netns"
 # Every lab namespace: IPv4 only (no IPv6 autoconfiguration chatter), and no rate limit on ICMP

@@ -20,15 +20,9 @@ import shutil
 import signal
 import stat
 import time
-import traceback
 
-try:
-    from pyroute2 import netns as pr_netns
-    HAS_PYROUTE2 = True
-    PYROUTE2_IMPORT_ERROR = None
-except ImportError:
-    HAS_PYROUTE2 = False
-    PYROUTE2_IMPORT_ERROR = traceback.format_exc()
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import pr_netns
+
 
 NETNS_DIR = "/run/netns"
 DEFAULT_KEEP = ["report.json", "report.md", "report.html"]

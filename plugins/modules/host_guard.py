@@ -103,8 +103,11 @@ metric:
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import (
+    HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR, NetlinkError,
+)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.guard import (
-    GUARD_PROTO, HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR, LabRoutes, NetlinkError, RouteDriver,
+    GUARD_PROTO, LabRoutes, RouteDriver,
     guard_metric, normalise_cidrs, overlapping_host_networks, own_routes, routes_after,
     routes_to_add,
 )

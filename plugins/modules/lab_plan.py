@@ -206,9 +206,8 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import PlanError, build_plan
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.hostnet import (
-    HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR, host_networks,
-)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.hostnet import host_networks
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR
 
 
 def plan_inputs(params):

@@ -107,17 +107,10 @@ import json
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import write_atomic
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.report import (
     build_report, render_html, render_markdown,
 )
-
-
-def write(path, text):
-    tmp = path + ".new"
-    with open(tmp, "w") as handle:
-        handle.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
 
 
 def ensure_present(module):
@@ -130,7 +123,8 @@ def ensure_present(module):
     if not module.check_mode:
         os.makedirs(p["state_dir"], mode=0o700, exist_ok=True)
         for name, text in contents.items():
-            write(os.path.join(p["state_dir"], name), text)
+            # Reports hold no secrets; readable, to be shared.
+            write_atomic(os.path.join(p["state_dir"], name), text, mode=0o644)
     module.exit_json(changed=not module.check_mode, report=report, verdict=report["verdict"],
                      files=files)
 

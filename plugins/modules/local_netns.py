@@ -81,7 +81,10 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.netns import (
-    HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR, Driver, NetlinkError, converge,
+    Driver, converge,
+)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import (
+    HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR, NetlinkError,
 )
 
 

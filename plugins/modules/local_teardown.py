@@ -130,10 +130,13 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.guard import (
-    LabRoutes, NetlinkError, RouteDriver,
+    LabRoutes, RouteDriver,
+)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import (
+    HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR, NetlinkError,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.teardown import (
-    DEFAULT_KEEP, HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR, SystemDriver, Teardown, prefix_problems,
+    DEFAULT_KEEP, SystemDriver, Teardown, prefix_problems,
     state_dir_problems,
 )
 

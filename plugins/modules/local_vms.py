@@ -80,6 +80,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import daemon
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import read_text, update
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.vms import (
     HOSTNAME_RE, inventory_document, known_hosts, ssh_config, sshd_config,
 )
@@ -87,29 +88,14 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.vms import (
 SSHD = "/usr/sbin/sshd"
 
 
-def read(path):
-    try:
-        with open(path) as handle:
-            return handle.read()
-    except OSError:
-        return None
-
-
 def write_if_changed(module, path, text):
-    if read(path) == text:
-        return False
-    if not module.check_mode:
-        descriptor = os.open(path + ".new", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(text)
-        os.replace(path + ".new", path)
-    return True
+    return update(path, text, module.check_mode)
 
 
 def host_key(module, directory, name):
     """The VM's host public key, made on first boot (None in check mode before that)."""
     path = os.path.join(directory, "ssh_host_ed25519_key")
-    key = read(path + ".pub")
+    key = read_text(path + ".pub")
     if key is not None or module.check_mode:
         return key and key.strip(), key is None
     os.makedirs(os.path.dirname(directory), mode=0o700, exist_ok=True)
@@ -119,7 +105,7 @@ def host_key(module, directory, name):
             os.unlink(stale)
     module.run_command(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path],
                        check_rc=True)
-    return read(path + ".pub").strip(), True
+    return read_text(path + ".pub").strip(), True
 
 
 def start_sshd(module, vm, directory, config_path):
@@ -152,7 +138,7 @@ def ensure_vm(module, vm, authorized_keys_file):
     wanted = sshd_config(directory, authorized_keys_file)
     pid = daemon.read_pid(os.path.join(directory, "sshd.pid"))
     running = daemon.alive(pid, "sshd", vm["netns"])
-    if running and read(config_path) == wanted and not changed:
+    if running and read_text(config_path) == wanted and not changed:
         return False, pid, key
     if not module.check_mode:
         if running:

@@ -103,6 +103,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.charon import (
     HAS_VICI, VICI_IMPORT_ERROR, Charon, CharonError, converge_gateway,
 )
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import update
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.swan import SwanConfigError
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.tunnels import (
     TunnelOptionsError, vpn_connection_facts,
@@ -140,18 +141,9 @@ def ensure_present(module):
     for psk in psks:
         module.no_log_values.add(psk)
     document = json.dumps(describe_vpn_connection(plan, psks), indent=2, sort_keys=True) + "\n"
-    try:
-        with open(path) as handle:
-            changed = handle.read() != document
-    except OSError:
-        changed = True
-    if changed and not module.check_mode:
+    if not module.check_mode:
         os.makedirs(params["state_dir"], mode=0o700, exist_ok=True)
-        os.chmod(params["state_dir"], 0o700)
-        descriptor = os.open(path + ".new", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(document)
-        os.replace(path + ".new", path)
+    changed = update(path, document, module.check_mode)
     result = dict(path=path, vpn_connection_id=json.loads(document)["VpnConnectionId"])
     if params["vgw"]:
         vgw_changed, result["tunnels"] = bring_up_vgw(module, json.loads(document), plan)
