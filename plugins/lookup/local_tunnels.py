@@ -34,7 +34,7 @@ EXAMPLES = r"""
 - name: Read the tunnels
   ansible.builtin.set_fact:
     tunnels: "{{ lookup('multicloud.vpnlab.local_tunnels', '/root/.vpnlab/vpntest/gateways/azure',
-                        netns='vpnlab-vpntest-azgw') }}"
+                        netns='vpnlab-vpntest.azgw') }}"
 """
 
 RETURN = r"""

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import traceback
 
+__all__ = ["HAS_PYROUTE2", "PYROUTE2_IMPORT_ERROR", "IPRoute", "NetlinkError", "pr_netns"]
+
 try:
     from pyroute2 import IPRoute, netns as pr_netns
     from pyroute2.netlink.exceptions import NetlinkError

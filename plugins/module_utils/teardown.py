@@ -5,8 +5,9 @@
 
 The pure part (validation, selection, leak detection) takes observed lists, so it is tested
 without a lab; SystemDriver observes and changes the machine (/proc, /run/netns, signals, the
-state dir). Only names under the lab's prefix are ever touched, and the prefix must be a whole
-`vpnlab-...-` word so no foreign namespace can match.
+state dir). Only names under the lab's prefix are ever touched, and the prefix must be
+`vpnlab-<lab>.`: a lab name never contains a dot, so it prefixes no other lab's namespace and no
+foreign one.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import p
 
 NETNS_DIR = "/run/netns"
 DEFAULT_KEEP = ["report.json", "report.md", "report.html"]
-PREFIX_RE = re.compile(r"^vpnlab-[A-Za-z0-9][A-Za-z0-9_.-]*-$")
+# `vpnlab-<name>.`: the name is letters, digits and '-', starts and ends with a letter or digit
+# (no '--', checked apart). The dot ends it; no lab name contains one.
+PREFIX_RE = re.compile(r"vpnlab-[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.")
 LAB_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
 # Pid files the lab writes, and what the live process's command line must contain to be ours
 # (a stale pid file may name a recycled pid).
@@ -39,11 +42,15 @@ PATH_END = r"(?=$|[/\s'\",:;=)\]}])"
 
 # --- pure: validation and selection -------------------------------------------------------
 
-def prefix_problems(prefix):
-    """Why `prefix` may not be used to select namespaces; empty when it may."""
-    if not isinstance(prefix, str) or not PREFIX_RE.match(prefix) or "--" in prefix:
-        return ["netns_prefix=%r: must be 'vpnlab-<name>-' (letters, digits, '_', '.', '-'), "
-                "so that no foreign namespace can match" % (prefix,)]
+def prefix_problems(prefix, lab=None):
+    """Why `prefix` may not be used to select `lab`'s namespaces; empty when it may."""
+    if not isinstance(prefix, str) or not PREFIX_RE.fullmatch(prefix) or "--" in prefix:
+        return ["netns_prefix=%r: must be 'vpnlab-<name>.' (a name of letters, digits and '-', "
+                "starting and ending with a letter or digit, no '--'), so that no other lab's "
+                "or foreign namespace can match" % (prefix,)]
+    if lab is not None and prefix != "vpnlab-%s." % lab:
+        return ["netns_prefix=%r: must be %r, the prefix of lab=%r's namespaces"
+                % (prefix, "vpnlab-%s." % lab, lab)]
     return []
 
 
@@ -64,27 +71,9 @@ def state_dir_problems(state_dir, lab, is_link=False):
     return problems
 
 
-def foreign_prefixes(prefix, sibling_labs):
-    """Longer prefixes of other labs that our prefix also matches.
-
-    Lab `a` (prefix `vpnlab-a-`) would otherwise also match lab `a-b`'s `vpnlab-a-b-inet`;
-    other labs are known by their state dirs beside ours.
-    """
-    found = set()
-    for lab in sibling_labs:
-        other = "vpnlab-%s-" % lab
-        if other != prefix and other.startswith(prefix):
-            found.add(other)
-    return sorted(found)
-
-
-def is_lab_name(name, prefix, foreign):
-    return name.startswith(prefix) and not any(name.startswith(f) for f in foreign)
-
-
-def lab_namespaces(names, prefix, foreign=()):
+def lab_namespaces(names, prefix):
     """Names of the lab's namespaces among `names` (the entries of /run/netns)."""
-    return sorted(n for n in names if is_lab_name(n, prefix, foreign))
+    return sorted(n for n in names if n.startswith(prefix))
 
 
 def split_keep(names, keep):
@@ -152,12 +141,12 @@ def mount_points(mountinfo):
     return points
 
 
-def leaked_mounts(mountinfo, prefix, foreign=()):
+def leaked_mounts(mountinfo, prefix):
     """Namespace bind mounts of the lab still mounted (under /run/netns or /var/run/netns)."""
     leaks = []
     for point in mount_points(mountinfo):
         marker = point.find("/run/netns/")
-        if marker >= 0 and is_lab_name(point[marker + len("/run/netns/"):], prefix, foreign):
+        if marker >= 0 and point[marker + len("/run/netns/"):].startswith(prefix):
             leaks.append(point)
     return sorted(set(leaks))
 
@@ -186,14 +175,14 @@ def detect_leaks(seen, lab):
 
     `seen`: {netns: [names in /run/netns], procs: {pid: {...}}, mountinfo: text,
     routes: [guard route dsts of the lab] or None when not checked, files: [state dir entries]};
-    `lab`: {prefix, foreign, inodes, state_dir, keep, exclude}.
+    `lab`: {prefix, inodes, state_dir, keep, exclude}.
     """
     leaks = ["network namespace %s" % n
-             for n in lab_namespaces(seen["netns"], lab["prefix"], lab["foreign"])]
+             for n in lab_namespaces(seen["netns"], lab["prefix"])]
     leaks += ["process %d (%s) %s" % leak for leak in
               leaked_processes(seen["procs"], lab["inodes"], lab["state_dir"], lab["exclude"])]
     leaks += ["mount %s" % point
-              for point in leaked_mounts(seen["mountinfo"], lab["prefix"], lab["foreign"])]
+              for point in leaked_mounts(seen["mountinfo"], lab["prefix"])]
     leaks += ["host guard route %s" % dst for dst in seen["routes"] or []]
     leaks += ["file %s" % os.path.join(lab["state_dir"], name)
               for name in split_keep(seen["files"], lab["keep"])[1]]
@@ -332,14 +321,6 @@ class SystemDriver:
         return True
 
     @staticmethod
-    def sibling_labs(state_dir):
-        parent = os.path.dirname(os.path.normpath(state_dir))
-        try:
-            return [n for n in os.listdir(parent) if os.path.isdir(os.path.join(parent, n))]
-        except OSError:
-            return []
-
-    @staticmethod
     def sleep(seconds):
         time.sleep(seconds)
 
@@ -359,12 +340,11 @@ class Teardown:
         self.prefix = prefix
         self.state_dir = os.path.normpath(state_dir)
         self.keep = keep
-        self.foreign = foreign_prefixes(prefix, driver.sibling_labs(self.state_dir))
         procs = driver.processes()
         parents = {pid: p["ppid"] for pid, p in procs.items()}
         # Never signal ourselves or the Ansible processes that started us.
         self.exclude = ancestors(os.getpid(), parents) | {0, 1}
-        self.namespaces = lab_namespaces(driver.list_netns(), prefix, self.foreign)
+        self.namespaces = lab_namespaces(driver.list_netns(), prefix)
         # Inodes are read before the namespaces are deleted: they still identify processes
         # (and leaks) in a namespace that outlives its /run/netns entry.
         self.inodes = {i for i in (driver.netns_inode(n) for n in self.namespaces) if i}
@@ -429,8 +409,8 @@ class Teardown:
 
     def leaks(self, settle=1.0):
         """Leaks after the run; processes on their way out get `settle` seconds to exit."""
-        lab = {"prefix": self.prefix, "foreign": self.foreign, "inodes": self.inodes,
-               "state_dir": self.state_dir, "keep": self.keep, "exclude": self.exclude}
+        lab = {"prefix": self.prefix, "inodes": self.inodes, "state_dir": self.state_dir,
+               "keep": self.keep, "exclude": self.exclude}
         deadline = self.driver.now() + settle
         while True:
             leaks = detect_leaks(self.observe(), lab)

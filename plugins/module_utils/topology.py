@@ -31,7 +31,9 @@ MSS = 1350
 
 
 def netns_names(lab, vm_names):
-    prefix = "vpnlab-%s-" % lab
+    # '.' cannot occur in a lab name, so `vpnlab-<lab>.` never prefixes another lab's names
+    # (with '-', lab `ab`'s VM `cd-inet` would be lab `ab-cd`'s internet).
+    prefix = "vpnlab-%s." % lab
     infra = {key: prefix + key for key in INFRA_OWNERS}
     vms = {name: prefix + name for name in vm_names}
     return prefix, infra, vms

@@ -127,7 +127,7 @@ seealso:
 EXAMPLES = r"""
 - name: Start the emulated Azure VPN gateway (no tunnels yet)
   multicloud.vpnlab.local_gateway:
-    netns: vpnlab-vpntest-azgw
+    netns: vpnlab-vpntest.azgw
     directory: /root/.vpnlab/vpntest/gateways/azure
     side: azure
 
@@ -139,7 +139,7 @@ EXAMPLES = r"""
 
 - name: Connect the Azure gateway to both AWS tunnels
   multicloud.vpnlab.local_gateway:
-    netns: vpnlab-vpntest-azgw
+    netns: vpnlab-vpntest.azgw
     directory: /root/.vpnlab/vpntest/gateways/azure
     side: azure
     tunnels: "{{ vpn.tunnels }}"

@@ -74,7 +74,7 @@ actions:
   returned: always
   type: list
   elements: str
-  sample: ["vpnlab-vpntest-azr: create namespace", "vpnlab-vpntest-azr: add bridge br0"]
+  sample: ["vpnlab-vpntest.azr: create namespace", "vpnlab-vpntest.azr: add bridge br0"]
 """
 
 import traceback

@@ -20,9 +20,9 @@ description:
     (M(multicloud.vpnlab.host_guard)), and empties the state dir but for O(keep).
   - Then checks for leaks - namespaces, processes in a lab namespace or using the state dir,
     namespace mounts, guard routes, files - and fails naming each one left.
-  - Never touches the namespaces of another lab whose name starts with this lab's name and a
-    dash (C(vpnlab-a-) against lab C(a-b)), as long as that lab's state dir sits beside this
-    one.
+  - Never touches another lab's namespaces - lab C(a)'s prefix C(vpnlab-a.) does not match lab
+    C(a-b)'s C(vpnlab-a-b.inet), as a lab name never contains a dot - nor any namespace not named
+    C(vpnlab-...).
 author:
   - multicloud.vpnlab contributors (@multicloud)
 attributes:
@@ -44,9 +44,9 @@ options:
     required: true
   netns_prefix:
     description:
-      - Prefix of the lab's namespace names, C(vpnlab-<lab>-). It must start with C(vpnlab-),
-        end with C(-) and have a name in between; anything else is refused so that no foreign
-        namespace can match.
+      - Prefix of the lab's namespace names, C(vpnlab-<lab>.) (the plan's
+        C(local.netns_prefix)). It must be exactly C(vpnlab-), the O(lab) name and a dot;
+        anything else is refused, so that no other lab's or foreign namespace can match.
     type: str
     required: true
   state_dir:
@@ -85,7 +85,7 @@ EXAMPLES = r"""
 - name: Remove everything, the report too
   multicloud.vpnlab.local_teardown:
     lab: vpntest
-    netns_prefix: vpnlab-vpntest-
+    netns_prefix: vpnlab-vpntest.
     state_dir: ~/.vpnlab/vpntest
     keep: []
 """
@@ -100,7 +100,7 @@ removed:
       description: Network namespaces deleted.
       type: list
       elements: str
-      sample: ["vpnlab-vpntest-azgw", "vpnlab-vpntest-inet"]
+      sample: ["vpnlab-vpntest.azgw", "vpnlab-vpntest.inet"]
     pids:
       description: Processes signalled.
       type: list
@@ -122,7 +122,7 @@ leaks:
   returned: always
   type: list
   elements: str
-  sample: ["network namespace vpnlab-vpntest-vm1", "process 4242 (/usr/lib/ipsec/charon) in a lab network namespace"]
+  sample: ["network namespace vpnlab-vpntest.vm1", "process 4242 (/usr/lib/ipsec/charon) in a lab network namespace"]
 """
 
 import os
@@ -136,15 +136,14 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import (
     HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR, NetlinkError,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.teardown import (
-    DEFAULT_KEEP, SystemDriver, Teardown, prefix_problems,
-    state_dir_problems,
+    DEFAULT_KEEP, SystemDriver, Teardown, prefix_problems, state_dir_problems,
 )
 
 
 def ensure_absent(module):
     p = module.params
     state_dir = os.path.normpath(p["state_dir"])
-    problems = prefix_problems(p["netns_prefix"]) + state_dir_problems(
+    problems = prefix_problems(p["netns_prefix"], p["lab"]) + state_dir_problems(
         state_dir, p["lab"], os.path.islink(state_dir))
     if problems:
         module.fail_json(msg="; ".join(problems), problems=problems)

@@ -45,7 +45,7 @@ seealso:
 EXAMPLES = r"""
 - name: Read the tunnel counters
   multicloud.vpnlab.tunnel_status:
-    netns: vpnlab-vpntest-azgw
+    netns: vpnlab-vpntest.azgw
     directory: /root/.vpnlab/vpntest/gateways/azure
   register: tunnels
 """

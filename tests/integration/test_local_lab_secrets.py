@@ -46,7 +46,7 @@ def lab(tmp_path_factory):
     finally:
         rc_down, teardown = playbook("teardown.yml", home)
         assert rc_down == 0, teardown[-2000:]
-        assert not [n for n in os.listdir("/run/netns") if n.startswith("vpnlab-leak-")]
+        assert not [n for n in os.listdir("/run/netns") if n.startswith("vpnlab-leak.")]
 
 
 def test_lab_builds_and_passes_at_vvv(lab):

@@ -1,7 +1,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """host_guard and local_teardown for real, as root, on a throwaway half-built lab.
 
-Everything is named vpnlab-t<random>-*: two namespaces joined by a veth pair (never linked to
+Everything is named vpnlab-t<random>.*: two namespaces joined by a veth pair (never linked to
 the host's namespace), a process inside one, a stand-in `charon` in the host namespace known only
 by its pid file (it sends nothing), a state dir, and guard routes in 10.251.0.0/16. Fixtures
 remove all of it even when a test fails.
@@ -53,7 +53,7 @@ class HalfLab:
 
     def __init__(self, tmp_path):
         self.lab = "t" + secrets.token_hex(4)
-        self.prefix = "vpnlab-%s-" % self.lab
+        self.prefix = "vpnlab-%s." % self.lab
         self.ns = [self.prefix + "a", self.prefix + "b"]
         self.metric = guard_metric(self.lab)
         self.state_dir = tmp_path / "labs" / self.lab
@@ -217,12 +217,23 @@ def test_teardown_check_mode_reports_and_removes_nothing(run_module, half_lab):
     assert (half_lab.state_dir / "id_ed25519").exists()
 
 
-@pytest.mark.parametrize("prefix", ["vpnlab-", "vpnlab-x", "lab-", "vpnlab--"])
+@pytest.mark.parametrize("prefix", ["vpnlab-", "vpnlab-.", "vpnlab-x", "vpnlab-a-", "vpnlab-a..",
+                                    "vpnlab-../x.", "lab-", "vpnlab--", "vpnlab-x."])
 def test_teardown_refuses_a_prefix_that_could_match_foreign_namespaces(run_module, half_lab, prefix):
     # --check too: should the refusal ever break, nothing is removed.
     rc, result, out = run_module("multicloud.vpnlab.local_teardown",
                                  half_lab.teardown_args(netns_prefix=prefix), "--check")
     assert rc != 0 and "netns_prefix=" in result["msg"], out
+    assert netns_list(half_lab.prefix) == half_lab.ns
+
+
+@pytest.mark.parametrize("form", ["vpnlab-%s-", "vpnlab-%s", "vpnlab-%s.x."])
+def test_teardown_refuses_a_prefix_other_than_the_labs(run_module, half_lab, form):
+    # The old '-' form (would also match lab <lab>-x's namespaces), a bare name, another lab's.
+    prefix = form % half_lab.lab
+    rc, result, out = run_module("multicloud.vpnlab.local_teardown",
+                                 half_lab.teardown_args(netns_prefix=prefix), "--check")
+    assert rc != 0 and "netns_prefix=%r" % prefix in result["msg"], out
     assert netns_list(half_lab.prefix) == half_lab.ns
 
 

@@ -20,7 +20,7 @@ PLUGIN = "multicloud.vpnlab.lab"
 
 
 def vm(lab, name, cloud, private_ip, public_ip, state_dir):
-    proxy = "-o ProxyCommand='ip netns exec vpnlab-%s-op nc %%h %%p'" % lab
+    proxy = "-o ProxyCommand='ip netns exec vpnlab-%s.op nc %%h %%p'" % lab
     return {
         "name": name, "cloud": cloud, "private_ip": private_ip, "public_ip": public_ip,
         "resource_name": "%s-%s" % (lab, name),
@@ -143,7 +143,7 @@ def test_hostvars(inventory, state_root, host, expected):
     assert hostvars["ansible_ssh_private_key_file"] == str(state_root / lab / "id_ed25519")
     # The ProxyCommand through the operator namespace is the only way in: it must reach the host intact.
     args = hostvars["ansible_ssh_common_args"]
-    assert "-o ProxyCommand='ip netns exec vpnlab-%s-op nc %%h %%p'" % lab in args
+    assert "-o ProxyCommand='ip netns exec vpnlab-%s.op nc %%h %%p'" % lab in args
     assert "UserKnownHostsFile=%s/known_hosts" % (state_root / lab) in args
     assert "StrictHostKeyChecking=yes" in args
 

@@ -10,9 +10,9 @@ import signal
 import pytest
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.teardown import (
-    DEFAULT_KEEP, Teardown, ancestors, detect_leaks, foreign_prefixes, lab_namespaces,
-    leaked_mounts, leaked_processes, mentions_path, mount_points, parse_pid,
-    pidfile_owner_matches, prefix_problems, select_targets, split_keep, state_dir_problems,
+    DEFAULT_KEEP, Teardown, ancestors, detect_leaks, lab_namespaces, leaked_mounts,
+    leaked_processes, mentions_path, mount_points, parse_pid, pidfile_owner_matches,
+    prefix_problems, select_targets, split_keep, state_dir_problems,
 )
 
 STATE = "/root/.vpnlab/vpntest"
@@ -20,25 +20,57 @@ NS_A, NS_B, NS_OTHER = (4, 4026532001), (4, 4026532002), (4, 4026531840)
 
 
 @pytest.mark.parametrize("prefix,ok", [
-    ("vpnlab-vpntest-", True),
-    ("vpnlab-t3f9a-", True),
-    ("vpnlab-a-b-", True),
+    ("vpnlab-vpntest.", True),
+    ("vpnlab-t3f9a.", True),
+    ("vpnlab-a-b.", True),
+    ("vpnlab-a.", True),
+    ("vpnlab-7.", True),
     ("vpnlab-", False),            # would match every lab
+    ("vpnlab-.", False),           # no name
     ("vpnlab--", False),
-    ("vpnlab-vpntest", False),     # would match vpnlab-vpntest2-...
-    ("vpntest-", False),
+    ("vpnlab--.", False),
+    ("vpnlab-a-", False),          # the old rule: would match lab a-b's vpnlab-a-b.inet
+    ("vpnlab-vpntest-", False),
+    ("vpnlab-a", False),           # would match vpnlab-ab.inet
+    ("vpnlab-vpntest", False),     # would match vpnlab-vpntest2.inet
+    ("vpnlab-a..", False),
+    ("vpnlab-a.b.", False),
+    ("vpnlab-a-.", False),         # a name ends with a letter or digit
+    ("vpnlab--a.", False),         # ... and starts with one
+    ("vpnlab-a--b.", False),
+    ("vpnlab-a_b.", False),
+    ("vpnlab-a/b.", False),
+    ("vpnlab-../x.", False),
+    ("vpnlab-a b.", False),
+    ("vpnlab-a.\n", False),
+    ("vpntest.", False),
+    ("VPNLAB-a.", False),
     ("", False),
-    ("vpnlab-../x-", False),
-    ("vpnlab-a--", False),
-    ("vpnlab-a b-", False),
-    ("VPNLAB-a-", False),
     (None, False),
 ])
 def test_prefix_validation(prefix, ok):
     problems = prefix_problems(prefix)
     assert (problems == []) is ok
     if not ok:
-        assert "netns_prefix=" in problems[0] and "foreign" in problems[0]
+        assert len(problems) == 1
+        assert "netns_prefix=" in problems[0] and "'vpnlab-<name>.'" in problems[0]
+
+
+@pytest.mark.parametrize("prefix,lab,ok", [
+    ("vpnlab-vpntest.", "vpntest", True),
+    ("vpnlab-a-b.", "a-b", True),
+    ("vpnlab-a.", "a-b", False),       # another lab's prefix
+    ("vpnlab-a-b.", "a", False),
+    ("vpnlab-vpntest.", "vpntest2", False),
+    ("vpnlab-vpntest-", "vpntest", False),  # the old, ambiguous form
+])
+def test_prefix_must_be_the_labs(prefix, lab, ok):
+    problems = prefix_problems(prefix, lab)
+    assert (problems == []) is ok
+    if not ok:
+        assert len(problems) == 1 and "netns_prefix=%r" % prefix in problems[0]
+        if prefix.endswith("."):
+            assert "'vpnlab-%s.'" % lab in problems[0] and "lab=%r" % lab in problems[0]
 
 
 @pytest.mark.parametrize("state_dir,lab,is_link,message", [
@@ -60,28 +92,27 @@ def test_state_dir_validation(state_dir, lab, is_link, message):
         assert any(message in p for p in problems), problems
 
 
-@pytest.mark.parametrize("prefix,siblings,expected", [
-    ("vpnlab-a-", ["a", "a-b", "ab", "b", "a-b-c"], ["vpnlab-a-b-", "vpnlab-a-b-c-"]),
-    ("vpnlab-vpntest-", ["vpntest", "lab2"], []),
-    ("vpnlab-a-b-", ["a", "a-b"], []),
-    ("vpnlab-a-", [], []),
+# Lab a (with a VM named b-inet), lab a-b, lab ab, lab b, an old-style name and foreign ones.
+NAMES = ["vpnlab-a.inet", "vpnlab-a.vm1", "vpnlab-a.b-inet", "vpnlab-a-b.inet", "vpnlab-a-b.vm1",
+         "vpnlab-ab.inet", "vpnlab-b.op", "vpnlab-a-inet", "docker-1", "vpnlab-a."]
+
+
+@pytest.mark.parametrize("prefix,expected", [
+    ("vpnlab-a.", ["vpnlab-a.", "vpnlab-a.b-inet", "vpnlab-a.inet", "vpnlab-a.vm1"]),
+    ("vpnlab-a-b.", ["vpnlab-a-b.inet", "vpnlab-a-b.vm1"]),
+    ("vpnlab-ab.", ["vpnlab-ab.inet"]),
+    ("vpnlab-c.", []),
 ])
-def test_foreign_prefixes(prefix, siblings, expected):
-    assert foreign_prefixes(prefix, siblings) == expected
+def test_lab_namespaces(prefix, expected):
+    assert lab_namespaces(NAMES, prefix) == expected
 
 
-NAMES = ["vpnlab-a-inet", "vpnlab-a-vm1", "vpnlab-a-b-inet", "vpnlab-ab-inet", "vpnlab-b-op",
-         "docker-1", "vpnlab-a-"]
-
-
-@pytest.mark.parametrize("prefix,foreign,expected", [
-    ("vpnlab-a-", [], ["vpnlab-a-", "vpnlab-a-b-inet", "vpnlab-a-inet", "vpnlab-a-vm1"]),
-    ("vpnlab-a-", ["vpnlab-a-b-"], ["vpnlab-a-", "vpnlab-a-inet", "vpnlab-a-vm1"]),
-    ("vpnlab-a-b-", [], ["vpnlab-a-b-inet"]),
-    ("vpnlab-c-", [], []),
-])
-def test_lab_namespaces(prefix, foreign, expected):
-    assert lab_namespaces(NAMES, prefix, foreign) == expected
+def test_labs_sharing_a_name_start_select_disjoint_namespaces():
+    labs = ["a", "a-b", "ab", "b"]
+    selected = [set(lab_namespaces(NAMES, "vpnlab-%s." % lab)) for lab in labs]
+    for i, mine in enumerate(selected):
+        for theirs in selected[i + 1:]:
+            assert mine.isdisjoint(theirs)
 
 
 STATE_ENTRIES = ["report.json", "report.md", "report.html", "id_ed25519", "id_ed25519.pub",
@@ -172,30 +203,30 @@ def test_ancestors_stop_at_loops_and_unknown_parents():
 
 MOUNT_LINES = [
     "22 1 0:21 / /run rw,nosuid shared:5 - tmpfs tmpfs rw",
-    "610 22 0:4 net:[4026532001] /run/netns/vpnlab-a-inet rw shared:300 - nsfs nsfs rw",
-    "611 22 0:4 net:[4026532002] /run/netns/vpnlab-a-b-inet rw shared:301 - nsfs nsfs rw",
-    "612 22 0:4 net:[4026532003] /run/netns/vpnlab-ab-inet rw shared:302 - nsfs nsfs rw",
-    "613 22 0:4 net:[4026532004] /var/run/netns/vpnlab-a-vm1 rw - nsfs nsfs rw",
+    "610 22 0:4 net:[4026532001] /run/netns/vpnlab-a.inet rw shared:300 - nsfs nsfs rw",
+    "611 22 0:4 net:[4026532002] /run/netns/vpnlab-a-b.inet rw shared:301 - nsfs nsfs rw",
+    "612 22 0:4 net:[4026532003] /run/netns/vpnlab-ab.inet rw shared:302 - nsfs nsfs rw",
+    "613 22 0:4 net:[4026532004] /var/run/netns/vpnlab-a.vm1 rw - nsfs nsfs rw",
     "614 22 0:26 / /run/netns rw shared:5 - tmpfs tmpfs rw",
-    "615 22 0:4 net:[4026532005] /tmp/my\\040dir/run/netns/vpnlab-a-x rw - nsfs nsfs rw",
+    "615 22 0:4 net:[4026532005] /tmp/my\\040dir/run/netns/vpnlab-a.x rw - nsfs nsfs rw",
+    "616 22 0:4 net:[4026532006] /run/netns/vpnlab-a-inet rw shared:303 - nsfs nsfs rw",
     "",
 ]
 MOUNTINFO = "\n".join(MOUNT_LINES)
 
 
 def test_mount_points_decode_escapes():
-    assert "/tmp/my dir/run/netns/vpnlab-a-x" in mount_points(MOUNTINFO)
+    assert "/tmp/my dir/run/netns/vpnlab-a.x" in mount_points(MOUNTINFO)
 
 
-@pytest.mark.parametrize("prefix,foreign,expected", [
-    ("vpnlab-a-", [], ["/run/netns/vpnlab-a-b-inet", "/run/netns/vpnlab-a-inet",
-                       "/tmp/my dir/run/netns/vpnlab-a-x", "/var/run/netns/vpnlab-a-vm1"]),
-    ("vpnlab-a-", ["vpnlab-a-b-"], ["/run/netns/vpnlab-a-inet", "/tmp/my dir/run/netns/vpnlab-a-x",
-                                    "/var/run/netns/vpnlab-a-vm1"]),
-    ("vpnlab-c-", [], []),
+@pytest.mark.parametrize("prefix,expected", [
+    ("vpnlab-a.", ["/run/netns/vpnlab-a.inet", "/tmp/my dir/run/netns/vpnlab-a.x",
+                   "/var/run/netns/vpnlab-a.vm1"]),
+    ("vpnlab-a-b.", ["/run/netns/vpnlab-a-b.inet"]),
+    ("vpnlab-c.", []),
 ])
-def test_leaked_mounts(prefix, foreign, expected):
-    assert leaked_mounts(MOUNTINFO, prefix, foreign) == expected
+def test_leaked_mounts(prefix, expected):
+    assert leaked_mounts(MOUNTINFO, prefix) == expected
 
 
 def test_leaked_processes_name_each_reason():
@@ -209,17 +240,19 @@ def test_leaked_processes_name_each_reason():
     assert leaks[0][1] == "/usr/lib/ipsec/charon"
 
 
-LAB = {"prefix": "vpnlab-a-", "foreign": ["vpnlab-a-b-"], "inodes": {NS_A}, "state_dir": STATE,
-       "keep": DEFAULT_KEEP, "exclude": {1, 108, 109}}
-CLEAN = {"netns": ["vpnlab-a-b-inet", "vpnlab-b-op"], "procs": {1: PROCS[1], 103: PROCS[103]},
+LAB = {"prefix": "vpnlab-a.", "inodes": {NS_A}, "state_dir": STATE, "keep": DEFAULT_KEEP,
+       "exclude": {1, 108, 109}}
+CLEAN = {"netns": ["vpnlab-a-b.inet", "vpnlab-b.op", "vpnlab-a-inet"],
+         "procs": {1: PROCS[1], 103: PROCS[103]},
          "mountinfo": MOUNT_LINES[0], "routes": [], "files": ["report.json"]}
 
 LEAKS = [
     ("clean", {}, []),
-    ("namespace", {"netns": ["vpnlab-a-inet", "vpnlab-a-b-inet"]}, ["network namespace vpnlab-a-inet"]),
+    ("namespace", {"netns": ["vpnlab-a.inet", "vpnlab-a-b.inet"]}, ["network namespace vpnlab-a.inet"]),
     ("process", {"procs": {100: PROCS[100], 109: PROCS[109]}},
      ["process 100 (/usr/lib/ipsec/charon) in a lab network namespace"]),
-    ("mount", {"mountinfo": MOUNT_LINES[1]}, ["mount /run/netns/vpnlab-a-inet"]),
+    ("mount", {"mountinfo": MOUNT_LINES[1]}, ["mount /run/netns/vpnlab-a.inet"]),
+    ("other-labs-mounts", {"mountinfo": "\n".join(MOUNT_LINES[2:4] + MOUNT_LINES[7:])}, []),
     ("route", {"routes": ["10.251.0.0/16"]}, ["host guard route 10.251.0.0/16"]),
     ("routes-unchecked", {"routes": None}, []),
     ("file", {"files": ["report.json", "id_ed25519", "gateways"]},
@@ -236,13 +269,12 @@ def test_detect_leaks(change, expected):
 class FakeDriver:
     """A machine in memory: processes die on the signals listed in `dies_on`."""
 
-    def __init__(self, namespaces, procs, dies_on, pidfiles=(), entries=(), siblings=()):
+    def __init__(self, namespaces, procs, dies_on, pidfiles=(), entries=()):
         self.namespaces = list(namespaces)
         self.procs = dict(procs)
         self.dies_on = dies_on
         self.pidfiles = list(pidfiles)
         self.entries = list(entries)
-        self.siblings = list(siblings)
         self.log = []
         self.clock = 0.0
 
@@ -250,7 +282,7 @@ class FakeDriver:
         return list(self.namespaces)
 
     def netns_inode(self, name):
-        return {"vpnlab-a-inet": NS_A, "vpnlab-a-vm1": NS_B}.get(name)
+        return {"vpnlab-a.inet": NS_A, "vpnlab-a.vm1": NS_B}.get(name)
 
     def processes(self):
         return dict(self.procs)
@@ -289,9 +321,6 @@ class FakeDriver:
         self.log.append(("rmdir", path))
         return True
 
-    def sibling_labs(self, state_dir):
-        return list(self.siblings)
-
     def sleep(self, seconds):
         self.clock += seconds
 
@@ -318,20 +347,21 @@ def half_lab(**extra):
              101: proc(NS_B, ["sleep", "300"]),
              102: proc(NS_OTHER, ["/usr/sbin/sshd", "-D"]),
              103: proc(NS_OTHER, ["/usr/bin/vim"])}
-    args = dict(namespaces=["vpnlab-a-inet", "vpnlab-a-vm1", "vpnlab-a-b-inet", "other"],
+    args = dict(namespaces=["vpnlab-a.inet", "vpnlab-a.vm1", "vpnlab-a-b.inet", "vpnlab-ab.op",
+                            "other"],
                 procs=procs, dies_on={100: [signal.SIGTERM], 101: [signal.SIGKILL],
                                       102: [signal.SIGTERM]},
                 pidfiles=[("vms/*/sshd.pid", 102)],
-                entries=["report.json", "id_ed25519", "vms"], siblings=["a", "a-b"])
+                entries=["report.json", "id_ed25519", "vms"])
     args.update(extra)
     return FakeDriver(**args)
 
 
 def test_teardown_terms_then_kills_then_removes_namespaces_routes_files():
     driver = half_lab()
-    teardown = Teardown(driver, FakeRoutes(["10.251.0.0/16"]), "vpnlab-a-", STATE + "/", DEFAULT_KEEP)
+    teardown = Teardown(driver, FakeRoutes(["10.251.0.0/16"]), "vpnlab-a.", STATE + "/", DEFAULT_KEEP)
     removed = teardown.run(check_mode=False)
-    assert removed == {"netns": ["vpnlab-a-inet", "vpnlab-a-vm1"], "pids": [100, 101, 102],
+    assert removed == {"netns": ["vpnlab-a.inet", "vpnlab-a.vm1"], "pids": [100, 101, 102],
                        "routes": ["10.251.0.0/16"], "files": ["id_ed25519", "vms/"]}
     signals = [entry for entry in driver.log if entry[0] == "signal"]
     assert signals == [("signal", 100, signal.SIGTERM), ("signal", 101, signal.SIGTERM),
@@ -340,14 +370,15 @@ def test_teardown_terms_then_kills_then_removes_namespaces_routes_files():
     assert 3.0 <= driver.clock < 3.2
     first_removal = next(i for i, e in enumerate(driver.log) if e[0] == "remove_netns")
     assert first_removal > driver.log.index(("signal", 101, signal.SIGKILL))
-    assert driver.namespaces == ["vpnlab-a-b-inet", "other"]  # another lab's are left alone
+    # Other labs' are left alone, lab a-b's and ab's too.
+    assert driver.namespaces == ["vpnlab-a-b.inet", "vpnlab-ab.op", "other"]
     assert driver.entries == ["report.json"]
     assert teardown.leaks() == []
 
 
 def test_teardown_removes_the_state_dir_when_nothing_is_kept():
     driver = half_lab()
-    removed = Teardown(driver, None, "vpnlab-a-", STATE, []).run(check_mode=False)
+    removed = Teardown(driver, None, "vpnlab-a.", STATE, []).run(check_mode=False)
     assert removed["files"] == ["id_ed25519", "report.json", "vms/", STATE + "/"]
     assert removed["routes"] == []
 
@@ -355,15 +386,15 @@ def test_teardown_removes_the_state_dir_when_nothing_is_kept():
 def test_teardown_check_mode_changes_nothing():
     driver = half_lab()
     routes = FakeRoutes(["10.251.0.0/16"])
-    removed = Teardown(driver, routes, "vpnlab-a-", STATE, DEFAULT_KEEP).run(check_mode=True)
-    assert removed == {"netns": ["vpnlab-a-inet", "vpnlab-a-vm1"], "pids": [100, 101, 102],
+    removed = Teardown(driver, routes, "vpnlab-a.", STATE, DEFAULT_KEEP).run(check_mode=True)
+    assert removed == {"netns": ["vpnlab-a.inet", "vpnlab-a.vm1"], "pids": [100, 101, 102],
                        "routes": ["10.251.0.0/16"], "files": ["id_ed25519", "vms/"]}
     assert driver.log == [] and routes.routes == ["10.251.0.0/16"]
 
 
 def test_teardown_of_a_lab_already_gone_does_nothing():
     driver = FakeDriver(["other"], {103: proc()}, {}, entries=["report.json"])
-    teardown = Teardown(driver, FakeRoutes([]), "vpnlab-a-", STATE, DEFAULT_KEEP)
+    teardown = Teardown(driver, FakeRoutes([]), "vpnlab-a.", STATE, DEFAULT_KEEP)
     assert teardown.run(check_mode=False) == {"netns": [], "pids": [], "routes": [], "files": []}
     assert driver.log == [] and driver.clock == 0.0
     assert teardown.leaks() == []
@@ -371,6 +402,6 @@ def test_teardown_of_a_lab_already_gone_does_nothing():
 
 def test_teardown_reports_a_process_that_survives_sigkill():
     driver = half_lab(dies_on={100: [signal.SIGTERM], 102: [signal.SIGTERM]})  # 101 is stuck
-    teardown = Teardown(driver, FakeRoutes([]), "vpnlab-a-", STATE, DEFAULT_KEEP)
+    teardown = Teardown(driver, FakeRoutes([]), "vpnlab-a.", STATE, DEFAULT_KEEP)
     teardown.run(check_mode=False)
     assert teardown.leaks() == ["process 101 (sleep 300) in a lab network namespace"]

@@ -105,7 +105,7 @@ def local(exp):
 
 
 def ns(exp, key):
-    return "vpnlab-%s-%s" % (exp["lab"], key)
+    return "vpnlab-%s.%s" % (exp["lab"], key)
 
 
 def specs_named(specs, name):
@@ -123,23 +123,23 @@ def link(spec, ifname):
 @PLANS
 def test_namespace_names(exp):
     loc = local(exp)
-    assert loc["netns_prefix"] == "vpnlab-%s-" % exp["lab"]
+    assert loc["netns_prefix"] == "vpnlab-%s." % exp["lab"]
     assert loc["netns"] == {key: ns(exp, key) for key in ("inet", "op", "azr", "azgw", "awsr", "vgw")}
     assert loc["vm_netns"] == {vm[0]: ns(exp, vm[0]) for vm in exp["vms"]}
 
 
 @pytest.mark.parametrize("lab, vms, expected_infra, expected_vms", [
-    ("vpntest", ["vm1"], {"inet": "vpnlab-vpntest-inet", "op": "vpnlab-vpntest-op",
-                          "azr": "vpnlab-vpntest-azr", "azgw": "vpnlab-vpntest-azgw",
-                          "awsr": "vpnlab-vpntest-awsr", "vgw": "vpnlab-vpntest-vgw"},
-     {"vm1": "vpnlab-vpntest-vm1"}),
-    ("a1", ["x", "y-2"], {"inet": "vpnlab-a1-inet", "op": "vpnlab-a1-op", "azr": "vpnlab-a1-azr",
-                          "azgw": "vpnlab-a1-azgw", "awsr": "vpnlab-a1-awsr",
-                          "vgw": "vpnlab-a1-vgw"},
-     {"x": "vpnlab-a1-x", "y-2": "vpnlab-a1-y-2"}),
+    ("vpntest", ["vm1"], {"inet": "vpnlab-vpntest.inet", "op": "vpnlab-vpntest.op",
+                          "azr": "vpnlab-vpntest.azr", "azgw": "vpnlab-vpntest.azgw",
+                          "awsr": "vpnlab-vpntest.awsr", "vgw": "vpnlab-vpntest.vgw"},
+     {"vm1": "vpnlab-vpntest.vm1"}),
+    ("a1", ["x", "y-2"], {"inet": "vpnlab-a1.inet", "op": "vpnlab-a1.op", "azr": "vpnlab-a1.azr",
+                          "azgw": "vpnlab-a1.azgw", "awsr": "vpnlab-a1.awsr",
+                          "vgw": "vpnlab-a1.vgw"},
+     {"x": "vpnlab-a1.x", "y-2": "vpnlab-a1.y-2"}),
 ])
 def test_netns_names(lab, vms, expected_infra, expected_vms):
-    assert netns_names(lab, vms) == ("vpnlab-%s-" % lab, expected_infra, expected_vms)
+    assert netns_names(lab, vms) == ("vpnlab-%s." % lab, expected_infra, expected_vms)
 
 
 @PLANS
@@ -506,7 +506,7 @@ def test_control_path_per_lab(lab, expected):
 
 def test_inventory_proxy_goes_through_the_operator_namespace():
     args = build()["local"]["inventory"][0]["connection"]["ansible_ssh_common_args"]
-    assert "ProxyCommand='ip netns exec vpnlab-vpntest-op nc %h %p'" in args
+    assert "ProxyCommand='ip netns exec vpnlab-vpntest.op nc %h %p'" in args
     assert "UserKnownHostsFile=/st/vpntest/known_hosts" in args
     assert "StrictHostKeyChecking=yes" in args
 
@@ -519,13 +519,11 @@ def _all_netns(plan):
 
 
 @pytest.mark.parametrize("lab_a, vms_a, lab_b", [
-    # Lab "ab"'s VM "cd-inet" would get lab "ab-cd"'s internet namespace.
+    # Joined with '-', lab "ab"'s VM "cd-inet" would get lab "ab-cd"'s internet namespace
+    # (vpnlab-ab-cd-inet); with the dot they are vpnlab-ab.cd-inet and vpnlab-ab-cd.inet.
     ("ab", ["cd-inet"], "ab-cd"),
     ("ab", ["cd-vm1"], "ab-cd"),
 ])
-@pytest.mark.xfail(strict=True, reason="topology.netns_names joins lab and VM names with '-', "
-                   "which names may contain: lab 'ab' with VM 'cd-inet' and lab 'ab-cd' both get "
-                   "namespace vpnlab-ab-cd-inet, and the plan does not refuse it")
 def test_labs_side_by_side_never_share_a_namespace(lab_a, vms_a, lab_b):
     vms_a = [{"name": vms_a[0], "cloud": "azure", "private_ip": "10.1.1.10"},
              {"name": "vm3", "cloud": "aws", "private_ip": "10.2.1.10"}]

@@ -121,7 +121,7 @@ def test_ssh_config_from_inventory_records():
         "  IdentitiesOnly yes\n"
         "  UserKnownHostsFile /st/vpntest/known_hosts\n"
         "  StrictHostKeyChecking yes\n"
-        "  ProxyCommand ip netns exec vpnlab-vpntest-op nc %h %p\n"
+        "  ProxyCommand ip netns exec vpnlab-vpntest.op nc %h %p\n"
         "\n"
         "Host vm3 vpntest-vm3\n"
         "  HostName 203.0.113.12\n"
@@ -130,7 +130,7 @@ def test_ssh_config_from_inventory_records():
         "  IdentitiesOnly yes\n"
         "  UserKnownHostsFile /st/vpntest/known_hosts\n"
         "  StrictHostKeyChecking yes\n"
-        "  ProxyCommand ip netns exec vpnlab-vpntest-op nc %h %p\n")
+        "  ProxyCommand ip netns exec vpnlab-vpntest.op nc %h %p\n")
 
 
 @pytest.mark.parametrize("name, ok", [
