@@ -46,7 +46,11 @@ $(VENV)/.stamp-test: requirements-test.txt requirements.txt $(VENV)/.stamp-runti
 	@touch $@
 
 venv: apt $(VENV)/.stamp-runtime
+# shellcheck lets ansible-test's shellcheck sanity test run (skipped without it).
 venv-test: apt $(VENV)/.stamp-test
+	@dpkg-query -W -f='$${Status}\n' shellcheck 2>/dev/null | grep -q 'install ok installed' \
+		|| { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends shellcheck >/dev/null; }
 
 # The collection is linked into the venv's ansible_collections, so FQCNs (multicloud.vpnlab.*)
 # resolve for .venv/bin/ansible* from any directory, and edits here take effect at once.
