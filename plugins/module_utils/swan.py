@@ -117,8 +117,10 @@ def gateway_config(tunnels, side, local_ts, remote_ts):
 def strongswan_conf(directory):
     """strongswan.conf of one lab gateway: its own vici socket and log in `directory`.
 
-    Retransmission is tuned so that a dead tunnel is given up in about 20 s (default 165 s),
-    inside the clouds' DPD timeouts (AWS 30 s, Azure 45 s), so traffic fails over in time.
+    Retransmission is tuned so that a silent peer is given up about 14 s after the first
+    unanswered DPD request (2 + 2.8 + 3.9 + 5.5 s; the default takes 165 s), so with DPD every
+    10 s traffic fails over in about 24 s (tests/bench/bench_failover.py), inside the clouds'
+    DPD timeouts (AWS 30 s, Azure 45 s).
     """
     return (
         "# Written by multicloud.vpnlab: one charon per lab gateway namespace.\n"
