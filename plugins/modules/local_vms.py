@@ -51,7 +51,7 @@ options:
     elements: dict
     required: true
   authorized_key:
-    description: The public key allowed to log in (the lab's key).
+    description: The public key allowed to log in (the lab's key); empty only in check mode.
     type: str
     required: true
 requirements:
@@ -131,6 +131,8 @@ def ensure_vm(module, vm, authorized_keys_file):
     if not HOSTNAME_RE.match(vm["name"]):
         module.fail_json(msg="VM name %r is not a valid host name" % vm["name"])
     if not os.path.exists(os.path.join(daemon.NETNS_DIR, vm["netns"])):
+        if module.check_mode:  # a dry run of a new lab: the namespace would exist by now
+            return True, None, None
         module.fail_json(msg="network namespace %s of %s does not exist" % (vm["netns"], vm["name"]))
     directory = os.path.join(module.params["state_dir"], "vms", vm["name"])
     key, changed = host_key(module, directory, vm["name"])
@@ -152,6 +154,8 @@ def ensure_vm(module, vm, authorized_keys_file):
 def ensure_present(module):
     params = module.params
     state_dir = params["state_dir"]
+    if not params["authorized_key"].strip() and not module.check_mode:
+        module.fail_json(msg="authorized_key is empty: the VMs would accept no key")
     if not module.check_mode:
         os.makedirs(state_dir, mode=0o700, exist_ok=True)
     authorized = os.path.join(state_dir, "authorized_keys")

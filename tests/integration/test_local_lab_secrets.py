@@ -88,3 +88,20 @@ def test_check_alone_also_hides_psks(lab):
     assert rc == 0, out[-3000:]
     for psk in lab["psks"]:
         assert psk not in out
+
+
+def test_tunnel_status_module_reads_both_tunnels(lab):
+    env = dict(os.environ, VPNLAB_HOME=str(lab["home"]), ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
+               PATH="%s:%s" % (BIN, os.environ["PATH"]))
+    args = {"netns": "vpnlab-leak.azgw", "directory": str(lab["state"] / "gateways" / "azure")}
+    proc = subprocess.run([str(BIN / "ansible"), "localhost", "-m", "multicloud.vpnlab.tunnel_status",
+                           "-a", json.dumps(args), "--check"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:]
+    result = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
+    assert result["changed"] is False
+    assert [(t["name"], t["status"]) for t in result["tunnels"]] == [("tunnel1", "up"), ("tunnel2", "up")]
+    assert sum(t["bytes_in"] + t["bytes_out"] for t in result["tunnels"]) > 0
+    for psk in lab["psks"]:
+        assert psk not in proc.stdout
