@@ -54,6 +54,28 @@ def probe_commands(dst_ip, tool, count, interval):
     return ["ping", "-n", "-c", str(int(count)), "-i", every, "-W", "2", addr]
 
 
+# IPv4 and ICMP headers: a ping of payload N sends an IP packet of N + 28 bytes.
+PING_OVERHEAD = 28
+MTU_ECHOES = 3
+
+
+def df_ping_command(dst_ip, packet_size):
+    """A ping whose IP packets are exactly `packet_size` bytes and may not be fragmented (DF),
+    to show that the path through the tunnel carries packets of that size (Azure: 1400)."""
+    addr = _address(dst_ip)
+    if not 68 <= int(packet_size) <= 65535:
+        raise ValueError("packet size must be 68-65535 bytes, got %r" % packet_size)
+    return ["ping", "-n", "-M", "do", "-s", str(int(packet_size) - PING_OVERHEAD),
+            "-c", str(MTU_ECHOES), "-i", "0.2", "-W", "2", addr]
+
+
+def mtu_result(packet_size, parsed):
+    """An MTU check from a parsed DF ping: ok when every echo came back."""
+    ok = parsed.get("error") is None and parsed["received"] == parsed["sent"] > 0
+    return {"size": int(packet_size), "sent": parsed["sent"], "received": parsed["received"],
+            "ok": ok, "error": parsed.get("error")}
+
+
 def _address(value):
     """The address as text, refusing anything else: it ends up on a command line."""
     try:

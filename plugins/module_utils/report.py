@@ -68,7 +68,8 @@ def _measurement_key(m):
 
 
 def build_report(lab, target, vms, tunnels_before, tunnels_mid, tunnels_after, measurements,
-                 require_public=True, generated_at=None, public_tolerance_bytes=0, tools=TOOLS):
+                 require_public=True, generated_at=None, public_tolerance_bytes=0, tools=TOOLS,
+                 mtu_checks=None):
     """The ``report.json`` dict, verdict included."""
     report = {
         "lab": lab,
@@ -80,6 +81,8 @@ def build_report(lab, target, vms, tunnels_before, tunnels_mid, tunnels_after, m
         "counters": {"private_phase": tunnel_deltas(tunnels_before, tunnels_mid),
                      "public_phase": tunnel_deltas(tunnels_mid, tunnels_after)},
         "measurements": sorted((dict(m) for m in measurements), key=_measurement_key),
+        "mtu_checks": sorted((dict(c) for c in mtu_checks or []),
+                             key=lambda c: (c.get("src"), c.get("dst"))),
     }
     report["verdict"] = verdict(report, require_public, public_tolerance_bytes, tools)
     return report
@@ -88,6 +91,7 @@ def build_report(lab, target, vms, tunnels_before, tunnels_mid, tunnels_after, m
 def verdict(report, require_public=True, public_tolerance_bytes=0, tools=TOOLS):
     """``{ok, failures, warnings}`` from every rule; each finding is one line."""
     findings = (_missing(report, tools) + _losses(report, require_public) + _tunnel_status(report)
+                + _mtu(report)
                 + _private_counters(report) + _public_counters(report, public_tolerance_bytes))
     failures = [text for level, text in findings if level == "failure"]
     warnings = [text for level, text in findings if level == "warning"]
@@ -123,6 +127,15 @@ def _losses(report, require_public):
             strict = m.get("path") == "private" or require_public
             findings.append(("failure" if strict else "warning", "%s: %s" % (_label(m), problem)))
     return findings
+
+
+def _mtu(report):
+    """A private path that drops Don't-Fragment packets of the checked size fails."""
+    return [("failure", "%s -> %s private %s: %d-byte packets with DF did not get through (%d of "
+             "%d replies%s)" % (c.get("src"), c.get("dst"), c.get("dst_ip"), c.get("size", 0),
+                                c.get("received") or 0, c.get("sent") or 0,
+                                "; " + c["error"] if c.get("error") else ""))
+            for c in report.get("mtu_checks") or [] if not c.get("ok")]
 
 
 def _tunnel_status(report):
@@ -237,6 +250,11 @@ def _sections(report):
         {"title": "Round-trip times, mtr (avg ms, private / public)",
          "table": _matrix(report, "mtr")},
         {"title": "Private paths (mtr hops)", "items": _path_items(report)},
+        {"title": "Path MTU through the tunnels (ping, Don't Fragment)",
+         "table": (["from", "to", "packet bytes", "replies", "result"],
+                   [[c.get("src"), "%s (%s)" % (c.get("dst"), c.get("dst_ip")), c.get("size"),
+                     "%s/%s" % (c.get("received"), c.get("sent")), "ok" if c.get("ok") else "FAIL"]
+                    for c in report.get("mtu_checks") or []])},
         {"title": "Verdict", "text": summary, "verdict": True},
         {"title": "Failures", "items": result["failures"]},
         {"title": "Warnings", "items": result.get("warnings", [])},

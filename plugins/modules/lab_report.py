@@ -62,6 +62,11 @@ options:
     type: list
     elements: dict
     required: true
+  mtu_checks:
+    description: Don't-Fragment ping checks from M(multicloud.vpnlab.probe); one that failed fails the verdict.
+    type: list
+    elements: dict
+    default: []
   require_public:
     description: Whether loss on a public path fails the verdict (else a warning).
     type: bool
@@ -116,7 +121,8 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.report import (
 def ensure_present(module):
     p = module.params
     report = build_report(p["lab"], p["target"], p["vms"], p["tunnels_before"], p["tunnels_mid"],
-                          p["tunnels_after"], p["measurements"], require_public=p["require_public"])
+                          p["tunnels_after"], p["measurements"], require_public=p["require_public"],
+                          mtu_checks=p["mtu_checks"])
     contents = {"report.json": json.dumps(report, indent=2, sort_keys=True) + "\n",
                 "report.md": render_markdown(report), "report.html": render_html(report)}
     files = [os.path.join(p["state_dir"], name) for name in sorted(contents)]
@@ -140,6 +146,7 @@ def main():
             tunnels_mid=dict(type="list", elements="dict", required=True),
             tunnels_after=dict(type="list", elements="dict", required=True),
             require_public=dict(type="bool", default=True),
+            mtu_checks=dict(type="list", elements="dict", default=[]),
             state_dir=dict(type="path", required=True),
         ),
         supports_check_mode=True,

@@ -77,6 +77,13 @@ options:
   src:
     description: Name of this VM, copied into every measurement. Defaults to the host name.
     type: str
+  mtu:
+    description:
+      - When above 0, also sends 3 pings of exactly this many bytes (IP packet) with the Don't
+        Fragment bit to every private target, to show that the path through the tunnel carries
+        them (Azure needs 1400). Results in RV(mtu_checks). V(0) turns it off.
+    type: int
+    default: 0
 notes:
   - Every probe runs with C(LC_ALL=C) so numbers are printed with a decimal point.
 seealso:
@@ -162,6 +169,12 @@ measurements:
       description: Why the probe produced no measurement, V(null) when it did.
       type: str
       sample: "mtr exited with 1: mtr: Permission denied"
+mtu_checks:
+  description: With O(mtu), one DF ping check per private target.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{src: vm1, dst: vm3, dst_ip: 10.2.1.10, size: 1400, sent: 3, received: 3, ok: true, error: null}]
 elapsed_s:
   description: Wall time of all probes together, in seconds.
   returned: always
@@ -175,7 +188,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import (
-    MEASUREMENT_KEYS, PACKAGES, PATHS, TOOLS, failed_result, interpret, probe_commands,
+    MEASUREMENT_KEYS, MTU_ECHOES, PACKAGES, PATHS, TOOLS, df_ping_command, failed_result,
+    interpret, mtu_result, probe_commands,
 )
 
 
@@ -201,6 +215,20 @@ def plan_probes(module, paths):
             except ValueError as exc:
                 module.fail_json(msg="target %s (%s): %s" % (target["dst"], target["path"], exc))
             probes.append((target, tool, [paths[tool]] + argv[1:]))
+    return probes
+
+
+def plan_df_probes(module, ping):
+    """One (target, argv) DF ping per private target: the path MTU through the tunnel."""
+    probes = []
+    for target in module.params["targets"]:
+        if target["path"] != "private":
+            continue
+        try:
+            argv = df_ping_command(target["dst_ip"], module.params["mtu"])
+        except ValueError as exc:
+            module.fail_json(msg="target %s: %s" % (target["dst"], exc))
+        probes.append((target, [ping] + argv[1:]))
     return probes
 
 
@@ -235,15 +263,22 @@ def run_probes(module):
     timeout = params["timeout"] or params["count"] * params["interval"] + 30
     src = params["src"] or platform.node()
     began = time.monotonic()
+    df_probes = plan_df_probes(module, tool_paths(module, ["ping"])["ping"]) if params["mtu"] else []
     # One thread per probe: all probes run side by side, so the check takes one probe's time.
-    with ThreadPoolExecutor(max_workers=len(probes)) as pool:
+    with ThreadPoolExecutor(max_workers=len(probes) + len(df_probes)) as pool:
         running = [(target, tool, pool.submit(run_one, module, argv, tool, target["dst_ip"],
                                               params["count"], timeout))
                    for target, tool, argv in probes]
+        df_running = [(target, pool.submit(run_one, module, argv, "ping", target["dst_ip"],
+                                           MTU_ECHOES, timeout))
+                      for target, argv in df_probes]
         measurements = [record(src, target, tool, future.result())
                         for target, tool, future in running]
+        mtu_checks = [dict(mtu_result(params["mtu"], future.result()), dst=target["dst"],
+                           dst_ip=target["dst_ip"]) for target, future in df_running]
     measurements.sort(key=lambda m: (m["dst"], m["path"], m["tool"], m["dst_ip"]))
     module.exit_json(changed=False, measurements=measurements,
+                     mtu_checks=[dict(check, src=src) for check in mtu_checks],
                      elapsed_s=round(time.monotonic() - began, 3))
 
 
@@ -258,6 +293,7 @@ def main():
         count=dict(type="int", default=10),
         interval=dict(type="float", default=0.2),
         timeout=dict(type="float"),
+        mtu=dict(type="int", default=0),
         src=dict(type="str"),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)

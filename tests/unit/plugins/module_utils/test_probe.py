@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import (
-    MEASUREMENT_KEYS, RESULT_KEYS, ProbeParseError, interpret, parse_mtr_json, parse_ping,
-    probe_commands,
+    MEASUREMENT_KEYS, RESULT_KEYS, ProbeParseError, df_ping_command, interpret, mtu_result,
+    parse_mtr_json, parse_ping, probe_commands,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -197,3 +197,29 @@ def test_interpret(tool, dst, rc, stdout, stderr, expected):
     else:
         assert error in result["error"]
         assert result["rtt_avg_ms"] is None
+
+
+@pytest.mark.parametrize("size,argv", [
+    (1400, ["ping", "-n", "-M", "do", "-s", "1372", "-c", "3", "-i", "0.2", "-W", "2", "10.2.1.10"]),
+    (1500, ["ping", "-n", "-M", "do", "-s", "1472", "-c", "3", "-i", "0.2", "-W", "2", "10.2.1.10"]),
+])
+def test_df_ping_command_sends_ip_packets_of_the_size(size, argv):
+    assert df_ping_command("10.2.1.10", size) == argv
+
+
+@pytest.mark.parametrize("dst,size", [("10.2.1.10", 67), ("10.2.1.10", 70000), ("-f", 1400)])
+def test_df_ping_command_refuses_bad_input(dst, size):
+    with pytest.raises(ValueError):
+        df_ping_command(dst, size)
+
+
+@pytest.mark.parametrize("parsed,ok", [
+    ({"sent": 3, "received": 3, "error": None}, True),
+    ({"sent": 3, "received": 2, "error": None}, False),
+    ({"sent": 3, "received": 0, "error": "ping exited with 2: x"}, False),
+    ({"sent": 0, "received": 0, "error": None}, False),
+])
+def test_mtu_result(parsed, ok):
+    result = mtu_result(1400, parsed)
+    assert result == {"size": 1400, "sent": parsed["sent"], "received": parsed["received"],
+                      "ok": ok, "error": parsed["error"]}

@@ -82,7 +82,7 @@ def test_expected_measurements_every_ordered_pair():
 
 def test_all_good():
     result = report()
-    assert set(result) == {"lab", "target", "generated_at", "vms", "tunnels", "counters",
+    assert set(result) == {"lab", "target", "generated_at", "vms", "tunnels", "counters", "mtu_checks",
                            "measurements", "verdict"}
     assert result["verdict"] == {"ok": True, "failures": [], "warnings": []}
     assert len(result["measurements"]) == 24
@@ -232,3 +232,29 @@ def test_html_carries_the_same_matrix():
     page = render_html(report())
     assert "<td>vm1</td><td>-</td><td>0.22 / 0.72</td><td>1.13 / 1.63</td>" in page
     assert '<h1 class="ok">VPN lab vpntest (local): PASS</h1>' in page
+
+
+MTU_OK = {"src": "vm1", "dst": "vm3", "dst_ip": "10.2.1.10", "size": 1400, "sent": 3,
+          "received": 3, "ok": True, "error": None}
+
+
+@pytest.mark.parametrize("checks,failures", [
+    ([], []),
+    ([MTU_OK], []),
+    ([dict(MTU_OK, received=0, ok=False, error="ping exited with 1: ping: local error: message too long, mtu=1400")],
+     ["vm1 -> vm3 private 10.2.1.10: 1400-byte packets with DF did not get through (0 of 3 replies; "
+      "ping exited with 1: ping: local error: message too long, mtu=1400)"]),
+    ([dict(MTU_OK, received=2, ok=False)],
+     ["vm1 -> vm3 private 10.2.1.10: 1400-byte packets with DF did not get through (2 of 3 replies)"]),
+])
+def test_mtu_checks_fail_the_verdict_when_big_packets_do_not_pass(checks, failures):
+    result = report(mtu_checks=checks)
+    assert result["verdict"]["failures"] == failures
+    assert result["verdict"]["ok"] is (not failures)
+    assert len(result["mtu_checks"]) == len(checks)
+
+
+def test_markdown_lists_the_mtu_checks():
+    text = render_markdown(report(mtu_checks=[MTU_OK, dict(MTU_OK, src="vm2", ok=False, received=0)]))
+    assert "| vm1 | vm3 (10.2.1.10) | 1400 | 3/3 | ok |" in text
+    assert "| vm2 | vm3 (10.2.1.10) | 1400 | 0/3 | FAIL |" in text

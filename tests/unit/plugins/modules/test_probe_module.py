@@ -114,7 +114,7 @@ class FakeModule:
 
     def __init__(self, bins=None, barrier=None, **params):
         self.params = dict(tools=["mtr", "ping"], count=10, interval=0.2, timeout=None,
-                           src="vm1", targets=[])
+                           src="vm1", targets=[], mtu=0)
         self.params.update(params)
         self.bins = {"mtr": "/usr/bin/mtr", "ping": "/usr/bin/ping"} if bins is None else bins
         self.bins.setdefault("timeout", "/usr/bin/timeout")
@@ -127,6 +127,8 @@ class FakeModule:
         assert environ_update == {"LC_ALL": "C"}
         assert cmd[:2] == ["/usr/bin/timeout", "--kill-after=5"]
         tool, dst = os.path.basename(cmd[3]), cmd[-1]
+        if "-M" in cmd:  # a Don't-Fragment ping of the MTU check
+            tool = "ping-df"
         self.calls.append((tool, dst, float(cmd[2])))
         if self.barrier is not None:
             # Every probe must be running at once for all of them to pass the barrier.
@@ -210,3 +212,30 @@ def test_only_requested_tools_run_and_the_missing_one_is_named():
         probe_module.run_probes(missing)
     assert "install the mtr-tiny package" in failed.value.args[0]["msg"]
     assert missing.calls == []
+
+
+# What iputils ping printed here (stdout; rc 1) for a 1401-byte DF ping through the lab's tunnel.
+TOO_BIG = """PING 10.1.1.20 (10.1.1.20) 1373(1401) bytes of data.
+
+--- 10.1.1.20 ping statistics ---
+3 packets transmitted, 0 received, +3 errors, 100% packet loss, time 404ms
+
+"""
+
+
+def test_mtu_checks_run_df_pings_to_private_targets_only():
+    module = FakeModule(targets=VM_TARGETS, tools=["ping"], mtu=1400,
+                        barrier=threading.Barrier(5, timeout=10))
+    for target in VM_TARGETS:
+        module.outputs[("ping", target["dst_ip"])] = (0, fixture("ping_ok.txt"), "")
+    module.outputs[("ping-df", "10.2.1.10")] = (0, fixture("ping_ok.txt").replace("127.0.0.1", "10.2.1.10"), "")
+    module.outputs[("ping-df", "10.1.1.20")] = (1, TOO_BIG, "ping: local error: message too long, mtu=1400\n" * 3)
+    result = run(module)
+    assert len(module.calls) == 5 and not module.barrier.broken
+    checks = {c["dst_ip"]: c for c in result["mtu_checks"]}
+    assert set(checks) == {"10.2.1.10", "10.1.1.20"}
+    assert checks["10.1.1.20"]["ok"] is False and checks["10.1.1.20"]["size"] == 1400
+    assert (checks["10.1.1.20"]["sent"], checks["10.1.1.20"]["received"]) == (3, 0)
+    assert checks["10.2.1.10"]["ok"] is True
+    assert all(c["src"] == "vm1" for c in result["mtu_checks"])
+    assert len(result["measurements"]) == 3
