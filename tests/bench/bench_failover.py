@@ -59,14 +59,18 @@ def drop(outside_ip):
 
 
 def outage(ping_output, failed_at):
-    """(seconds from the failure to the first reply after it, replies missing in between)."""
+    """(longest silence between two replies around the failure, echoes unanswered in it).
+
+    The longest gap, not the first reply after the failure: a reply already on its way when the
+    tunnel died arrives after it and says nothing about the failover."""
     replies = [(float(t), int(seq)) for t, seq in REPLY.findall(ping_output)]
-    before = [r for r in replies if r[0] < failed_at]
-    after = [r for r in replies if r[0] >= failed_at]
-    if not after:
+    window = [r for r in replies if r[0] >= failed_at - 1.0]
+    if len(window) < 2 or window[-1][0] < failed_at:
         return None, None
-    gap_seqs = after[0][1] - (before[-1][1] if before else 0) - 1
-    return round(after[0][0] - failed_at, 1), gap_seqs
+    gaps = [(later[0] - earlier[0], later[1] - earlier[1] - 1)
+            for earlier, later in zip(window, window[1:])]
+    seconds, lost = max(gaps)
+    return round(seconds, 1), lost
 
 
 def main():
