@@ -17,10 +17,10 @@ import hashlib
 import os
 import socket
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.daemon import NETNS_DIR
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import IPRoute, NetlinkError, pr_netns
 
 
-NETNS_DIR = "/var/run/netns"
 # Every lab namespace: IPv4 only (no IPv6 autoconfiguration chatter), and no rate limit on ICMP
 # errors, so that every router of the lab answers every mtr probe (the kernel's default of one
 # per second per destination shows as loss on intermediate hops at mtr's 0.2 s interval).

@@ -22,10 +22,10 @@ import signal
 import stat
 import time
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.daemon import NETNS_DIR
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import pr_netns
 
 
-NETNS_DIR = "/run/netns"
 DEFAULT_KEEP = ["report.json", "report.md", "report.html"]
 # `vpnlab-<name>.`: the name is letters, digits and '-', starts and ends with a letter or digit
 # (no '--', checked apart). The dot ends it; no lab name contains one.
