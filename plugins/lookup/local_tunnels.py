@@ -47,7 +47,7 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.charon import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.charon import (
     HAS_VICI, Charon, CharonError,
 )
 

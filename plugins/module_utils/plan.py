@@ -4,7 +4,9 @@
 """Lab plan: validate the lab-wide ``vpnlab_*`` inputs and derive every name and address.
 
 Pure functions, no Ansible import, so that the rules are unit-tested table by table and the
-same plan serves the local and the cloud target. ``build_plan`` collects *all* problems before
+same plan serves the local and the cloud target. What only one target needs (its own rules and
+its section of the plan) comes from a target object the caller passes in (``_local.plan`` for
+the local target): this module never imports a target package. ``build_plan`` collects *all* problems before
 raising, so a user fixes their inputs in one go instead of one error per run.
 """
 
@@ -13,10 +15,6 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import re
-
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.topology import (
-    aws_transit, local_topology,
-)
 
 TARGETS = ("local", "cloud")
 CLOUDS = ("azure", "aws")
@@ -67,9 +65,6 @@ LINK_LOCAL = ipaddress.ip_network("169.254.0.0/16")
 # Ranges neither cloud accepts for a VNet/VPC (Azure lists these; AWS refuses them too).
 FORBIDDEN_PRIVATE = tuple(ipaddress.ip_network(c) for c in (
     "0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "240.0.0.0/4"))
-# Used by this project's own machines for their uplink: never a lab "public" range.
-RESERVED_UPLINK = ipaddress.ip_network("192.0.2.0/24")
-
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,14}[a-z0-9]$")
 VM_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,10}[a-z0-9]$|^[a-z]$")
 OWNER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,18}[a-z0-9]$|^[a-z0-9]$")
@@ -77,8 +72,6 @@ ENV_RE = re.compile(r"^[a-z0-9]{1,8}$")
 AZURE_REGION_RE = re.compile(r"^[a-z][a-z0-9]{2,30}$")
 AWS_REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$")
 PSK_RE = re.compile(r"^[A-Za-z0-9._]{8,64}$")
-# Names of the local target's own namespaces and router interfaces: a VM may not take one.
-LOCAL_INFRA = ("inet", "op", "azr", "azgw", "awsr", "vgw", "br0", "inet0", "gw0", "vgw0", "lo")
 VM_KEYS = ("name", "cloud", "private_ip")
 
 
@@ -238,10 +231,6 @@ def _check_vms(chk, p, nets):
             chk.add(key + ".name", name, "must be 1-12 characters of a-z, 0-9 and '-', start with "
                     "a letter and not end with '-' (it is a host name and an interface name)")
             ok = False
-        elif name in LOCAL_INFRA:
-            chk.add(key + ".name", name, "is reserved for the lab's own infrastructure (%s)"
-                    % ", ".join(LOCAL_INFRA))
-            ok = False
         elif name in seen_names:
             chk.add(key + ".name", name, "is used by another VM: VM names must be unique")
             ok = False
@@ -349,44 +338,6 @@ def _check_inside(chk, p):
     return nets
 
 
-def _check_local(chk, p, nets, host_networks, vm_count):
-    """Local target only: the public ranges and the host's own addresses and routes."""
-    pubs = {k: chk.network(k, p[k]) for k in ("local_azure_public_cidr", "local_aws_public_cidr")}
-    lab_ranges = dict(pubs)
-    lab_ranges.update({k: nets[k] for k in ("azure_vnet_cidr", "aws_vpc_cidr")})
-    for key, net in pubs.items():
-        if net is None:
-            continue
-        if net.overlaps(RESERVED_UPLINK):
-            chk.add(key, str(net), "overlaps 192.0.2.0/24, which these machines use for their "
-                    "own uplink; use 198.51.100.0/24 or 203.0.113.0/24")
-        if net.num_addresses < vm_count + 16:
-            chk.add(key, str(net), "is too small for the lab's public addresses")
-        for other in ("azure_vnet_cidr", "aws_vpc_cidr"):
-            if nets[other] is not None and net.overlaps(nets[other]):
-                chk.add(key, str(net), "overlaps %s=%r" % (var(other), str(nets[other])))
-    vpc, sub = nets["aws_vpc_cidr"], nets["aws_subnet_cidr"]
-    if vpc is not None and sub is not None and sub.subnet_of(vpc) and aws_transit(vpc, sub) is None:
-        chk.add("aws_subnet_cidr", str(sub), "leaves no /30 of vpnlab_aws_vpc_cidr=%r free: the "
-                "local target links the VPC router and the VGW with 4 addresses of the VPC "
-                "outside the VM subnet" % str(vpc))
-    a, b = pubs["local_azure_public_cidr"], pubs["local_aws_public_cidr"]
-    if a is not None and b is not None and a.overlaps(b):
-        chk.add("local_aws_public_cidr", str(b), "overlaps vpnlab_local_azure_public_cidr=%r"
-                % str(a))
-    for host_net in host_networks or ():
-        try:
-            hnet = ipaddress.ip_network(host_net, strict=False)
-        except ValueError:
-            continue
-        if hnet.version != 4 or hnet.prefixlen == 0:
-            continue
-        for key, net in lab_ranges.items():
-            if net is not None and net.overlaps(hnet):
-                chk.add(key, str(net), "overlaps %s, an address or route of this host: the "
-                        "local lab must not shadow the host's own networks" % hnet)
-
-
 def region_short(region):
     return AZURE_REGION_SHORT.get(region, region)
 
@@ -455,11 +406,13 @@ def _tunnels(p, inside_nets, names):
     return tunnels
 
 
-def build_plan(params, host_networks=None, today=None, state_root="~/.vpnlab"):
+def build_plan(params, targets, today=None, state_root="~/.vpnlab"):
     """Validate ``params`` (plan inputs without the ``vpnlab_`` prefix) and return the plan.
 
-    ``host_networks`` are the CIDRs of the host's own addresses and routes (local target);
-    ``today`` makes the expiry tag testable. Raises PlanError listing every problem.
+    ``targets`` maps a target name to its object: ``check(checker, inputs, nets, vms)`` adds the
+    target's own problems, ``build(plan, inputs)`` returns the plan's section named after the
+    target (``plan["local"]``), or None. ``today`` makes the expiry tag testable. Raises
+    PlanError listing every problem.
     """
     p = _inputs(params)
     chk = _Checker()
@@ -469,14 +422,18 @@ def build_plan(params, host_networks=None, today=None, state_root="~/.vpnlab"):
     _check_psks(chk, p["tunnel_psks"])
     admin = _check_admin(chk, p, nets)
     inside = _check_inside(chk, p)
-    if p["target"] == "local":
-        _check_local(chk, p, nets, host_networks, len(vms))
+    target = targets.get(p["target"]) if isinstance(p["target"], str) else None
+    if target is None and p["target"] in TARGETS:
+        chk.add("target", p["target"], "is not available in this release of multicloud.vpnlab "
+                "(available: %s)" % ", ".join(sorted(targets)))
+    elif target is not None:
+        target.check(chk, p, nets, vms)
     if chk.problems:
         raise PlanError(chk.problems)
     plan = _assemble(p, nets, vms, admin, inside, today or datetime.date.today(), state_root)
-    if p["target"] == "local":
-        plan["local"] = local_topology(plan, ipaddress.ip_network(p["local_azure_public_cidr"]),
-                                       ipaddress.ip_network(p["local_aws_public_cidr"]))
+    section = target.build(plan, p)
+    if section is not None:
+        plan[p["target"]] = section
     return plan
 
 

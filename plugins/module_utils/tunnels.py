@@ -17,6 +17,10 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.crypto import (
+    ENCRYPTION_ALIASES, IKE_VERSIONS, INTEGRITY_ALIASES,
+)
+
 try:
     # Preferred when installed; the stdlib parser is acceptable as well, because the XML comes
     # from the AWS API (or the lab's own generator), never from an untrusted party, and the
@@ -46,21 +50,10 @@ AWS_DEFAULTS = {
     "dpd_timeout_action": "clear",
 }
 
-# The XML speaks OpenSSL/strongSwan-like lowercase names, TunnelOptions AWS's; both map to AWS's.
-ENCRYPTION = {
-    "aes128": "AES128", "aes-128": "AES128", "aes-128-cbc": "AES128", "aes128-cbc": "AES128",
-    "aes256": "AES256", "aes-256": "AES256", "aes-256-cbc": "AES256", "aes256-cbc": "AES256",
-    "aes128-gcm-16": "AES128-GCM-16", "aes-128-gcm-16": "AES128-GCM-16", "aes-128-gcm": "AES128-GCM-16",
-    "aes256-gcm-16": "AES256-GCM-16", "aes-256-gcm-16": "AES256-GCM-16", "aes-256-gcm": "AES256-GCM-16",
-}
-INTEGRITY = {
-    "sha1": "SHA1", "sha-1": "SHA1", "hmac-sha1": "SHA1", "hmac-sha1-96": "SHA1",
-    "sha2-256": "SHA2-256", "sha256": "SHA2-256", "sha-256": "SHA2-256",
-    "hmac-sha256": "SHA2-256", "hmac-sha2-256": "SHA2-256", "hmac-sha256-128": "SHA2-256", "hmac-sha2-256-128": "SHA2-256",
-    "sha2-384": "SHA2-384", "sha384": "SHA2-384", "hmac-sha384-192": "SHA2-384", "hmac-sha2-384-192": "SHA2-384",
-    "sha2-512": "SHA2-512", "sha512": "SHA2-512", "hmac-sha512-256": "SHA2-512", "hmac-sha2-512-256": "SHA2-512",
-}
-IKE_VERSIONS = {"ikev1": "ikev1", "ikev2": "ikev2", "1": "ikev1", "2": "ikev2", "v1": "ikev1", "v2": "ikev2"}
+# The XML speaks OpenSSL/strongSwan-like lowercase names, TunnelOptions AWS's; both map to AWS's
+# through the crypto table.
+ENCRYPTION = ENCRYPTION_ALIASES
+INTEGRITY = INTEGRITY_ALIASES
 
 OPTION_FIELDS = (
     "outside_ip_address", "pre_shared_key", "tunnel_inside_cidr", "ike_versions",

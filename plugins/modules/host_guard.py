@@ -103,15 +103,15 @@ metric:
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import (
     HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR, NetlinkError,
 )
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.guard import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.guard import (
     GUARD_PROTO, LabRoutes, RouteDriver,
     guard_metric, normalise_cidrs, overlapping_host_networks, own_routes, routes_after,
     routes_to_add,
 )
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.hostnet import host_networks
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.hostnet import host_networks
 
 
 def _exit(module, before, added, removed, metric):

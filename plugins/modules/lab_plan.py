@@ -206,8 +206,9 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import PlanError, build_plan
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.hostnet import host_networks
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.hostnet import host_networks
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
 
 
 def plan_inputs(params):
@@ -217,15 +218,19 @@ def plan_inputs(params):
 
 def run(module):
     params = module.params
-    networks = params["host_networks"]
-    if params["target"] == "local" and networks is None:
+
+    def local_networks():
+        if params["host_networks"] is not None:
+            return params["host_networks"]
         if not HAS_PYROUTE2:
             module.fail_json(msg=missing_required_lib("pyroute2"), exception=PYROUTE2_IMPORT_ERROR)
-        networks = host_networks()
+        return host_networks()
+
     # Like ${VPNLAB_HOME:-~/.vpnlab}: a set, non-empty VPNLAB_HOME wins over the option.
     state_root = os.environ.get("VPNLAB_HOME") or params["state_root"]
+    targets = {"local": LocalTarget(local_networks)}
     try:
-        plan = build_plan(plan_inputs(params), host_networks=networks, state_root=state_root)
+        plan = build_plan(plan_inputs(params), targets, state_root=state_root)
     except PlanError as exc:
         module.fail_json(msg=str(exc), problems=exc.problems)
     module.exit_json(changed=False, plan=plan)

@@ -183,10 +183,10 @@ tunnels:
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.charon import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.charon import (
     HAS_VICI, VICI_IMPORT_ERROR, Charon, CharonError, converge_gateway,
 )
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.swan import SwanConfigError
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.swan import SwanConfigError
 
 TUNNEL_OPTIONS = dict(
     name=dict(type="str", required=True),

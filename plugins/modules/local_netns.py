@@ -51,7 +51,7 @@ seealso:
 EXAMPLES = r"""
 - name: Build the emulated Azure VNet router and VPN gateway namespaces
   multicloud.vpnlab.local_netns:
-    namespaces: "{{ vpnlab_plan.local.network.azure_gateway }}"
+    namespaces: "{{ vpnlab_plan.local.network.azure_vnet }}"
 
 - name: Two namespaces joined by a veth pair
   multicloud.vpnlab.local_netns:
@@ -80,10 +80,10 @@ actions:
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.netns import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netns import (
     Driver, converge,
 )
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import (
     HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR, NetlinkError,
 )
 

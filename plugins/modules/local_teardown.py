@@ -129,13 +129,13 @@ import os
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.guard import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.guard import (
     LabRoutes, RouteDriver,
 )
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import (
     HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR, NetlinkError,
 )
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.teardown import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.teardown import (
     DEFAULT_KEEP, SystemDriver, Teardown, prefix_problems, state_dir_problems,
 )
 

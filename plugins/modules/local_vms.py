@@ -79,9 +79,9 @@ vms:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.multicloud.vpnlab.plugins.module_utils import daemon
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local import daemon
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import read_text, update
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.vms import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vms import (
     HOSTNAME_RE, inventory_document, known_hosts, ssh_config, sshd_config,
 )
 

@@ -100,15 +100,15 @@ import json
 import os
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.charon import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.charon import (
     HAS_VICI, VICI_IMPORT_ERROR, Charon, CharonError, converge_gateway,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import update
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.swan import SwanConfigError
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.swan import SwanConfigError
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.tunnels import (
     TunnelOptionsError, vpn_connection_facts,
 )
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.vpnconn import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vpnconn import (
     describe_vpn_connection, generate_psk,
 )
 

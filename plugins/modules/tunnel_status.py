@@ -62,7 +62,7 @@ tunnels:
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.charon import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.charon import (
     HAS_VICI, VICI_IMPORT_ERROR, Charon, CharonError,
 )
 

@@ -28,7 +28,7 @@ BIN = Path(sys.executable).parent
 LAB = "failover"
 REPLY = re.compile(r"^\[(\d+\.\d+)\] \d+ bytes from \S+ icmp_seq=(\d+)", re.M)
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.charon import Charon  # noqa: E402
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.charon import Charon  # noqa: E402
 
 
 def playbook(name, env):

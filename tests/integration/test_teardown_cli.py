@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.guard import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.guard import (
     LabRoutes, RouteDriver, guard_metric,
 )
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.hostnet import host_networks
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.hostnet import host_networks
 
 pr = pytest.importorskip("pyroute2")
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("ip"),

@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import (
     PlanError, build_plan, reserved_addresses,
 )
@@ -23,7 +24,7 @@ VMS = [
 
 
 def plan(**params):
-    return build_plan(params, host_networks=HOST, today=TODAY, state_root="/st")
+    return build_plan(params, {"local": LocalTarget(HOST)}, today=TODAY, state_root="/st")
 
 
 def problems(**params):
@@ -94,7 +95,7 @@ def test_cloud_target_needs_admin_cidrs_but_no_host_check():
                     "azure_gateway_subnet_cidr": "192.0.2.224/27",
                     "vms": [{"name": "a", "cloud": "azure", "private_ip": "192.0.2.10"},
                             {"name": "b", "cloud": "aws", "private_ip": "10.2.1.10"}]},
-                   host_networks=HOST, today=TODAY)
+                   {"local": LocalTarget(HOST), "cloud": PlainTarget()}, today=TODAY)
     assert p["target"] == "cloud"
 
 
@@ -156,7 +157,7 @@ INVALID = [
     ("vm-bad-name", {"vms": vms_with(name="VM_3")}, "vpnlab_vms[2].name='VM_3'", "1-12 characters"),
     ("vm-long-name", {"vms": vms_with(name="a" * 13)}, "vpnlab_vms[2].name=", "1-12 characters"),
     ("vm-reserved-name", {"vms": vms_with(name="vgw")}, "vpnlab_vms[2].name='vgw'",
-     "reserved for the lab's own infrastructure"),
+     "reserved for the local lab's own infrastructure"),
     ("vm-bad-cloud", {"vms": vms_with(cloud="gcp")}, "vpnlab_vms[2].cloud='gcp'",
      "must be one of azure, aws"),
     ("vm-missing-key", {"vms": VMS[:2] + [{"name": "vm3", "cloud": "aws"}]}, "vpnlab_vms[2]=",
@@ -237,20 +238,41 @@ def test_psk_never_in_any_message():
 ])
 def test_local_lab_must_not_shadow_host_networks(host, variable):
     with pytest.raises(PlanError) as err:
-        build_plan({}, host_networks=host, today=TODAY)
+        build_plan({}, {"local": LocalTarget(host)}, today=TODAY)
     assert any(p.startswith(variable) and "address or route of this host" in p
                for p in err.value.problems), err.value.problems
 
 
 @pytest.mark.parametrize("host", [["0.0.0.0/0"], ["fd00::/64"], ["172.16.0.0/12"], ["garbage"]])
 def test_host_default_route_ipv6_and_unrelated_networks_are_fine(host):
-    assert build_plan({}, host_networks=host, today=TODAY)["lab"] == "vpntest"
+    assert build_plan({}, {"local": LocalTarget(host)}, today=TODAY)["lab"] == "vpntest"
+
+
+class PlainTarget:
+    """A target with no rules and no section of its own."""
+
+    @staticmethod
+    def check(chk, p, nets, vms):
+        pass
+
+    @staticmethod
+    def build(plan, p):
+        return None
 
 
 def test_cloud_target_ignores_host_networks():
     p = build_plan({"target": "cloud", "admin_cidrs": ["198.51.100.7/32"]},
-                   host_networks=["10.0.0.0/8"], today=TODAY)
+                   {"local": LocalTarget(["10.0.0.0/8"]), "cloud": PlainTarget()}, today=TODAY)
     assert p["admin_cidrs"] == ["198.51.100.7/32"]
+    assert "local" not in p
+
+
+def test_a_target_without_its_code_is_refused_once():
+    with pytest.raises(PlanError) as err:
+        build_plan({"target": "cloud", "admin_cidrs": ["198.51.100.7/32"]},
+                   {"local": LocalTarget([])}, today=TODAY)
+    assert err.value.problems == ["vpnlab_target='cloud': is not available in this release of "
+                                  "multicloud.vpnlab (available: local)"]
 
 
 @pytest.mark.parametrize("subnet,expected", [

@@ -14,9 +14,9 @@ import hashlib
 import ipaddress
 import socket
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.hostnet import SAFETY_ROUTE_PROTO
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.hostnet import SAFETY_ROUTE_PROTO
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import IPRoute, NetlinkError
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import IPRoute, NetlinkError
 
 
 GUARD_PROTO = SAFETY_ROUTE_PROTO

@@ -13,9 +13,10 @@ import string
 
 import pytest
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import build_plan
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.tunnels import vpn_connection_facts
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.vpnconn import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vpnconn import (
     describe_vpn_connection, generate_psk, resource_id,
 )
 
@@ -36,7 +37,7 @@ OTHER = dict(
 
 
 def plan_of(params):
-    return build_plan(params, host_networks=[], today=TODAY, state_root="/st")
+    return build_plan(params, {"local": LocalTarget([])}, today=TODAY, state_root="/st")
 
 
 # --- PSKs -----------------------------------------------------------------------------------

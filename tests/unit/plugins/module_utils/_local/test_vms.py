@@ -9,8 +9,9 @@ import json
 
 import pytest
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import build_plan
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.vms import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vms import (
     HOSTNAME_RE, inventory_document, known_hosts, ssh_config, sshd_config,
 )
 
@@ -109,7 +110,7 @@ def test_inventory_document_exact():
 
 
 def test_ssh_config_from_inventory_records():
-    plan = build_plan({}, host_networks=[], today=datetime.date(2026, 11, 25), state_root="/st")
+    plan = build_plan({}, {"local": LocalTarget([])}, today=datetime.date(2026, 11, 25), state_root="/st")
     records = plan["local"]["inventory"]
     text = ssh_config(records[:1] + records[2:], "/st/vpntest")
     assert text == (

@@ -20,21 +20,23 @@ from __future__ import annotations
 
 import ipaddress
 
-# Owners of each part: the role that builds it.
-INFRA_OWNERS = {
-    "inet": "lab_host", "op": "lab_host", "azr": "azure_gateway", "azgw": "azure_gateway",
-    "awsr": "aws_vpc_vpn", "vgw": "aws_vpc_vpn",
+# The lab's own namespaces, by the cloud object each stands for (the VMs come on top).
+INFRA = {
+    "inet": "the internet", "op": "the operator's laptop", "azr": "Azure VNet router",
+    "azgw": "Azure VPN gateway", "awsr": "AWS VPC router and internet gateway",
+    "vgw": "AWS virtual private gateway",
 }
+# The parts of `network`, in build order; each is one step of the flow (one cloud object).
+PARTS = ("internet", "azure_vnet", "aws_vpc", "azure_routes", "vms")
 # Linux interface names are at most 15 characters.
 IFNAME_MAX = 15
-MSS = 1350
 
 
 def netns_names(lab, vm_names):
     # '.' cannot occur in a lab name, so `vpnlab-<lab>.` never prefixes another lab's names
     # (with '-', lab `ab`'s VM `cd-inet` would be lab `ab-cd`'s internet).
     prefix = "vpnlab-%s." % lab
-    infra = {key: prefix + key for key in INFRA_OWNERS}
+    infra = {key: prefix + key for key in INFRA}
     vms = {name: prefix + name for name in vm_names}
     return prefix, infra, vms
 
@@ -90,7 +92,7 @@ def _veth(ifname, addresses, peer_netns, peer_ifname, master=None, peer_addresse
     return {"ifname": ifname, "kind": "veth", "addresses": addresses, "peer": peer}
 
 
-def mss_table(mss=MSS):
+def mss_table(mss):
     """Clamp TCP MSS for traffic through the tunnel device (Azure needs 1350)."""
     return ("chain forward {\n"
             "  type filter hook forward priority mangle; policy accept;\n"
@@ -150,8 +152,11 @@ def local_topology(plan, azure_pub, aws_pub):
                      | {"%s/32" % ip for ip in pub["vms"].values()})
     specs = _specs(plan, ns, vm_ns, pub, addr, (vnet, vpc, az_sub, aws_sub, gw_sub, transit,
                                                 azure_pub, aws_pub), allowed)
+    state = plan["state_dir"]
     return {
         "netns_prefix": prefix,
+        # strongSwan's files of the two emulated gateways (config, VICI socket, pid, log).
+        "gateway_dirs": {"azure": state + "/gateways/azure", "aws": state + "/gateways/aws"},
         "netns": ns,
         "vm_netns": vm_ns,
         "public_cidrs": {"azure": str(azure_pub), "aws": str(aws_pub)},
@@ -211,7 +216,7 @@ def _specs(plan, ns, vm_ns, pub, addr, nets, allowed):
             _veth("vnet0", [_cidr(addr["azure_gateway_private"], gw_sub)], ns["azr"], "gw0",
                   peer_addresses=[_cidr(addr["azure_router_gateway_leg"], gw_sub)])],
          "routes": [default_az, {"dst": str(vnet), "gateway": addr["azure_router_gateway_leg"]}],
-         "nftables": {"vpnlab_mss": mss_table()}},
+         "nftables": {"vpnlab_mss": mss_table(plan["crypto"]["tcp_mss"])}},
     ]
     aws_vpc_vpn = [
         {"name": ns["awsr"], "forwarding": True, "links": [
@@ -223,7 +228,7 @@ def _specs(plan, ns, vm_ns, pub, addr, nets, allowed):
             _veth("vpc0", [_cidr(addr["vgw_transit"], transit)], ns["awsr"], "vgw0",
                   peer_addresses=[_cidr(addr["aws_router_transit"], transit)])],
          "routes": [default_aws, {"dst": str(vpc), "gateway": addr["aws_router_transit"]}],
-         "nftables": {"vpnlab_mss": mss_table()}},
+         "nftables": {"vpnlab_mss": mss_table(plan["crypto"]["tcp_mss"])}},
     ]
     # The Azure route to the AWS VPC exists once the local network gateways do.
     azure_tunnels = [{"name": ns["azr"], "routes": [
@@ -238,8 +243,7 @@ def _specs(plan, ns, vm_ns, pub, addr, nets, allowed):
             "routes": [{"dst": "0.0.0.0/0", "gateway": gateway}]})
     test_vms.append(_edge(ns["azr"], az_pairs, azure_pub, az_sub, allowed))
     test_vms.append(_edge(ns["awsr"], aws_pairs, aws_pub, aws_sub, allowed))
-    return {"lab_host": lab_host, "azure_gateway": azure_gateway, "aws_vpc_vpn": aws_vpc_vpn,
-            "azure_tunnels": azure_tunnels, "test_vms": test_vms}
+    return dict(zip(PARTS, (lab_host, azure_gateway, aws_vpc_vpn, azure_tunnels, test_vms)))
 
 
 def _edge(netns, pairs, public_net, subnet, allowed):

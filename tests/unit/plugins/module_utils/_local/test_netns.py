@@ -12,7 +12,7 @@ import hashlib
 
 import pytest
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.netns import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netns import (
     BASE_SYSCTLS, converge, describe, missing, nft_digest, nft_document, nft_table_comment,
     plan_namespace, route_key, wanted_sysctls,
 )

@@ -17,12 +17,13 @@ import secrets
 import string
 from xml.sax.saxutils import escape
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.crypto import (
+    ENCRYPTION, INTEGRITY, xml_name,
+)
+
 PSK_ALPHABET = string.ascii_letters + string.digits + "._"
 PSK_FIRST = string.ascii_letters
 PSK_LENGTH = 32
-# AWS's names for the algorithms the plan's crypto uses, and the XML's.
-XML_ENCRYPTION = {"AES256": "aes-256-cbc", "AES128": "aes-128-cbc", "AES256-GCM-16": "aes-256-gcm-16"}
-XML_INTEGRITY = {"SHA2-256": "sha2-256", "SHA1": "sha1", "SHA2-384": "sha2-384"}
 
 
 def generate_psk(rng=None):
@@ -92,7 +93,7 @@ def _xml_tunnel(options, cgw_ip, crypto):
         "      <perfect_forward_secrecy>group%d</perfect_forward_secrecy>\n"
         "      <mode>main</mode>\n"
         "      <pre_shared_key>%s</pre_shared_key>\n"
-        "    </ike>\n" % (XML_INTEGRITY[p1["integrity"]], XML_ENCRYPTION[p1["encryption"]],
+        "    </ike>\n" % (xml_name(INTEGRITY, p1["integrity"]), xml_name(ENCRYPTION, p1["encryption"]),
                           p1["lifetime_seconds"], p1["dh_group"], escape(options["PreSharedKey"]))
         + "    <ipsec>\n"
         "      <protocol>esp</protocol>\n"
@@ -109,7 +110,7 @@ def _xml_tunnel(options, cgw_ip, crypto):
         "        <retries>%d</retries>\n"
         "      </dead_peer_detection>\n"
         "    </ipsec>\n"
-        "  </ipsec_tunnel>\n" % (XML_INTEGRITY[p2["integrity"]], XML_ENCRYPTION[p2["encryption"]],
+        "  </ipsec_tunnel>\n" % (xml_name(INTEGRITY, p2["integrity"]), xml_name(ENCRYPTION, p2["encryption"]),
                                  p2["lifetime_seconds"], p2["pfs_group"], crypto["tcp_mss"],
                                  dpd_delay, crypto["dpd_timeout_seconds"] // dpd_delay))
 

@@ -22,8 +22,8 @@ import signal
 import stat
 import time
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.daemon import NETNS_DIR
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import pr_netns
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.daemon import NETNS_DIR
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import pr_netns
 
 
 DEFAULT_KEEP = ["report.json", "report.md", "report.html"]

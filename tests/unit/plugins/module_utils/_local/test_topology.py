@@ -10,20 +10,24 @@ import ipaddress
 
 import pytest
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.netns import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netns import (
     converge, nft_digest, wanted_sysctls,
 )
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import PlanError, build_plan
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.topology import (
-    INFRA_OWNERS, aws_transit, guard_routes, mss_table, nat_table, netns_names, security_table,
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.topology import (
+    INFRA, PARTS, aws_transit, guard_routes, mss_table, nat_table, netns_names, security_table,
 )
 
 TODAY = datetime.date(2026, 11, 25)
-ROLES = ("lab_host", "azure_gateway", "aws_vpc_vpn", "azure_tunnels", "test_vms")
+ROLES = PARTS
+# Which part creates each infrastructure namespace.
+INFRA_OWNERS = {"inet": "internet", "op": "internet", "azr": "azure_vnet", "azgw": "azure_vnet",
+                "awsr": "aws_vpc", "vgw": "aws_vpc"}
 
 
 def build(**params):
-    return build_plan(params, host_networks=[], today=TODAY, state_root="/st")
+    return build_plan(params, {"local": LocalTarget([])}, today=TODAY, state_root="/st")
 
 
 # A lab that shares no name, range or address with the default one: every value below must move.
@@ -197,9 +201,10 @@ def test_no_transit_is_a_plan_problem():
 
 
 def test_no_transit_is_not_a_problem_for_the_cloud_target():
-    plan = build(target="cloud", admin_cidrs=["192.168.77.0/24"], aws_subnet_cidr="10.2.0.0/16")
-    assert plan["aws"]["subnet_cidr"] == "10.2.0.0/16"
-    assert "local" not in plan
+    with pytest.raises(PlanError) as err:
+        build(target="cloud", admin_cidrs=["192.168.77.0/24"], aws_subnet_cidr="10.2.0.0/16")
+    # The only problem is the cloud target's absence, not the local target's transit /30.
+    assert len(err.value.problems) == 1 and "vpnlab_target" in err.value.problems[0]
 
 
 @PLANS
@@ -234,12 +239,12 @@ def test_roles_and_namespace_owners(exp):
     network = local(exp)["network"]
     assert sorted(network) == sorted(ROLES)
     owners = {role: [s["name"] for s in network[role]] for role in ROLES}
-    assert owners["lab_host"] == [ns(exp, "inet"), ns(exp, "op")]
-    assert owners["azure_gateway"] == [ns(exp, "azr"), ns(exp, "azgw")]
-    assert owners["aws_vpc_vpn"] == [ns(exp, "awsr"), ns(exp, "vgw")]
-    assert owners["azure_tunnels"] == [ns(exp, "azr")]
+    assert owners["internet"] == [ns(exp, "inet"), ns(exp, "op")]
+    assert owners["azure_vnet"] == [ns(exp, "azr"), ns(exp, "azgw")]
+    assert owners["aws_vpc"] == [ns(exp, "awsr"), ns(exp, "vgw")]
+    assert owners["azure_routes"] == [ns(exp, "azr")]
     # The VMs, then the NAT/security additions at both cloud edges.
-    assert owners["test_vms"] == [ns(exp, vm[0]) for vm in exp["vms"]] + [ns(exp, "azr"), ns(exp, "awsr")]
+    assert owners["vms"] == [ns(exp, vm[0]) for vm in exp["vms"]] + [ns(exp, "azr"), ns(exp, "awsr")]
     # Each infrastructure namespace is created (has a link with a kind) by its owning role only.
     for key, role in INFRA_OWNERS.items():
         creators = [r for r in ROLES for s in specs_named(network[r], ns(exp, key))
@@ -252,7 +257,7 @@ def test_lab_host_specs(exp):
     pub, cidrs = exp["public_ips"], exp["public_cidrs"]
     az_len = cidrs["azure"].split("/")[1]
     aws_len = cidrs["aws"].split("/")[1]
-    inet, op = local(exp)["network"]["lab_host"]
+    inet, op = local(exp)["network"]["internet"]
     assert inet == {"name": ns(exp, "inet"), "forwarding": True, "links": [
         {"ifname": "br0", "kind": "bridge", "addresses": [
             "%s/%s" % (pub["isp"]["azure"], az_len), "%s/%s" % (pub["isp"]["aws"], aws_len)]}]}
@@ -267,7 +272,7 @@ def test_azure_gateway_specs(exp):
     pub, addr = exp["public_ips"], exp["addresses"]
     az_len = exp["public_cidrs"]["azure"].split("/")[1]
     gw = exp["gw_prefix"]
-    azr, azgw = local(exp)["network"]["azure_gateway"]
+    azr, azgw = local(exp)["network"]["azure_vnet"]
     assert azr["name"] == ns(exp, "azr") and azr["forwarding"] is True
     assert link(azr, "br0") == {"ifname": "br0", "kind": "bridge",
                                 "addresses": ["%s/24" % addr["azure_router"]]}
@@ -286,14 +291,14 @@ def test_azure_gateway_specs(exp):
                                             "addresses": ["%s/%d" % (addr["azure_router_gateway_leg"], gw)]}}
     assert azgw["routes"] == [{"dst": "0.0.0.0/0", "gateway": pub["isp"]["azure"]},
                               {"dst": exp["vnet"], "gateway": addr["azure_router_gateway_leg"]}]
-    assert azgw["nftables"] == {"vpnlab_mss": mss_table()}
+    assert azgw["nftables"] == {"vpnlab_mss": mss_table(1350)}
 
 
 @PLANS
 def test_aws_vpc_vpn_specs(exp):
     pub, addr = exp["public_ips"], exp["addresses"]
     aws_len = exp["public_cidrs"]["aws"].split("/")[1]
-    awsr, vgw = local(exp)["network"]["aws_vpc_vpn"]
+    awsr, vgw = local(exp)["network"]["aws_vpc"]
     assert awsr["name"] == ns(exp, "awsr") and awsr["forwarding"] is True
     assert link(awsr, "br0") == {"ifname": "br0", "kind": "bridge",
                                  "addresses": ["%s/24" % addr["aws_router"]]}
@@ -312,20 +317,20 @@ def test_aws_vpc_vpn_specs(exp):
                                           "addresses": ["%s/30" % addr["aws_router_transit"]]}}
     assert vgw["routes"] == [{"dst": "0.0.0.0/0", "gateway": pub["isp"]["aws"]},
                              {"dst": exp["vpc"], "gateway": addr["aws_router_transit"]}]
-    assert vgw["nftables"] == {"vpnlab_mss": mss_table()}
+    assert vgw["nftables"] == {"vpnlab_mss": mss_table(1350)}
 
 
 @PLANS
 def test_azure_tunnels_spec(exp):
     # The VNet's route to the VPC through the Azure gateway's GatewaySubnet address (.4).
-    assert local(exp)["network"]["azure_tunnels"] == [
+    assert local(exp)["network"]["azure_routes"] == [
         {"name": ns(exp, "azr"),
          "routes": [{"dst": exp["vpc"], "gateway": exp["addresses"]["azure_gateway_private"]}]}]
 
 
 @PLANS
 def test_vm_specs(exp):
-    specs = local(exp)["network"]["test_vms"]
+    specs = local(exp)["network"]["vms"]
     for name, dummy, private, dummy2, router, gateway, prefixlen in exp["vms"]:
         assert specs_named(specs, ns(exp, name)) == [{
             "name": ns(exp, name),
@@ -336,7 +341,7 @@ def test_vm_specs(exp):
 
 @PLANS
 def test_edge_specs(exp):
-    specs = local(exp)["network"]["test_vms"]
+    specs = local(exp)["network"]["vms"]
     for cloud, router in (("azure", "azr"), ("aws", "awsr")):
         plen = exp["public_cidrs"][cloud].split("/")[1]
         edge = specs[-2] if cloud == "azure" else specs[-1]
@@ -407,13 +412,13 @@ NAT_OTHER_AWS = (
     (OTHER, -1, "vpnlab_nat", NAT_OTHER_AWS),
 ], ids=["default-azure-nat", "default-aws-security", "other-azure-security", "other-aws-nat"])
 def test_edge_nft_texts(params, index, table, expected):
-    assert build(**params)["local"]["network"]["test_vms"][index]["nftables"][table] == expected
+    assert build(**params)["local"]["network"]["vms"][index]["nftables"][table] == expected
 
 
 @PLANS
 def test_allowed_sources(exp):
     """Admin CIDRs, the operator /32 and every VM's public /32; nothing else, never 0.0.0.0/0."""
-    specs = local(exp)["network"]["test_vms"]
+    specs = local(exp)["network"]["vms"]
     for edge in specs[-2:]:
         text = edge["nftables"]["vpnlab_security"]
         sets = [line.split("{ ", 1)[1].split(" }", 1)[0] for line in text.splitlines() if "{ " in line]
@@ -467,7 +472,7 @@ def test_mss_table(mss):
 
 
 def test_mss_default_is_azure():
-    assert "maxseg size set 1350\n" in mss_table()
+    assert "maxseg size set 1350\n" in mss_table(1350)
 
 
 # --- inventory records ------------------------------------------------------------------------
@@ -651,7 +656,7 @@ def test_site_order_converges_and_is_idempotent(exp):
     assert kernel.ns[ns(exp, "azr")]["routes"] == {
         "0.0.0.0/0": exp["public_ips"]["isp"]["azure"],
         exp["vpc"]: exp["addresses"]["azure_gateway_private"]}
-    assert sorted(kernel.ns) == sorted([ns(exp, k) for k in INFRA_OWNERS] + [ns(exp, vm[0]) for vm in exp["vms"]])
+    assert sorted(kernel.ns) == sorted([ns(exp, k) for k in INFRA] + [ns(exp, vm[0]) for vm in exp["vms"]])
     # The internet bridge joins exactly the operator, both routers and both gateways.
     ports = {i for i, link in kernel.ns[ns(exp, "inet")]["links"].items() if link["master"] == "br0"}
     assert ports == {"op", "azr", "azgw", "awsr", "vgw"}

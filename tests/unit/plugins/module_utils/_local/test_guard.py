@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.guard import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.guard import (
     GUARD_PROTO, LabRoutes, guard_metric, normalise_cidrs, overlapping_host_networks, own_routes,
     routes_after, routes_to_add, routes_to_remove,
 )

@@ -13,14 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-ENCRYPTION = {"AES128": "aes128", "AES256": "aes256",
-              "AES128-GCM-16": "aes128gcm16", "AES256-GCM-16": "aes256gcm16"}
-INTEGRITY = {"SHA1": "sha1", "SHA2-256": "sha256", "SHA2-384": "sha384", "SHA2-512": "sha512"}
-DH_GROUPS = {2: "modp1024", 5: "modp1536", 14: "modp2048", 15: "modp3072", 16: "modp4096",
-             17: "modp6144", 18: "modp8192", 19: "ecp256", 20: "ecp384", 21: "ecp521",
-             22: "modp1024s160", 23: "modp2048s224", 24: "modp2048s256"}
-# Both clouds' common ground (DESIGN.md): DH group 14 or stronger.
-WEAK_DH = {2, 5, 22, 23, 24}
+from ansible_collections.multicloud.vpnlab.plugins.module_utils import crypto
+
 PLUGINS = ("random nonce openssl pem pkcs1 x509 pubkey kdf sha1 sha2 aes hmac gmp curve25519 "
            "kernel-libipsec kernel-netlink socket-default vici updown")
 DPD_DELAY = 10
@@ -30,26 +24,28 @@ class SwanConfigError(ValueError):
     """The tunnels ask for something the lab cannot or must not configure."""
 
 
-def _names(table, values, what, tunnel):
+def _names(name, values, what, tunnel):
     try:
-        return [table[v] for v in values]
+        return [name(v) for v in values]
     except KeyError as exc:
         raise SwanConfigError("%s: %s %s is not supported by the lab gateways"
                               % (tunnel, what, exc.args[0])) from None
 
 
 def _groups(values, tunnel):
-    strong = [g for g in values if g not in WEAK_DH]
+    strong = [g for g in values if g not in crypto.WEAK_DH]
     if not strong:
         raise SwanConfigError("%s: DH groups %s are all weaker than group 14; allow 14 or "
                               "stronger (15-21)" % (tunnel, values))
-    return _names(DH_GROUPS, strong, "DH group", tunnel)
+    return _names(crypto.strongswan_dh, strong, "DH group", tunnel)
 
 
 def proposal(phase, tunnel, with_prf):
     """One strongSwan proposal string from a tunnel's phase1/phase2 algorithms."""
-    enc = _names(ENCRYPTION, phase["encryption_algorithms"], "encryption", tunnel)
-    integ = _names(INTEGRITY, phase["integrity_algorithms"], "integrity", tunnel)
+    enc = _names(lambda a: crypto.strongswan_name(crypto.ENCRYPTION, a),
+                 phase["encryption_algorithms"], "encryption", tunnel)
+    integ = _names(lambda a: crypto.strongswan_name(crypto.INTEGRITY, a),
+                   phase["integrity_algorithms"], "integrity", tunnel)
     groups = _groups(phase["dh_group_numbers"], tunnel)
     aead = [e for e in enc if "gcm" in e]
     plain = [e for e in enc if "gcm" not in e]

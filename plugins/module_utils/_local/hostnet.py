@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import socket
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import IPRoute
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import IPRoute
 
 
 # Route protocol number marking the lab's safety-net `unreachable` routes in the host namespace;

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.daemon import listens, read_pid, wait_for
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.daemon import listens, read_pid, wait_for
 
 HEADER = ("  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
           "timeout inode\n")

@@ -17,8 +17,8 @@ import hashlib
 import os
 import socket
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.daemon import NETNS_DIR
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.netlink import IPRoute, NetlinkError, pr_netns
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.daemon import NETNS_DIR
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import IPRoute, NetlinkError, pr_netns
 
 
 # Every lab namespace: IPv4 only (no IPv6 autoconfiguration chatter), and no rate limit on ICMP

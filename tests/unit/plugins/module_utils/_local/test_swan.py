@@ -9,12 +9,13 @@ import datetime
 
 import pytest
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import build_plan
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.swan import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.swan import (
     SwanConfigError, connection, gateway_config, proposal, sa_status, secret, strongswan_conf,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.tunnels import vpn_connection_facts
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.vpnconn import describe_vpn_connection
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vpnconn import describe_vpn_connection
 
 PSK1 = "Tunnel1.psk_abcdefghijklmnopqrstu"
 PSK2 = "Tunnel2.psk_ABCDEFGHIJKLMNOPQRSTU"
@@ -187,7 +188,7 @@ def test_gateway_config_digest_depends_on_side():
 # --- from the emulated AWS connection to both gateways ----------------------------------------
 
 def test_lab_tunnels_configure_both_sides():
-    plan = build_plan({}, host_networks=[], today=datetime.date(2026, 11, 25), state_root="/st")
+    plan = build_plan({}, {"local": LocalTarget([])}, today=datetime.date(2026, 11, 25), state_root="/st")
     tunnels = vpn_connection_facts(describe_vpn_connection(plan, [PSK1, PSK2]))["tunnels"]
     azure, azure_secrets, dummy = gateway_config(tunnels, "azure", VNET, VPC)
     aws, dummy2, dummy3 = gateway_config(tunnels, "aws", VPC, VNET)

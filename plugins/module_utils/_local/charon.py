@@ -13,9 +13,9 @@ import os
 import socket
 import traceback
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils import daemon
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local import daemon
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import read_text, update
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.swan import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.swan import (
     gateway_config, sa_status, strongswan_conf,
 )
 

@@ -9,7 +9,7 @@ import signal
 
 import pytest
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.teardown import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.teardown import (
     DEFAULT_KEEP, Teardown, ancestors, detect_leaks, lab_namespaces, leaked_mounts,
     leaked_processes, mentions_path, mount_points, parse_pid, pidfile_owner_matches,
     prefix_problems, select_targets, split_keep, state_dir_problems,

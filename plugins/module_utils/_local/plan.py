@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The local target's part of the plan: its own input rules and its ``plan["local"]`` section.
+
+The shared plan (``module_utils/plan.py``) calls a target object's ``check`` and ``build``; this
+is the local target's. Pure: the host's networks are read by the caller and passed in.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import var
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.topology import (
+    INFRA, aws_transit, local_topology,
+)
+
+# Used by this project's own machines for their uplink: never a lab "public" range.
+RESERVED_UPLINK = ipaddress.ip_network("192.0.2.0/24")
+# Names of the local target's own namespaces and router interfaces: a VM may not take one.
+LOCAL_INFRA = tuple(INFRA) + ("br0", "inet0", "gw0", "vgw0", "lo")
+
+
+class LocalTarget:
+    """The local target, checked against the host's own networks (CIDRs, or a callable
+    returning them, called only when the local target is planned)."""
+
+    name = "local"
+
+    def __init__(self, host_networks=()):
+        self._host_networks = host_networks
+
+    def host_networks(self):
+        found = self._host_networks
+        return list(found() if callable(found) else found or ())
+
+    def check(self, chk, p, nets, vms):
+        for i, vm in enumerate(vms):
+            if vm["name"] in LOCAL_INFRA:
+                chk.add("vms[%d].name" % i, vm["name"], "is reserved for the local lab's own "
+                        "infrastructure (%s)" % ", ".join(LOCAL_INFRA))
+        check_local(chk, p, nets, self.host_networks(), len(vms))
+
+    @staticmethod
+    def build(plan, p):
+        return local_topology(plan, ipaddress.ip_network(p["local_azure_public_cidr"]),
+                              ipaddress.ip_network(p["local_aws_public_cidr"]))
+
+
+def check_local(chk, p, nets, host_networks, vm_count):
+    """Local target only: the public ranges and the host's own addresses and routes."""
+    pubs = {k: chk.network(k, p[k]) for k in ("local_azure_public_cidr", "local_aws_public_cidr")}
+    lab_ranges = dict(pubs)
+    lab_ranges.update({k: nets[k] for k in ("azure_vnet_cidr", "aws_vpc_cidr")})
+    for key, net in pubs.items():
+        if net is None:
+            continue
+        if net.overlaps(RESERVED_UPLINK):
+            chk.add(key, str(net), "overlaps 192.0.2.0/24, which these machines use for their "
+                    "own uplink; use 198.51.100.0/24 or 203.0.113.0/24")
+        if net.num_addresses < vm_count + 16:
+            chk.add(key, str(net), "is too small for the lab's public addresses")
+        for other in ("azure_vnet_cidr", "aws_vpc_cidr"):
+            if nets[other] is not None and net.overlaps(nets[other]):
+                chk.add(key, str(net), "overlaps %s=%r" % (var(other), str(nets[other])))
+    vpc, sub = nets["aws_vpc_cidr"], nets["aws_subnet_cidr"]
+    if vpc is not None and sub is not None and sub.subnet_of(vpc) and aws_transit(vpc, sub) is None:
+        chk.add("aws_subnet_cidr", str(sub), "leaves no /30 of vpnlab_aws_vpc_cidr=%r free: the "
+                "local target links the VPC router and the VGW with 4 addresses of the VPC "
+                "outside the VM subnet" % str(vpc))
+    a, b = pubs["local_azure_public_cidr"], pubs["local_aws_public_cidr"]
+    if a is not None and b is not None and a.overlaps(b):
+        chk.add("local_aws_public_cidr", str(b), "overlaps vpnlab_local_azure_public_cidr=%r"
+                % str(a))
+    for host_net in host_networks or ():
+        try:
+            hnet = ipaddress.ip_network(host_net, strict=False)
+        except ValueError:
+            continue
+        if hnet.version != 4 or hnet.prefixlen == 0:
+            continue
+        for key, net in lab_ranges.items():
+            if net is not None and net.overlaps(hnet):
+                chk.add(key, str(net), "overlaps %s, an address or route of this host: the "
+                        "local lab must not shadow the host's own networks" % hnet)
