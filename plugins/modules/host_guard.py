@@ -24,13 +24,13 @@ author:
 attributes:
   check_mode:
     support: full
-    description: Reports the routes that would be added or removed without changing them.
   diff_mode:
     support: full
-    description: Shows the lab's guard routes before and after, one destination a line.
+    details: Shows the lab's guard routes before and after, one destination a line.
   idempotent:
     support: full
-    description: A second run with the same options changes nothing.
+extends_documentation_fragment:
+  - multicloud.vpnlab.attributes
 options:
   lab:
     description:

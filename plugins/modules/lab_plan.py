@@ -22,13 +22,15 @@ author:
 attributes:
   check_mode:
     support: full
-    description: The module never changes anything.
+    details: The module never changes anything.
   diff_mode:
-    support: none
-    description: Nothing to compare, the module changes nothing.
+    support: N/A
+    details: The module changes nothing.
   idempotent:
     support: full
-    description: The same inputs give the same plan (the expiry tag moves with the date).
+    details: The same inputs give the same plan; only the expiry tag moves with the date.
+extends_documentation_fragment:
+  - multicloud.vpnlab.attributes
 options:
   name:
     description: Lab name, part of every resource and namespace name (2-16 of V(a-z0-9-)).

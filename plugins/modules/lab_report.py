@@ -21,13 +21,15 @@ author:
 attributes:
   check_mode:
     support: full
-    description: Builds the report and returns it without writing files.
+    details: Builds the report and returns it without writing files.
   diff_mode:
     support: none
-    description: The report changes with every measurement.
+    details: The report changes with every measurement.
   idempotent:
     support: none
-    description: Every run writes new measurements.
+    details: Every run writes new measurements.
+extends_documentation_fragment:
+  - multicloud.vpnlab.attributes
 options:
   lab:
     description: Lab name.

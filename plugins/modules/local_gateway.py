@@ -24,13 +24,13 @@ author:
 attributes:
   check_mode:
     support: full
-    description: Reports what would be started or loaded without doing it.
   diff_mode:
     support: none
-    description: Nothing to compare beyond the C(changed) flag.
   idempotent:
     support: full
-    description: A running gateway with the same tunnels loaded and up is left alone.
+    details: A running gateway with the same tunnels loaded and up is left alone.
+extends_documentation_fragment:
+  - multicloud.vpnlab.attributes
 options:
   netns:
     description: The lab network namespace to run in.

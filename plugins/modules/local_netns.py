@@ -23,13 +23,13 @@ author:
 attributes:
   check_mode:
     support: full
-    description: Reports what would be added without adding it.
   diff_mode:
     support: none
-    description: The C(actions) result lists every change instead.
+    details: The C(actions) result lists every change instead.
   idempotent:
     support: full
-    description: A second run with the same specs changes nothing.
+extends_documentation_fragment:
+  - multicloud.vpnlab.attributes
 options:
   namespaces:
     description:

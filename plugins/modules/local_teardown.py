@@ -28,13 +28,15 @@ author:
 attributes:
   check_mode:
     support: full
-    description: Reports what would be removed, removes nothing and skips the leak check.
+    details: Reports what would be removed, removes nothing and skips the leak check.
   diff_mode:
     support: none
-    description: The C(removed) result lists everything removed instead.
+    details: The C(removed) result lists everything removed instead.
   idempotent:
     support: full
-    description: A second run finds nothing to remove and reports no change.
+    details: A second run finds nothing to remove and reports no change.
+extends_documentation_fragment:
+  - multicloud.vpnlab.attributes
 options:
   lab:
     description:

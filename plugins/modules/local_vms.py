@@ -22,13 +22,13 @@ author:
 attributes:
   check_mode:
     support: full
-    description: Reports what would be written or started.
   diff_mode:
     support: none
-    description: Nothing to compare beyond the C(changed) flag.
   idempotent:
     support: full
-    description: Running VMs with the same configuration and unchanged files are left alone.
+    details: Running VMs with the same configuration and unchanged files are left alone.
+extends_documentation_fragment:
+  - multicloud.vpnlab.attributes
 options:
   lab:
     description: Lab name.

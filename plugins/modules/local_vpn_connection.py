@@ -25,13 +25,13 @@ author:
 attributes:
   check_mode:
     support: full
-    description: Reports whether the file would be written.
   diff_mode:
     support: none
-    description: The file holds secrets, so no diff is shown.
+    details: The file holds secrets, so no diff is shown.
   idempotent:
     support: full
-    description: Same plan, same keys - nothing is written.
+extends_documentation_fragment:
+  - multicloud.vpnlab.attributes
 options:
   plan:
     description: The lab plan (C(vpnlab_plan)) of a local lab.

@@ -24,13 +24,15 @@ author:
 attributes:
   check_mode:
     support: full
-    description: The module only sends probes and reads their output; it runs in check mode too.
+    details: The module only sends probes and reads their output; it runs in check mode too.
   diff_mode:
-    support: none
-    description: Nothing is changed, so there is no difference to show.
+    support: N/A
+    details: Nothing is changed.
   idempotent:
     support: full
-    description: Nothing is changed; measurements naturally differ from run to run.
+    details: Nothing is changed; measurements naturally differ from run to run.
+extends_documentation_fragment:
+  - multicloud.vpnlab.attributes
 options:
   targets:
     description: The addresses to probe.

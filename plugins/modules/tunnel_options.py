@@ -35,13 +35,13 @@ notes:
 attributes:
   check_mode:
     support: full
-    description: The module only reads; it behaves the same in check mode.
+    details: The module only reads; it behaves the same in check mode.
   diff_mode:
-    support: none
-    description: Nothing changes, so there is nothing to diff.
+    support: N/A
+    details: Nothing is changed.
   idempotent:
     support: full
-    description: The same VPN connection always gives the same result.
+    details: The same VPN connection always gives the same result.
 options:
   vpn_connection:
     description:
@@ -54,6 +54,8 @@ options:
       - Mutually exclusive with O(vpn_connection).
     type: str
 extends_documentation_fragment:
+  - multicloud.vpnlab.attributes
+  - multicloud.vpnlab.attributes.actiongroup_aws
   - amazon.aws.common.modules
   - amazon.aws.region.modules
   - amazon.aws.boto3

@@ -1,29 +1,28 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The real tunnel_options module through the venv's Ansible: both input shapes, the XML, moto, no_log."""
+"""tunnel_options in this process: both input shapes, the XML, check mode, failures, moto's EC2 API.
+
+Through the ansible CLI, against a moto server and with module_defaults:
+tests/integration/test_tunnel_options_cli.py.
+"""
 
 from __future__ import annotations
 
 import copy
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[4]
-BIN = Path(sys.executable).parent
-FIXTURES = ROOT / "tests" / "unit" / "plugins" / "module_utils" / "fixtures"
+from ansible_collections.multicloud.vpnlab.plugins.modules import tunnel_options
+
+FIXTURES = Path(__file__).resolve().parents[1] / "module_utils" / "fixtures"
 CAMEL = json.loads((FIXTURES / "vpn_connection_camel.json").read_text())
 SNAKE = json.loads((FIXTURES / "vpn_connection_snake.json").read_text())
 XML = (FIXTURES / "customer_gateway_configuration.xml").read_text()
 PSKS = ["vpnlab.Tunnel1_k3yA9xQ2wE", "vpnlab.Tunnel2_m7Rb4Zt8pL"]
-MODULE = "multicloud.vpnlab.tunnel_options"
 REGION = "eu-central-1"
-# Dummy credentials for moto: they must not be substrings of any output, Ansible masks them.
 CREDENTIALS = {"access_key": "AKIAVPNLABDUMMY00000", "secret_key": "vpnlab-dummy-secret-for-moto", "region": REGION}
 
 
@@ -34,26 +33,6 @@ def xml_only():
     return vpn
 
 
-def ansible_env(**extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_"))}
-    env.update(PATH="%s:%s" % (BIN, env.get("PATH", "")), ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-               ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-    env.update(extra)
-    return env
-
-
-def run_module(args, *options):
-    """`ansible localhost -m MODULE -a JSON`: (rc, the host's result, all output)."""
-    cmd = [str(BIN / "ansible"), "localhost", "-m", MODULE, "-a", json.dumps(args), *options]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
-                          env=ansible_env(ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json"))
-    try:
-        result = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
-    except (ValueError, KeyError, IndexError):
-        result = None
-    return proc.returncode, result, proc.stdout + proc.stderr
-
-
 def summary(tunnel):
     return (tunnel["name"], tunnel["outside_ip_address"], tunnel["pre_shared_key"], tunnel["tunnel_inside_cidr"],
             tunnel["ike_versions"], tunnel["phase1"], tunnel["phase2"], tunnel["dpd_timeout_seconds"], tunnel["source"])
@@ -62,16 +41,16 @@ def summary(tunnel):
 PHASE1 = {"encryption_algorithms": ["AES256"], "integrity_algorithms": ["SHA2-256"], "dh_group_numbers": [14], "lifetime_seconds": 28800}
 PHASE2 = dict(PHASE1, lifetime_seconds=3600)
 FORMATS = [
-    ("camel-check-mode", CAMEL, ["--check"], ["ikev2"], "tunnel_options"),
-    ("snake", SNAKE, [], ["ikev2"], "tunnel_options"),
-    ("xml-only", xml_only(), [], ["ikev1", "ikev2"], "customer_gateway_configuration"),
+    ("camel-check-mode", CAMEL, True, ["ikev2"], "tunnel_options"),
+    ("snake", SNAKE, False, ["ikev2"], "tunnel_options"),
+    ("xml-only", xml_only(), False, ["ikev1", "ikev2"], "customer_gateway_configuration"),
 ]
 
 
-@pytest.mark.parametrize("vpn,options,ike,source", [f[1:] for f in FORMATS], ids=[f[0] for f in FORMATS])
-def test_each_format_gives_two_tunnels(vpn, options, ike, source):
-    rc, result, out = run_module({"vpn_connection": vpn}, *options)
-    assert rc == 0, out
+@pytest.mark.parametrize("vpn,check_mode,ike,source", [f[1:] for f in FORMATS], ids=[f[0] for f in FORMATS])
+def test_each_format_gives_two_tunnels(run_module, vpn, check_mode, ike, source):
+    result = run_module(tunnel_options, {"vpn_connection": vpn}, check_mode=check_mode)
+    assert "failed" not in result, result.get("msg")
     assert result["changed"] is False
     assert [summary(t) for t in result["tunnels"]] == [
         ("tunnel1", "203.0.113.11", PSKS[0], "169.254.21.0/30", ike, PHASE1, PHASE2, 30, source),
@@ -89,92 +68,56 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize("change,message", [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED])
-def test_malformed_input_fails_without_a_psk_in_the_message(change, message):
+def test_malformed_input_fails_without_a_psk_in_the_message(run_module, change, message):
     vpn = copy.deepcopy(CAMEL)
     vpn["Options"]["TunnelOptions"][1].update(change)
-    rc, result, out = run_module({"vpn_connection": vpn})
-    assert rc != 0, out
+    result = run_module(tunnel_options, {"vpn_connection": vpn})
     assert result["failed"] is True
     assert result["msg"] == "Cannot read the tunnels: " + message
-    assert not any(psk in result["msg"] + result.get("exception", "") for psk in PSKS)
+    # The traceback ansible-core would add at -vvv is the one of the exception being handled.
+    assert "TunnelOptionsError" in result["exception"]
+    assert not any(psk in result["msg"] + result["exception"] for psk in PSKS)
 
 
-def test_the_two_inputs_are_mutually_exclusive():
-    rc, result, out = run_module({"vpn_connection": CAMEL, "vpn_connection_id": "vpn-0a1b2c3d4e5f60718"})
-    assert rc != 0, out
+def test_the_two_inputs_are_mutually_exclusive(run_module):
+    result = run_module(tunnel_options, {"vpn_connection": CAMEL, "vpn_connection_id": "vpn-0a1b2c3d4e5f60718"})
+    assert result["failed"] is True
     assert result["msg"] == "parameters are mutually exclusive: vpn_connection|vpn_connection_id"
 
 
-PLAYBOOK = """
-- name: Read the tunnels the way the roles do
-  hosts: localhost
-  gather_facts: false
-  vars_files:
-    - vpn.json
-  tasks:
-    - name: Normalise the VPN connection
-      multicloud.vpnlab.tunnel_options:
-        vpn_connection: "{{ vpn_connection }}"
-      register: vpn_tunnels
-      no_log: true
-
-    - name: Use the keys
-      ansible.builtin.assert:
-        that:
-          - vpn_tunnels.tunnels | map(attribute='pre_shared_key') | select('match', '^vpnlab[.]Tunnel') | list | length == 2
-      no_log: true
-
-    - name: Show what is not secret
-      ansible.builtin.debug:
-        msg: "{{ vpn_tunnels.tunnels | map(attribute='outside_ip_address') | join(' ') }}"
-"""
-
-
-def test_no_psk_in_the_output_at_vvv(tmp_path):
-    vpn = copy.deepcopy(CAMEL)
-    vpn["CustomerGatewayConfiguration"] = XML
-    (tmp_path / "vpn.json").write_text(json.dumps({"vpn_connection": vpn}))
-    (tmp_path / "site.yml").write_text(PLAYBOOK)
-    proc = subprocess.run([str(BIN / "ansible-playbook"), "-vvv", str(tmp_path / "site.yml")], capture_output=True, text=True,
-                          cwd=tmp_path, timeout=120, check=False, env=ansible_env())
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out
-    assert "203.0.113.11 203.0.113.12" in out
-    assert "censored" in out
-    for psk in PSKS:
-        assert psk not in out
+def test_one_input_is_required(run_module):
+    result = run_module(tunnel_options, {})
+    assert result["failed"] is True
+    assert result["msg"] == "one of the following is required: vpn_connection, vpn_connection_id"
 
 
 # ---------------------------------------------------------------------------------------------
-# vpn_connection_id against moto
+# vpn_connection_id against moto's EC2 API, in this process (no server, no socket)
 # ---------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def moto_vpn():
-    """A moto server on a free port of 127.0.0.1 with one VPN connection: (endpoint, connection)."""
+@pytest.fixture
+def moto_vpn(monkeypatch):
+    """moto's EC2 API with one VPN connection, as boto3 describes it."""
     boto3 = pytest.importorskip("boto3")
-    server_module = pytest.importorskip("moto.server")
-    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        endpoint = "http://%s:%d" % (host, port)
-        ec2 = boto3.client("ec2", endpoint_url=endpoint, region_name=REGION, aws_access_key_id=CREDENTIALS["access_key"],
+    moto = pytest.importorskip("moto")
+    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
+                 "AWS_ENDPOINT_URL_EC2", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    with moto.mock_aws():
+        ec2 = boto3.client("ec2", region_name=REGION, aws_access_key_id=CREDENTIALS["access_key"],
                            aws_secret_access_key=CREDENTIALS["secret_key"])
         cgw = ec2.create_customer_gateway(BgpAsn=65000, PublicIp="198.51.100.10", Type="ipsec.1")["CustomerGateway"]
         vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]
         created = ec2.create_vpn_connection(CustomerGatewayId=cgw["CustomerGatewayId"], VpnGatewayId=vgw["VpnGatewayId"],
                                             Type="ipsec.1", Options={"StaticRoutesOnly": True})["VpnConnection"]
         [vpn] = ec2.describe_vpn_connections(VpnConnectionIds=[created["VpnConnectionId"]])["VpnConnections"]
-        yield endpoint, vpn
-    finally:
-        server.stop()
+        yield vpn
 
 
-def test_vpn_connection_id_reads_moto(moto_vpn):
-    endpoint, vpn = moto_vpn
-    rc, result, out = run_module(dict(CREDENTIALS, vpn_connection_id=vpn["VpnConnectionId"], endpoint_url=endpoint))
-    assert rc == 0, out
+def test_vpn_connection_id_reads_moto(run_module, moto_vpn):
+    vpn = moto_vpn
+    result = run_module(tunnel_options, dict(CREDENTIALS, vpn_connection_id=vpn["VpnConnectionId"]))
+    assert "failed" not in result, result.get("msg")
     xml = vpn["CustomerGatewayConfiguration"]
     assert "TunnelOptions" not in vpn.get("Options", {})
     assert (result["changed"], result["vpn_connection_id"], result["customer_gateway_id"], result["vpn_gateway_id"]) == (
@@ -190,9 +133,13 @@ def test_vpn_connection_id_reads_moto(moto_vpn):
         assert tunnel["phase1"]["encryption_algorithms"] and tunnel["phase2"]["dh_group_numbers"]
 
 
-def test_missing_vpn_connection_id_fails_clearly(moto_vpn):
-    endpoint = moto_vpn[0]
-    rc, result, out = run_module(dict(CREDENTIALS, vpn_connection_id="vpn-0123456789abcdef0", endpoint_url=endpoint))
-    assert rc != 0, out
+def test_missing_vpn_connection_id_fails_clearly(run_module, moto_vpn):
+    result = run_module(tunnel_options, dict(CREDENTIALS, vpn_connection_id="vpn-0123456789abcdef0"))
     assert result["failed"] is True
     assert result["msg"] == "VPN connection vpn-0123456789abcdef0 not found in region eu-central-1"
+
+
+def test_the_region_is_where_the_connection_is_looked_for(run_module, moto_vpn):
+    result = run_module(tunnel_options, dict(CREDENTIALS, region="eu-west-1", vpn_connection_id=moto_vpn["VpnConnectionId"]))
+    assert result["failed"] is True
+    assert result["msg"] == "VPN connection %s not found in region eu-west-1" % moto_vpn["VpnConnectionId"]
