@@ -13,13 +13,16 @@ version_added: 0.1.0
 description:
   - Local target only. Works on a whole lab, a half-built one, or one already gone.
   - Stops every process in one of the lab's network namespaces (as C(ip netns pids) finds them),
-    and the strongSwan and sshd daemons named by the pid files in the state dir if they still
-    run - SIGTERM, up to 3 seconds to exit, then SIGKILL.
+    and the strongSwan and sshd daemons named by O(pidfiles) if they still run - SIGTERM, up to
+    3 seconds to exit, then SIGKILL.
   - Deletes the lab's namespaces (every entry of C(/run/netns) starting with O(netns_prefix))
-    and unmounts them, removes the lab's guard routes from the host namespace
-    (M(multicloud.vpnlab.host_guard)), and empties the state dir but for O(keep).
+    and unmounts them, and removes the lab's guard routes from the host namespace
+    (M(multicloud.vpnlab.host_guard)).
   - Then checks for leaks - namespaces, processes in a lab namespace or using the state dir,
-    namespace mounts, guard routes, files - and fails naming each one left.
+    namespace mounts, guard routes - and fails naming each one left.
+  - Deletes no file. The state dir is emptied afterwards by M(multicloud.vpnlab.lab_state), and
+    only when it carries the lab's C(.vpnlab-lab) marker. Without that marker the state dir is
+    not the lab's, so its pid files are not read and processes using it are not the lab's.
   - Never touches another lab's namespaces - lab C(a)'s prefix C(vpnlab-a.) does not match lab
     C(a-b)'s C(vpnlab-a-b.inet), as a lab name never contains a dot - nor any namespace not named
     C(vpnlab-...).
@@ -40,8 +43,8 @@ extends_documentation_fragment:
 options:
   lab:
     description:
-      - The lab name (C(vpnlab_name)). The state dir's last component must be this name; it
-        also determines the guard routes' metric.
+      - The lab name (C(vpnlab_name)). It determines the guard routes' metric and is checked
+        against the state dir's marker.
     type: str
     required: true
   netns_prefix:
@@ -53,17 +56,28 @@ options:
     required: true
   state_dir:
     description:
-      - The lab's state dir, C(~/.vpnlab/<lab>). Its top-level entries are removed but those
-        matching O(keep); the dir itself is removed when nothing is kept. Must not be a
-        symbolic link.
+      - The lab's state dir, C(~/.vpnlab/<lab>) (absolute). Nothing in it is deleted here.
     type: path
     required: true
-  keep:
+  pidfiles:
     description:
-      - Shell-style globs of top-level entry names to keep in the state dir.
+      - Pid files of the lab's daemons, for a daemon whose namespace entry is already gone.
+        A pid counts only when the live process runs O(pidfiles[].program), since a stale pid
+        file may name a recycled pid. Read only when the state dir is the lab's (marked).
+      - The teardown role passes the plan's gateway directories' C(charon.pid) and each VM's
+        C(sshd.pid).
     type: list
-    elements: str
-    default: [report.json, report.md, report.html]
+    elements: dict
+    default: []
+    suboptions:
+      path:
+        description: The pid file.
+        type: path
+        required: true
+      program:
+        description: The daemon's program name, as the first word of its C(argv[0]).
+        type: str
+        required: true
   guard:
     description:
       - Also remove the lab's guard routes from the host namespace.
@@ -75,21 +89,24 @@ requirements:
 seealso:
   - module: multicloud.vpnlab.host_guard
   - module: multicloud.vpnlab.local_netns
+  - module: multicloud.vpnlab.lab_state
 """
 
 EXAMPLES = r"""
-- name: Tear the local lab down, keeping its report
+- name: Tear the local lab down
   multicloud.vpnlab.local_teardown:
     lab: "{{ vpnlab_plan.lab }}"
     netns_prefix: "{{ vpnlab_plan.local.netns_prefix }}"
     state_dir: "{{ vpnlab_plan.state_dir }}"
+    pidfiles:
+      - path: "{{ vpnlab_plan.local.gateway_dirs.azure }}/charon.pid"
+        program: charon
 
-- name: Remove everything, the report too
-  multicloud.vpnlab.local_teardown:
-    lab: vpntest
-    netns_prefix: vpnlab-vpntest.
-    state_dir: ~/.vpnlab/vpntest
-    keep: []
+- name: Then empty its state directory, keeping the reports
+  multicloud.vpnlab.lab_state:
+    path: "{{ vpnlab_plan.state_dir }}"
+    lab: "{{ vpnlab_plan.lab }}"
+    state: absent
 """
 
 RETURN = r"""
@@ -113,12 +130,11 @@ removed:
       type: list
       elements: str
       sample: ["10.1.0.0/16", "198.51.100.0/24"]
-    files:
-      description: State dir entries removed, directories with a trailing C(/); the state dir
-        itself, as an absolute path, when it was removed.
-      type: list
-      elements: str
-      sample: ["gateways/", "id_ed25519", "id_ed25519.pub", "vpn-connection.json"]
+state_dir_owned:
+  description: Whether the state dir carries the lab's marker (its pid files were read).
+  returned: always
+  type: bool
+  sample: true
 leaks:
   description: Everything left after the teardown, one line each; empty in check mode.
   returned: always
@@ -127,7 +143,6 @@ leaks:
   sample: ["network namespace vpnlab-vpntest.vm1", "process 4242 (/usr/lib/ipsec/charon) in a lab network namespace"]
 """
 
-import os
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -138,20 +153,24 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink i
     HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR, NetlinkError,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.teardown import (
-    DEFAULT_KEEP, SystemDriver, Teardown, prefix_problems, state_dir_problems,
+    SystemDriver, Teardown, prefix_problems,
+)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.statedir import (
+    is_marked, path_problems,
 )
 
 
 def ensure_absent(module):
     p = module.params
-    state_dir = os.path.normpath(p["state_dir"])
-    problems = prefix_problems(p["netns_prefix"], p["lab"]) + state_dir_problems(
-        state_dir, p["lab"], os.path.islink(state_dir))
+    problems = prefix_problems(p["netns_prefix"], p["lab"]) + path_problems(p["state_dir"])
     if problems:
         module.fail_json(msg="; ".join(problems), problems=problems)
+    owned = is_marked(p["state_dir"], p["lab"])
+    pidfiles = [(f["path"], f["program"]) for f in p["pidfiles"]]
     routes = LabRoutes(p["lab"], RouteDriver()) if p["guard"] else None
     try:
-        teardown = Teardown(SystemDriver(), routes, p["netns_prefix"], state_dir, p["keep"])
+        teardown = Teardown(SystemDriver(), routes, p["netns_prefix"],
+                            p["state_dir"] if owned else None, pidfiles)
         removed = teardown.run(module.check_mode)
         leaks = [] if module.check_mode else teardown.leaks()
     except (OSError, NetlinkError) as exc:
@@ -159,8 +178,8 @@ def ensure_absent(module):
     changed = any(removed.values())
     if leaks:
         module.fail_json(msg="left after teardown: %s" % "; ".join(leaks), leaks=leaks,
-                         removed=removed, changed=changed)
-    module.exit_json(changed=changed, removed=removed, leaks=leaks)
+                         removed=removed, changed=changed, state_dir_owned=owned)
+    module.exit_json(changed=changed, removed=removed, leaks=leaks, state_dir_owned=owned)
 
 
 def main():
@@ -169,7 +188,10 @@ def main():
             lab=dict(type="str", required=True),
             netns_prefix=dict(type="str", required=True),
             state_dir=dict(type="path", required=True),
-            keep=dict(type="list", elements="str", default=list(DEFAULT_KEEP)),
+            pidfiles=dict(type="list", elements="dict", default=[], options=dict(
+                path=dict(type="path", required=True),
+                program=dict(type="str", required=True),
+            )),
             guard=dict(type="bool", default=True),
         ),
         supports_check_mode=True,

@@ -24,11 +24,14 @@ def netns_inode(netns):
 
 
 def read_pid(path):
+    """The pid on the first line of the pid file at `path`, or None (no file, no pid, or 0/1,
+    which is never one of the lab's daemons)."""
     try:
         with open(path) as handle:
-            return int(handle.read().strip())
-    except (OSError, ValueError):
+            text = handle.readline().strip()
+    except (OSError, UnicodeDecodeError):
         return None
+    return int(text) if text.isascii() and text.isdigit() and int(text) > 1 else None
 
 
 def cmdline(pid):

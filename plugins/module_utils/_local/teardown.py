@@ -4,36 +4,29 @@
 """Tearing a local lab down and proving nothing is left.
 
 The pure part (validation, selection, leak detection) takes observed lists, so it is tested
-without a lab; SystemDriver observes and changes the machine (/proc, /run/netns, signals, the
-state dir). Only names under the lab's prefix are ever touched, and the prefix must be
-`vpnlab-<lab>.`: a lab name never contains a dot, so it prefixes no other lab's namespace and no
-foreign one.
+without a lab; SystemDriver observes and changes the machine (/proc, /run/netns, signals). Only
+names under the lab's prefix are ever touched, and the prefix must be `vpnlab-<lab>.`: a lab
+name never contains a dot, so it prefixes no other lab's namespace and no foreign one.
+The state directory's files are not this module's: the shared statedir module empties it, and
+only when it carries the lab's marker. Here it only tells which processes still use it.
 """
 
 from __future__ import annotations
 
-import errno
-import fnmatch
-import glob
 import os
 import re
-import shutil
 import signal
-import stat
 import time
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.daemon import NETNS_DIR
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.daemon import (
+    NETNS_DIR, read_pid,
+)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import pr_netns
 
 
-DEFAULT_KEEP = ["report.json", "report.md", "report.html"]
 # `vpnlab-<name>.`: the name is letters, digits and '-', starts and ends with a letter or digit
 # (no '--', checked apart). The dot ends it; no lab name contains one.
 PREFIX_RE = re.compile(r"vpnlab-[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.")
-LAB_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
-# Pid files the lab writes, and what the live process's command line must contain to be ours
-# (a stale pid file may name a recycled pid).
-PIDFILES = (("gateways/*/charon.pid", "charon"), ("vms/*/sshd.pid", "sshd"))
 STOP_TIMEOUT = 3.0
 POLL_INTERVAL = 0.05
 # Characters that may end a path inside a command line ("-o IdentityFile=/x/id", "'/x'").
@@ -54,59 +47,29 @@ def prefix_problems(prefix, lab=None):
     return []
 
 
-def state_dir_problems(state_dir, lab, is_link=False):
-    """Why `state_dir` may not be emptied for `lab`; empty when it may."""
-    problems = []
-    if is_link:
-        # Emptying it would empty whatever directory the link points to.
-        problems.append("state_dir=%r: is a symbolic link" % (state_dir,))
-    if not LAB_RE.match(lab or ""):
-        problems.append("lab=%r: must be letters, digits, '_', '.', '-'" % (lab,))
-    if not os.path.isabs(state_dir):
-        problems.append("state_dir=%r: must be an absolute path" % (state_dir,))
-    elif os.path.basename(os.path.normpath(state_dir)) != lab:
-        # The state dir is <root>/<lab>; anything else may be a directory we must not empty.
-        problems.append("state_dir=%r: its last component must be the lab name %r"
-                        % (state_dir, lab))
-    return problems
-
-
 def lab_namespaces(names, prefix):
     """Names of the lab's namespaces among `names` (the entries of /run/netns)."""
     return sorted(n for n in names if n.startswith(prefix))
 
 
-def split_keep(names, keep):
-    """(kept, removed) top-level entry names of the state dir, each sorted."""
-    kept = sorted(n for n in names if any(fnmatch.fnmatchcase(n, pat) for pat in keep))
-    return kept, sorted(n for n in names if n not in kept)
-
-
-def parse_pid(text):
-    """The pid in a pid file's text, or None."""
-    text = (text or "").strip().split("\n")[0].strip()
-    return int(text) if text.isdigit() and int(text) > 1 else None
-
-
-def pidfile_owner_matches(pattern, cmdline):
-    """Whether a live process named by a pid file of `pattern` runs the lab's daemon.
+def pidfile_owner_matches(program, cmdline):
+    """Whether a live process named by a pid file of the lab's daemon `program` runs it.
 
     A stale pid file may name a recycled pid. The program name is the first word of argv[0]:
     sshd rewrites its title to "sshd: /usr/sbin/sshd -D ... [listener]".
     """
-    needle = dict(PIDFILES).get(pattern)
     words = cmdline[0].split() if cmdline else []
-    return bool(needle and words) and needle in os.path.basename(words[0])
+    return bool(program and words) and program in os.path.basename(words[0])
 
 
 def select_targets(procs, lab_inodes, pidfile_pids, exclude):
     """Pids to stop: in a lab namespace, or named by a lab pid file and running its daemon.
 
-    `procs` is {pid: {netns, cmdline, cwd, start}}; `pidfile_pids` is [(pattern, pid)].
+    `procs` is {pid: {netns, cmdline, cwd, start}}; `pidfile_pids` is [(program, pid)].
     """
     pids = {pid for pid, p in procs.items() if p["netns"] is not None and p["netns"] in lab_inodes}
-    for pattern, pid in pidfile_pids:
-        if pid in procs and pidfile_owner_matches(pattern, procs[pid]["cmdline"]):
+    for program, pid in pidfile_pids:
+        if pid in procs and pidfile_owner_matches(program, procs[pid]["cmdline"]):
             pids.add(pid)
     return sorted(pid for pid in pids if pid > 1 and pid not in exclude)
 
@@ -152,7 +115,8 @@ def leaked_mounts(mountinfo, prefix):
 
 
 def leaked_processes(procs, lab_inodes, state_dir, exclude):
-    """[(pid, cmdline, why)] of processes still in a lab namespace or using the state dir."""
+    """[(pid, cmdline, why)] of processes still in a lab namespace or using the state dir
+    (not checked when `state_dir` is None: a directory that is not the lab's)."""
     leaks = []
     for pid in sorted(procs):
         p = procs[pid]
@@ -160,9 +124,9 @@ def leaked_processes(procs, lab_inodes, state_dir, exclude):
             continue
         if p["netns"] is not None and p["netns"] in lab_inodes:
             why = "in a lab network namespace"
-        elif any(mentions_path(arg, state_dir) for arg in p["cmdline"]):
+        elif state_dir and any(mentions_path(arg, state_dir) for arg in p["cmdline"]):
             why = "has the state dir in its command line"
-        elif p["cwd"] and mentions_path(p["cwd"], state_dir):
+        elif state_dir and p["cwd"] and mentions_path(p["cwd"], state_dir):
             why = "works in the state dir"
         else:
             continue
@@ -174,8 +138,9 @@ def detect_leaks(seen, lab):
     """Every leak, one line each.
 
     `seen`: {netns: [names in /run/netns], procs: {pid: {...}}, mountinfo: text,
-    routes: [guard route dsts of the lab] or None when not checked, files: [state dir entries]};
-    `lab`: {prefix, inodes, state_dir, keep, exclude}.
+    routes: [guard route dsts of the lab] or None when not checked};
+    `lab`: {prefix, inodes, state_dir (None: not the lab's), exclude}. The state directory's
+    files are checked where they are removed (statedir).
     """
     leaks = ["network namespace %s" % n
              for n in lab_namespaces(seen["netns"], lab["prefix"])]
@@ -184,8 +149,6 @@ def detect_leaks(seen, lab):
     leaks += ["mount %s" % point
               for point in leaked_mounts(seen["mountinfo"], lab["prefix"])]
     leaks += ["host guard route %s" % dst for dst in seen["routes"] or []]
-    leaks += ["file %s" % os.path.join(lab["state_dir"], name)
-              for name in split_keep(seen["files"], lab["keep"])[1]]
     return leaks
 
 
@@ -261,16 +224,13 @@ class SystemDriver:
                 pass
 
     @staticmethod
-    def pidfile_pids(state_dir):
+    def pidfile_pids(pidfiles):
+        """[(program, pid)] of the pid files [(path, program)] that exist and hold a pid."""
         found = []
-        for pattern, dummy in PIDFILES:
-            for path in sorted(glob.glob(os.path.join(glob.escape(state_dir), pattern))):
-                try:
-                    pid = parse_pid(_read(path))
-                except OSError:
-                    continue
-                if pid is not None:
-                    found.append((pattern, pid))
+        for path, program in pidfiles:
+            pid = read_pid(path)
+            if pid is not None:
+                found.append((program, pid))
         return found
 
     def remove_netns(self, name):
@@ -284,43 +244,6 @@ class SystemDriver:
         return _read("/proc/self/mountinfo")
 
     @staticmethod
-    def state_entries(state_dir):
-        try:
-            return sorted(os.listdir(state_dir))
-        except (FileNotFoundError, NotADirectoryError):
-            return []
-
-    @staticmethod
-    def is_real_dir(path):
-        """A directory, not a link to one."""
-        try:
-            return stat.S_ISDIR(os.lstat(path).st_mode)
-        except OSError:
-            return False
-
-    @staticmethod
-    def remove_entry(path):
-        """Remove a file, socket, link or directory tree; never follows a symbolic link."""
-        try:
-            mode = os.lstat(path).st_mode
-        except FileNotFoundError:
-            return
-        if stat.S_ISDIR(mode):
-            shutil.rmtree(path)
-        else:
-            os.unlink(path)
-
-    @staticmethod
-    def remove_dir_if_empty(path):
-        try:
-            os.rmdir(path)
-        except OSError as exc:
-            if exc.errno not in (errno.ENOENT, errno.ENOTEMPTY, errno.EEXIST):
-                raise
-            return False
-        return True
-
-    @staticmethod
     def sleep(seconds):
         time.sleep(seconds)
 
@@ -332,14 +255,19 @@ class SystemDriver:
 # --- steps --------------------------------------------------------------------------------
 
 class Teardown:
-    """One teardown run; `routes` is a guard.LabRoutes, or None to leave the guard routes."""
+    """One teardown run; `routes` is a guard.LabRoutes, or None to leave the guard routes.
 
-    def __init__(self, driver, routes, prefix, state_dir, keep):
+    `state_dir` is the lab's state directory, or None when it is not the lab's (no marker);
+    `pidfiles` [(path, program)] are the lab's daemons' pid files, read only in the lab's own
+    state directory.
+    """
+
+    def __init__(self, driver, routes, prefix, state_dir, pidfiles):
         self.driver = driver
         self.routes = routes
         self.prefix = prefix
-        self.state_dir = os.path.normpath(state_dir)
-        self.keep = keep
+        self.state_dir = os.path.normpath(state_dir) if state_dir else None
+        self.pidfiles = list(pidfiles) if state_dir else []
         procs = driver.processes()
         parents = {pid: p["ppid"] for pid, p in procs.items()}
         # Never signal ourselves or the Ansible processes that started us.
@@ -351,7 +279,7 @@ class Teardown:
 
     def targets(self):
         procs = self.driver.processes()
-        pids = select_targets(procs, self.inodes, self.driver.pidfile_pids(self.state_dir),
+        pids = select_targets(procs, self.inodes, self.driver.pidfile_pids(self.pidfiles),
                               self.exclude)
         return {pid: procs[pid]["start"] for pid in pids}
 
@@ -375,21 +303,8 @@ class Teardown:
             self.wait_gone(found)
         return sorted(signalled)
 
-    def clean_state_dir(self, check_mode):
-        """Remove the state dir's entries but the kept ones; the dir too if nothing is kept."""
-        kept, doomed = split_keep(self.driver.state_entries(self.state_dir), self.keep)
-        removed = [name + "/" if self.driver.is_real_dir(os.path.join(self.state_dir, name))
-                   else name for name in doomed]
-        if check_mode:
-            return removed
-        for name in doomed:
-            self.driver.remove_entry(os.path.join(self.state_dir, name))
-        if not kept and self.driver.remove_dir_if_empty(self.state_dir):
-            removed.append(self.state_dir + "/")
-        return removed
-
     def run(self, check_mode):
-        removed = {"netns": list(self.namespaces), "pids": [], "routes": [], "files": []}
+        removed = {"netns": list(self.namespaces), "pids": [], "routes": []}
         if check_mode:
             removed["pids"] = sorted(self.targets())
         else:
@@ -398,19 +313,17 @@ class Teardown:
                 self.driver.remove_netns(name)
         if self.routes is not None:
             removed["routes"] = self.routes.remove(check_mode)
-        removed["files"] = self.clean_state_dir(check_mode)
         return removed
 
     def observe(self):
         return {"netns": self.driver.list_netns(), "procs": self.driver.processes(),
                 "mountinfo": self.driver.mountinfo(),
-                "routes": self.routes.remaining() if self.routes is not None else None,
-                "files": self.driver.state_entries(self.state_dir)}
+                "routes": self.routes.remaining() if self.routes is not None else None}
 
     def leaks(self, settle=1.0):
         """Leaks after the run; processes on their way out get `settle` seconds to exit."""
         lab = {"prefix": self.prefix, "inodes": self.inodes, "state_dir": self.state_dir,
-               "keep": self.keep, "exclude": self.exclude}
+               "exclude": self.exclude}
         deadline = self.driver.now() + settle
         while True:
             leaks = detect_leaks(self.observe(), lab)

@@ -53,13 +53,18 @@ def test_listens(table, port, expected):
 
 @pytest.mark.parametrize("content, expected", [
     ("4242\n", 4242),
+    ("4242", 4242),
     ("  17  \n", 17),
-    ("1", 1),
+    ("12\n13\n", 12),       # the first line is the pid
+    ("1", None),             # init is never a lab daemon
+    ("0", None),
+    ("-5", None),
     ("", None),
     ("\n", None),
     ("abc\n", None),
     ("42 43\n", None),
     ("4.2\n", None),
+    ("\u00b2\n", None),      # a digit to str.isdigit, not to int()
 ])
 def test_read_pid(tmp_path, content, expected):
     path = tmp_path / "sshd.pid"

@@ -10,9 +10,8 @@ import signal
 import pytest
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.teardown import (
-    DEFAULT_KEEP, Teardown, ancestors, detect_leaks, lab_namespaces, leaked_mounts,
-    leaked_processes, mentions_path, mount_points, parse_pid, pidfile_owner_matches,
-    prefix_problems, select_targets, split_keep, state_dir_problems,
+    Teardown, ancestors, detect_leaks, lab_namespaces, leaked_mounts, leaked_processes,
+    mentions_path, mount_points, pidfile_owner_matches, prefix_problems, select_targets,
 )
 
 STATE = "/root/.vpnlab/vpntest"
@@ -73,25 +72,6 @@ def test_prefix_must_be_the_labs(prefix, lab, ok):
             assert "'vpnlab-%s.'" % lab in problems[0] and "lab=%r" % lab in problems[0]
 
 
-@pytest.mark.parametrize("state_dir,lab,is_link,message", [
-    (STATE, "vpntest", False, None),
-    ("/tmp/pytest-1/t3f9a", "t3f9a", False, None),
-    ("/root", "vpntest", False, "last component must be the lab name"),
-    ("/", "vpntest", False, "last component must be the lab name"),
-    ("/root/.vpnlab", "vpntest", False, "last component must be the lab name"),
-    ("vpntest", "vpntest", False, "must be an absolute path"),
-    (STATE, "vpntest", True, "is a symbolic link"),
-    ("/root/..", "..", False, "lab='..'"),
-    ("/x/a/b", "a/b", False, "lab='a/b'"),
-])
-def test_state_dir_validation(state_dir, lab, is_link, message):
-    problems = state_dir_problems(state_dir, lab, is_link)
-    if message is None:
-        assert problems == []
-    else:
-        assert any(message in p for p in problems), problems
-
-
 # Lab a (with a VM named b-inet), lab a-b, lab ab, lab b, an old-style name and foreign ones.
 NAMES = ["vpnlab-a.inet", "vpnlab-a.vm1", "vpnlab-a.b-inet", "vpnlab-a-b.inet", "vpnlab-a-b.vm1",
          "vpnlab-ab.inet", "vpnlab-b.op", "vpnlab-a-inet", "docker-1", "vpnlab-a."]
@@ -115,43 +95,17 @@ def test_labs_sharing_a_name_start_select_disjoint_namespaces():
             assert mine.isdisjoint(theirs)
 
 
-STATE_ENTRIES = ["report.json", "report.md", "report.html", "id_ed25519", "id_ed25519.pub",
-                 "known_hosts", "gateways", "vms", "plan.json", "vpn-connection.json",
-                 "report.json.tmp"]
-
-
-@pytest.mark.parametrize("keep,kept", [
-    (DEFAULT_KEEP, ["report.html", "report.json", "report.md"]),
-    ([], []),
-    (["report.*"], ["report.html", "report.json", "report.json.tmp", "report.md"]),
-    (["*.json"], ["plan.json", "report.json", "vpn-connection.json"]),
-    (["REPORT.JSON"], []),  # case matters, as on the file system
+@pytest.mark.parametrize("program,cmdline,ok", [
+    ("charon", ["/usr/lib/ipsec/charon"], True),
+    ("charon", ["/usr/sbin/sshd", "-D"], False),
+    ("sshd", ["/usr/sbin/sshd", "-D", "-f", "/x/sshd_config"], True),
+    ("sshd", ["sshd: /usr/sbin/sshd -D -f /x/sshd_config [listener] 0 of 10-100"], True),
+    ("sshd", ["/usr/bin/vim", "/x/sshd.pid"], False),  # a recycled pid
+    ("sshd", [], False),
+    ("", ["/usr/lib/ipsec/charon"], False),
 ])
-def test_keep_selection(keep, kept):
-    got_kept, removed = split_keep(STATE_ENTRIES, keep)
-    assert got_kept == kept
-    assert sorted(got_kept + removed) == sorted(STATE_ENTRIES)
-
-
-@pytest.mark.parametrize("text,pid", [
-    ("4242\n", 4242), ("4242", 4242), ("  17 \n", 17), ("", None), ("x", None), ("1\n", None),
-    ("0", None), ("-5", None), ("12\n13\n", 12), (None, None),
-])
-def test_parse_pid(text, pid):
-    assert parse_pid(text) == pid
-
-
-@pytest.mark.parametrize("pattern,cmdline,ok", [
-    ("gateways/*/charon.pid", ["/usr/lib/ipsec/charon"], True),
-    ("gateways/*/charon.pid", ["/usr/sbin/sshd", "-D"], False),
-    ("vms/*/sshd.pid", ["/usr/sbin/sshd", "-D", "-f", "/x/sshd_config"], True),
-    ("vms/*/sshd.pid", ["sshd: /usr/sbin/sshd -D -f /x/sshd_config [listener] 0 of 10-100"], True),
-    ("vms/*/sshd.pid", ["/usr/bin/vim", "/x/sshd.pid"], False),  # a recycled pid
-    ("vms/*/sshd.pid", [], False),
-    ("other/*.pid", ["/usr/lib/ipsec/charon"], False),
-])
-def test_pidfile_owner_matches(pattern, cmdline, ok):
-    assert pidfile_owner_matches(pattern, cmdline) is ok
+def test_pidfile_owner_matches(program, cmdline, ok):
+    assert pidfile_owner_matches(program, cmdline) is ok
 
 
 def proc(netns=NS_OTHER, cmdline=("/bin/true",), cwd="/", ppid=1, start="100"):
@@ -175,10 +129,10 @@ PROCS = {
 
 @pytest.mark.parametrize("pidfiles,exclude,expected", [
     ([], set(), [100, 101, 109]),
-    ([("gateways/*/charon.pid", 102)], set(), [100, 101, 102, 109]),
-    ([("gateways/*/charon.pid", 103)], set(), [100, 101, 109]),      # recycled pid
-    ([("vms/*/sshd.pid", 999)], set(), [100, 101, 109]),             # dead
-    ([("gateways/*/charon.pid", 1)], set(), [100, 101, 109]),
+    ([("charon", 102)], set(), [100, 101, 102, 109]),
+    ([("charon", 103)], set(), [100, 101, 109]),      # recycled pid
+    ([("sshd", 999)], set(), [100, 101, 109]),        # dead
+    ([("charon", 1)], set(), [100, 101, 109]),
     ([], {109, 108, 1}, [100, 101]),                                 # never ourselves
 ])
 def test_select_targets(pidfiles, exclude, expected):
@@ -229,6 +183,12 @@ def test_leaked_mounts(prefix, expected):
     assert leaked_mounts(MOUNTINFO, prefix) == expected
 
 
+def test_leaked_processes_outside_a_state_dir_that_is_not_the_labs():
+    # An unmarked directory is not the lab's: who works in it is none of the lab's business.
+    leaks = leaked_processes(PROCS, {NS_A, NS_B}, None, exclude={1, 108, 109})
+    assert [pid for pid, dummy, dummy2 in leaks] == [100, 101]
+
+
 def test_leaked_processes_name_each_reason():
     leaks = leaked_processes(PROCS, {NS_A, NS_B}, STATE, exclude={1, 108, 109})
     assert [(pid, why) for pid, dummy, why in leaks] == [
@@ -240,11 +200,10 @@ def test_leaked_processes_name_each_reason():
     assert leaks[0][1] == "/usr/lib/ipsec/charon"
 
 
-LAB = {"prefix": "vpnlab-a.", "inodes": {NS_A}, "state_dir": STATE, "keep": DEFAULT_KEEP,
-       "exclude": {1, 108, 109}}
+LAB = {"prefix": "vpnlab-a.", "inodes": {NS_A}, "state_dir": STATE, "exclude": {1, 108, 109}}
 CLEAN = {"netns": ["vpnlab-a-b.inet", "vpnlab-b.op", "vpnlab-a-inet"],
          "procs": {1: PROCS[1], 103: PROCS[103]},
-         "mountinfo": MOUNT_LINES[0], "routes": [], "files": ["report.json"]}
+         "mountinfo": MOUNT_LINES[0], "routes": []}
 
 LEAKS = [
     ("clean", {}, []),
@@ -255,9 +214,8 @@ LEAKS = [
     ("other-labs-mounts", {"mountinfo": "\n".join(MOUNT_LINES[2:4] + MOUNT_LINES[7:])}, []),
     ("route", {"routes": ["10.251.0.0/16"]}, ["host guard route 10.251.0.0/16"]),
     ("routes-unchecked", {"routes": None}, []),
-    ("file", {"files": ["report.json", "id_ed25519", "gateways"]},
-     ["file %s/gateways" % STATE, "file %s/id_ed25519" % STATE]),
-    ("state-dir-gone", {"files": []}, []),
+    ("state-dir-user", {"procs": {105: PROCS[105]}},
+     ["process 105 (ssh -i %s/id_ed25519 vm1) has the state dir in its command line" % STATE]),
 ]
 
 
@@ -267,14 +225,14 @@ def test_detect_leaks(change, expected):
 
 
 class FakeDriver:
-    """A machine in memory: processes die on the signals listed in `dies_on`."""
+    """A machine in memory: processes die on the signals listed in `dies_on`; `pidfiles` maps
+    a pid file's path to the pid in it."""
 
-    def __init__(self, namespaces, procs, dies_on, pidfiles=(), entries=()):
+    def __init__(self, namespaces, procs, dies_on, pidfiles=None):
         self.namespaces = list(namespaces)
         self.procs = dict(procs)
         self.dies_on = dies_on
-        self.pidfiles = list(pidfiles)
-        self.entries = list(entries)
+        self.pidfiles = dict(pidfiles or {})
         self.log = []
         self.clock = 0.0
 
@@ -295,8 +253,10 @@ class FakeDriver:
         if sig in self.dies_on.get(pid, ()):
             del self.procs[pid]
 
-    def pidfile_pids(self, state_dir):
-        return list(self.pidfiles)
+    def pidfile_pids(self, pidfiles):
+        self.log.append(("pidfiles", list(pidfiles)))
+        return [(program, self.pidfiles[path]) for path, program in pidfiles
+                if path in self.pidfiles]
 
     def remove_netns(self, name):
         self.log.append(("remove_netns", name))
@@ -304,22 +264,6 @@ class FakeDriver:
 
     def mountinfo(self):
         return ""
-
-    def state_entries(self, state_dir):
-        return list(self.entries)
-
-    def is_real_dir(self, path):
-        return path.rsplit("/", 1)[1] in ("vms", "gateways")
-
-    def remove_entry(self, path):
-        self.log.append(("remove_entry", path))
-        self.entries.remove(path.rsplit("/", 1)[1])
-
-    def remove_dir_if_empty(self, path):
-        if self.entries:
-            return False
-        self.log.append(("rmdir", path))
-        return True
 
     def sleep(self, seconds):
         self.clock += seconds
@@ -342,6 +286,10 @@ class FakeRoutes:
         return list(self.routes)
 
 
+SSHD_PID = STATE + "/vms/vm1/sshd.pid"
+PIDFILES = [(STATE + "/gateways/azure/charon.pid", "charon"), (SSHD_PID, "sshd")]
+
+
 def half_lab(**extra):
     procs = {100: proc(NS_A, ["/usr/lib/ipsec/charon"]),
              101: proc(NS_B, ["sleep", "300"]),
@@ -351,18 +299,17 @@ def half_lab(**extra):
                             "other"],
                 procs=procs, dies_on={100: [signal.SIGTERM], 101: [signal.SIGKILL],
                                       102: [signal.SIGTERM]},
-                pidfiles=[("vms/*/sshd.pid", 102)],
-                entries=["report.json", "id_ed25519", "vms"])
+                pidfiles={SSHD_PID: 102})
     args.update(extra)
     return FakeDriver(**args)
 
 
-def test_teardown_terms_then_kills_then_removes_namespaces_routes_files():
+def test_teardown_terms_then_kills_then_removes_namespaces_and_routes():
     driver = half_lab()
-    teardown = Teardown(driver, FakeRoutes(["10.251.0.0/16"]), "vpnlab-a.", STATE + "/", DEFAULT_KEEP)
+    teardown = Teardown(driver, FakeRoutes(["10.251.0.0/16"]), "vpnlab-a.", STATE + "/", PIDFILES)
     removed = teardown.run(check_mode=False)
     assert removed == {"netns": ["vpnlab-a.inet", "vpnlab-a.vm1"], "pids": [100, 101, 102],
-                       "routes": ["10.251.0.0/16"], "files": ["id_ed25519", "vms/"]}
+                       "routes": ["10.251.0.0/16"]}
     signals = [entry for entry in driver.log if entry[0] == "signal"]
     assert signals == [("signal", 100, signal.SIGTERM), ("signal", 101, signal.SIGTERM),
                        ("signal", 102, signal.SIGTERM), ("signal", 101, signal.SIGKILL)]
@@ -372,36 +319,41 @@ def test_teardown_terms_then_kills_then_removes_namespaces_routes_files():
     assert first_removal > driver.log.index(("signal", 101, signal.SIGKILL))
     # Other labs' are left alone, lab a-b's and ab's too.
     assert driver.namespaces == ["vpnlab-a-b.inet", "vpnlab-ab.op", "other"]
-    assert driver.entries == ["report.json"]
+    assert ("pidfiles", PIDFILES) in driver.log
     assert teardown.leaks() == []
 
 
-def test_teardown_removes_the_state_dir_when_nothing_is_kept():
+def test_teardown_of_a_dir_that_is_not_the_labs_reads_no_pid_file():
+    # The state dir has no marker (state_dir None): its pid files are not the lab's, but the
+    # lab's namespaces, their processes and its routes go all the same.
     driver = half_lab()
-    removed = Teardown(driver, None, "vpnlab-a.", STATE, []).run(check_mode=False)
-    assert removed["files"] == ["id_ed25519", "report.json", "vms/", STATE + "/"]
-    assert removed["routes"] == []
+    routes = FakeRoutes(["10.251.0.0/16"])
+    removed = Teardown(driver, routes, "vpnlab-a.", None, PIDFILES).run(check_mode=False)
+    assert removed == {"netns": ["vpnlab-a.inet", "vpnlab-a.vm1"], "pids": [100, 101],
+                       "routes": ["10.251.0.0/16"]}
+    assert ("pidfiles", []) in driver.log and ("pidfiles", PIDFILES) not in driver.log
+    assert 102 in driver.procs and routes.routes == []
 
 
 def test_teardown_check_mode_changes_nothing():
     driver = half_lab()
     routes = FakeRoutes(["10.251.0.0/16"])
-    removed = Teardown(driver, routes, "vpnlab-a.", STATE, DEFAULT_KEEP).run(check_mode=True)
+    removed = Teardown(driver, routes, "vpnlab-a.", STATE, PIDFILES).run(check_mode=True)
     assert removed == {"netns": ["vpnlab-a.inet", "vpnlab-a.vm1"], "pids": [100, 101, 102],
-                       "routes": ["10.251.0.0/16"], "files": ["id_ed25519", "vms/"]}
-    assert driver.log == [] and routes.routes == ["10.251.0.0/16"]
+                       "routes": ["10.251.0.0/16"]}
+    assert [e for e in driver.log if e[0] != "pidfiles"] == [] and routes.routes == ["10.251.0.0/16"]
 
 
 def test_teardown_of_a_lab_already_gone_does_nothing():
-    driver = FakeDriver(["other"], {103: proc()}, {}, entries=["report.json"])
-    teardown = Teardown(driver, FakeRoutes([]), "vpnlab-a.", STATE, DEFAULT_KEEP)
-    assert teardown.run(check_mode=False) == {"netns": [], "pids": [], "routes": [], "files": []}
-    assert driver.log == [] and driver.clock == 0.0
+    driver = FakeDriver(["other"], {103: proc()}, {})
+    teardown = Teardown(driver, FakeRoutes([]), "vpnlab-a.", STATE, PIDFILES)
+    assert teardown.run(check_mode=False) == {"netns": [], "pids": [], "routes": []}
+    assert [e for e in driver.log if e[0] != "pidfiles"] == [] and driver.clock == 0.0
     assert teardown.leaks() == []
 
 
 def test_teardown_reports_a_process_that_survives_sigkill():
     driver = half_lab(dies_on={100: [signal.SIGTERM], 102: [signal.SIGTERM]})  # 101 is stuck
-    teardown = Teardown(driver, FakeRoutes([]), "vpnlab-a.", STATE, DEFAULT_KEEP)
+    teardown = Teardown(driver, FakeRoutes([]), "vpnlab-a.", STATE, PIDFILES)
     teardown.run(check_mode=False)
     assert teardown.leaks() == ["process 101 (sleep 300) in a lab network namespace"]

@@ -1,0 +1,322 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The lab's state directory: created and marked as the lab's own, emptied only when marked.
+
+A lab's state lives in `<VPNLAB_HOME>/<lab>/`, a path the user chooses. The path says nothing
+about who made the directory (`VPNLAB_HOME=~` and a lab called `projects` name the user's own
+`~/projects`), so the lab writes an ownership marker when it creates the directory, and:
+
+- creating: a missing directory is made (parents too, 0700) and marked; an existing empty one
+  is marked; one marked for this lab is used as it is; anything else (not empty and unmarked,
+  marked for another lab, a symbolic link, not a directory) is refused, with nothing written;
+- emptying: a missing directory needs nothing; an unmarked one is refused, with nothing
+  deleted; in a marked one only the entries the lab writes (KNOWN_ENTRIES) are removed, kept
+  entries stay, unknown ones are left and reported, and the directory and its marker go only
+  when nothing else is left.
+
+Symbolic links are never followed: the lab writes none, so a link in the directory is an
+unknown entry (left in place), and a state directory that is a link is refused.
+Target-neutral: the targets add their own top-level entries to KNOWN_ENTRIES, nothing else.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import os
+import re
+import shutil
+import stat
+
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import write_atomic
+
+MARKER = ".vpnlab-lab"
+MANAGED_BY = "multicloud.vpnlab"
+DIR_MODE = 0o700
+MARKER_MODE = 0o600
+# Top-level entries a lab writes in its state directory, as shell-style globs; a trailing '/'
+# means a real directory, otherwise a regular file. Nothing else is ever removed.
+KNOWN_ENTRIES = (
+    # The lab's SSH key and what lets the controller and a user reach the VMs.
+    "id_ed25519", "id_ed25519.pub", "authorized_keys", "known_hosts", "ssh_config",
+    # The VM list the inventory plugin reads, the (emulated) AWS VPN connection with its PSKs.
+    "vms.json", "vpn-connection.json",
+    # The connectivity check's reports.
+    "report.*",
+    # Local target: each emulated gateway's strongSwan and each VM's sshd.
+    "gateways/", "vms/",
+    # Cloud target: whatever it records about the resources it created.
+    "cloud/",
+)
+# files.write_atomic writes `<name>.new` and renames it; a crash in between leaves it behind.
+ATOMIC_SUFFIX = ".new"
+DEFAULT_KEEP = ("report.json", "report.md", "report.html")
+LAB_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+KINDS = {stat.S_IFDIR: "dir", stat.S_IFREG: "file", stat.S_IFLNK: "link"}
+
+
+class StateDirError(Exception):
+    """The state directory may not be used or emptied; nothing was changed."""
+
+
+# --- pure: decisions on observations ---------------------------------------------------------
+
+def lab_problems(lab):
+    if not isinstance(lab, str) or not LAB_RE.match(lab):
+        return ["lab=%r: must be 1 to 63 letters, digits, '_', '.' or '-', starting with a "
+                "letter or digit" % (lab,)]
+    return []
+
+
+def path_problems(path):
+    if not isinstance(path, str) or not os.path.isabs(path):
+        return ["path=%r: must be an absolute path" % (path,)]
+    if os.path.normpath(path) == "/":
+        return ["path='/': the root directory is never a lab's state directory"]
+    return []
+
+
+def marker_text(lab):
+    return json.dumps({"lab": lab, "managed_by": MANAGED_BY}, indent=2, sort_keys=True) + "\n"
+
+
+def marker_owner(text):
+    """The lab named by a marker's text, or None when the text is not a marker of ours."""
+    try:
+        doc = json.loads(text)
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(doc, dict) or doc.get("managed_by") != MANAGED_BY:
+        return None
+    lab = doc.get("lab")
+    return lab if isinstance(lab, str) and lab else None
+
+
+def is_known(name, kind):
+    """Whether the lab writes a top-level entry `name` of this kind (dir, file, link, other)."""
+    for pattern in KNOWN_ENTRIES:
+        if pattern.endswith("/"):
+            if kind == "dir" and fnmatch.fnmatchcase(name, pattern[:-1]):
+                return True
+        elif kind == "file" and (fnmatch.fnmatchcase(name, pattern) or (
+                name.endswith(ATOMIC_SUFFIX)
+                and fnmatch.fnmatchcase(name[:-len(ATOMIC_SUFFIX)], pattern))):
+            return True
+    return False
+
+
+def shown(name, kind):
+    return name + "/" if kind == "dir" else name
+
+
+def refusal(path, lab, seen, creating):
+    """Why the directory at `path`, as `seen`, may not be used (creating) or emptied for `lab`.
+
+    `seen` is {kind: missing|dir|file|link|other, entries: {name: kind}, marker: text or None,
+    marker_kind}. None when it may.
+    """
+    kind = seen["kind"]
+    if kind == "missing":
+        return None
+    what = "use %s as the state directory of lab %r" % (path, lab) if creating \
+        else "empty %s for lab %r" % (path, lab)
+    nothing = "Nothing was written." if creating else "Nothing was deleted."
+    if kind == "link":
+        return ("Refusing to %s: it is a symbolic link, and the lab never follows one. %s Set "
+                "VPNLAB_HOME to the real directory instead." % (what, nothing))
+    if kind != "dir":
+        return ("Refusing to %s: it exists and is not a directory. %s Choose another "
+                "VPNLAB_HOME or vpnlab_name." % (what, nothing))
+    if seen["marker"] is None and seen["marker_kind"] is None:
+        if creating and not seen["entries"]:
+            return None
+        return ("Refusing to %s: it %shas no %s marker, so multicloud.vpnlab did not create "
+                "it (it holds: %s). %s Check VPNLAB_HOME and vpnlab_name, or move the directory "
+                "away. If it is a lab built by a version without the marker, check its contents "
+                "and delete it by hand."
+                % (what, "is not empty and " if creating else "", MARKER,
+                   listing(seen["entries"]), nothing))
+    owner = marker_owner(seen["marker"]) if seen["marker_kind"] == "file" else None
+    if owner is None:
+        return ("Refusing to %s: its %s is not a marker written by %s. %s Check that file and "
+                "the directory by hand." % (what, MARKER, MANAGED_BY, nothing))
+    if owner != lab:
+        return ("Refusing to %s: its %s marker says it belongs to lab %r. %s Use "
+                "vpnlab_name=%s for that lab, or another name for this one."
+                % (what, MARKER, owner, nothing, owner))
+    return None
+
+
+def listing(entries, limit=5):
+    names = sorted(shown(n, k) for n, k in entries.items())
+    more = " and %d more" % (len(names) - limit) if len(names) > limit else ""
+    return ", ".join(names[:limit]) + more if names else "nothing"
+
+
+def sort_entries(entries, keep):
+    """{kept, remove, left}: the names (directories with '/') of a marked state directory's
+    entries (the marker excluded), each sorted."""
+    out = {"kept": [], "remove": [], "left": []}
+    for name, kind in entries.items():
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in keep):
+            out["kept"].append(shown(name, kind))
+        elif is_known(name, kind):
+            out["remove"].append(shown(name, kind))
+        else:
+            out["left"].append(shown(name, kind))
+    return {key: sorted(names) for key, names in out.items()}
+
+
+def missing_parents(path, exists):
+    """The directories to create for `path`, outermost first (`exists` tells which exist)."""
+    todo = []
+    while not exists(path):
+        todo.append(path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    return todo[::-1]
+
+
+# --- the file system ----------------------------------------------------------------------
+
+def kind_of(path):
+    try:
+        mode = os.lstat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    return KINDS.get(stat.S_IFMT(mode), "other")
+
+
+def observe(path):
+    """What `path` is, without following a symbolic link: see `refusal`."""
+    seen = {"kind": kind_of(path), "entries": {}, "marker": None, "marker_kind": None}
+    if seen["kind"] != "dir":
+        return seen
+    for name in os.listdir(path):
+        if name == MARKER:
+            seen["marker_kind"] = kind_of(os.path.join(path, name))
+        else:
+            seen["entries"][name] = kind_of(os.path.join(path, name))
+    if seen["marker_kind"] == "file":
+        seen["marker"] = _read_marker(os.path.join(path, MARKER))
+    return seen
+
+
+def _read_marker(path):
+    # O_NOFOLLOW: the marker was a regular file a moment ago and must still be one.
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return ""
+    with os.fdopen(descriptor) as handle:
+        return handle.read(4096)
+
+
+def is_marked(path, lab):
+    """Whether `path` is a real directory carrying `lab`'s marker."""
+    try:
+        seen = observe(path)
+    except OSError:
+        return False
+    return seen["kind"] == "dir" and seen["marker"] is not None and \
+        refusal(path, lab, seen, creating=False) is None
+
+
+def _checked(path, lab, keep=None):
+    problems = lab_problems(lab) + path_problems(path)
+    if keep is not None and not (isinstance(keep, (list, tuple))
+                                 and all(isinstance(k, str) for k in keep)):
+        problems.append("keep=%r: must be a list of file name patterns" % (keep,))
+    if problems:
+        raise StateDirError("; ".join(problems))
+    return os.path.normpath(path)
+
+
+def _result(path):
+    return {"changed": False, "path": path, "created": [], "removed": [], "kept": [], "left": []}
+
+
+def ensure_present(path, lab, check_mode=False):
+    """Create and mark the state directory, or accept it; {changed, created, ...}."""
+    path = _checked(path, lab)
+    seen = observe(path)
+    problem = refusal(path, lab, seen, creating=True)
+    if problem:
+        raise StateDirError(problem)
+    marker = os.path.join(path, MARKER)
+    result = _result(path)
+    if seen["kind"] == "dir" and seen["marker"] is not None:
+        return result
+    dirs = missing_parents(path, os.path.lexists)
+    result.update(changed=True, created=[d + "/" for d in dirs] + [marker])
+    if check_mode:
+        return result
+    for directory in dirs:
+        os.mkdir(directory, DIR_MODE)
+        os.chmod(directory, DIR_MODE)  # mkdir's mode is cut by the umask
+    if not dirs:  # an existing empty directory becomes the lab's: private, as secrets go there
+        os.chmod(path, DIR_MODE)
+    write_atomic(marker, marker_text(lab), MARKER_MODE)
+    return result
+
+
+def ensure_absent(path, lab, keep=DEFAULT_KEEP, check_mode=False):
+    """Remove what the lab wrote in its state directory; {changed, removed, kept, left, ...}.
+
+    `left` lists the entries the lab does not know, left in place; `removed` names removed
+    entries (directories with '/'), then the marker and the directory itself when they went.
+    """
+    path = _checked(path, lab, keep)
+    seen = observe(path)
+    result = _result(path)
+    if seen["kind"] == "missing":
+        return result
+    problem = refusal(path, lab, seen, creating=False)
+    if problem:
+        raise StateDirError(problem)
+    sorted_entries = sort_entries(seen["entries"], keep)
+    result.update(kept=sorted_entries["kept"], left=sorted_entries["left"],
+                  removed=list(sorted_entries["remove"]))
+    if not sorted_entries["kept"] and not sorted_entries["left"]:
+        result["removed"] += [MARKER, path + "/"]
+    result["changed"] = bool(result["removed"])
+    if check_mode:
+        return result
+    for name in sorted_entries["remove"]:
+        _remove(os.path.join(path, name.rstrip("/")))
+    still = [n for n in sorted_entries["remove"] if os.path.lexists(os.path.join(path, n.rstrip("/")))]
+    if still:
+        raise StateDirError("Left after emptying %s: %s" % (path, ", ".join(still)))
+    if MARKER in result["removed"]:
+        appeared = _remove_marked_dir(path, lab)
+        if appeared:
+            result.update(removed=result["removed"][:-2], left=appeared)
+    return result
+
+
+def _remove_marked_dir(path, lab):
+    """Remove the marker and the directory; [] then. If entries appeared meanwhile, keep both
+    and return the entries."""
+    marker = os.path.join(path, MARKER)
+    os.unlink(marker)
+    try:
+        os.rmdir(path)
+    except OSError:
+        write_atomic(marker, marker_text(lab), MARKER_MODE)
+        return sorted(shown(n, k) for n, k in observe(path)["entries"].items())
+    return []
+
+
+def _remove(path):
+    """Remove a file, a link (never what it points to) or a directory tree."""
+    if kind_of(path) == "dir":
+        # rmtree refuses a symbolic link and never follows one inside the tree.
+        shutil.rmtree(path)
+    else:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
