@@ -12,38 +12,17 @@ raising, so a user fixes their inputs in one go instead of one error per run.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import ipaddress
 import re
+from urllib.parse import urlsplit
+
+from ansible_collections.multicloud.vpnlab.plugins.module_utils import inputs
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.inputs import var
 
 TARGETS = ("local", "cloud")
 CLOUDS = ("azure", "aws")
-
-DEFAULTS = {
-    "name": "vpntest",
-    "target": "local",
-    "owner": "student",
-    "environment": "dev",
-    "azure_region": "westeurope",
-    "aws_region": "eu-central-1",
-    "azure_vnet_cidr": "10.1.0.0/16",
-    "azure_subnet_cidr": "10.1.1.0/24",
-    "azure_gateway_subnet_cidr": "10.1.0.0/27",
-    "aws_vpc_cidr": "10.2.0.0/16",
-    "aws_subnet_cidr": "10.2.1.0/24",
-    "vms": [
-        {"name": "vm1", "cloud": "azure", "private_ip": "10.1.1.10"},
-        {"name": "vm2", "cloud": "azure", "private_ip": "10.1.1.20"},
-        {"name": "vm3", "cloud": "aws", "private_ip": "10.2.1.10"},
-    ],
-    "admin_cidrs": None,
-    "allow_open_admin": False,
-    "tunnel_psks": None,
-    "tunnel_inside_cidrs": ["169.254.21.0/30", "169.254.22.0/30"],
-    "expiry_days": 7,
-    "local_azure_public_cidr": "198.51.100.0/24",
-    "local_aws_public_cidr": "203.0.113.0/24",
-}
 
 # Azure's CAF short region codes for the names people read most; others keep their full name.
 AZURE_REGION_SHORT = {
@@ -84,19 +63,19 @@ class PlanError(ValueError):
             len(self.problems), "\n- ".join(self.problems)))
 
 
-def var(key):
-    """The user-facing variable name of a plan input."""
-    return "vpnlab_" + key
-
-
 class _Checker:
-    """Collects problems; each message names the variable, its value and the rule broken."""
+    """Collects problems; each message names the variable, its value and the rule broken.
+
+    A variable whose value could not be read as its type (``bad``) gets that one problem only:
+    the rules that would trip over its stand-in value stay silent about it."""
 
     def __init__(self):
         self.problems = []
+        self.bad = set()
 
     def add(self, key, value, rule):
-        self.problems.append("%s=%r: %s" % (var(key), value, rule))
+        if re.split(r"[\[.]", key, maxsplit=1)[0] not in self.bad:
+            self.problems.append("%s=%r: %s" % (var(key), value, rule))
 
     def network(self, key, value):
         """Parse an IPv4 CIDR; record a problem and return None when it is not one."""
@@ -117,9 +96,12 @@ class _Checker:
         return net
 
     def address(self, key, value):
+        if not isinstance(value, str):
+            self.add(key, value, "must be an IPv4 address, like 10.1.1.10")
+            return None
         try:
             addr = ipaddress.ip_address(value)
-        except (TypeError, ValueError):
+        except ValueError:
             self.add(key, value, "is not a valid IPv4 address")
             return None
         if addr.version != 4:
@@ -128,9 +110,25 @@ class _Checker:
         return addr
 
 
-def _inputs(params):
-    merged = dict(DEFAULTS)
-    merged.update({k: v for k, v in params.items() if v is not None and k in DEFAULTS})
+def _inputs(chk, params):
+    """The inputs read as their types over the defaults; unknown names and unreadable values
+    become problems (an unreadable value is replaced by None, see _Checker)."""
+    merged = inputs.defaults()
+    for key, value in params.items():
+        item = inputs.BY_NAME.get(key)
+        if item is None:
+            if key not in inputs.NOT_INPUTS:
+                chk.problems.append(inputs.unknown_variable(str(key)))
+            continue
+        try:
+            value = inputs.coerce(item, value)
+        except inputs.InputError as exc:
+            chk.add(key, inputs.shown(item, value), exc.rule)
+            chk.bad.add(key)
+            merged[key] = None
+            continue
+        if value is not None:
+            merged[key] = value
     return merged
 
 
@@ -150,9 +148,40 @@ def _check_identity(chk, p):
         chk.add("azure_region", p["azure_region"], "must be an Azure region name like westeurope")
     if not isinstance(p["aws_region"], str) or not AWS_REGION_RE.match(p["aws_region"]):
         chk.add("aws_region", p["aws_region"], "must be an AWS region name like eu-central-1")
-    days = p["expiry_days"]
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 365:
-        chk.add("expiry_days", days, "must be a whole number of days from 1 to 365")
+    _check_range(chk, p, "expiry_days", 1, 365, "days")
+    _check_range(chk, p, "dpd_timeout_seconds", 9, 3600, "seconds (Azure's limits)")
+
+
+def _check_range(chk, p, key, low, high, unit):
+    value = p[key]
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        chk.add(key, value, "must be a whole number of %s from %d to %d" % (unit, low, high))
+
+
+def _check_stand_ins(chk, p):
+    """The emulator endpoint and the stand-in gateway address of a half-built lab."""
+    url = p["aws_endpoint_url"]
+    if url and not _http_url(url):
+        chk.add("aws_endpoint_url", url, "must be an http:// or https:// URL with a host, like "
+                "http://127.0.0.1:5000 (empty means the real AWS)")
+    ip = p["azure_gateway_public_ip"]
+    if ip:
+        addr = chk.address("azure_gateway_public_ip", ip)
+        if addr is not None and (addr.is_unspecified or addr.is_loopback or addr.is_multicast
+                                 or addr.is_link_local or addr.is_reserved):
+            chk.add("azure_gateway_public_ip", ip, "cannot be a VPN gateway's public address "
+                    "(unspecified, loopback, multicast, link-local or reserved)")
+
+
+def _http_url(url):
+    if not isinstance(url, str) or any(c.isspace() for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        # .port raises ValueError for a port that is not a number from 0 to 65535.
+        return parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 0) >= 0
+    except ValueError:
+        return False
 
 
 def _check_size(chk, key, net, smallest, largest, why):
@@ -211,58 +240,85 @@ def _check_vms(chk, p, nets):
     if not isinstance(vms, list) or not vms:
         chk.add("vms", vms, "must be a non-empty list of {name, cloud, private_ip}")
         return []
-    subnet_key = {"azure": "azure_subnet_cidr", "aws": "aws_subnet_cidr"}
     seen_names, seen_ips, good = set(), set(), []
     for i, vm in enumerate(vms):
-        key = "vms[%d]" % i
-        if not isinstance(vm, dict):
-            chk.add(key, vm, "must be a dict with name, cloud and private_ip")
-            continue
-        extra = sorted(set(vm) - set(VM_KEYS) - {"public_ip"})
-        missing = [k for k in VM_KEYS if k not in vm]
-        if extra or missing:
-            chk.add(key, vm, "needs exactly the keys name, cloud, private_ip (%s)" % "; ".join(
-                filter(None, ["missing: " + ", ".join(missing) if missing else "",
-                              "unknown: " + ", ".join(extra) if extra else ""])))
-            continue
-        name, cloud = vm["name"], vm["cloud"]
-        ok = True
-        if not isinstance(name, str) or not VM_NAME_RE.match(name) or "--" in name:
-            chk.add(key + ".name", name, "must be 1-12 characters of a-z, 0-9 and '-', start with "
-                    "a letter and not end with '-' (it is a host name and an interface name)")
-            ok = False
-        elif name in seen_names:
-            chk.add(key + ".name", name, "is used by another VM: VM names must be unique")
-            ok = False
-        seen_names.add(name)
-        if cloud not in CLOUDS:
-            chk.add(key + ".cloud", cloud, "must be one of %s" % ", ".join(CLOUDS))
-            continue
-        addr = chk.address(key + ".private_ip", vm["private_ip"])
-        subnet = nets[subnet_key[cloud]]
-        if addr is None or subnet is None:
-            continue
-        if addr not in subnet:
-            chk.add(key + ".private_ip", str(addr), "is not inside the %s subnet %s=%r" % (
-                cloud, var(subnet_key[cloud]), str(subnet)))
-            ok = False
-        elif addr in reserved_addresses(subnet):
-            chk.add(key + ".private_ip", str(addr), "is reserved by the cloud (the first four and "
-                    "the last address of %s are not usable)" % subnet)
-            ok = False
-        if addr in seen_ips:
-            chk.add(key + ".private_ip", str(addr), "is used by another VM: addresses must be "
-                    "unique")
-            ok = False
-        seen_ips.add(addr)
-        if ok:
-            good.append({"name": name, "cloud": cloud, "private_ip": str(addr)})
-    clouds = {vm["cloud"] for vm in vms if isinstance(vm, dict)}
+        checked = _check_vm(chk, "vms[%d]" % i, vm, nets, seen_names, seen_ips)
+        if checked is not None:
+            good.append(checked)
+    dicts = [vm for vm in vms if isinstance(vm, dict)]
+    clouds = [vm.get("cloud") for vm in dicts]
     for cloud in CLOUDS:
         if cloud not in clouds:
-            chk.add("vms", [vm.get("name") for vm in vms if isinstance(vm, dict)],
+            chk.add("vms", [vm.get("name") for vm in dicts],
                     "needs at least one VM in %s to test traffic across the VPN" % cloud)
     return good
+
+
+def _check_vm(chk, key, vm, nets, seen_names, seen_ips):
+    """One VM's problems; returns it normalised when it has none."""
+    if not isinstance(vm, dict):
+        chk.add(key, vm, "must be a dict with name, cloud and private_ip")
+        return None
+    ok = _check_vm_keys(chk, key, vm)
+    ok = "name" in vm and _check_vm_name(chk, key, vm["name"], seen_names) and ok
+    if "cloud" not in vm:
+        return None
+    if vm["cloud"] not in CLOUDS:
+        chk.add(key + ".cloud", vm["cloud"], "must be one of %s" % ", ".join(CLOUDS))
+        return None
+    addr = _check_vm_address(chk, key, vm, nets, seen_ips) if "private_ip" in vm else None
+    if not ok or addr is None:
+        return None
+    return {"name": vm["name"], "cloud": vm["cloud"], "private_ip": str(addr)}
+
+
+def _check_vm_keys(chk, key, vm):
+    for extra in sorted((k for k in vm if k not in VM_KEYS), key=str):
+        near = inputs.suggest(str(extra), VM_KEYS)
+        chk.add("%s.%s" % (key, extra), vm[extra], "unknown key; a VM has exactly the keys name, "
+                "cloud and private_ip%s" % ("; did you mean %s?" % near if near else ""))
+    missing = [k for k in VM_KEYS if k not in vm]
+    if missing:
+        chk.add(key, vm, "misses the key%s %s (a VM has exactly the keys name, cloud and "
+                "private_ip)" % ("s" if len(missing) > 1 else "", ", ".join(missing)))
+    return len(vm) == len(VM_KEYS) and not missing
+
+
+def _check_vm_name(chk, key, name, seen_names):
+    if not isinstance(name, str) or not VM_NAME_RE.match(name) or "--" in name:
+        chk.add(key + ".name", name, "must be 1-12 characters of a-z, 0-9 and '-', start with "
+                "a letter and not end with '-' (it is a host name and an interface name)")
+        return False
+    if name in seen_names:
+        chk.add(key + ".name", name, "is used by another VM: VM names must be unique")
+        return False
+    seen_names.add(name)
+    return True
+
+
+def _check_vm_address(chk, key, vm, nets, seen_ips):
+    """The VM's private address when it is a usable one in its cloud's subnet, else None."""
+    cloud = vm["cloud"]
+    addr = chk.address(key + ".private_ip", vm["private_ip"])
+    subnet_key = {"azure": "azure_subnet_cidr", "aws": "aws_subnet_cidr"}[cloud]
+    subnet = nets[subnet_key]
+    if addr is None or subnet is None:
+        return None
+    ok = True
+    if addr not in subnet:
+        chk.add(key + ".private_ip", str(addr), "is not inside the %s subnet %s=%r" % (
+            cloud, var(subnet_key), str(subnet)))
+        ok = False
+    elif addr in reserved_addresses(subnet):
+        chk.add(key + ".private_ip", str(addr), "is reserved by the cloud (the first four and "
+                "the last address of %s are not usable)" % subnet)
+        ok = False
+    if addr in seen_ips:
+        chk.add(key + ".private_ip", str(addr), "is used by another VM: addresses must be "
+                "unique")
+        ok = False
+    seen_ips.add(addr)
+    return addr if ok else None
 
 
 def _check_psks(chk, psks):
@@ -385,6 +441,9 @@ CRYPTO = {
                "lifetime_seconds": 28800},
     "phase2": {"encryption": "AES256", "integrity": "SHA2-256", "pfs_group": 14,
                "lifetime_seconds": 3600},
+    # AWS's side: DPD every 10 s, dead after 30 s (AWS's default and minimum). Azure's side has
+    # its own timeout, the input vpnlab_dpd_timeout_seconds (azure_dpd_timeout_seconds).
+    "dpd_delay_seconds": 10,
     "dpd_timeout_seconds": 30,
     "tcp_mss": 1350,
 }
@@ -407,19 +466,22 @@ def _tunnels(p, inside_nets, names):
 
 
 def build_plan(params, targets, today=None, state_root="~/.vpnlab"):
-    """Validate ``params`` (plan inputs without the ``vpnlab_`` prefix) and return the plan.
+    """Validate ``params`` (plan inputs without the ``vpnlab_`` prefix, as declared in
+    inputs.INPUTS, any JSON value each; strings are read as their input's type) and return the
+    plan. An unknown name is a problem naming the nearest input.
 
     ``targets`` maps a target name to its object: ``check(checker, inputs, nets, vms)`` adds the
     target's own problems, ``build(plan, inputs)`` returns the plan's section named after the
     target (``plan["local"]``), or None. ``today`` makes the expiry tag testable. Raises
     PlanError listing every problem.
     """
-    p = _inputs(params)
     chk = _Checker()
+    p = _inputs(chk, params)
     _check_identity(chk, p)
     nets = _check_networks(chk, p)
     vms = _check_vms(chk, p, nets)
     _check_psks(chk, p["tunnel_psks"])
+    _check_stand_ins(chk, p)
     admin = _check_admin(chk, p, nets)
     inside = _check_inside(chk, p)
     target = targets.get(p["target"]) if isinstance(p["target"], str) else None
@@ -451,12 +513,17 @@ def _assemble(p, nets, vms, admin, inside, today, state_root):
                       vnet_cidr=str(nets["azure_vnet_cidr"]),
                       subnet_cidr=str(nets["azure_subnet_cidr"]),
                       gateway_subnet_cidr=str(nets["azure_gateway_subnet_cidr"]),
-                      gateway_sku="VpnGw1AZ"),
+                      gateway_sku="VpnGw1AZ",
+                      gateway_public_ip=p["azure_gateway_public_ip"]),
         "aws": dict(names["aws"], region=p["aws_region"], vpc_cidr=str(nets["aws_vpc_cidr"]),
                     subnet_cidr=str(nets["aws_subnet_cidr"]),
-                    static_routes=[str(nets["azure_vnet_cidr"])]),
+                    static_routes=[str(nets["azure_vnet_cidr"])],
+                    endpoint_url=p["aws_endpoint_url"],
+                    # An emulator's addresses are never connected to (see the safety rules).
+                    emulated=bool(p["aws_endpoint_url"])),
         "tunnels": _tunnels(p, inside, names),
-        "crypto": CRYPTO,
+        "crypto": dict(copy.deepcopy(CRYPTO),
+                       azure_dpd_timeout_seconds=p["dpd_timeout_seconds"]),
         "admin_cidrs": [str(n) for n in admin],
         "vms": [dict(vm, resource_name="%s-%s" % (p["name"], vm["name"])) for vm in vms],
     }

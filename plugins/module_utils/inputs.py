@@ -1,0 +1,263 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The lab inputs: every ``vpnlab_*`` variable, declared once.
+
+``INPUTS`` is the one table of the lab-wide variables (name without the ``vpnlab_`` prefix,
+type, default, description, whether it is a secret, which targets read it). The plan's defaults,
+the ``lab_plan`` module's argument spec, its documentation (the ``multicloud.vpnlab.inputs`` doc
+fragment) and the plan role's ``meta/argument_specs.yml`` come from it; the last two are written
+by ``scripts/inputs_docs.py`` and a unit test fails when they drift. Adding an input is one line
+here (then run that script), plus its rule in ``plan.py`` if it needs more than its type.
+
+``coerce`` turns what users pass into the declared type the way they expect from Ansible: values
+from ``-e key=value`` arrive as strings, so ``"3"`` is 3, ``"yes"`` is true, and a list may be
+given as JSON text or as comma-separated text. Pure, no Ansible import.
+"""
+
+from __future__ import annotations
+
+import collections
+import copy
+import difflib
+import json
+import math
+import re
+
+PREFIX = "vpnlab_"
+BOTH = ("local", "cloud")
+LOCAL = ("local",)
+CLOUD = ("cloud",)
+
+Input = collections.namedtuple(
+    "Input", "name type default description secret targets elements choices example")
+
+
+def _input(name, type_, default, description, secret=False, targets=BOTH, elements=None,
+           choices=None, example=None):
+    return Input(name, type_, default, description, secret, targets, elements, choices, example)
+
+
+DEFAULT_VMS = [
+    {"name": "vm1", "cloud": "azure", "private_ip": "10.1.1.10"},
+    {"name": "vm2", "cloud": "azure", "private_ip": "10.1.1.20"},
+    {"name": "vm3", "cloud": "aws", "private_ip": "10.2.1.10"},
+]
+
+# One line per input (descriptions use Ansible's doc markup: C(), V(), O()).
+INPUTS = (
+    _input("name", "str", "vpntest", "Lab name, part of every resource and namespace name "
+           "(2-16 of V(a-z), V(0-9), V(-)); labs with different names can exist side by side."),
+    _input("target", "str", "local", "Where the lab is built: V(local) (one host, network "
+           "namespaces) or V(cloud) (Azure and AWS).", choices=["local", "cloud"]),
+    _input("owner", "str", "student", "Owner tag, part of the Azure resource group name."),
+    _input("environment", "str", "dev", "Environment tag, part of the Azure resource group name."),
+    _input("azure_region", "str", "westeurope", "Azure region."),
+    _input("aws_region", "str", "eu-central-1", "AWS region."),
+    _input("azure_vnet_cidr", "str", "10.1.0.0/16", "Azure VNet address space."),
+    _input("azure_subnet_cidr", "str", "10.1.1.0/24", "Azure subnet C(internal) for the VMs."),
+    _input("azure_gateway_subnet_cidr", "str", "10.1.0.0/27",
+           "Azure C(GatewaySubnet), /27 or larger."),
+    _input("aws_vpc_cidr", "str", "10.2.0.0/16", "AWS VPC CIDR."),
+    _input("aws_subnet_cidr", "str", "10.2.1.0/24", "AWS subnet for the VMs."),
+    # Elements stay raw so that the plan names each malformed VM itself, all at once.
+    _input("vms", "list", DEFAULT_VMS, "The test VMs, each a dict with exactly C(name), C(cloud) "
+           "(V(azure) or V(aws)) and C(private_ip).", elements="raw"),
+    _input("admin_cidrs", "list", None, "Addresses allowed to reach the VMs by SSH and ICMP; "
+           "required for the cloud target; V(0.0.0.0/0) only with O(allow_open_admin=true).",
+           elements="str", example=["198.18.7.0/24"]),
+    _input("allow_open_admin", "bool", False,
+           "Explicit opt-in to allow V(0.0.0.0/0) in O(admin_cidrs)."),
+    _input("tunnel_psks", "list", None, "Pre-shared keys of the two AWS tunnels (8-64 of "
+           "V([A-Za-z0-9._]), not starting with V(0)); empty ones are generated. Never printed, "
+           "not even in error messages.", secret=True, elements="str", example=["KEY1", "KEY2"]),
+    _input("tunnel_inside_cidrs", "list", ["169.254.21.0/30", "169.254.22.0/30"],
+           "The two tunnels' inside /30 networks in V(169.254.0.0/16).", elements="str"),
+    _input("expiry_days", "int", 7, "Days until the C(expires) tag date (1-365)."),
+    _input("dpd_timeout_seconds", "int", 45, "Dead peer detection timeout of the Azure side's "
+           "connections (Azure allows 9-3600, default 45); the AWS side keeps AWS's 30."),
+    _input("aws_endpoint_url", "str", "", "AWS API endpoint of an emulator such as moto or "
+           "LocalStack (an V(http://) or V(https://) URL); empty means the real AWS. When set, "
+           "the plan marks the AWS side as emulated.", targets=CLOUD),
+    _input("azure_gateway_public_ip", "str", "", "IPv4 address that stands in for the Azure VPN "
+           "gateway's public IP while only the AWS half is built; empty when Azure is built.",
+           targets=CLOUD),
+    _input("local_azure_public_cidr", "str", "198.51.100.0/24",
+           "The \"public\" range of the emulated Azure side.", targets=LOCAL),
+    _input("local_aws_public_cidr", "str", "203.0.113.0/24",
+           "The \"public\" range of the emulated AWS side.", targets=LOCAL),
+)
+BY_NAME = {i.name: i for i in INPUTS}
+
+# vpnlab_* variables the collection sets itself, not inputs: the plan fact, the lab inventory's
+# host variables and the check play's group name. Passed to the plan, they are ignored.
+NOT_INPUTS = frozenset(("plan", "lab", "vm_name", "state_dir", "label", "group"))
+
+# How users spell booleans in Ansible (YAML 1.1 and key=value).
+TRUE = frozenset(("true", "yes", "on", "y", "t", "1"))
+FALSE = frozenset(("false", "no", "off", "n", "f", "0"))
+INT_RE = re.compile(r"^\s*[-+]?[0-9]+\s*$")
+
+
+class InputError(ValueError):
+    """A value that cannot be read as its input's type; ``rule`` says which form is expected."""
+
+    def __init__(self, rule):
+        self.rule = rule
+        super().__init__(rule)
+
+
+def var(name):
+    """The user-facing variable name of an input."""
+    return PREFIX + name
+
+
+def defaults():
+    """Every input's default, by name (copies: a caller may change them)."""
+    return {i.name: copy.deepcopy(i.default) for i in INPUTS}
+
+
+def suggest(name, known):
+    """The known name closest to a misspelled one, or None."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def unknown_variable(name):
+    """The problem for a ``vpnlab_*`` name that is no input (``name`` without the prefix)."""
+    near = suggest(name, BY_NAME)
+    hint = ("did you mean %s?" % var(near) if near else "the lab's variables are listed by "
+            "`ansible-doc -t role multicloud.vpnlab.plan`")
+    return "%s: unknown variable; %s" % (var(name), hint)
+
+
+def from_variables(variables):
+    """Split ``{vpnlab_name: value}`` into plan params (prefix dropped) and the names that do not
+    start with the prefix. Outputs (``NOT_INPUTS``) are dropped; unknown names are kept for
+    the plan to report."""
+    params, foreign = {}, []
+    for key, value in variables.items():
+        if not isinstance(key, str) or not key.startswith(PREFIX):
+            foreign.append(key)
+        elif key[len(PREFIX):] not in NOT_INPUTS:
+            params[key[len(PREFIX):]] = value
+    return params, foreign
+
+
+def shown(item, value):
+    """The value as a problem may show it: a secret only as ``<hidden>``."""
+    return "<hidden>" if item.secret else value
+
+
+def coerce(item, value):
+    """``value`` read as ``item``'s type; raises InputError naming the expected form. None is
+    returned as None (the caller takes the default)."""
+    if value is None:
+        return None
+    return _COERCE[item.type](item, value)
+
+
+def _str(item, value):
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    raise InputError("must be a string%s" % _choices(item))
+
+
+def _choices(item):
+    return ", one of %s" % ", ".join(item.choices) if item.choices else ""
+
+
+def _int(item, value):
+    if isinstance(value, bool):
+        raise InputError("must be a whole number, like %s, not true/false" % item.default)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and INT_RE.match(value):
+        return int(value)
+    raise InputError("must be a whole number, like %s" % item.default)
+
+
+def _bool(item, value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in TRUE | FALSE:
+        return value.strip().lower() in TRUE
+    raise InputError("must be true or false (also yes/no, on/off, 1/0)")
+
+
+def _list(item, value):
+    if isinstance(value, list):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return _json_list(item, text)
+        if item.elements == "str":
+            return [part.strip() for part in text.split(",")] if text else []
+    raise InputError("must be a list%s; %s" % (_of(item), how_to_pass(item)))
+
+
+def _json_list(item, text):
+    try:
+        parsed = json.loads(text)
+    except ValueError as exc:
+        # The parser's message quotes no input, but a secret's position is still its shape.
+        detail = "" if item.secret else " (%s)" % exc
+        raise InputError("looks like a JSON list but is not valid JSON%s; %s"
+                         % (detail, how_to_pass(item)))
+    if not isinstance(parsed, list):
+        raise InputError("must be a list%s; %s" % (_of(item), how_to_pass(item)))
+    return parsed
+
+
+def _of(item):
+    return " of strings" if item.elements == "str" else " of dicts"
+
+
+def how_to_pass(item):
+    """How to pass a list on the command line: JSON in -e (or, for strings, comma-separated)."""
+    example = item.example if item.example is not None else item.default
+    if item.elements == "raw":
+        example = example[:1]
+    text = "pass it as JSON: -e '%s'" % json.dumps({var(item.name): example})
+    if item.elements == "str":
+        text += " (or as comma-separated text: -e %s=%s)" % (var(item.name), ",".join(example))
+    return text
+
+
+_COERCE = {"str": _str, "int": _int, "bool": _bool, "list": _list}
+
+
+def secret_strings(params):
+    """Every string a secret input's value holds, as given and as read (for no_log masking)."""
+    found = set()
+    for item in INPUTS:
+        if item.secret and params.get(item.name) is not None:
+            value = params[item.name]
+            found.update(_leaves(value))
+            try:
+                found.update(_leaves(coerce(item, value)))
+            except InputError:
+                pass
+    return found
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _leaves(key)
+            yield from _leaves(inner)
+    elif isinstance(value, (list, tuple)):
+        for inner in value:
+            yield from _leaves(inner)
+    elif isinstance(value, str):
+        if value:
+            yield value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield str(value)
