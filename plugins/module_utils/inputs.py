@@ -126,8 +126,8 @@ def suggest(name, known):
 def unknown_variable(name):
     """The problem for a ``vpnlab_*`` name that is no input (``name`` without the prefix)."""
     near = suggest(name, BY_NAME)
-    hint = ("did you mean %s?" % var(near) if near else "the lab's variables are listed by "
-            "`ansible-doc -t role multicloud.vpnlab.plan`")
+    hint = ("did you mean %s?" % var(near) if near else "the lab's variables are the options "
+            "of `ansible-doc multicloud.vpnlab.lab_plan` with the prefix %s" % PREFIX)
     return "%s: unknown variable; %s" % (var(name), hint)
 
 
