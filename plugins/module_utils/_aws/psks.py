@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The tunnels' pre-shared keys: chosen once, kept in a 0600 file of the lab's state directory.
+
+A key the user gives wins; else the one stored by an earlier run; else the one AWS already has
+for that tunnel (a connection built before the file existed); else a new random one. Keeping
+them in the state directory makes re-runs stable and lets the Azure side read them on
+emulators, which drop the tunnel options (moto answers with a fixed key of its own).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import read_text, update
+
+# AWS's alphabet for keys ([A-Za-z0-9._]); the first character is never '0'.
+PSK_ALPHABET = string.ascii_letters + string.digits + "._"
+PSK_FIRST = string.ascii_letters
+PSK_LENGTH = 40
+
+
+def generate_psk(rng=None):
+    rng = rng or secrets.SystemRandom()
+    return rng.choice(PSK_FIRST) + "".join(rng.choice(PSK_ALPHABET) for dummy in range(PSK_LENGTH - 1))
+
+
+def read_store(path):
+    """{tunnel name: key} from the store, {} when it is missing or unreadable."""
+    text = read_text(path) if path else None
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    keys = data.get("pre_shared_keys") if isinstance(data, dict) else None
+    return {k: v for k, v in (keys or {}).items() if isinstance(v, str) and v}
+
+
+def choose(names, given, stored, current, generate=generate_psk):
+    """One key per tunnel name, by the precedence above."""
+    chosen = {}
+    for i, name in enumerate(names):
+        for candidate in ((given[i] if i < len(given) else None), stored.get(name), current.get(name)):
+            if candidate:
+                chosen[name] = candidate
+                break
+        else:
+            chosen[name] = generate()
+    return chosen
+
+
+def store_text(keys):
+    return json.dumps({"pre_shared_keys": keys}, indent=2, sort_keys=True) + "\n"
+
+
+def write_store(path, keys, check_mode=False):
+    """Write the store (0600) unless it holds these keys; returns whether it changed."""
+    return update(path, store_text(keys), check_mode=check_mode, mode=0o600)
