@@ -1,11 +1,34 @@
 # -*- coding: utf-8 -*-
 # Copyright: multicloud.vpnlab contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Connectivity report: the verdict rules and the Markdown and HTML views of ``report.json``.
+"""Connectivity report: the data of ``report.json`` and its verdict (and, for now, its views).
 
-Pure functions, no Ansible import. The check runs in two phases (private probes, then public
-probes) with the tunnels' ESP byte counters read before, between and after; the counters are what
-proves that private traffic crossed the tunnels and public traffic did not.
+Pure functions, no Ansible import, target-neutral. The check runs in two phases (private probes,
+then public probes) with the tunnels' evidence read before, between and after; the ESP byte
+counters are what proves that private traffic crossed the tunnels and public traffic did not.
+
+Tunnel evidence (what each target's evidence source returns, read at each phase): a list of
+``{name, outside_ip, status, bytes_in, bytes_out, source, detail}`` where ``status`` is
+``up``, ``down`` or ``unknown``, the byte counters are the tunnel's ESP bytes as the Azure side
+sees them (in: from AWS, out: to AWS; null when the source cannot count), ``source`` says where
+the record comes from and ``detail`` why the tunnel is in its state.
+
+``report.json``::
+
+    lab, target, generated_at
+    vms[]            name, cloud, private_ip, public_ip
+    tunnels[]        the evidence records read last (see above)
+    evidence         {before, mid, after}: the records of each phase
+    counters         {private_phase, public_phase}: {bytes_in, bytes_out, tunnels: {name: {..}}}
+    measurements[]   src, dst, dst_ip, path (private|public), tool (mtr|ping), sent, received,
+                     loss_pct, rtt_min_ms, rtt_avg_ms, rtt_max_ms, hops, error
+    mtu_checks[]     src, dst, dst_ip, size, sent, received, ok, error
+    tools[]          the tools measured with
+    probes           {run: bool, reason}: whether the VMs were probed, and if not why
+    notes[]          what was not checked, and why
+    verdict          ok (level is not fail), level (pass|degraded|fail), failures[], warnings[]
+
+A verdict is never ``pass`` without measurements.
 """
 
 from __future__ import annotations
@@ -15,8 +38,10 @@ import html
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import PATHS, TOOLS
 
+LEVELS = ("pass", "degraded", "fail")
 VM_KEYS = ("name", "cloud", "private_ip", "public_ip")
-TUNNEL_KEYS = ("name", "outside_ip", "status", "bytes_in", "bytes_out")
+TUNNEL_KEYS = ("name", "outside_ip", "status", "bytes_in", "bytes_out", "source", "detail")
+TUNNEL_STATES = ("up", "down", "unknown")
 COUNTER_KEYS = ("bytes_in", "bytes_out")
 
 
@@ -67,35 +92,77 @@ def _measurement_key(m):
     return (m.get("src"), m.get("dst"), m.get("path"), m.get("tool"))
 
 
-def build_report(lab, target, vms, tunnels_before, tunnels_mid, tunnels_after, measurements,
-                 require_public=True, generated_at=None, public_tolerance_bytes=0, tools=TOOLS,
-                 mtu_checks=None):
-    """The ``report.json`` dict, verdict included."""
+def _tunnel(record):
+    tunnel = {key: record.get(key) for key in TUNNEL_KEYS}
+    status = str(tunnel["status"] or "unknown").lower()
+    tunnel["status"] = status if status in TUNNEL_STATES else "unknown"
+    return tunnel
+
+
+def _notes(tools, mtu, probes):
+    if not probes["run"]:
+        return ["nothing was measured: the VMs were not probed (%s)" % probes["reason"]]
+    notes = []
+    if mtu and "ping" not in tools:
+        notes.append("path MTU not checked: it is measured with ping, which is not among the "
+                     "tools (%s)" % ", ".join(tools))
+    elif not mtu:
+        notes.append("path MTU not checked: the check was turned off (size 0)")
+    return notes
+
+
+def build_report(lab, target, vms, evidence, measurements, require_public=True,
+                 generated_at=None, public_tolerance_bytes=0, tools=TOOLS, mtu_checks=None,
+                 mtu=1400, probes=True, probes_reason=None):
+    """The ``report.json`` dict, verdict included.
+
+    ``evidence`` maps the phases ``before``, ``mid`` and ``after`` to tunnel evidence records;
+    ``probes`` False means the VMs were not probed (``probes_reason`` says why).
+    """
+    phases = {phase: [_tunnel(t) for t in (evidence or {}).get(phase) or []]
+              for phase in ("before", "mid", "after")}
+    tools = [tool for tool in TOOLS if tool in tools]
+    run = {"run": bool(probes), "reason": None if probes else (probes_reason or "probes off")}
     report = {
         "lab": lab,
         "target": target,
         "generated_at": generated_at or datetime.datetime.now(datetime.timezone.utc).isoformat(
             timespec="seconds"),
         "vms": [{key: vm.get(key) for key in VM_KEYS} for vm in vms],
-        "tunnels": [{key: t.get(key) for key in TUNNEL_KEYS} for t in tunnels_after or []],
-        "counters": {"private_phase": tunnel_deltas(tunnels_before, tunnels_mid),
-                     "public_phase": tunnel_deltas(tunnels_mid, tunnels_after)},
+        "tunnels": phases["after"],
+        "evidence": phases,
+        "counters": {"private_phase": tunnel_deltas(phases["before"], phases["mid"]),
+                     "public_phase": tunnel_deltas(phases["mid"], phases["after"])},
         "measurements": sorted((dict(m) for m in measurements), key=_measurement_key),
         "mtu_checks": sorted((dict(c) for c in mtu_checks or []),
                              key=lambda c: (c.get("src"), c.get("dst"))),
+        "tools": tools,
+        "probes": run,
+        "notes": _notes(tools, mtu, run),
     }
     report["verdict"] = verdict(report, require_public, public_tolerance_bytes, tools)
     return report
 
 
 def verdict(report, require_public=True, public_tolerance_bytes=0, tools=TOOLS):
-    """``{ok, failures, warnings}`` from every rule; each finding is one line."""
-    findings = (_missing(report, tools) + _losses(report, require_public) + _tunnel_status(report)
-                + _mtu(report)
-                + _private_counters(report) + _public_counters(report, public_tolerance_bytes))
+    """``{ok, level, failures, warnings}`` from every rule; each finding is one line.
+
+    A failure makes the level ``fail``; a ``degraded`` finding (also listed among the warnings)
+    makes it ``degraded``: the lab works, but less than fully or without proof.
+    """
+    findings = _tunnel_status(report)
+    if report["probes"]["run"]:
+        findings += (_missing(report, tools) + _losses(report, require_public) + _mtu(report)
+                     + _private_counters(report)
+                     + _public_counters(report, public_tolerance_bytes))
+    else:
+        findings.append(("degraded", "nothing was measured, so nothing is proven: the VMs were "
+                                     "not probed (%s)" % report["probes"]["reason"]))
     failures = [text for level, text in findings if level == "failure"]
-    warnings = [text for level, text in findings if level == "warning"]
-    return {"ok": not failures, "failures": failures, "warnings": warnings}
+    warnings = [text for level, text in findings if level in ("degraded", "warning")]
+    level = "fail" if failures else "degraded" if any(
+        severity == "degraded" for severity, dummy in findings) else "pass"
+    return {"ok": level != "fail", "level": level, "failures": failures, "warnings": warnings}
 
 
 def _label(m):
@@ -141,8 +208,10 @@ def _mtu(report):
 def _tunnel_status(report):
     if not report["tunnels"]:
         return [("failure", "no tunnels reported")]
-    return [("failure", "tunnel %s (%s) is %r, not 'up'" % (t["name"], t["outside_ip"], t["status"]))
-            for t in report["tunnels"] if str(t["status"]).lower() != "up"]
+    return [("failure" if t["status"] == "down" else "degraded",
+             "tunnel %s (%s) is %r, not 'up'%s" % (t["name"], t["outside_ip"], t["status"],
+                                                   ": " + t["detail"] if t.get("detail") else ""))
+            for t in report["tunnels"] if t["status"] != "up"]
 
 
 def _phase_bytes(report, phase):
@@ -176,7 +245,7 @@ def _public_counters(report, tolerance):
 # --- views: both renderers walk the same sections, so Markdown and HTML say the same ---------
 
 def _status_word(report):
-    return "PASS" if report["verdict"]["ok"] else "FAIL"
+    return report["verdict"].get("level", "pass" if report["verdict"]["ok"] else "fail").upper()
 
 
 def _fmt_ms(value):
@@ -256,6 +325,7 @@ def _sections(report):
                      "%s/%s" % (c.get("received"), c.get("sent")), "ok" if c.get("ok") else "FAIL"]
                     for c in report.get("mtu_checks") or []])},
         {"title": "Verdict", "text": summary, "verdict": True},
+        {"title": "Not checked", "items": report.get("notes") or []},
         {"title": "Failures", "items": result["failures"]},
         {"title": "Warnings", "items": result.get("warnings", [])},
     ]

@@ -49,26 +49,38 @@ options:
     type: list
     elements: dict
     required: true
-  tunnels_before:
-    description: Tunnels before the private probes (M(multicloud.vpnlab.tunnel_status)).
-    type: list
-    elements: dict
-    required: true
-  tunnels_mid:
-    description: Tunnels after the private probes, before the public ones.
-    type: list
-    elements: dict
-    required: true
-  tunnels_after:
-    description: Tunnels after the public probes.
-    type: list
-    elements: dict
+  evidence:
+    description:
+      - The tunnel evidence read at each phase - C(before) the private probes, C(mid) between
+        the private and the public probes, C(after) the public probes - each a list of
+        C(name), C(outside_ip), C(status) (V(up), V(down) or V(unknown)), C(bytes_in),
+        C(bytes_out), C(source), C(detail), as the target's evidence source returns them.
+    type: dict
     required: true
   mtu_checks:
     description: Don't-Fragment ping checks from M(multicloud.vpnlab.probe); one that failed fails the verdict.
     type: list
     elements: dict
     default: []
+  mtu:
+    description: The IP packet size the tunnel paths must carry with Don't Fragment set; V(0) when not checked.
+    type: int
+    default: 1400
+  tools:
+    description: The tools the VMs measured with; only their measurements are expected.
+    type: list
+    elements: str
+    choices: [mtr, ping]
+    default: [mtr, ping]
+  probes:
+    description:
+      - Whether the VMs were probed. V(false) (the cloud target on emulators, say) expects no
+        measurement; the verdict is then at best V(degraded), never V(pass).
+    type: bool
+    default: true
+  probes_reason:
+    description: Why the VMs were not probed, for the report.
+    type: str
   require_public:
     description: Whether loss on a public path fails the verdict (else a warning).
     type: bool
@@ -86,9 +98,10 @@ EXAMPLES = r"""
     target: "{{ vpnlab_plan.target }}"
     vms: "{{ vms }}"
     measurements: "{{ measurements }}"
-    tunnels_before: "{{ before.tunnels }}"
-    tunnels_mid: "{{ mid.tunnels }}"
-    tunnels_after: "{{ after.tunnels }}"
+    evidence:
+      before: "{{ tunnels_before }}"
+      mid: "{{ tunnels_mid }}"
+      after: "{{ tunnels_after }}"
     state_dir: "{{ vpnlab_plan.state_dir }}"
   register: report
 """
@@ -99,10 +112,10 @@ report:
   returned: always
   type: dict
 verdict:
-  description: C(ok), C(failures), C(warnings).
+  description: C(ok), C(level) (V(pass), V(degraded) or V(fail)), C(failures), C(warnings).
   returned: always
   type: dict
-  sample: {ok: true, failures: [], warnings: []}
+  sample: {ok: true, level: pass, failures: [], warnings: []}
 files:
   description: Paths of the files written.
   returned: always
@@ -122,9 +135,10 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.report import (
 
 def ensure_present(module):
     p = module.params
-    report = build_report(p["lab"], p["target"], p["vms"], p["tunnels_before"], p["tunnels_mid"],
-                          p["tunnels_after"], p["measurements"], require_public=p["require_public"],
-                          mtu_checks=p["mtu_checks"])
+    report = build_report(p["lab"], p["target"], p["vms"], p["evidence"], p["measurements"],
+                          require_public=p["require_public"], tools=p["tools"],
+                          mtu_checks=p["mtu_checks"], mtu=p["mtu"], probes=p["probes"],
+                          probes_reason=p["probes_reason"])
     contents = {"report.json": json.dumps(report, indent=2, sort_keys=True) + "\n",
                 "report.md": render_markdown(report), "report.html": render_html(report)}
     files = [os.path.join(p["state_dir"], name) for name in sorted(contents)]
@@ -144,11 +158,13 @@ def main():
             target=dict(type="str", required=True),
             vms=dict(type="list", elements="dict", required=True),
             measurements=dict(type="list", elements="dict", required=True),
-            tunnels_before=dict(type="list", elements="dict", required=True),
-            tunnels_mid=dict(type="list", elements="dict", required=True),
-            tunnels_after=dict(type="list", elements="dict", required=True),
+            evidence=dict(type="dict", required=True),
             require_public=dict(type="bool", default=True),
             mtu_checks=dict(type="list", elements="dict", default=[]),
+            mtu=dict(type="int", default=1400),
+            tools=dict(type="list", elements="str", choices=["mtr", "ping"], default=["mtr", "ping"]),
+            probes=dict(type="bool", default=True),
+            probes_reason=dict(type="str"),
             state_dir=dict(type="path", required=True),
         ),
         supports_check_mode=True,

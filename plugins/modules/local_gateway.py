@@ -121,7 +121,8 @@ requirements:
   - vici (strongSwan's Python package)
 seealso:
   - module: multicloud.vpnlab.tunnel_options
-  - module: multicloud.vpnlab.tunnel_status
+  - plugin: multicloud.vpnlab.local_tunnels
+    plugin_type: lookup
 """
 
 EXAMPLES = r"""

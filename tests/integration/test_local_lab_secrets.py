@@ -90,18 +90,25 @@ def test_check_alone_also_hides_psks(lab):
         assert psk not in out
 
 
-def test_tunnel_status_module_reads_both_tunnels(lab):
+def test_local_tunnels_lookup_reads_both_tunnels(lab):
+    """The one reader of the local tunnels (the check's evidence source), on a real gateway."""
     env = dict(os.environ, VPNLAB_HOME=str(lab["home"]), ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
                ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_STDOUT_CALLBACK="ansible.builtin.json",
                PATH="%s:%s" % (BIN, os.environ["PATH"]))
-    args = {"netns": "vpnlab-leak.azgw", "directory": str(lab["state"] / "gateways" / "azure")}
-    proc = subprocess.run([str(BIN / "ansible"), "localhost", "-m", "multicloud.vpnlab.tunnel_status",
-                           "-a", json.dumps(args), "--check"], cwd=ROOT, env=env,
+    expr = ("{{ lookup('multicloud.vpnlab.local_tunnels', '%s', netns='vpnlab-leak.azgw', "
+            "expected={'tunnel1': '203.0.113.10', 'tunnel2': '203.0.113.11', "
+            "'tunnel9': '203.0.113.99'}) }}" % (lab["state"] / "gateways" / "azure"))
+    proc = subprocess.run([str(BIN / "ansible"), "localhost", "-m", "ansible.builtin.debug",
+                           "-a", json.dumps({"msg": expr})], cwd=ROOT, env=env,
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout[-2000:]
-    result = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]
-    assert result["changed"] is False
-    assert [(t["name"], t["status"]) for t in result["tunnels"]] == [("tunnel1", "up"), ("tunnel2", "up")]
-    assert sum(t["bytes_in"] + t["bytes_out"] for t in result["tunnels"]) > 0
+    tunnels = json.loads(proc.stdout)["plays"][0]["tasks"][0]["hosts"]["localhost"]["msg"]
+    assert [(t["name"], t["outside_ip"], t["status"]) for t in tunnels] == [
+        ("tunnel1", "203.0.113.10", "up"), ("tunnel2", "203.0.113.11", "up"),
+        ("tunnel9", "203.0.113.99", "down")]
+    assert tunnels[0]["detail"] == "IKE SA established, CHILD SA installed"
+    assert tunnels[2]["detail"] == "the gateway has no connection tunnel9 loaded"
+    assert all(t["source"] == "strongSwan in vpnlab-leak.azgw (VICI list-sas)" for t in tunnels)
+    assert sum(t["bytes_in"] + t["bytes_out"] for t in tunnels) > 0
     for psk in lab["psks"]:
         assert psk not in proc.stdout

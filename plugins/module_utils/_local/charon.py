@@ -16,7 +16,7 @@ import traceback
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local import daemon
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import read_text, update
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.swan import (
-    gateway_config, sa_status, strongswan_conf,
+    gateway_config, sa_detail, sa_status, strongswan_conf,
 )
 
 try:
@@ -127,16 +127,22 @@ class Charon:
         self.call("initiate", {"child": name, "ike": name, "timeout": str(timeout_ms)})
 
     def status(self, conns):
-        """Per connection: name, outside_ip, status and CHILD SA byte/packet counters."""
+        """Per connection: name, outside_ip, status (up/down), CHILD SA byte/packet counters,
+        and the evidence's `source` and `detail` (why it is in that state)."""
         sas = self.call("list_sas")
         tunnels = []
         for name, body in sorted(conns.items()):
             state, b_in, b_out, p_in, p_out = sa_status(name, sas)
-            tunnels.append({"name": name, "outside_ip": body["remote_addrs"][0],
+            remote = body["remote_addrs"][0]
+            tunnels.append({"name": name, "outside_ip": remote,
                             "local_ip": body["local_addrs"][0], "status": state,
                             "bytes_in": b_in, "bytes_out": b_out,
-                            "packets_in": p_in, "packets_out": p_out})
+                            "packets_in": p_in, "packets_out": p_out,
+                            "source": self.source(), "detail": sa_detail(name, remote, sas)})
         return tunnels
+
+    def source(self):
+        return "strongSwan in %s (VICI list-sas)" % self.netns
 
     def loaded_conns(self):
         """The connections charon has, in load-conn shape (for status without the tunnels)."""
@@ -146,6 +152,26 @@ class Charon:
                 conns[name] = {"remote_addrs": body.get("remote_addrs") or ["?"],
                                "local_addrs": body.get("local_addrs") or ["?"]}
         return conns
+
+
+def evidence(charon, expected=()):
+    """Tunnel evidence records for the connectivity check, one per expected tunnel (name,
+    outside_ip) and per other loaded connection. A gateway that is not running, or a tunnel
+    it has not loaded, is reported down with the reason, instead of failing the check."""
+    if not charon.pid():
+        why = "the VPN gateway's strongSwan is not running in %s" % charon.netns
+        return [dict(_empty(t), status="down", source=charon.source(), detail=why)
+                for t in expected]
+    found = {t["name"]: t for t in charon.status(charon.loaded_conns())}
+    records = [found.pop(t["name"], None) or dict(
+        _empty(t), status="down", bytes_in=0, bytes_out=0, source=charon.source(),
+        detail="the gateway has no connection %s loaded" % t["name"]) for t in expected]
+    return records + [found[name] for name in sorted(found)]
+
+
+def _empty(tunnel):
+    return {"name": tunnel["name"], "outside_ip": tunnel.get("outside_ip"),
+            "bytes_in": None, "bytes_out": None}
 
 
 def ensure_running(charon, check_mode):

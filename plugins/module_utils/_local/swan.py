@@ -163,3 +163,25 @@ def sa_status(conn_name, sas):
                 for i, key in enumerate(("bytes-in", "bytes-out", "packets-in", "packets-out")):
                     counters[i] += int(child.get(key, 0))
     return (status,) + tuple(counters)
+
+
+def sa_detail(conn_name, remote_ip, sas):
+    """Why a connection is in its state, in words a learner can act on (the evidence's `detail`)."""
+    states = sorted({ike.get("state") for entry in sas for name, ike in entry.items()
+                     if name == conn_name})
+    children = sorted({child.get("state") for entry in sas for name, ike in entry.items()
+                       if name == conn_name and ike.get("state") == "ESTABLISHED"
+                       for child in (ike.get("child-sas") or {}).values()})
+    if "ESTABLISHED" in states and "INSTALLED" in children:
+        return "IKE SA established, CHILD SA installed"
+    if "ESTABLISHED" in states:
+        return ("IKE SA established with %s but no CHILD SA installed (%s): the peer refused the "
+                "ESP proposal or the traffic selectors" % (remote_ip, ", ".join(children) or "none"))
+    if "CONNECTING" in states:
+        # With dpd_action=restart a dead peer's IKE SA is re-initiated and stays CONNECTING.
+        return ("IKE not established, no answer from %s (IKE SA connecting: retransmitting, or "
+                "restarted after DPD declared the peer dead)" % remote_ip)
+    if states:
+        return "IKE SA %s with %s" % ("/".join(states), remote_ip)
+    return ("no IKE SA with %s: the connection is loaded but not established (never initiated, "
+            "or deleted after the peer stopped answering)" % remote_ip)

@@ -20,12 +20,13 @@ VMS = [
 IPS = {vm["name"]: vm for vm in VMS}
 
 
-def tunnels(bytes_1, bytes_2, status="up"):
+def tunnels(bytes_1, bytes_2, status="up", detail=None):
     return [
         {"name": "tunnel1", "outside_ip": "203.0.113.5", "status": status,
-         "bytes_in": bytes_1, "bytes_out": None if bytes_1 is None else bytes_1 + 40},
+         "bytes_in": bytes_1, "bytes_out": None if bytes_1 is None else bytes_1 + 40,
+         "source": "test", "detail": detail},
         {"name": "tunnel2", "outside_ip": "203.0.113.6", "status": "up",
-         "bytes_in": bytes_2, "bytes_out": bytes_2},
+         "bytes_in": bytes_2, "bytes_out": bytes_2, "source": "test", "detail": None},
     ]
 
 
@@ -57,7 +58,7 @@ GOOD = [measurement(*key) for key in expected_measurements(VMS)]
 def report(measurements=None, before=None, mid=None, after=None, **options):
     before, mid, after = (BEFORE if before is None else before, MID if mid is None else mid,
                           AFTER if after is None else after)
-    return build_report("vpntest", "local", VMS, before, mid, after,
+    return build_report("vpntest", "local", VMS, {"before": before, "mid": mid, "after": after},
                         GOOD if measurements is None else measurements,
                         generated_at="2026-11-25T21:00:00+00:00", **options)
 
@@ -83,8 +84,9 @@ def test_expected_measurements_every_ordered_pair():
 def test_all_good():
     result = report()
     assert set(result) == {"lab", "target", "generated_at", "vms", "tunnels", "counters", "mtu_checks",
-                           "measurements", "verdict"}
-    assert result["verdict"] == {"ok": True, "failures": [], "warnings": []}
+                           "measurements", "verdict", "evidence", "tools", "probes", "notes"}
+    assert result["verdict"] == {"ok": True, "level": "pass", "failures": [], "warnings": []}
+    assert result["probes"] == {"run": True, "reason": None} and result["notes"] == []
     assert len(result["measurements"]) == 24
     assert result["tunnels"] == AFTER
     assert result["vms"] == VMS
@@ -122,7 +124,8 @@ FAILURE_RULES = [
                          ids=[case[0] for case in FAILURE_RULES])
 def test_each_rule_fails_alone(name, arguments, failure):
     result = report(**arguments)
-    assert result["verdict"] == {"ok": False, "failures": [failure], "warnings": []}, name
+    assert result["verdict"] == {"ok": False, "level": "fail", "failures": [failure],
+                                 "warnings": []}, name
 
 
 WARNING_CASES = [
@@ -145,7 +148,7 @@ WARNING_CASES = [
                          ids=[case[0] for case in WARNING_CASES])
 def test_warnings_do_not_fail(name, arguments, warnings):
     result = report(**arguments)
-    assert result["verdict"] == {"ok": True, "failures": [], "warnings": warnings}, name
+    assert result["verdict"] == {"ok": True, "level": "pass", "failures": [], "warnings": warnings}, name
 
 
 def test_no_tunnels_fails():
@@ -220,7 +223,8 @@ def test_markdown_shows_loss_errors_and_failures():
 def test_html_is_self_contained_and_escaped():
     vms = copy.deepcopy(VMS)
     vms[0]["name"] = "<script>alert(1)</script>"
-    page = render_html(build_report("lab&co", "local", vms, BEFORE, MID, AFTER, GOOD))
+    page = render_html(build_report("lab&co", "local", vms,
+                                    {"before": BEFORE, "mid": MID, "after": AFTER}, GOOD))
     assert "<script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "lab&amp;co" in page
@@ -258,3 +262,47 @@ def test_markdown_lists_the_mtu_checks():
     text = render_markdown(report(mtu_checks=[MTU_OK, dict(MTU_OK, src="vm2", ok=False, received=0)]))
     assert "| vm1 | vm3 (10.2.1.10) | 1400 | 3/3 | ok |" in text
     assert "| vm2 | vm3 (10.2.1.10) | 1400 | 0/3 | FAIL |" in text
+
+
+# --- what the check measured: tools, probes off, tunnel states ------------------------------
+
+def test_ping_only_expects_no_mtr_and_still_checks_the_mtu():
+    pings = [m for m in GOOD if m["tool"] == "ping"]
+    result = report(pings, tools=["ping"], mtu_checks=[MTU_OK])
+    assert result["verdict"] == {"ok": True, "level": "pass", "failures": [], "warnings": []}
+    assert result["tools"] == ["ping"] and result["notes"] == []
+
+
+def test_mtr_only_says_why_the_mtu_was_not_checked():
+    mtrs = [m for m in GOOD if m["tool"] == "mtr"]
+    result = report(mtrs, tools=["mtr"])
+    assert result["verdict"]["level"] == "pass"
+    assert result["notes"] == ["path MTU not checked: it is measured with ping, which is not "
+                               "among the tools (mtr)"]
+    assert report(mtu=0)["notes"] == ["path MTU not checked: the check was turned off (size 0)"]
+
+
+@pytest.mark.parametrize("after, level, failures", [
+    (AFTER, "degraded", []),
+    (tunnels(9000, 0, status="down", detail="no answer"), "fail",
+     ["tunnel tunnel1 (203.0.113.5) is 'down', not 'up': no answer"]),
+])
+def test_without_probes_nothing_is_proven_and_the_level_is_never_pass(after, level, failures):
+    result = report([], before=BEFORE, mid=BEFORE, after=after, probes=False,
+                    probes_reason="the AWS API is an emulator")
+    assert result["verdict"]["level"] == level
+    assert result["verdict"]["failures"] == failures
+    assert result["verdict"]["warnings"] == [
+        "nothing was measured, so nothing is proven: the VMs were not probed (the AWS API is an "
+        "emulator)"]
+    assert result["probes"] == {"run": False, "reason": "the AWS API is an emulator"}
+    assert result["notes"] == ["nothing was measured: the VMs were not probed (the AWS API is an "
+                               "emulator)"]
+
+
+@pytest.mark.parametrize("status", ["unknown", "UNKNOWN", None, "rekeying"])
+def test_a_tunnel_whose_state_is_unknown_degrades(status):
+    result = report(after=tunnels(9000, 0, status=status))
+    assert result["tunnels"][0]["status"] == "unknown"
+    assert result["verdict"]["level"] == "degraded" and result["verdict"]["ok"] is True
+    assert result["verdict"]["warnings"] == ["tunnel tunnel1 (203.0.113.5) is 'unknown', not 'up'"]

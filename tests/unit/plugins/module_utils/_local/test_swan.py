@@ -12,7 +12,8 @@ import pytest
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import build_plan
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.swan import (
-    SwanConfigError, connection, gateway_config, proposal, sa_status, secret, strongswan_conf,
+    SwanConfigError, connection, gateway_config, proposal, sa_detail, sa_status, secret,
+    strongswan_conf,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.tunnels import vpn_connection_facts
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vpnconn import describe_vpn_connection
@@ -254,3 +255,24 @@ def ike(name="tunnel1", state="ESTABLISHED", children=None):
 ])
 def test_sa_status(sas, expected):
     assert sa_status("tunnel1", sas) == expected
+
+
+@pytest.mark.parametrize("sas, expected", [
+    ([ike()], "IKE SA established, CHILD SA installed"),
+    ([ike(children={})], "IKE SA established with 203.0.113.10 but no CHILD SA installed (none): "
+                         "the peer refused the ESP proposal or the traffic selectors"),
+    ([ike(state="CONNECTING", children={})],
+     "IKE not established, no answer from 203.0.113.10 (IKE SA connecting: retransmitting, or "
+     "restarted after DPD declared the peer dead)"),
+    ([ike(state="DELETING")], "IKE SA DELETING with 203.0.113.10"),
+    ([], "no IKE SA with 203.0.113.10: the connection is loaded but not established (never "
+         "initiated, or deleted after the peer stopped answering)"),
+    # Another connection's SAs say nothing about this one.
+    ([ike(name="tunnel2")], "no IKE SA with 203.0.113.10: the connection is loaded but not "
+                            "established (never initiated, or deleted after the peer stopped "
+                            "answering)"),
+    # A dying SA beside a fresh one: the established one wins.
+    ([ike(state="DELETING"), ike()], "IKE SA established, CHILD SA installed"),
+])
+def test_sa_detail(sas, expected):
+    assert sa_detail("tunnel1", "203.0.113.10", sas) == expected

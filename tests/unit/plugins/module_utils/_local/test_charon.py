@@ -1,0 +1,63 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Tunnel evidence from the local gateway: every expected tunnel is reported, up or not.
+
+A stand-in charon answers pid/status/loaded_conns here; the real gateway is read by the
+integration tests (tests/integration/test_local_lab_secrets.py) and the connectivity check."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.charon import evidence
+
+EXPECTED = [{"name": "tunnel1", "outside_ip": "203.0.113.10"},
+            {"name": "tunnel2", "outside_ip": "203.0.113.11"}]
+
+
+class FakeCharon:
+    netns = "vpnlab-x.azgw"
+
+    def __init__(self, running=True, loaded=("tunnel1", "tunnel2")):
+        self.running, self.loaded = running, loaded
+
+    def pid(self):
+        return 42 if self.running else None
+
+    def source(self):
+        return "strongSwan in %s (VICI list-sas)" % self.netns
+
+    def loaded_conns(self):
+        return {name: {} for name in self.loaded}
+
+    def status(self, conns):
+        return [{"name": name, "outside_ip": "203.0.113.%d" % (9 + int(name[-1])), "status": "up",
+                 "bytes_in": 1, "bytes_out": 2, "source": self.source(), "detail": "fine"}
+                for name in sorted(conns)]
+
+
+def test_running_gateway_reports_its_tunnels():
+    records = evidence(FakeCharon(), EXPECTED)
+    assert [(r["name"], r["status"], r["bytes_out"]) for r in records] == [
+        ("tunnel1", "up", 2), ("tunnel2", "up", 2)]
+
+
+def test_a_gateway_that_is_not_running_reports_every_tunnel_down_with_the_reason():
+    records = evidence(FakeCharon(running=False), EXPECTED)
+    assert records == [
+        {"name": name, "outside_ip": ip, "status": "down", "bytes_in": None, "bytes_out": None,
+         "source": "strongSwan in vpnlab-x.azgw (VICI list-sas)",
+         "detail": "the VPN gateway's strongSwan is not running in vpnlab-x.azgw"}
+        for name, ip in (("tunnel1", "203.0.113.10"), ("tunnel2", "203.0.113.11"))]
+
+
+@pytest.mark.parametrize("loaded, expected_states", [
+    (("tunnel2",), [("tunnel1", "down", "the gateway has no connection tunnel1 loaded"),
+                    ("tunnel2", "up", "fine")]),
+    # A connection nobody expected is still shown, after the expected ones.
+    (("tunnel1", "tunnel2", "tunnel3"), [("tunnel1", "up", "fine"), ("tunnel2", "up", "fine"),
+                                         ("tunnel3", "up", "fine")]),
+])
+def test_expected_and_loaded_tunnels(loaded, expected_states):
+    records = evidence(FakeCharon(loaded=loaded), EXPECTED)
+    assert [(r["name"], r["status"], r["detail"]) for r in records] == expected_states
