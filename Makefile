@@ -6,11 +6,30 @@ BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 PLAYBOOK := $(BIN)/ansible-playbook
-APT_PACKAGES := iproute2 nftables strongswan-charon strongswan-swanctl libcharon-extra-plugins \
-	openssh-server openssh-client mtr-tiny iputils-ping iperf3 netcat-openbsd python3-venv git
+# Debian packages come from bindep.txt, their one list: the names of the lines for the profiles
+# in `want` (bindep's rule: a line without a profile is in every profile; platform dpkg only).
+BINDEP_AWK := { sub(/\#.*/, "") } NF == 0 { next } \
+	{ sel = ""; if (match($$0, /\[[^]]*\]/)) sel = substr($$0, RSTART + 1, RLENGTH - 2); \
+	  n = split(sel, s, " "); plat = dpkg = prof = hit = 0; \
+	  for (i = 1; i <= n; i++) if (s[i] ~ /^platform:/) { plat = 1; dpkg = dpkg || s[i] == "platform:dpkg" } \
+	    else { prof = 1; hit = hit || index(want, " " s[i] " ") > 0 }; \
+	  if ((!plat || dpkg) && (!prof || hit)) print $$1 }
+# Install what is missing of bindep.txt's profiles $(1); apt only runs when a package is missing,
+# so a second `make lab` does not touch the network.
+define apt_install
+	@missing=$$(for p in $$(awk -v want=' $(1) ' '$(BINDEP_AWK)' bindep.txt); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "vpnlab: installing" $$missing; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $$missing >/dev/null \
+		|| { echo "vpnlab: apt-get install failed for:" $$missing >&2; exit 1; }; \
+	fi
+endef
+PROFILES ?= make lab
 ARGS ?=
 
-.PHONY: help prereqs apt venv venv-test collection lab destroy check plan test unit lint sanity \
+.PHONY: help prereqs apt apt-test bindep venv venv-test collection lab destroy check plan test unit lint sanity \
 	integration molecule bench changelog clean
 
 help:
@@ -25,32 +44,29 @@ help:
 prereqs:
 	@PYTHON=$(PYTHON) bash scripts/check-prereqs.sh $(MAKECMDGOALS)
 
-# apt only runs when a package is missing, so a second `make lab` does not touch the network.
 apt: prereqs
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
-		| grep -q 'install ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-		echo "vpnlab: installing $$missing"; \
-		export DEBIAN_FRONTEND=noninteractive; \
-		apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends $$missing >/dev/null \
-		|| { echo "vpnlab: apt-get install failed for: $$missing" >&2; exit 1; }; \
-	fi
+	$(call apt_install,make lab)
 
-$(VENV)/.stamp-runtime: requirements.txt
+apt-test: apt
+	$(call apt_install,test)
+
+# The packages of bindep.txt for PROFILES, one a line: `make -s bindep PROFILES="lab test"`.
+bindep:
+	@awk -v want=' $(PROFILES) ' '$(BINDEP_AWK)' bindep.txt
+
+# .venv: Ansible (requirements-ansible.txt) and the collection's runtime packages
+# (requirements.txt); `make test` adds the test tools (requirements-test.txt).
+$(VENV)/.stamp-runtime: requirements-ansible.txt requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-ansible.txt -r requirements.txt
 	@touch $@
 
-$(VENV)/.stamp-test: requirements-test.txt requirements.txt $(VENV)/.stamp-runtime
+$(VENV)/.stamp-test: requirements-test.txt $(VENV)/.stamp-runtime
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements-test.txt
 	@touch $@
 
 venv: apt $(VENV)/.stamp-runtime
-# shellcheck lets ansible-test's shellcheck sanity test run (skipped without it).
-venv-test: apt $(VENV)/.stamp-test
-	@dpkg-query -W -f='$${Status}\n' shellcheck 2>/dev/null | grep -q 'install ok installed' \
-		|| { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-		--no-install-recommends shellcheck >/dev/null; }
+venv-test: apt-test $(VENV)/.stamp-test
 
 # The collection is linked into the venv's ansible_collections, so FQCNs (multicloud.vpnlab.*)
 # resolve for .venv/bin/ansible* from any directory, and edits here take effect at once.

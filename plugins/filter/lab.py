@@ -1,11 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright: multicloud.vpnlab contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters turning the inventory's lab VMs into the connectivity check's inputs."""
+"""Filters turning the inventory's lab VMs into the connectivity check's inputs, and reading the
+collection's bindep.txt (its one list of Debian packages)."""
 
 from __future__ import annotations
 
+import os
+
 from ansible.errors import AnsibleFilterError
+
+# The collection's root: bindep.txt ships in the built collection beside galaxy.yml.
+BINDEP_TXT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bindep.txt")
 
 
 def lab_vms(hostvars, hosts):
@@ -30,6 +36,47 @@ def probe_targets(vms, src, path):
             for vm in vms if vm["name"] != src and vm.get(key)]
 
 
+def parse_bindep(text, profiles, platform="dpkg"):
+    """Package names of bindep-format `text` for `profiles` on `platform`.
+
+    The subset of bindep's rules this collection's file uses: a line without a profile is always
+    in, a line with profiles is in when one of them is asked for; a line with platform:
+    selectors is in when one of them is this platform. Negations and versions are refused.
+    """
+    packages = []
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        name, _, rest = line.partition(" ")
+        selectors = rest.strip()
+        if selectors and not (selectors.startswith("[") and selectors.endswith("]")):
+            raise AnsibleFilterError("bindep.txt line %d: only `name [selectors]` is supported: %r" % (number, line))
+        selectors = selectors[1:-1].split()
+        if any(s.startswith("!") for s in selectors):
+            raise AnsibleFilterError("bindep.txt line %d: negated selectors are not supported: %r" % (number, line))
+        platforms = [s.split(":", 1)[1] for s in selectors if s.startswith("platform:")]
+        wanted = [s for s in selectors if not s.startswith("platform:")]
+        if platforms and platform not in platforms:
+            continue
+        if wanted and not set(wanted) & set(profiles):
+            continue
+        packages.append(name)
+    return packages
+
+
+def bindep_packages(profiles, platform="dpkg"):
+    """The collection's Debian packages for `profiles` (a list, or one name), from its bindep.txt."""
+    if isinstance(profiles, str):
+        profiles = [profiles]
+    try:
+        with open(BINDEP_TXT, encoding="utf-8") as bindep:
+            text = bindep.read()
+    except OSError as exc:
+        raise AnsibleFilterError("cannot read the collection's bindep.txt: %s" % exc) from None
+    return parse_bindep(text, list(profiles), platform)
+
+
 class FilterModule:
     def filters(self):
-        return {"lab_vms": lab_vms, "probe_targets": probe_targets}
+        return {"lab_vms": lab_vms, "probe_targets": probe_targets, "bindep_packages": bindep_packages}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.multicloud.vpnlab.plugins.filter.lab import FilterModule, lab_vms, probe_targets
+from ansible_collections.multicloud.vpnlab.plugins.filter.lab import FilterModule, bindep_packages, lab_vms, probe_targets
 
 # Host variables as the multicloud.vpnlab.lab inventory plugin sets them (plus unrelated ones).
 HOSTVARS = {
@@ -84,7 +84,8 @@ def test_probe_targets_bad_path(path):
 
 
 def test_filters_are_registered():
-    assert FilterModule().filters() == {"lab_vms": lab_vms, "probe_targets": probe_targets}
+    assert FilterModule().filters() == {"lab_vms": lab_vms, "probe_targets": probe_targets,
+                                        "bindep_packages": bindep_packages}
 
 
 def test_lab_vms_with_ansible_hostvars():
