@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The AWS part of the cloud target's plan: AWS-only rules and ``plan["cloud"]["aws"]``.
+
+``targets.CloudTarget`` calls ``check`` and ``build`` of each part. Pure: no boto3, no Ansible.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+# The customer gateway is the Azure VPN gateway's public IP: the Azure part finds it out when it
+# builds the gateway; without that part, the input vpnlab_azure_gateway_public_ip stands in.
+GATEWAY_IP = "azure_gateway_public_ip"
+# Lab resources carry both tags; teardown and the leak check select on both, so a resource
+# someone else tagged `vpnlab=<lab>` by hand is never deleted.
+MANAGED_BY = "multicloud.vpnlab"
+# AWS waits for the other side to start IKE (Azure initiates); when DPD declares the peer dead it
+# clears the SAs and waits again, so the tunnel comes back as soon as Azure re-initiates.
+STARTUP_ACTION = "add"
+DPD_TIMEOUT_ACTION = "clear"
+# AES-GCM needs no separate integrity algorithm; AWS accepts both forms of AES-256.
+GCM_OF = {"AES256": "AES256-GCM-16", "AES128": "AES128-GCM-16"}
+PSK_FILE = "cloud/aws-tunnel-psks.json"
+
+
+class AwsPart:
+    """The AWS half: VPC, VGW, customer gateway, VPN connection, EC2 test VMs."""
+
+    name = "aws"
+    provides = ()
+
+    @staticmethod
+    def check(chk, p, nets, vms, provided=frozenset()):
+        ip = p.get(GATEWAY_IP)
+        if not ip and GATEWAY_IP not in provided:
+            chk.add(GATEWAY_IP, ip, "is required for the cloud target while the Azure half is not "
+                    "built: the Azure VPN gateway's public IP, for the AWS customer gateway")
+        elif ip:
+            _check_gateway_ip(chk, ip, nets)
+
+    @staticmethod
+    def build(plan, p):
+        crypto = plan["crypto"]
+        return {
+            "customer_gateway_ip": p.get(GATEWAY_IP) or "",
+            "security_group_rules": security_group_rules(plan["admin_cidrs"], plan["azure"]["vnet_cidr"]),
+            "tunnel_options": tunnel_options(crypto),
+            "pre_shared_key_file": "%s/%s" % (plan["state_dir"], PSK_FILE),
+            "tag_filters": tag_filters(plan["lab"]),
+        }
+
+
+def _check_gateway_ip(chk, ip, nets):
+    try:
+        addr = ipaddress.ip_address(ip)
+    except ValueError:
+        return  # the shared rules already named it
+    if addr.is_private and not _documentation(addr):
+        chk.add(GATEWAY_IP, ip, "is a private address: an AWS customer gateway on a virtual "
+                "private gateway needs the other side's public IP")
+    for key in ("azure_vnet_cidr", "aws_vpc_cidr"):
+        if nets.get(key) is not None and addr in nets[key]:
+            chk.add(GATEWAY_IP, ip, "is inside the lab's own network vpnlab_%s" % key)
+
+
+DOCUMENTATION_NETS = tuple(ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"))
+
+
+def _documentation(addr):
+    """Documentation ranges count as public: emulators and examples use them."""
+    return any(addr in net for net in DOCUMENTATION_NETS)
+
+
+def security_group_rules(admin_cidrs, azure_vnet_cidr):
+    """Ingress of the AWS VMs' security group (amazon.aws.ec2_security_group's `rules`): SSH and
+    ICMP from the admins and from the Azure VNet through the tunnels, nothing else. 0.0.0.0/0 is
+    here only when the plan allowed it (vpnlab_allow_open_admin)."""
+    sources = list(dict.fromkeys(list(admin_cidrs) + [azure_vnet_cidr]))
+    return [
+        {"proto": "tcp", "ports": [22], "cidr_ip": sources, "rule_desc": "SSH from the admins and the Azure VNet"},
+        {"proto": "icmp", "from_port": -1, "to_port": -1, "cidr_ip": sources,
+         "rule_desc": "ICMP from the admins and the Azure VNet"},
+    ]
+
+
+def _algorithms(name):
+    return [name] + ([GCM_OF[name]] if name in GCM_OF else [])
+
+
+def tunnel_options(crypto):
+    """The aws_vpn_connection module's tunnel_options from the plan's crypto: IKEv2 only, the
+    plan's algorithms (AES-256 also as GCM), its DH group for phase 1 and PFS, AWS's DPD."""
+    phase1, phase2 = crypto["phase1"], crypto["phase2"]
+    return {
+        "ike_versions": ["ikev%d" % crypto["ike_version"]],
+        "phase1_encryption_algorithms": _algorithms(phase1["encryption"]),
+        "phase1_integrity_algorithms": [phase1["integrity"]],
+        "phase1_dh_group_numbers": [phase1["dh_group"]],
+        "phase1_lifetime_seconds": phase1["lifetime_seconds"],
+        "phase2_encryption_algorithms": _algorithms(phase2["encryption"]),
+        "phase2_integrity_algorithms": [phase2["integrity"]],
+        "phase2_dh_group_numbers": [phase2["pfs_group"]],
+        "phase2_lifetime_seconds": phase2["lifetime_seconds"],
+        "dpd_timeout_seconds": crypto["dpd_timeout_seconds"],
+        "dpd_timeout_action": DPD_TIMEOUT_ACTION,
+        "startup_action": STARTUP_ACTION,
+    }
+
+
+def tag_filters(lab):
+    """EC2 `Filters` (as a dict, amazon.aws style) selecting the lab's resources."""
+    return {"tag:vpnlab": lab, "tag:managed_by": MANAGED_BY}
