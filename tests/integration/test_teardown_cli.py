@@ -1,10 +1,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""host_guard and local_teardown for real, as root, on a throwaway half-built lab.
+"""host_guard, local_teardown and lab_state for real, as root, on a throwaway half-built lab.
 
 Everything is named vpnlab-t<random>.*: two namespaces joined by a veth pair (never linked to
 the host's namespace), a process inside one, a stand-in `charon` in the host namespace known only
-by its pid file (it sends nothing), a state dir, and guard routes in 10.251.0.0/16. Fixtures
-remove all of it even when a test fails.
+by its pid file (it sends nothing), a state dir carrying the lab's marker, and guard routes in
+10.251.0.0/16. Fixtures remove all of it even when a test fails.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.guard imp
     LabRoutes, RouteDriver, guard_metric,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.hostnet import host_networks
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.statedir import MARKER, marker_text
 
 pr = pytest.importorskip("pyroute2")
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("ip"),
@@ -78,6 +79,7 @@ class HalfLab:
         gw.mkdir(parents=True)
         vm.mkdir(parents=True)
         self.state_dir.chmod(0o700)
+        (self.state_dir / MARKER).write_text(marker_text(self.lab))
         (gw / "charon.pid").write_text("%d\n" % self.procs["charon"].pid)
         (vm / "sshd.pid").write_text("%d\n" % self.procs["bystander"].pid)
         key = self.state_dir / "id_ed25519"
@@ -87,8 +89,14 @@ class HalfLab:
         return self
 
     def teardown_args(self, **extra):
+        pidfiles = [{"path": str(self.state_dir / "gateways" / "azgw" / "charon.pid"),
+                     "program": "charon"},
+                    {"path": str(self.state_dir / "vms" / "vm1" / "sshd.pid"), "program": "sshd"}]
         return dict({"lab": self.lab, "netns_prefix": self.prefix,
-                     "state_dir": str(self.state_dir)}, **extra)
+                     "state_dir": str(self.state_dir), "pidfiles": pidfiles}, **extra)
+
+    def state_args(self, **extra):
+        return dict({"path": str(self.state_dir), "lab": self.lab, "state": "absent"}, **extra)
 
     def destroy(self):
         """Remove whatever is left, without the module under test."""
@@ -177,30 +185,39 @@ def test_teardown_removes_a_half_built_lab_and_leaves_the_report(run_module, hal
 
     rc, result, out = run_module("multicloud.vpnlab.local_teardown", half_lab.teardown_args())
     assert rc == 0 and result["changed"] is True and result["leaks"] == [], out
+    assert result["state_dir_owned"] is True
     removed = result["removed"]
     assert removed["netns"] == half_lab.ns
     assert set(removed["pids"]) == {half_lab.procs["netns"].pid, half_lab.procs["charon"].pid}
     assert removed["routes"] == [GUARDED]
-    assert removed["files"] == ["gateways/", "id_ed25519", "vms/"]
 
     assert netns_list(half_lab.prefix) == []
     assert half_lab.procs["netns"].wait(timeout=5) == -signal.SIGTERM
     assert half_lab.procs["charon"].wait(timeout=5) == -signal.SIGTERM
     assert half_lab.procs["bystander"].poll() is None, "a stale pid file's process was killed"
     assert guard_lines(half_lab.metric) == []
-    assert sorted(os.listdir(half_lab.state_dir)) == ["report.json"]
+    # The files are the state step's: local_teardown deletes none.
+    assert sorted(os.listdir(half_lab.state_dir)) == [MARKER, "gateways", "id_ed25519",
+                                                      "report.json", "vms"]
+
+    rc, result, out = run_module("multicloud.vpnlab.lab_state", half_lab.state_args())
+    assert rc == 0 and result["changed"] is True, out
+    assert result["removed"] == ["gateways/", "id_ed25519", "vms/"]
+    assert result["kept"] == ["report.json"] and result["left"] == []
+    assert sorted(os.listdir(half_lab.state_dir)) == [MARKER, "report.json"]
     assert half_lab.state_dir.stat().st_mode & 0o777 == 0o700
 
-    rc, result, out = run_module("multicloud.vpnlab.local_teardown", half_lab.teardown_args())
-    assert rc == 0 and result["changed"] is False, out
-    assert result["removed"] == {"netns": [], "pids": [], "routes": [], "files": []}
+    for module, args in (("local_teardown", half_lab.teardown_args()),
+                         ("lab_state", half_lab.state_args())):
+        rc, result, out = run_module("multicloud.vpnlab." + module, args)
+        assert rc == 0 and result["changed"] is False, out
+    assert result["removed"] == [] and result["kept"] == ["report.json"]
 
 
-def test_teardown_without_keep_removes_the_state_dir(run_module, half_lab):
-    rc, result, out = run_module("multicloud.vpnlab.local_teardown",
-                                 half_lab.teardown_args(keep=[], guard=False))
+def test_state_without_keep_removes_the_state_dir(run_module, half_lab):
+    rc, result, out = run_module("multicloud.vpnlab.lab_state", half_lab.state_args(keep=[]))
     assert rc == 0 and result["changed"] is True, out
-    assert result["removed"]["files"][-1] == str(half_lab.state_dir) + "/"
+    assert result["removed"][-2:] == [MARKER, str(half_lab.state_dir) + "/"]
     assert not half_lab.state_dir.exists()
 
 
@@ -209,12 +226,35 @@ def test_teardown_check_mode_reports_and_removes_nothing(run_module, half_lab):
     rc, result, out = run_module("multicloud.vpnlab.local_teardown", half_lab.teardown_args(), "--check")
     assert rc == 0 and result["changed"] is True and result["leaks"] == [], out
     assert result["removed"] == {
-        "netns": half_lab.ns, "routes": [GUARDED], "files": ["gateways/", "id_ed25519", "vms/"],
+        "netns": half_lab.ns, "routes": [GUARDED],
         "pids": sorted([half_lab.procs["netns"].pid, half_lab.procs["charon"].pid])}
+    rc, result, out = run_module("multicloud.vpnlab.lab_state", half_lab.state_args(), "--check")
+    assert rc == 0 and result["removed"] == ["gateways/", "id_ed25519", "vms/"], out
     assert netns_list(half_lab.prefix) == half_lab.ns
     assert all(p.poll() is None for p in half_lab.procs.values())
     assert len(guard_lines(half_lab.metric)) == 1
     assert (half_lab.state_dir / "id_ed25519").exists()
+
+
+def test_teardown_of_an_unmarked_state_dir_removes_the_lab_but_no_file(run_module, half_lab):
+    # A state dir without the marker is not the lab's (VPNLAB_HOME=~ and a lab named like a
+    # directory of the user's): its files stay, and so does the process its pid file names,
+    # but the lab's own namespaces, their processes and its guard routes go.
+    (half_lab.state_dir / MARKER).unlink()
+    before = sorted(str(p) for p in half_lab.state_dir.rglob("*"))
+    assert add_guard(run_module, half_lab.lab)[0] == 0
+
+    rc, result, out = run_module("multicloud.vpnlab.local_teardown", half_lab.teardown_args())
+    assert rc == 0 and result["state_dir_owned"] is False and result["leaks"] == [], out
+    assert result["removed"]["netns"] == half_lab.ns and result["removed"]["routes"] == [GUARDED]
+    assert result["removed"]["pids"] == [half_lab.procs["netns"].pid]
+    assert half_lab.procs["charon"].poll() is None
+    assert netns_list(half_lab.prefix) == [] and guard_lines(half_lab.metric) == []
+
+    rc, result, out = run_module("multicloud.vpnlab.lab_state", half_lab.state_args())
+    assert rc != 0 and "has no .vpnlab-lab marker" in result["msg"], out
+    assert "Nothing was deleted." in result["msg"]
+    assert sorted(str(p) for p in half_lab.state_dir.rglob("*")) == before
 
 
 @pytest.mark.parametrize("prefix", ["vpnlab-", "vpnlab-.", "vpnlab-x", "vpnlab-a-", "vpnlab-a..",
@@ -237,9 +277,9 @@ def test_teardown_refuses_a_prefix_other_than_the_labs(run_module, half_lab, for
     assert netns_list(half_lab.prefix) == half_lab.ns
 
 
-def test_teardown_refuses_a_state_dir_not_named_after_the_lab(run_module, half_lab):
+def test_teardown_refuses_a_relative_state_dir(run_module, half_lab):
     rc, result, out = run_module("multicloud.vpnlab.local_teardown",
-                                 half_lab.teardown_args(state_dir=str(half_lab.state_dir.parent)),
+                                 half_lab.teardown_args(state_dir="labs/" + half_lab.lab),
                                  "--check")
-    assert rc != 0 and "last component must be the lab name" in result["msg"], out
-    assert Path(half_lab.state_dir, "id_ed25519").exists()
+    assert rc != 0 and "must be an absolute path" in result["msg"], out
+    assert netns_list(half_lab.prefix) == half_lab.ns
