@@ -8,13 +8,13 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 ---
 module: lab_report
-short_description: Write the lab's connectivity report (report.json, report.md, report.html)
+short_description: Build the lab's connectivity report and write report.json
 version_added: 0.1.0
 description:
   - Builds the report from the probes' measurements and the tunnel counters read before, between
     and after the private and public probe phases, decides the verdict and writes
-    C(report.json), C(report.md) (RTT matrix, private vs public) and C(report.html) to the
-    lab's state directory.
+    C(report.json) to the lab's state directory. The connectivity_check role renders C(report.md)
+    and C(report.html) from the returned report with its templates.
   - The module does not fail on a bad verdict; the caller decides (the role fails the play).
 author:
   - multicloud.vpnlab contributors (@multicloud)
@@ -86,7 +86,7 @@ options:
     type: bool
     default: true
   state_dir:
-    description: Where to write the three files.
+    description: Where to write C(report.json).
     type: path
     required: true
 """
@@ -128,9 +128,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import write_atomic
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.report import (
-    build_report, render_html, render_markdown,
-)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.report import build_report
 
 
 def ensure_present(module):
@@ -139,8 +137,7 @@ def ensure_present(module):
                           require_public=p["require_public"], tools=p["tools"],
                           mtu_checks=p["mtu_checks"], mtu=p["mtu"], probes=p["probes"],
                           probes_reason=p["probes_reason"])
-    contents = {"report.json": json.dumps(report, indent=2, sort_keys=True) + "\n",
-                "report.md": render_markdown(report), "report.html": render_html(report)}
+    contents = {"report.json": json.dumps(report, indent=2, sort_keys=True) + "\n"}
     files = [os.path.join(p["state_dir"], name) for name in sorted(contents)]
     if not module.check_mode:
         os.makedirs(p["state_dir"], mode=0o700, exist_ok=True)

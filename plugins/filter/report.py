@@ -1,0 +1,28 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Filters that turn report.json into what the report templates draw."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.report_view import build_view
+
+
+def report_view(report, network=None, max_pairs=24):
+    """The view model of a report: verdict banner, SVG coordinates, colours, formatted numbers.
+
+    ``network`` adds what the report does not hold (``azure_vnet_cidr``, ``aws_vpc_cidr``,
+    ``azure_gateway_ip``, ``tcp_mss``); ``max_pairs`` bounds the per-pair chart of a big lab.
+    """
+    if not isinstance(report, dict):
+        raise AnsibleFilterError("report_view expects the report as a dict, got %s"
+                                 % type(report).__name__)
+    if network is not None and not isinstance(network, dict):
+        raise AnsibleFilterError("report_view: network must be a dict, got %s" % type(network).__name__)
+    return build_view(report, network, int(max_pairs))
+
+
+class FilterModule:
+    def filters(self):
+        return {"report_view": report_view}
