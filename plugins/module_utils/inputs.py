@@ -117,6 +117,20 @@ def defaults():
     return {i.name: copy.deepcopy(i.default) for i in INPUTS}
 
 
+def argument_spec():
+    """The options of the ``lab_plan`` module, one per input (Ansible's argument_spec form)."""
+    spec = {}
+    for item in INPUTS:
+        option = {"type": item.type}
+        for key in ("elements", "choices", "default"):
+            if getattr(item, key) is not None:
+                option[key] = copy.deepcopy(getattr(item, key))
+        if item.secret:
+            option["no_log"] = True
+        spec[item.name] = option
+    return spec
+
+
 def suggest(name, known):
     """The known name closest to a misspelled one, or None."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)

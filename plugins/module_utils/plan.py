@@ -148,14 +148,14 @@ def _check_identity(chk, p):
         chk.add("azure_region", p["azure_region"], "must be an Azure region name like westeurope")
     if not isinstance(p["aws_region"], str) or not AWS_REGION_RE.match(p["aws_region"]):
         chk.add("aws_region", p["aws_region"], "must be an AWS region name like eu-central-1")
-    _check_range(chk, p, "expiry_days", 1, 365, "days")
-    _check_range(chk, p, "dpd_timeout_seconds", 9, 3600, "seconds (Azure's limits)")
+    _check_range(chk, p, "expiry_days", (1, 365), "days")
+    _check_range(chk, p, "dpd_timeout_seconds", (9, 3600), "seconds", " (Azure's limits)")
 
 
-def _check_range(chk, p, key, low, high, unit):
-    value = p[key]
+def _check_range(chk, p, key, limits, unit, why=""):
+    value, (low, high) = p[key], limits
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        chk.add(key, value, "must be a whole number of %s from %d to %d" % (unit, low, high))
+        chk.add(key, value, "must be a whole number of %s from %d to %d%s" % (unit, low, high, why))
 
 
 def _check_stand_ins(chk, p):

@@ -11,10 +11,14 @@ module: lab_plan
 short_description: Validate the VPN lab inputs and derive its names, tags and addresses
 version_added: 0.1.0
 description:
-  - Takes the lab-wide C(vpnlab_*) inputs (without the C(vpnlab_) prefix) and returns one plan
-    dict that every role of the collection reads. Nothing is created.
+  - Takes the lab-wide C(vpnlab_*) inputs and returns one plan dict that every role of the
+    collection reads. Nothing is created.
+  - The inputs come as options (their names without the C(vpnlab_) prefix) or, as the
+    C(multicloud.vpnlab.plan) role passes them, as one dict O(variables) of C(vpnlab_*) variables.
   - Rejects bad input before anything is created, reporting B(all) problems at once, each naming
-    the variable, its value and the rule it breaks.
+    the variable, its value and the rule it breaks. Text is read as the input's type the way
+    Ansible users expect (V("3") as a number, V(yes) as true, JSON or comma-separated text as a
+    list); an unknown C(vpnlab_*) name is a problem naming the nearest valid one.
   - For the C(local) target, the lab's address ranges are also checked against the addresses and
     routes of the host, so the lab never shadows the host's own networks.
 author:
@@ -31,96 +35,22 @@ attributes:
     details: The same inputs give the same plan; only the expiry tag moves with the date.
 extends_documentation_fragment:
   - multicloud.vpnlab.attributes
+  - multicloud.vpnlab.inputs
 options:
-  name:
-    description: Lab name, part of every resource and namespace name (2-16 of V(a-z0-9-)).
-    type: str
-    default: vpntest
-  target:
-    description: Where the lab is built.
-    type: str
-    choices: [local, cloud]
-    default: local
-  owner:
-    description: Owner tag and part of the Azure resource group name.
-    type: str
-    default: student
-  environment:
-    description: Environment tag and part of the Azure resource group name.
-    type: str
-    default: dev
-  azure_region:
-    description: Azure region.
-    type: str
-    default: westeurope
-  aws_region:
-    description: AWS region.
-    type: str
-    default: eu-central-1
-  azure_vnet_cidr:
-    description: Azure VNet address space.
-    type: str
-    default: 10.1.0.0/16
-  azure_subnet_cidr:
-    description: Azure subnet C(internal) for the VMs.
-    type: str
-    default: 10.1.1.0/24
-  azure_gateway_subnet_cidr:
-    description: Azure C(GatewaySubnet), /27 or larger.
-    type: str
-    default: 10.1.0.0/27
-  aws_vpc_cidr:
-    description: AWS VPC CIDR.
-    type: str
-    default: 10.2.0.0/16
-  aws_subnet_cidr:
-    description: AWS subnet for the VMs.
-    type: str
-    default: 10.2.1.0/24
-  vms:
+  variables:
     description:
-      - The test VMs, each a dict with C(name), C(cloud) (V(azure) or V(aws)) and C(private_ip).
-      - Defaults to vm1 10.1.1.10 and vm2 10.1.1.20 in Azure, vm3 10.2.1.10 in AWS.
-    type: list
-    elements: raw
-  admin_cidrs:
-    description:
-      - Addresses allowed to reach the VMs by SSH and ICMP. Required for the cloud target.
-      - V(0.0.0.0/0) is refused unless O(allow_open_admin=true).
-    type: list
-    elements: str
-  allow_open_admin:
-    description: Explicit opt-in to allow V(0.0.0.0/0) in O(admin_cidrs).
-    type: bool
-    default: false
-  tunnel_psks:
-    description:
-      - Pre-shared keys for the two AWS tunnels; empty entries are generated.
-      - Checked against AWS's rule (8-64 of V([A-Za-z0-9._]), not starting with V(0)); never
-        printed, not even in error messages.
-    type: list
-    elements: str
-  tunnel_inside_cidrs:
-    description: The two tunnels' inside /30 networks in V(169.254.0.0/16).
-    type: list
-    elements: str
-    default: [169.254.21.0/30, 169.254.22.0/30]
-  expiry_days:
-    description: Days until the C(expires) tag date.
-    type: int
-    default: 7
-  local_azure_public_cidr:
-    description: Local target only, the "public" range of the emulated Azure side.
-    type: str
-    default: 198.51.100.0/24
-  local_aws_public_cidr:
-    description: Local target only, the "public" range of the emulated AWS side.
-    type: str
-    default: 203.0.113.0/24
+      - The lab's C(vpnlab_*) variables by name, for example every variable of a play whose name
+        starts with C(vpnlab_); each value may be any JSON value (it is read as its input's type).
+      - Values here take precedence over the options of the same name.
+      - An unknown C(vpnlab_*) name is a problem; the variables the collection sets itself
+        (C(vpnlab_plan) and the lab inventory's host variables) are ignored.
+      - Secrets among them (C(vpnlab_tunnel_psks)) are masked in the module's output and log.
+    type: dict
   state_root:
     description:
       - Directory holding one state directory per lab.
-      - The environment variable E(VPNLAB_HOME) takes precedence over the default.
+      - When not given, the environment variable E(VPNLAB_HOME) if it is set and not empty, else
+        V(~/.vpnlab) (like the C(state_root) option of the C(multicloud.vpnlab.lab) inventory).
     type: path
     default: ~/.vpnlab
   host_networks:
@@ -178,9 +108,23 @@ plan:
     azure:
       description: Azure names, region and address plan.
       type: dict
+      contains:
+        gateway_public_ip:
+          description: The stand-in for the Azure gateway's public IP (O(azure_gateway_public_ip)),
+            empty when not given.
+          type: str
     aws:
       description: AWS names, region and address plan.
       type: dict
+      contains:
+        endpoint_url:
+          description: The AWS API endpoint to use (O(aws_endpoint_url)); empty for the real AWS.
+          type: str
+        emulated:
+          description:
+            - True when O(aws_endpoint_url) is set, the AWS API is then an emulator.
+            - Nothing may connect to an address an emulator hands out.
+          type: bool
     tunnels:
       description: The two tunnel endpoints to create (no secrets).
       type: list
@@ -188,6 +132,19 @@ plan:
     crypto:
       description: IKE and IPsec parameters both sides use.
       type: dict
+      contains:
+        dpd_timeout_seconds:
+          description: The AWS side's dead peer detection timeout (30, AWS's minimum).
+          type: int
+        dpd_delay_seconds:
+          description: The AWS side's dead peer detection interval.
+          type: int
+        azure_dpd_timeout_seconds:
+          description: The Azure side's dead peer detection timeout (O(dpd_timeout_seconds)).
+          type: int
+        tcp_mss:
+          description: TCP MSS clamped across the tunnels (Azure needs 1350).
+          type: int
     vms:
       description: The VMs with name, cloud, private_ip, resource_name.
       type: list
@@ -203,10 +160,10 @@ problems:
   elements: str
 """
 
-import os
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible_collections.multicloud.vpnlab.plugins.module_utils import inputs
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import PlanError, build_plan
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.hostnet import host_networks
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR
@@ -215,9 +172,26 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.plan import
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.targets import CloudTarget
 
 
-def plan_inputs(params):
-    """The module parameters that are plan inputs, without the ones only the module uses."""
-    return {k: v for k, v in params.items() if k not in ("state_root", "host_networks")}
+DEFAULT_STATE_ROOT = "~/.vpnlab"
+
+
+def plan_inputs(module):
+    """The inputs given as options, overlaid by the ones given as variables."""
+    params = {k: v for k, v in module.params.items() if k in inputs.BY_NAME}
+    variables, foreign = inputs.from_variables(module.params["variables"] or {})
+    if foreign:
+        module.fail_json(msg="variables: names must start with %s: %s" % (
+            inputs.PREFIX, ", ".join(sorted(map(str, foreign)))))
+    params.update(variables)
+    return params
+
+
+def mask_secrets(module, params):
+    """Mask exactly the secret inputs' values in the output.
+
+    O(variables) is no_log so that the module's log never holds a PSK; Ansible would then mask
+    every value of it everywhere (the lab name in the plan too), so keep only the secrets."""
+    module.no_log_values = inputs.secret_strings(params)
 
 
 def run(module):
@@ -230,42 +204,32 @@ def run(module):
             module.fail_json(msg=missing_required_lib("pyroute2"), exception=PYROUTE2_IMPORT_ERROR)
         return host_networks()
 
-    # Like ${VPNLAB_HOME:-~/.vpnlab}: a set, non-empty VPNLAB_HOME wins over the option.
-    state_root = os.environ.get("VPNLAB_HOME") or params["state_root"]
+    inputs_given = plan_inputs(module)
+    mask_secrets(module, inputs_given)
+    # state_root: the option, else $VPNLAB_HOME (the spec's fallback), else the default; an
+    # empty VPNLAB_HOME counts as unset, as in ${VPNLAB_HOME:-~/.vpnlab}.
+    state_root = params["state_root"] or module.expand_path(DEFAULT_STATE_ROOT)
     targets = {"local": LocalTarget(local_networks), "cloud": CloudTarget([AwsPart()])}
     try:
-        plan = build_plan(plan_inputs(params), targets, state_root=state_root)
+        plan = build_plan(inputs_given, targets, state_root=state_root)
     except PlanError as exc:
         module.fail_json(msg=str(exc), problems=exc.problems)
     module.exit_json(changed=False, plan=plan)
 
 
-def main():
-    argument_spec = dict(
-        name=dict(type="str", default="vpntest"),
-        target=dict(type="str", default="local", choices=["local", "cloud"]),
-        owner=dict(type="str", default="student"),
-        environment=dict(type="str", default="dev"),
-        azure_region=dict(type="str", default="westeurope"),
-        aws_region=dict(type="str", default="eu-central-1"),
-        azure_vnet_cidr=dict(type="str", default="10.1.0.0/16"),
-        azure_subnet_cidr=dict(type="str", default="10.1.1.0/24"),
-        azure_gateway_subnet_cidr=dict(type="str", default="10.1.0.0/27"),
-        aws_vpc_cidr=dict(type="str", default="10.2.0.0/16"),
-        aws_subnet_cidr=dict(type="str", default="10.2.1.0/24"),
-        vms=dict(type="list", elements="raw"),
-        admin_cidrs=dict(type="list", elements="str"),
-        allow_open_admin=dict(type="bool", default=False),
-        tunnel_psks=dict(type="list", elements="str", no_log=True),
-        tunnel_inside_cidrs=dict(type="list", elements="str",
-                                 default=["169.254.21.0/30", "169.254.22.0/30"]),
-        expiry_days=dict(type="int", default=7),
-        local_azure_public_cidr=dict(type="str", default="198.51.100.0/24"),
-        local_aws_public_cidr=dict(type="str", default="203.0.113.0/24"),
-        state_root=dict(type="path", default="~/.vpnlab"),
+def argument_spec():
+    spec = inputs.argument_spec()
+    spec.update(
+        variables=dict(type="dict", no_log=True),
+        state_root=dict(type="path", default=DEFAULT_STATE_ROOT,
+                        fallback=(env_fallback, ["VPNLAB_HOME"])),
         host_networks=dict(type="list", elements="str"),
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    return spec
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     try:
         run(module)
     except OSError as exc:

@@ -65,9 +65,7 @@ def check_local(chk, p, nets, host_networks, vm_count):
             if nets[other] is not None and net.overlaps(nets[other]):
                 chk.add(key, str(net), "overlaps %s=%r" % (var(other), str(nets[other])))
     vpc, sub = nets["aws_vpc_cidr"], nets["aws_subnet_cidr"]
-    # A VPC larger than AWS's /16 is already a problem, and listing its /30s would take long.
-    if (vpc is not None and sub is not None and vpc.prefixlen >= 16 and sub.subnet_of(vpc)
-            and aws_transit(vpc, sub) is None):
+    if vpc is not None and sub is not None and sub.subnet_of(vpc) and aws_transit(vpc, sub) is None:
         chk.add("aws_subnet_cidr", str(sub), "leaves no /30 of vpnlab_aws_vpc_cidr=%r free: the "
                 "local target links the VPC router and the VGW with 4 addresses of the VPC "
                 "outside the VM subnet" % str(vpc))

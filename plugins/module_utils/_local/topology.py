@@ -45,11 +45,16 @@ def aws_transit(vpc, subnet):
     """A /30 of the VPC outside the VM subnet, linking the VPC router and the VGW.
 
     Inside the VPC so that the VGW's own packets (mtr hops) match the tunnel's selectors.
+    The highest one: the VPC's last /30, or when the subnet covers it (aligned networks nest,
+    so the subnet then runs to the VPC's end) the /30 just below the subnet.
     """
-    for candidate in reversed(list(vpc.subnets(new_prefix=30))):
-        if not candidate.overlaps(subnet):
-            return candidate
-    return None
+    if vpc.prefixlen > 30:
+        return None
+    last = ipaddress.ip_network((int(vpc.broadcast_address) - 3, 30))
+    if not last.overlaps(subnet):
+        return last
+    below = (int(subnet.network_address) & ~3) - 4
+    return ipaddress.ip_network((below, 30)) if below >= int(vpc.network_address) else None
 
 
 def guard_routes(vnet, vpc, pub):

@@ -81,7 +81,7 @@ def _endpoint(tag, outside_ip, inside_cidr, offset):
 
 def _xml_tunnel(options, cgw_ip, crypto):
     p1, p2 = crypto["phase1"], crypto["phase2"]
-    dpd_delay = 10
+    dpd_delay = crypto["dpd_delay_seconds"]
     return (
         "  <ipsec_tunnel>\n"
         + _endpoint("customer_gateway", cgw_ip, options["TunnelInsideCidr"], 2)

@@ -9,6 +9,7 @@ import datetime
 import pytest
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vpnconn import describe_vpn_connection
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import (
     PlanError, build_plan, reserved_addresses,
 )
@@ -112,6 +113,45 @@ INVALID = [
     ("azure-region", {"azure_region": "West Europe"}, "vpnlab_azure_region=", "westeurope"),
     ("aws-region", {"aws_region": "frankfurt"}, "vpnlab_aws_region='frankfurt'", "eu-central-1"),
     ("expiry", {"expiry_days": 0}, "vpnlab_expiry_days=0", "1 to 365"),
+    ("expiry-text", {"expiry_days": "a week"}, "vpnlab_expiry_days='a week'", "whole number"),
+    ("expiry-bool", {"expiry_days": True}, "vpnlab_expiry_days=True", "not true/false"),
+    ("expiry-list", {"expiry_days": [7]}, "vpnlab_expiry_days=[7]", "whole number"),
+    ("open-admin-text", {"allow_open_admin": "maybe"}, "vpnlab_allow_open_admin='maybe'",
+     "true or false"),
+    ("name-list", {"name": ["lab"]}, "vpnlab_name=['lab']", "must be a string"),
+    ("target-bool", {"target": False}, "vpnlab_target=False", "one of local, cloud"),
+    ("misspelt-variable", {"aws_vpc_cird": "10.9.0.0/16"}, "vpnlab_aws_vpc_cird: unknown",
+     "did you mean vpnlab_aws_vpc_cidr?"),
+    ("unknown-variable", {"colour": "blue"}, "vpnlab_colour: unknown variable", "lab_plan"),
+    ("dpd-low", {"dpd_timeout_seconds": 8}, "vpnlab_dpd_timeout_seconds=8", "from 9 to 3600"),
+    ("dpd-high", {"dpd_timeout_seconds": "3601"}, "vpnlab_dpd_timeout_seconds=3601",
+     "from 9 to 3600 (Azure's limits)"),
+    ("dpd-text", {"dpd_timeout_seconds": "45s"}, "vpnlab_dpd_timeout_seconds='45s'",
+     "whole number, like 45"),
+    ("endpoint-scheme", {"aws_endpoint_url": "ftp://127.0.0.1:5000"},
+     "vpnlab_aws_endpoint_url='ftp://127.0.0.1:5000'", "http:// or https:// URL"),
+    ("endpoint-no-host", {"aws_endpoint_url": "http://"}, "vpnlab_aws_endpoint_url='http://'",
+     "with a host"),
+    ("endpoint-bare", {"aws_endpoint_url": "localhost:5000"},
+     "vpnlab_aws_endpoint_url='localhost:5000'", "http:// or https://"),
+    ("endpoint-port", {"aws_endpoint_url": "http://127.0.0.1:99999"},
+     "vpnlab_aws_endpoint_url='http://127.0.0.1:99999'", "URL"),
+    ("endpoint-space", {"aws_endpoint_url": "http://moto :5000"},
+     "vpnlab_aws_endpoint_url='http://moto :5000'", "URL"),
+    ("endpoint-list", {"aws_endpoint_url": ["http://127.0.0.1:5000"]},
+     "vpnlab_aws_endpoint_url=['http://127.0.0.1:5000']", "must be a string"),
+    ("gateway-ip-garbage", {"azure_gateway_public_ip": "20.1.2"},
+     "vpnlab_azure_gateway_public_ip='20.1.2'", "not a valid IPv4 address"),
+    ("gateway-ip-v6", {"azure_gateway_public_ip": "2001:db8::1"},
+     "vpnlab_azure_gateway_public_ip='2001:db8::1'", "must be an IPv4 address"),
+    ("gateway-ip-cidr", {"azure_gateway_public_ip": "20.1.2.3/32"},
+     "vpnlab_azure_gateway_public_ip='20.1.2.3/32'", "not a valid IPv4 address"),
+    ("gateway-ip-loopback", {"azure_gateway_public_ip": "127.0.0.1"},
+     "vpnlab_azure_gateway_public_ip='127.0.0.1'", "cannot be a VPN gateway's public address"),
+    ("gateway-ip-any", {"azure_gateway_public_ip": "0.0.0.0"},
+     "vpnlab_azure_gateway_public_ip='0.0.0.0'", "cannot be a VPN gateway's public address"),
+    ("gateway-ip-multicast", {"azure_gateway_public_ip": "224.0.0.5"},
+     "vpnlab_azure_gateway_public_ip='224.0.0.5'", "cannot be"),
     ("cidr-garbage", {"aws_vpc_cidr": "10.2.0.0/33"}, "vpnlab_aws_vpc_cidr='10.2.0.0/33'",
      "not a valid IPv4 CIDR"),
     ("cidr-no-prefix", {"aws_vpc_cidr": "10.2.0.0"}, "vpnlab_aws_vpc_cidr='10.2.0.0'",
@@ -162,8 +202,43 @@ INVALID = [
      "must be one of azure, aws"),
     ("vm-missing-key", {"vms": VMS[:2] + [{"name": "vm3", "cloud": "aws"}]}, "vpnlab_vms[2]=",
      "misses the key private_ip"),
+    ("vm-missing-cloud", {"vms": VMS[:2] + [{"name": "vm3", "private_ip": "10.2.1.10"}]},
+     "vpnlab_vms[2]=", "misses the key cloud"),
+    ("vm-missing-name", {"vms": VMS[:2] + [{"cloud": "aws", "private_ip": "10.2.1.10"}]},
+     "vpnlab_vms[2]=", "misses the key name"),
+    ("vm-missing-all", {"vms": VMS + [{}]}, "vpnlab_vms[3]={}", "misses the keys name, cloud, "
+     "private_ip"),
     ("vm-unknown-key", {"vms": vms_with(size="big")}, "vpnlab_vms[2].size='big'", "unknown key"),
+    ("vm-public-ip", {"vms": vms_with(public_ip="203.0.113.9")},
+     "vpnlab_vms[2].public_ip='203.0.113.9'", "unknown key; a VM has exactly the keys name, cloud "
+     "and private_ip"),
+    ("vm-misspelt-key", {"vms": VMS[:2] + [{"name": "vm3", "cloud": "aws", "privte_ip": "10.2.1.10"}]},
+     "vpnlab_vms[2].privte_ip='10.2.1.10'", "did you mean private_ip?"),
     ("vm-not-dict", {"vms": VMS + ["vm4"]}, "vpnlab_vms[3]='vm4'", "must be a dict"),
+    ("vm-list", {"vms": VMS + [["vm4", "aws", "10.2.1.11"]]},
+     "vpnlab_vms[3]=['vm4', 'aws', '10.2.1.11']", "must be a dict"),
+    ("vm-null", {"vms": VMS + [None]}, "vpnlab_vms[3]=None", "must be a dict"),
+    ("vm-number", {"vms": VMS + [4]}, "vpnlab_vms[3]=4", "must be a dict"),
+    ("vm-name-null", {"vms": vms_with(name=None)}, "vpnlab_vms[2].name=None", "1-12 characters"),
+    ("vm-name-list", {"vms": vms_with(name=["vm3"])}, "vpnlab_vms[2].name=['vm3']", "1-12"),
+    ("vm-name-dict", {"vms": VMS + [dict(VMS[2], name={"a": 1}, private_ip="10.2.1.11")]},
+     "vpnlab_vms[3].name={'a': 1}", "1-12 characters"),
+    ("vm-cloud-null", {"vms": vms_with(cloud=None)}, "vpnlab_vms[2].cloud=None", "one of azure"),
+    ("vm-cloud-list", {"vms": vms_with(cloud=["aws"])}, "vpnlab_vms[2].cloud=['aws']",
+     "one of azure, aws"),
+    ("vm-cloud-dict", {"vms": vms_with(cloud={"aws": 1})}, "vpnlab_vms[2].cloud={'aws': 1}",
+     "one of azure, aws"),
+    ("vm-ip-int", {"vms": vms_with(private_ip=167903498)}, "vpnlab_vms[2].private_ip=167903498",
+     "must be an IPv4 address"),
+    ("vm-ip-null", {"vms": vms_with(private_ip=None)}, "vpnlab_vms[2].private_ip=None",
+     "must be an IPv4 address"),
+    ("vm-ip-bool", {"vms": vms_with(private_ip=True)}, "vpnlab_vms[2].private_ip=True",
+     "must be an IPv4 address"),
+    ("vm-ip-v6", {"vms": vms_with(private_ip="fd00::1")}, "vpnlab_vms[2].private_ip='fd00::1'",
+     "must be an IPv4 address"),
+    ("vms-dict", {"vms": VMS[0]}, "vpnlab_vms=", "must be a list of dicts"),
+    ("vms-text", {"vms": "vm1"}, "vpnlab_vms='vm1'", """-e '{"vpnlab_vms": [{"""),
+    ("vms-bad-json", {"vms": '[{"name": "vm1"'}, "vpnlab_vms=", "not valid JSON"),
     ("vms-empty", {"vms": []}, "vpnlab_vms=[]", "non-empty list"),
     ("vms-one-cloud", {"vms": VMS[:2]}, "vpnlab_vms=['vm1', 'vm2']", "at least one VM in aws"),
     ("psk-short", {"tunnel_psks": ["short"]}, "vpnlab_tunnel_psks[0]='<hidden, 5 characters>'",
@@ -175,6 +250,20 @@ INVALID = [
      "8-64"),
     ("psk-three", {"tunnel_psks": ["abcdefgh1", "abcdefgh2", "abcdefgh3"]},
      "vpnlab_tunnel_psks='<hidden>'", "at most two"),
+    ("psk-three-text", {"tunnel_psks": "abcdefgh1,abcdefgh2,abcdefgh3"},
+     "vpnlab_tunnel_psks='<hidden>'", "at most two"),
+    ("psk-dict", {"tunnel_psks": {"tunnel1": "abcdefgh1"}}, "vpnlab_tunnel_psks='<hidden>'",
+     "must be a list of strings"),
+    ("psk-number", {"tunnel_psks": [12345678]}, "vpnlab_tunnel_psks[0]='<hidden>'",
+     "8-64 characters"),
+    ("admin-dict", {"admin_cidrs": {"home": "198.18.7.0/24"}}, "vpnlab_admin_cidrs=",
+     """-e '{"vpnlab_admin_cidrs": ["198.18.7.0/24"]}'"""),
+    ("admin-json-garbage", {"admin_cidrs": '["198.18.7.0/24",]'}, "vpnlab_admin_cidrs=",
+     "not valid JSON"),
+    ("admin-json-element", {"admin_cidrs": '["198.18.7.0/24", 5]'}, "vpnlab_admin_cidrs[1]=5",
+     "IPv4 network"),
+    ("admin-comma-element", {"admin_cidrs": "198.18.7.0/24,my laptop"},
+     "vpnlab_admin_cidrs[1]='my laptop'", "not a valid IPv4 CIDR"),
     ("admin-open", {"admin_cidrs": ["0.0.0.0/0"]}, "vpnlab_admin_cidrs[0]='0.0.0.0/0'",
      "vpnlab_allow_open_admin=true"),
     ("admin-garbage", {"admin_cidrs": ["my laptop"]}, "vpnlab_admin_cidrs[0]='my laptop'",
@@ -222,11 +311,95 @@ def test_all_problems_are_reported_at_once():
     assert "5 problem(s)" in str(PlanError(found[:5]))
 
 
+def test_all_at_once_with_a_typo_an_unreadable_value_and_malformed_vms():
+    found = problems(aws_vpc_cird="10.9.0.0/16", expiry_days="abc", admin_cidrs='["198.18.7.0/24"]',
+                     vms=[dict(VMS[0], public_ip="203.0.113.9"), ["vm2"], None,
+                          {"name": "vm3", "private_ip": "10.2.1.10"}])
+    expected = ["vpnlab_aws_vpc_cird: unknown variable", "vpnlab_expiry_days='abc': ",
+                "vpnlab_vms[0].public_ip='203.0.113.9': unknown key", "vpnlab_vms[1]=['vm2']: ",
+                "vpnlab_vms[2]=None: ",
+                "vpnlab_vms[3]={'name': 'vm3', 'private_ip': '10.2.1.10'}: misses the key cloud",
+                "vpnlab_vms=['vm1', 'vm3']: needs at least one VM in aws"]
+    assert len(found) == len(expected), found
+    assert all(p.startswith(e) for p, e in zip(found, expected)), found
+
+
 def test_psk_never_in_any_message():
     secret = "0SecretKeyValue"
     with pytest.raises(PlanError) as err:
         plan(tunnel_psks=[secret, "x" * 70])
     assert secret not in str(err.value) and "x" * 70 not in str(err.value)
+
+
+@pytest.mark.parametrize("psks", ['["SecretKeyValue1", ', {"SecretKeyValue1": "SecretKeyValue2"},
+                                  "SecretKeyValue1,0SecretKeyValue2,SecretKeyValue3", 12345678])
+def test_psk_never_in_a_message_about_its_form(psks):
+    with pytest.raises(PlanError) as err:
+        plan(tunnel_psks=psks)
+    assert "SecretKeyValue" not in str(err.value) and "12345678" not in str(err.value)
+    assert len(err.value.problems) == 1
+
+
+def test_text_from_the_command_line_is_read_as_each_inputs_type():
+    p = plan(expiry_days="3", allow_open_admin="yes", admin_cidrs='["0.0.0.0/0"]',
+             tunnel_inside_cidrs="169.254.30.0/30, 169.254.31.0/30", dpd_timeout_seconds="60",
+             vms='[{"name": "a", "cloud": "azure", "private_ip": "10.1.1.4"},'
+                 ' {"name": "b", "cloud": "aws", "private_ip": "10.2.1.4"}]')
+    assert p["tags"]["expires"] == "2026-11-28"
+    assert p["admin_cidrs"] == ["0.0.0.0/0"]
+    assert [t["inside_cidr"] for t in p["tunnels"]] == ["169.254.30.0/30", "169.254.31.0/30"]
+    assert [v["name"] for v in p["vms"]] == ["a", "b"]
+    assert p["crypto"]["azure_dpd_timeout_seconds"] == 60
+    assert plan(admin_cidrs="198.18.7.0/24,198.18.8.0/24")["admin_cidrs"] == [
+        "198.18.7.0/24", "198.18.8.0/24"]
+
+
+@pytest.mark.parametrize("params,variable", [
+    ({"azure_vnet_cidr": ["10.1.0.0/16"]}, "vpnlab_azure_vnet_cidr"),
+    ({"vms": "vm1"}, "vpnlab_vms"),
+    ({"tunnel_inside_cidrs": {"a": 1}}, "vpnlab_tunnel_inside_cidrs"),
+    ({"local_aws_public_cidr": 7.5}, "vpnlab_local_aws_public_cidr"),
+    ({"target": None, "name": ["x"]}, "vpnlab_name"),
+])
+def test_an_unreadable_value_is_one_problem_not_a_cascade(params, variable):
+    found = problems(**params)
+    assert len(found) == 1 and found[0].startswith(variable + "="), found
+
+
+def test_none_means_the_default_and_outputs_are_ignored():
+    p = plan(name=None, vms=None, plan={"lab": "old"}, vm_name="vm1", lab="x", group="lab_x")
+    assert p["lab"] == "vpntest" and len(p["vms"]) == 3
+
+
+def test_stand_ins_and_dpd_defaults_in_the_plan():
+    p = plan()
+    assert (p["aws"]["endpoint_url"], p["aws"]["emulated"]) == ("", False)
+    assert p["azure"]["gateway_public_ip"] == ""
+    assert (p["crypto"]["dpd_timeout_seconds"], p["crypto"]["dpd_delay_seconds"],
+            p["crypto"]["azure_dpd_timeout_seconds"], p["crypto"]["tcp_mss"]) == (30, 10, 45, 1350)
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:5000", "https://localstack.example:4566/",
+                                 "http://[::1]:5000"])
+def test_an_endpoint_url_marks_aws_as_emulated(url):
+    p = plan(aws_endpoint_url=url, azure_gateway_public_ip="20.50.1.2", dpd_timeout_seconds=9)
+    assert (p["aws"]["endpoint_url"], p["aws"]["emulated"]) == (url, True)
+    assert p["azure"]["gateway_public_ip"] == "20.50.1.2"
+    assert (p["crypto"]["azure_dpd_timeout_seconds"], p["crypto"]["dpd_timeout_seconds"]) == (9, 30)
+
+
+def test_plans_do_not_share_their_crypto():
+    first = plan()
+    first["crypto"]["phase1"]["dh_group"] = 2
+    assert plan()["crypto"]["phase1"]["dh_group"] == 14
+
+
+def test_aws_dpd_of_the_emulated_vpn_connection_comes_from_the_plan():
+    p = plan()
+    p["crypto"].update(dpd_delay_seconds=5, dpd_timeout_seconds=40)
+    xml = describe_vpn_connection(p, ["Psk.one.1234", "Psk.two.1234"])["CustomerGatewayConfiguration"]
+    assert xml.count("<delay_interval>5</delay_interval>") == 2
+    assert xml.count("<retries>8</retries>") == 2
 
 
 @pytest.mark.parametrize("host,variable", [

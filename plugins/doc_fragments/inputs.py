@@ -1,0 +1,152 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The lab inputs as module options, for lab_plan."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+
+    # Written by scripts/inputs_docs.py from plugins/module_utils/inputs.py: change the table
+    # there and run the script, do not edit this text.
+    DOCUMENTATION = r"""
+options:
+  name:
+    description:
+      - Lab name, part of every resource and namespace name (2-16 of V(a-z), V(0-9), V(-)); labs with
+        different names can exist side by side.
+    type: str
+    default: vpntest
+  target:
+    description:
+      - 'Where the lab is built: V(local) (one host, network namespaces) or V(cloud) (Azure and AWS).'
+    type: str
+    choices:
+      - local
+      - cloud
+    default: local
+  owner:
+    description:
+      - Owner tag, part of the Azure resource group name.
+    type: str
+    default: student
+  environment:
+    description:
+      - Environment tag, part of the Azure resource group name.
+    type: str
+    default: dev
+  azure_region:
+    description:
+      - Azure region.
+    type: str
+    default: westeurope
+  aws_region:
+    description:
+      - AWS region.
+    type: str
+    default: eu-central-1
+  azure_vnet_cidr:
+    description:
+      - Azure VNet address space.
+    type: str
+    default: 10.1.0.0/16
+  azure_subnet_cidr:
+    description:
+      - Azure subnet C(internal) for the VMs.
+    type: str
+    default: 10.1.1.0/24
+  azure_gateway_subnet_cidr:
+    description:
+      - Azure C(GatewaySubnet), /27 or larger.
+    type: str
+    default: 10.1.0.0/27
+  aws_vpc_cidr:
+    description:
+      - AWS VPC CIDR.
+    type: str
+    default: 10.2.0.0/16
+  aws_subnet_cidr:
+    description:
+      - AWS subnet for the VMs.
+    type: str
+    default: 10.2.1.0/24
+  vms:
+    description:
+      - The test VMs, each a dict with exactly C(name), C(cloud) (V(azure) or V(aws)) and C(private_ip).
+    type: list
+    elements: raw
+    default:
+      - name: vm1
+        cloud: azure
+        private_ip: 10.1.1.10
+      - name: vm2
+        cloud: azure
+        private_ip: 10.1.1.20
+      - name: vm3
+        cloud: aws
+        private_ip: 10.2.1.10
+  admin_cidrs:
+    description:
+      - Addresses allowed to reach the VMs by SSH and ICMP; required for the cloud target; V(0.0.0.0/0)
+        only with O(allow_open_admin=true).
+    type: list
+    elements: str
+  allow_open_admin:
+    description:
+      - Explicit opt-in to allow V(0.0.0.0/0) in O(admin_cidrs).
+    type: bool
+    default: false
+  tunnel_psks:
+    description:
+      - Pre-shared keys of the two AWS tunnels (8-64 of V([A-Za-z0-9._]), not starting with V(0)); empty
+        ones are generated. Never printed, not even in error messages.
+    type: list
+    elements: str
+    no_log: true
+  tunnel_inside_cidrs:
+    description:
+      - The two tunnels' inside /30 networks in V(169.254.0.0/16).
+    type: list
+    elements: str
+    default:
+      - 169.254.21.0/30
+      - 169.254.22.0/30
+  expiry_days:
+    description:
+      - Days until the C(expires) tag date (1-365).
+    type: int
+    default: 7
+  dpd_timeout_seconds:
+    description:
+      - Dead peer detection timeout of the Azure side's connections (Azure allows 9-3600, default 45);
+        the AWS side keeps AWS's 30.
+    type: int
+    default: 45
+  aws_endpoint_url:
+    description:
+      - AWS API endpoint of an emulator such as moto or LocalStack (an V(http://) or V(https://) URL);
+        empty means the real AWS. When set, the plan marks the AWS side as emulated.
+      - Cloud target only.
+    type: str
+    default: ''
+  azure_gateway_public_ip:
+    description:
+      - IPv4 address that stands in for the Azure VPN gateway's public IP while only the AWS half is built;
+        empty when Azure is built.
+      - Cloud target only.
+    type: str
+    default: ''
+  local_azure_public_cidr:
+    description:
+      - The "public" range of the emulated Azure side.
+      - Local target only.
+    type: str
+    default: 198.51.100.0/24
+  local_aws_public_cidr:
+    description:
+      - The "public" range of the emulated AWS side.
+      - Local target only.
+    type: str
+    default: 203.0.113.0/24
+"""
