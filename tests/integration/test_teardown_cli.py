@@ -15,7 +15,6 @@ import secrets
 import shutil
 import signal
 import subprocess
-from pathlib import Path
 
 import pytest
 

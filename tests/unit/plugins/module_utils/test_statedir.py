@@ -318,8 +318,8 @@ def test_marker_text_is_json_with_lab_and_manager():
     ({}, DEFAULT_KEEP, {"kept": [], "remove": [], "left": []}),
     ({"report.json": "file", "vms": "dir", "x": "file"}, DEFAULT_KEEP,
      {"kept": ["report.json"], "remove": ["vms/"], "left": ["x"]}),
-    ({"report.json": "file", "vms": "dir"}, ["*"], {"kept": ["report.json", "vms/"],
-                                                  "remove": [], "left": []}),
+    ({"report.json": "file", "vms": "dir"}, ["*"],
+     {"kept": ["report.json", "vms/"], "remove": [], "left": []}),
     ({"REPORT.JSON": "file"}, DEFAULT_KEEP, {"kept": [], "remove": [], "left": ["REPORT.JSON"]}),
 ])
 def test_sort_entries(entries, keep, expected):
