@@ -114,7 +114,8 @@ def _inputs(chk, params):
     """The inputs read as their types over the defaults; unknown names and unreadable values
     become problems (an unreadable value is replaced by None, see _Checker)."""
     merged = inputs.defaults()
-    for key, value in params.items():
+    # Unknown names first: a misspelt variable often explains the problems that follow.
+    for key, value in sorted(params.items(), key=lambda kv: kv[0] in inputs.BY_NAME):
         item = inputs.BY_NAME.get(key)
         if item is None:
             if key not in inputs.NOT_INPUTS:

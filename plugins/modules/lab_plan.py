@@ -160,6 +160,7 @@ problems:
   elements: str
 """
 
+import os
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
@@ -208,7 +209,7 @@ def run(module):
     mask_secrets(module, inputs_given)
     # state_root: the option, else $VPNLAB_HOME (the spec's fallback), else the default; an
     # empty VPNLAB_HOME counts as unset, as in ${VPNLAB_HOME:-~/.vpnlab}.
-    state_root = params["state_root"] or module.expand_path(DEFAULT_STATE_ROOT)
+    state_root = params["state_root"] or os.path.expanduser(DEFAULT_STATE_ROOT)
     targets = {"local": LocalTarget(local_networks), "cloud": CloudTarget([AwsPart()])}
     try:
         plan = build_plan(inputs_given, targets, state_root=state_root)
