@@ -367,7 +367,8 @@ def _tunnel_lines(tunnels, azure_gw, vgw):
         y = azure_gw["y"] + GW_HEAD + TUNNEL_STEP * i + TUNNEL_STEP / 2
         x1, x2 = azure_gw["x"] + azure_gw["w"], vgw["x"]
         role = {"down": "down: no traffic", "unknown": "state unknown"}.get(
-            t["state"], "carries the traffic" if t["active"] else "standby")
+            t["state"], "carries the traffic (%s)" % fmt_bytes(t["carried"]) if t["active"]
+            else "standby")
         lines.append({"x1": x1, "x2": x2, "y": y, "mid_x": (x1 + x2) / 2, "name": str(t.get("name")),
                       "state": t["state"], "status": t["status"], "active": t["active"],
                       "outside_ip": str(t.get("outside_ip") or "n/a"), "role": role,

@@ -192,7 +192,9 @@ def test_tunnels_show_state_and_which_one_carries_the_traffic():
         ("tunnel1", "down", "down: no traffic"), ("tunnel2", "unknown", "state unknown")]
     assert lines[0]["detail"] == "no answer (DPD)" and lines[0]["y"] < lines[1]["y"]
     healthy = view.topology(LAB3, view._tunnels(LAB3), {})["tunnels"]
-    assert [l["role"] for l in healthy] == ["standby", "carries the traffic"]
+    grown = LAB3["counters"]["private_phase"]["tunnels"]["tunnel2"]
+    assert [l["role"] for l in healthy] == ["standby", "carries the traffic (%s)" % view.fmt_bytes(
+        grown["bytes_in"] + grown["bytes_out"])]
 
 
 def test_a_vm_nobody_reaches_is_marked():
