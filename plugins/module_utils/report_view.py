@@ -156,8 +156,8 @@ def _findings(result):
         warnings = sorted((f for f in structured if f["severity"] != "failure"),
                           key=lambda f: f["severity"] != "degraded")
         return failures, warnings
-    return ([finding(f) for f in result.get("failures") or []],
-            [finding(w) for w in result.get("warnings") or []])
+    return ([dict(finding(f), severity="failure") for f in result.get("failures") or []],
+            [dict(finding(w), severity="warning") for w in result.get("warnings") or []])
 
 
 def verdict_view(report):
@@ -441,7 +441,9 @@ def heatmap(report, tool=None):
     slant = size < 46
     legend_y = HEAT_HEAD + size * len(names) + 26
     return {"tool": tool, "matrices": matrices, "font": max(9, min(13, size // 3)), "slant": slant,
-            "width": 2 * width + HEAT_GAP, "height": legend_y + 44, "measured": low is not None,
+            # The legend's swatches need ~760 px even when a small lab's matrices do not.
+            "width": max(2 * width + HEAT_GAP, 760), "height": legend_y + 44,
+            "measured": low is not None,
             "legend": _heat_legend(low, high, legend_y)}
 
 

@@ -108,7 +108,7 @@ def test_banner_names_the_first_causes(rendered):
         "likely cause: traffic is not entering the tunnel (check the route to 10.2.0.0/16 on the "
         "Azure side)</span>",
         "private path vm2-&gt;vm3: lost 10/10 twice",
-        "vm1 -&gt; vm2 public: 1 of 10 lost once, not repeated"]
+        "warning: vm1 -&gt; vm2 public: 1 of 10 lost once, not repeated"]
     text = markdown(rendered, "failing")
     assert ("- private path vm1->vm3: lost 10/10 and the ESP counters did not move (likely cause: "
             "traffic is not entering the tunnel") in text

@@ -122,6 +122,8 @@ def test_structured_findings_lead_with_failures_then_degraded():
 ])
 def test_verdict_banner(verdict, level, causes, more):
     result = view.verdict_view({"verdict": verdict})
+    assert {c["severity"] for c in result["failures"]} <= {"failure"}
+    assert {c["severity"] for c in result["warnings"]} <= {"warning"}
     assert result["level"] == level and result["word"] == level.upper()
     assert result["headline"] == view.HEADLINES[level]
     assert [c["text"] for c in result["causes"]] == causes and result["more"] == more
