@@ -95,15 +95,15 @@ def test_one_input_is_required(run_module):
 # vpn_connection_id against moto's EC2 API, in this process (no server, no socket)
 # ---------------------------------------------------------------------------------------------
 
-@pytest.fixture
-def moto_vpn(monkeypatch):
-    """moto's EC2 API with one VPN connection, as boto3 describes it."""
+@pytest.fixture(scope="module")
+def moto_vpn():
+    """moto's EC2 API with one VPN connection, as boto3 describes it (read-only: shared by the module's tests)."""
     boto3 = pytest.importorskip("boto3")
     moto = pytest.importorskip("moto")
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
-                 "AWS_ENDPOINT_URL_EC2", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    with moto.mock_aws():
+    with pytest.MonkeyPatch.context() as monkeypatch, moto.mock_aws():
+        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL",
+                     "AWS_ENDPOINT_URL_EC2", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
+            monkeypatch.delenv(name, raising=False)
         ec2 = boto3.client("ec2", region_name=REGION, aws_access_key_id=CREDENTIALS["access_key"],
                            aws_secret_access_key=CREDENTIALS["secret_key"])
         cgw = ec2.create_customer_gateway(BgpAsn=65000, PublicIp="198.51.100.10", Type="ipsec.1")["CustomerGateway"]
