@@ -28,11 +28,14 @@ def lab_vms(hostvars, hosts):
 
 
 def probe_targets(vms, src, path):
-    """Every other VM's address on `path` (private or public), for the probe module."""
+    """Every other VM's address on `path` (private or public), for the probe module; `tunnel`
+    marks the private paths to the other cloud, the ones that cross the VPN tunnel."""
     key = {"private": "private_ip", "public": "public_ip"}.get(path)
     if key is None:
         raise AnsibleFilterError("path must be private or public, not %r" % path)
-    return [{"dst": vm["name"], "dst_ip": vm[key], "path": path}
+    cloud = {vm["name"]: vm["cloud"] for vm in vms}.get(src)
+    return [{"dst": vm["name"], "dst_ip": vm[key], "path": path,
+             "tunnel": path == "private" and cloud is not None and vm["cloud"] != cloud}
             for vm in vms if vm["name"] != src and vm.get(key)]
 
 

@@ -16,11 +16,13 @@ import re
 TOOLS = ("mtr", "ping")
 PATHS = ("private", "public")
 # The Debian/Ubuntu package that provides each tool, for the "not installed" message.
-PACKAGES = {"mtr": "mtr-tiny", "ping": "iputils-ping"}
+PACKAGES = {"mtr": "mtr-tiny", "ping": "iputils-ping", "iperf3": "iperf3"}
 # ping exits 1 when no reply came back: that is a measurement (100 % loss), not a failure.
 OK_RETURNCODES = {"mtr": (0,), "ping": (0, 1)}
 RESULT_KEYS = ("sent", "received", "loss_pct", "rtt_min_ms", "rtt_avg_ms", "rtt_max_ms", "hops")
-MEASUREMENT_KEYS = ("src", "dst", "dst_ip", "path", "tool") + RESULT_KEYS + ("error",)
+MEASUREMENT_KEYS = ("src", "dst", "dst_ip", "path", "tool") + RESULT_KEYS + ("error", "remeasured")
+# Seconds a probe waits for late replies after its last request.
+GRACE_S = 2
 
 # iputils prints "+N duplicates", "+N corrupted", "+N errors" between "received" and the loss;
 # busybox says "N packets received".
@@ -51,29 +53,112 @@ def probe_commands(dst_ip, tool, count, interval):
     if tool == "mtr":
         # -G 1: wait 1 s for late replies after the last probe, not mtr's default 5 s.
         return ["mtr", "--json", "-n", "-G", "1", "-c", str(int(count)), "-i", every, addr]
-    return ["ping", "-n", "-c", str(int(count)), "-i", every, "-W", "2", addr]
+    # -w (a deadline), not -W: without a deadline iputils gives up on the last echo after twice
+    # the slowest round trip so far (at least the interval), so one reply slowed by load to
+    # 100 ms counts as lost; with it, ping waits for every reply until the deadline.
+    return ["ping", "-n", "-c", str(int(count)), "-i", every, "-w", str(deadline(count, interval)),
+            addr]
+
+
+def deadline(count, interval):
+    """Whole seconds a ping of `count` echoes may take, late replies included."""
+    return int(-(-round(int(count) * float(interval), 6) // 1)) + GRACE_S
 
 
 # IPv4 and ICMP headers: a ping of payload N sends an IP packet of N + 28 bytes.
 PING_OVERHEAD = 28
 MTU_ECHOES = 3
+# The smallest IPv4 packet every link must carry, and the Ethernet MTU of the VMs' links.
+MTU_FLOOR = 68
+MTU_CEILING = 1500
 
 
 def df_ping_command(dst_ip, packet_size):
     """A ping whose IP packets are exactly `packet_size` bytes and may not be fragmented (DF),
     to show that the path through the tunnel carries packets of that size (Azure: 1400)."""
     addr = _address(dst_ip)
-    if not 68 <= int(packet_size) <= 65535:
+    if not MTU_FLOOR <= int(packet_size) <= 65535:
         raise ValueError("packet size must be 68-65535 bytes, got %r" % packet_size)
     return ["ping", "-n", "-M", "do", "-s", str(int(packet_size) - PING_OVERHEAD),
-            "-c", str(MTU_ECHOES), "-i", "0.2", "-W", "2", addr]
+            "-c", str(MTU_ECHOES), "-i", "0.2", "-w", str(GRACE_S), addr]
 
 
-def mtu_result(packet_size, parsed):
-    """An MTU check from a parsed DF ping: ok when every echo came back."""
-    ok = parsed.get("error") is None and parsed["received"] == parsed["sent"] > 0
-    return {"size": int(packet_size), "sent": parsed["sent"], "received": parsed["received"],
-            "ok": ok, "error": parsed.get("error")}
+def df_passes(parsed):
+    """A DF ping size passes when any echo came back: a packet too big never gets a reply, while
+    a single lost echo must not lower the path MTU."""
+    return parsed.get("error") is None and parsed["received"] > 0
+
+
+def mtu_search(passes, required, ceiling=MTU_CEILING):
+    """The largest IP packet (bytes) with DF set that `passes(size)`, or None when not even
+    68 bytes pass. Tries `required` and `required + 1` first (two pings when the path is
+    exactly as configured), then bisects; sizes above `ceiling` are not tried."""
+    required = max(MTU_FLOOR, min(int(required), ceiling))
+    if passes(required):
+        if required == ceiling or not passes(required + 1):
+            return required
+        low, high = required + 1, ceiling + 1
+        if passes(ceiling):
+            return ceiling
+        high = ceiling
+    else:
+        low, high = MTU_FLOOR, required
+        if not passes(low):
+            return None
+    while high - low > 1:
+        middle = (low + high) // 2
+        if passes(middle):
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def mtu_result(required, largest, tried, error=None):
+    """An MTU check: the largest DF packet that passed, against the size the path must carry."""
+    return {"size": int(required), "largest": largest,
+            "ok": largest is not None and largest >= int(required),
+            "tried": [[size, bool(ok)] for size, ok in tried], "error": error}
+
+
+def lossy(result):
+    """Whether a probe lost packets or failed: such a path is measured a second time."""
+    return bool(result.get("error")) or result.get("loss_pct") is None or result["loss_pct"] > 0
+
+
+# --- throughput (iperf3) -------------------------------------------------------------------
+
+IPERF3_PORT = 5201
+
+
+def iperf3_command(dst_ip, seconds, port=IPERF3_PORT):
+    """An iperf3 TCP client run of `seconds` against an iperf3 server on `dst_ip`, as JSON."""
+    addr = _address(dst_ip)
+    if not 1 <= int(seconds) <= 60:
+        raise ValueError("iperf3 seconds must be 1-60, got %r" % seconds)
+    return ["iperf3", "--client", addr, "--port", str(int(port)), "--time", str(int(seconds)),
+            "--json", "--connect-timeout", "3000"]
+
+
+def parse_iperf3(text):
+    """(Mbit/s received, Mbit/s sent, TCP retransmits, seconds) of `iperf3 --json` output."""
+    try:
+        data = json.loads(text)
+    except (TypeError, ValueError):
+        raise ProbeParseError("not iperf3 --json output: %s" % _snippet(text)) from None
+    if not isinstance(data, dict):
+        raise ProbeParseError("not iperf3 --json output: %s" % _snippet(text))
+    if data.get("error"):
+        raise ProbeParseError("iperf3: %s" % data["error"])
+    try:
+        end = data["end"]
+        received, sent = end["sum_received"], end["sum_sent"]
+        return {"mbps": round(received["bits_per_second"] / 1e6, 1),
+                "sender_mbps": round(sent["bits_per_second"] / 1e6, 1),
+                "retransmits": sent.get("retransmits"),
+                "seconds": round(received["seconds"], 2)}
+    except (KeyError, TypeError) as exc:
+        raise ProbeParseError("iperf3 --json output lacks %s: %s" % (exc, _snippet(text))) from None
 
 
 def _address(value):

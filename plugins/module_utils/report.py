@@ -1,11 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: multicloud.vpnlab contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Connectivity report: the data of ``report.json`` and its verdict (and, for now, its views).
+"""Connectivity report: the data of ``report.json`` and its verdict (report_view.py and the
+role's templates render it).
 
 Pure functions, no Ansible import, target-neutral. The check runs in two phases (private probes,
 then public probes) with the tunnels' evidence read before, between and after; the ESP byte
 counters are what proves that private traffic crossed the tunnels and public traffic did not.
+The rules behind the verdict, with their causes and the loss rules, are in findings.py.
 
 Tunnel evidence (what each target's evidence source returns, read at each phase): a list of
 ``{name, outside_ip, status, bytes_in, bytes_out, source, detail}`` where ``status`` is
@@ -13,20 +15,34 @@ Tunnel evidence (what each target's evidence source returns, read at each phase)
 sees them (in: from AWS, out: to AWS; null when the source cannot count), ``source`` says where
 the record comes from and ``detail`` why the tunnel is in its state.
 
-``report.json``::
+``report.json`` (every key always present; lists may be empty, values null when unknown)::
 
-    lab, target, generated_at
-    vms[]            name, cloud, private_ip, public_ip
-    tunnels[]        the evidence records read last (see above)
-    evidence         {before, mid, after}: the records of each phase
-    counters         {private_phase, public_phase}: {bytes_in, bytes_out, tunnels: {name: {..}}}
-    measurements[]   src, dst, dst_ip, path (private|public), tool (mtr|ping), sent, received,
-                     loss_pct, rtt_min_ms, rtt_avg_ms, rtt_max_ms, hops, error
-    mtu_checks[]     src, dst, dst_ip, size, sent, received, ok, error
-    tools[]          the tools measured with
-    probes           {run: bool, reason}: whether the VMs were probed, and if not why
-    notes[]          what was not checked, and why
-    verdict          ok (level is not fail), level (pass|degraded|fail), failures[], warnings[]
+    lab, target, generated_at (ISO 8601, UTC)
+    vms[]           name, cloud (azure|aws), private_ip, public_ip,
+                    access {ssh: ok|unreachable|probe failed|not tried, error}
+    networks        {azure: VNet CIDR, aws: VPC CIDR}
+    tunnels[]       the evidence records read last (after the public probes), see above
+    evidence        {before, mid, after}: the records of each phase
+    counters        {private_phase, public_phase}: growth of the ESP bytes in that phase,
+                    {bytes_in, bytes_out, tunnels: {name: {bytes_in, bytes_out}}}
+    measurements[]  src, dst, dst_ip, path (private|public), tool (mtr|ping), sent, received,
+                    loss_pct, rtt_min_ms, rtt_avg_ms, rtt_max_ms, hops (mtr: [{hop, host,
+                    loss_pct, avg_ms}], ping: null), error, remeasured (null, or the same
+                    result fields of a second run when the first lost packets)
+    mtu_checks[]    src, dst, dst_ip (paths across the tunnel only), size (what the path must
+                    carry), largest (largest DF packet that passed, null if none), ok,
+                    tried [[size, passed]], mss_clamp (the TCP MSS the gateways clamp to), error
+    throughput[]    src, dst, dst_ip, path, mbps (received), sender_mbps, retransmits,
+                    seconds, error (iperf3 TCP, one Azure VM to one AWS VM, both paths)
+    failover        null, or what a failover measurement reported (outage_s, ...)
+    tools[]         the tools measured with
+    probes          {run: bool, reason}: whether the VMs were probed, and if not why
+    notes[]         what was not checked, and why
+    verdict         ok (the level is not fail), level (pass|degraded|fail), failures[] and
+                    warnings[] (one line each: object, problem, cause, evidence; the degraded
+                    findings are among the warnings), findings[] ({severity
+                    (failure|degraded|warning), object, problem, cause, evidence, text}),
+                    headline (one line: the level and what matters most)
 
 A verdict is never ``pass`` without measurements.
 """
@@ -35,6 +51,7 @@ from __future__ import annotations
 
 import datetime
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils import findings as rules
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import PATHS, TOOLS
 
 LEVELS = ("pass", "degraded", "fail")
@@ -42,6 +59,7 @@ VM_KEYS = ("name", "cloud", "private_ip", "public_ip")
 TUNNEL_KEYS = ("name", "outside_ip", "status", "bytes_in", "bytes_out", "source", "detail")
 TUNNEL_STATES = ("up", "down", "unknown")
 COUNTER_KEYS = ("bytes_in", "bytes_out")
+PHASES = ("before", "mid", "after")
 
 
 def _name(vm):
@@ -98,7 +116,13 @@ def _tunnel(record):
     return tunnel
 
 
-def _notes(tools, mtu, probes):
+def _vm(vm, access):
+    entry = {key: vm.get(key) for key in VM_KEYS}
+    entry["access"] = dict({"ssh": "not tried", "error": None}, **(access or {}))
+    return entry
+
+
+def _notes(tools, mtu, probes, throughput):
     if not probes["run"]:
         return ["nothing was measured: the VMs were not probed (%s)" % probes["reason"]]
     notes = []
@@ -107,19 +131,51 @@ def _notes(tools, mtu, probes):
                      "tools (%s)" % ", ".join(tools))
     elif not mtu:
         notes.append("path MTU not checked: the check was turned off (size 0)")
+    if throughput is None:
+        notes.append("throughput not measured: turned off")
     return notes
+
+
+def from_probe_runs(runs):
+    """(measurements, mtu_checks, access by VM) from each VM's registered probe results.
+
+    `runs` is a list of ``{vm, private, public}``, the results of the probe tasks as Ansible
+    registered them: with measurements, unreachable (SSH failed, ``msg`` says why), failed
+    (``msg``) or skipped (not probed).
+    """
+    measurements, mtu_checks, access = [], [], {}
+    for run in runs or []:
+        results = [run.get(phase) or {} for phase in ("private", "public")]
+        for result in results:
+            measurements += result.get("measurements") or []
+        mtu_checks += results[0].get("mtu_checks") or []
+        access[run.get("vm")] = _access(results)
+    return measurements, mtu_checks, access
+
+
+def _access(results):
+    for result in results:
+        if result.get("unreachable"):
+            return {"ssh": "unreachable", "error": result.get("msg")}
+    for result in results:
+        if "measurements" not in result and not result.get("skipped") and result.get("msg"):
+            return {"ssh": "probe failed", "error": result.get("msg")}
+    if any("measurements" in result for result in results):
+        return {"ssh": "ok", "error": None}
+    return {"ssh": "not tried", "error": None}
 
 
 def build_report(lab, target, vms, evidence, measurements, require_public=True,
                  generated_at=None, public_tolerance_bytes=0, tools=TOOLS, mtu_checks=None,
-                 mtu=1400, probes=True, probes_reason=None):
+                 mtu=1400, probes=True, probes_reason=None, access=None, networks=None,
+                 mss_clamp=None, throughput=None, failover=None, require_all_tunnels=False):
     """The ``report.json`` dict, verdict included.
 
     ``evidence`` maps the phases ``before``, ``mid`` and ``after`` to tunnel evidence records;
-    ``probes`` False means the VMs were not probed (``probes_reason`` says why).
+    ``probes`` False means the VMs were not probed (``probes_reason`` says why); ``access`` maps
+    a VM name to ``{ssh, error}``; ``throughput`` None means it was not measured.
     """
-    phases = {phase: [_tunnel(t) for t in (evidence or {}).get(phase) or []]
-              for phase in ("before", "mid", "after")}
+    phases = {phase: [_tunnel(t) for t in (evidence or {}).get(phase) or []] for phase in PHASES}
     tools = [tool for tool in TOOLS if tool in tools]
     run = {"run": bool(probes), "reason": None if probes else (probes_reason or "probes off")}
     report = {
@@ -127,115 +183,67 @@ def build_report(lab, target, vms, evidence, measurements, require_public=True,
         "target": target,
         "generated_at": generated_at or datetime.datetime.now(datetime.timezone.utc).isoformat(
             timespec="seconds"),
-        "vms": [{key: vm.get(key) for key in VM_KEYS} for vm in vms],
+        "vms": [_vm(vm, (access or {}).get(vm.get("name"))) for vm in vms],
+        "networks": dict(networks or {}),
         "tunnels": phases["after"],
         "evidence": phases,
         "counters": {"private_phase": tunnel_deltas(phases["before"], phases["mid"]),
                      "public_phase": tunnel_deltas(phases["mid"], phases["after"])},
         "measurements": sorted((dict(m) for m in measurements), key=_measurement_key),
-        "mtu_checks": sorted((dict(c) for c in mtu_checks or []),
-                             key=lambda c: (c.get("src"), c.get("dst"))),
+        "mtu_checks": sorted((dict(c, mss_clamp=c.get("mss_clamp", mss_clamp))
+                              for c in mtu_checks or []), key=lambda c: (c.get("src"), c.get("dst"))),
+        "throughput": sorted((dict(t) for t in throughput or []),
+                             key=lambda t: (t.get("path") != "private", t.get("src"), t.get("dst"))),
+        "failover": failover or None,
         "tools": tools,
         "probes": run,
-        "notes": _notes(tools, mtu, run),
+        "notes": _notes(tools, mtu, run, throughput),
     }
-    report["verdict"] = verdict(report, require_public, public_tolerance_bytes, tools)
+    report["verdict"] = verdict(report, require_public, public_tolerance_bytes, tools,
+                                require_all_tunnels)
     return report
 
 
-def verdict(report, require_public=True, public_tolerance_bytes=0, tools=TOOLS):
-    """``{ok, level, failures, warnings}`` from every rule; each finding is one line.
+def verdict(report, require_public=True, public_tolerance_bytes=0, tools=TOOLS,
+            require_all_tunnels=False):
+    """``{ok, level, failures, warnings, findings, headline}`` from every rule.
 
     A failure makes the level ``fail``; a ``degraded`` finding (also listed among the warnings)
     makes it ``degraded``: the lab works, but less than fully or without proof.
     """
-    findings = _tunnel_status(report)
+    found = rules.tunnel_findings(report, require_all_tunnels)
     if report["probes"]["run"]:
-        findings += (_missing(report, tools) + _losses(report, require_public) + _mtu(report)
-                     + _private_counters(report)
-                     + _public_counters(report, public_tolerance_bytes))
+        found += (rules.ssh_findings(report)
+                  + rules.missing_findings(report, expected_measurements(report["vms"], tools))
+                  + rules.path_findings(report, require_public) + rules.mtu_findings(report)
+                  + rules.counter_findings(report, public_tolerance_bytes)
+                  + rules.throughput_findings(report))
     else:
-        findings.append(("degraded", "nothing was measured, so nothing is proven: the VMs were "
-                                     "not probed (%s)" % report["probes"]["reason"]))
-    failures = [text for level, text in findings if level == "failure"]
-    warnings = [text for level, text in findings if level in ("degraded", "warning")]
+        found.append(rules.finding("degraded", "check", "nothing was measured, so nothing is "
+                                   "proven", "the VMs were not probed (%s)"
+                                   % report["probes"]["reason"]))
+    failures = [f["text"] for f in found if f["severity"] == "failure"]
+    warnings = [f["text"] for f in found if f["severity"] != "failure"]
     level = "fail" if failures else "degraded" if any(
-        severity == "degraded" for severity, dummy in findings) else "pass"
-    return {"ok": level != "fail", "level": level, "failures": failures, "warnings": warnings}
+        f["severity"] == "degraded" for f in found) else "pass"
+    return {"ok": level != "fail", "level": level, "failures": failures, "warnings": warnings,
+            "findings": found, "headline": headline(report, level, found)}
 
 
-def _label(m):
-    fields = tuple(m.get(key) for key in ("src", "dst", "path", "dst_ip", "tool"))
-    return "%s -> %s %s %s (%s)" % fields
-
-
-def _missing(report, tools):
-    have = {_measurement_key(m) for m in report["measurements"]}
-    return [("failure", "missing measurement: %s -> %s %s (%s)" % key)
-            for key in expected_measurements(report["vms"], tools) if key not in have]
-
-
-def _loss_problem(m):
-    if m.get("error"):
-        return "error: %s" % m["error"]
-    loss = m.get("loss_pct")
-    if loss is None or loss > 0:
-        return "%s%% loss (%s of %s replies)" % (loss, m.get("received"), m.get("sent"))
-    return None
-
-
-def _losses(report, require_public):
-    findings = []
-    for m in report["measurements"]:
-        problem = _loss_problem(m)
-        if problem:
-            # Public addresses may be filtered on purpose (cloud NSGs): the user decides.
-            strict = m.get("path") == "private" or require_public
-            findings.append(("failure" if strict else "warning", "%s: %s" % (_label(m), problem)))
-    return findings
-
-
-def _mtu(report):
-    """A private path that drops Don't-Fragment packets of the checked size fails."""
-    return [("failure", "%s -> %s private %s: %d-byte packets with DF did not get through (%d of "
-             "%d replies%s)" % (c.get("src"), c.get("dst"), c.get("dst_ip"), c.get("size", 0),
-                                c.get("received") or 0, c.get("sent") or 0,
-                                "; " + c["error"] if c.get("error") else ""))
-            for c in report.get("mtu_checks") or [] if not c.get("ok")]
-
-
-def _tunnel_status(report):
-    if not report["tunnels"]:
-        return [("failure", "no tunnels reported")]
-    return [("failure" if t["status"] == "down" else "degraded",
-             "tunnel %s (%s) is %r, not 'up'%s" % (t["name"], t["outside_ip"], t["status"],
-                                                   ": " + t["detail"] if t.get("detail") else ""))
-            for t in report["tunnels"] if t["status"] != "up"]
-
-
-def _phase_bytes(report, phase):
-    counters = report["counters"][phase]
-    values = [counters[key] for key in COUNTER_KEYS]
-    return None if None in values else sum(values)
-
-
-def _private_counters(report):
-    grown = _phase_bytes(report, "private_phase")
-    if grown is None:
-        return [("warning", "tunnel byte counters unavailable: cannot prove that private traffic "
-                            "went through the tunnels")]
-    if grown <= 0:
-        return [("failure", "no private traffic went through the tunnels: their ESP byte counters "
-                            "did not grow during the private probes")]
-    return []
-
-
-def _public_counters(report, tolerance):
-    grown = _phase_bytes(report, "public_phase")
-    if grown is None:
-        return [("warning", "tunnel byte counters unavailable: cannot prove that public traffic "
-                            "stayed out of the tunnels")]
-    if grown > tolerance:
-        return [("failure", "public traffic went through the tunnel: its ESP byte counters grew by "
-                            "%d bytes during the public probes (tolerance %d)" % (grown, tolerance))]
-    return []
+def headline(report, level, found):
+    """The play's last line: the level, and when not pass what matters most."""
+    count = len(report["measurements"])
+    states = "/".join(t["status"] for t in report["tunnels"]) or "none"
+    if level == "pass":
+        return "PASS: %d measurements, no loss that repeated, tunnels %s" % (count, states)
+    if level == "degraded":
+        down = [t for t in report["tunnels"] if t["status"] == "down"]
+        up = [t["name"] for t in report["tunnels"] if t["status"] == "up"]
+        if down and up:
+            return ("DEGRADED: %s down, redundancy lost: %s carries all traffic; %d measurements "
+                    "without a failure" % (", ".join("%s (%s)" % (t["name"], t["outside_ip"])
+                                                      for t in down), " and ".join(up), count))
+        first = next(f for f in found if f["severity"] == "degraded")
+        return "DEGRADED: %s" % first["text"]
+    failures = [f for f in found if f["severity"] == "failure"]
+    return "FAIL: %d failure(s), first: %s" % (len(failures), failures[0]["text"])

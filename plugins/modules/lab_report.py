@@ -45,10 +45,39 @@ options:
     elements: dict
     required: true
   measurements:
-    description: Measurements from M(multicloud.vpnlab.probe).
+    description: Measurements from M(multicloud.vpnlab.probe), besides those in O(runs).
     type: list
     elements: dict
-    required: true
+    default: []
+  runs:
+    description:
+      - Each VM's probe results as Ansible registered them - C(vm) (its name), C(private) and
+        C(public) (the results of the M(multicloud.vpnlab.probe) tasks, which may be
+        unreachable, failed or skipped). Their measurements and MTU checks go into the report,
+        and a VM whose SSH failed or whose probe could not run is a finding with the error.
+    type: list
+    elements: dict
+    default: []
+  throughput:
+    description:
+      - Throughput records from M(multicloud.vpnlab.probe) (RV(multicloud.vpnlab.probe#module:throughput)).
+      - Omit it when throughput was not measured; the report then says so.
+    type: list
+    elements: dict
+  networks:
+    description: The private networks, C(azure) (the VNet's CIDR) and C(aws) (the VPC's), named in the causes of lost paths.
+    type: dict
+    default: {}
+  mss_clamp:
+    description: The TCP MSS the gateways clamp to, reported with the path MTU checks.
+    type: int
+  require_all_tunnels:
+    description: Whether a tunnel down while another carries the traffic fails the verdict (else it is V(degraded)).
+    type: bool
+    default: false
+  failover:
+    description: A failover measurement to keep in the report (outage seconds and what was cut).
+    type: dict
   evidence:
     description:
       - The tunnel evidence read at each phase - C(before) the private probes, C(mid) between
@@ -58,7 +87,7 @@ options:
     type: dict
     required: true
   mtu_checks:
-    description: Don't-Fragment ping checks from M(multicloud.vpnlab.probe); one that failed fails the verdict.
+    description: Path MTU checks from M(multicloud.vpnlab.probe), besides those in O(runs); one below O(mtu) fails the verdict.
     type: list
     elements: dict
     default: []
@@ -112,10 +141,14 @@ report:
   returned: always
   type: dict
 verdict:
-  description: C(ok), C(level) (V(pass), V(degraded) or V(fail)), C(failures), C(warnings).
+  description:
+    - C(ok), C(level) (V(pass), V(degraded) or V(fail)), C(failures), C(warnings), C(findings)
+      (each C(severity), C(object), C(problem), C(cause), C(evidence), C(text)) and C(headline)
+      (one line saying the level and what matters most).
   returned: always
   type: dict
-  sample: {ok: true, level: pass, failures: [], warnings: []}
+  sample: {ok: true, level: pass, failures: [], warnings: [], findings: [],
+           headline: "PASS: 24 measurements, no loss that repeated, tunnels up/up"}
 files:
   description: Paths of the files written.
   returned: always
@@ -128,15 +161,21 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import write_atomic
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.report import build_report
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.report import (
+    build_report, from_probe_runs,
+)
 
 
 def ensure_present(module):
     p = module.params
-    report = build_report(p["lab"], p["target"], p["vms"], p["evidence"], p["measurements"],
-                          require_public=p["require_public"], tools=p["tools"],
-                          mtu_checks=p["mtu_checks"], mtu=p["mtu"], probes=p["probes"],
-                          probes_reason=p["probes_reason"])
+    measurements, mtu_checks, access = from_probe_runs(p["runs"])
+    report = build_report(p["lab"], p["target"], p["vms"], p["evidence"],
+                          p["measurements"] + measurements, require_public=p["require_public"],
+                          tools=p["tools"], mtu_checks=p["mtu_checks"] + mtu_checks, mtu=p["mtu"],
+                          probes=p["probes"], probes_reason=p["probes_reason"], access=access,
+                          networks=p["networks"], mss_clamp=p["mss_clamp"],
+                          throughput=p["throughput"], failover=p["failover"],
+                          require_all_tunnels=p["require_all_tunnels"])
     contents = {"report.json": json.dumps(report, indent=2, sort_keys=True) + "\n"}
     files = [os.path.join(p["state_dir"], name) for name in sorted(contents)]
     if not module.check_mode:
@@ -154,7 +193,13 @@ def main():
             lab=dict(type="str", required=True),
             target=dict(type="str", required=True),
             vms=dict(type="list", elements="dict", required=True),
-            measurements=dict(type="list", elements="dict", required=True),
+            measurements=dict(type="list", elements="dict", default=[]),
+            runs=dict(type="list", elements="dict", default=[]),
+            throughput=dict(type="list", elements="dict"),
+            networks=dict(type="dict", default={}),
+            mss_clamp=dict(type="int"),
+            require_all_tunnels=dict(type="bool", default=False),
+            failover=dict(type="dict"),
             evidence=dict(type="dict", required=True),
             require_public=dict(type="bool", default=True),
             mtu_checks=dict(type="list", elements="dict", default=[]),

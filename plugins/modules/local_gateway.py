@@ -90,7 +90,7 @@ options:
         description: Informational.
         type: str
       dpd_timeout_seconds:
-        description: Informational; DPD runs every 10 s.
+        description: The AWS side's DPD timeout; on the V(aws) side the shortest one is the default of O(dpd_timeout).
         type: int
       dpd_timeout_action:
         description: Informational.
@@ -107,6 +107,15 @@ options:
   remote_ts:
     description: The other side's traffic selector. Required with O(tunnels).
     type: str
+  dpd_timeout:
+    description:
+      - Seconds after which this gateway declares a silent peer dead (dead peer detection), so
+        that traffic moves to the other tunnel. Its DPD delay (a third of it) and charon's
+        retransmission settings are derived from it. At least 9 (Azure allows 9-3600).
+      - Defaults to 45 (Azure's default) on the V(azure) side, and on the V(aws) side to the
+        tunnels' shortest O(tunnels[].dpd_timeout_seconds), else 30 (AWS's default and minimum).
+      - Changing it restarts the gateway's charon.
+    type: int
   wait_timeout:
     description: Seconds to wait for the tunnels to come up (V(azure) side).
     type: int
@@ -212,7 +221,8 @@ def ensure_present(module):
     charon = Charon(params["directory"], params["netns"])
     changed, status = converge_gateway(charon, params["tunnels"], params["side"],
                                        params["local_ts"], params["remote_ts"],
-                                       module.check_mode, params["wait_timeout"])
+                                       module.check_mode, params["wait_timeout"],
+                                       params["dpd_timeout"])
     module.exit_json(changed=changed, pid=charon.pid(), tunnels=status)
 
 
@@ -234,6 +244,7 @@ def main():
             local_ts=dict(type="str"),
             remote_ts=dict(type="str"),
             wait_timeout=dict(type="int", default=30),
+            dpd_timeout=dict(type="int"),
             state=dict(type="str", choices=["started", "stopped"], default="started"),
         ),
         supports_check_mode=True,

@@ -17,6 +17,13 @@ description:
     C(report.json).
   - A probe that fails to run, times out or prints output that cannot be parsed does not fail
     the task; its measurement counts every packet as lost and says why in RV(measurements[].error).
+  - A probe that lost packets is run a second time once all probes are done (O(remeasure)), with
+    less traffic around it; the second result is in RV(measurements[].remeasured), so a reader
+    can tell a lost echo under load from a broken path.
+  - With O(mtu), finds the largest packet with Don't Fragment set that reaches each target
+    whose path crosses the tunnel (O(targets[].tunnel)).
+  - With O(throughput), measures TCP throughput with C(iperf3) to each of those targets, one
+    after the other, after the probes; an C(iperf3) server must listen there.
   - Needs only the Python standard library on the VM. Intervals below one second need root for
     both C(mtr) and C(ping).
 author:
@@ -53,6 +60,10 @@ options:
         type: str
         required: true
         choices: [private, public]
+      tunnel:
+        description: Whether the path to this address crosses the VPN tunnel; only those get the path MTU check.
+        type: bool
+        default: false
   tools:
     description:
       - Tools to probe each target with.
@@ -81,11 +92,45 @@ options:
     type: str
   mtu:
     description:
-      - When above 0, also sends 3 pings of exactly this many bytes (IP packet) with the Don't
-        Fragment bit to every private target, to show that the path through the tunnel carries
-        them (Azure needs 1400). Results in RV(mtu_checks). V(0) turns it off.
+      - When above 0, the size (IP packet, bytes) every target whose path crosses the tunnel must
+        carry with the Don't Fragment bit (Azure needs 1400). The module pings that size and one
+        byte more, then bisects, to find the largest DF packet that passes (up to 1500). Results
+        in RV(mtu_checks). V(0) turns it off.
     type: int
     default: 0
+  remeasure:
+    description: How many times a probe that lost packets is run again, after all probes are done.
+    type: int
+    default: 1
+  throughput:
+    description:
+      - Targets to measure TCP throughput to with C(iperf3 --json), one after the other; an
+        C(iperf3) server must listen on each (the C(iperf3) package). Results in RV(throughput).
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      dst:
+        description: Name of the destination VM.
+        type: str
+        required: true
+      dst_ip:
+        description: Address of the iperf3 server.
+        type: str
+        required: true
+      path:
+        description: Which of the destination's addresses O(throughput[].dst_ip) is.
+        type: str
+        required: true
+        choices: [private, public]
+  throughput_seconds:
+    description: Seconds each throughput measurement lasts.
+    type: int
+    default: 3
+  throughput_port:
+    description: TCP port of the iperf3 servers.
+    type: int
+    default: 5201
 notes:
   - Every probe runs with C(LC_ALL=C) so numbers are printed with a decimal point.
 seealso:
@@ -171,12 +216,30 @@ measurements:
       description: Why the probe produced no measurement, V(null) when it did.
       type: str
       sample: "mtr exited with 1: mtr: Permission denied"
+    remeasured:
+      description:
+        - When the probe lost packets, the same fields (without C(hops)) of its second run,
+          after all the others; V(null) when it lost nothing (or O(remeasure) is 0).
+      type: dict
+      sample: {sent: 10, received: 10, loss_pct: 0.0, rtt_min_ms: 1.1, rtt_avg_ms: 1.3, rtt_max_ms: 1.9, error: null}
 mtu_checks:
-  description: With O(mtu), one DF ping check per private target.
+  description:
+    - With O(mtu), one check per target whose path crosses the tunnel - C(size) (what the path
+      must carry), C(largest) (the largest DF packet that passed, V(null) when none did), C(ok)
+      (C(largest) >= C(size)), C(tried) (each size tried and whether it passed), C(error).
   returned: always
   type: list
   elements: dict
-  sample: [{src: vm1, dst: vm3, dst_ip: 10.2.1.10, size: 1400, sent: 3, received: 3, ok: true, error: null}]
+  sample: [{src: vm1, dst: vm3, dst_ip: 10.2.1.10, size: 1400, largest: 1400, ok: true, tried: [[1400, true], [1401, false]], error: null}]
+throughput:
+  description:
+    - With O(throughput), one record per target - C(src), C(dst), C(dst_ip), C(path), C(mbps)
+      (received by the server, Mbit/s), C(sender_mbps), C(retransmits) (TCP retransmissions of
+      the sender), C(seconds), C(error) (V(null) when it worked).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{src: vm1, dst: vm3, dst_ip: 10.2.1.10, path: private, mbps: 612.3, sender_mbps: 615.0, retransmits: 12, seconds: 3.0, error: null}]
 elapsed_s:
   description: Wall time of all probes together, in seconds.
   returned: always
@@ -190,9 +253,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import (
-    MEASUREMENT_KEYS, MTU_ECHOES, PACKAGES, PATHS, TOOLS, df_ping_command, failed_result,
-    interpret, mtu_result, probe_commands,
+    MEASUREMENT_KEYS, MTU_ECHOES, PACKAGES, PATHS, RESULT_KEYS, TOOLS, ProbeParseError,
+    df_passes, df_ping_command, failed_result, interpret, iperf3_command, lossy, mtu_result,
+    mtu_search, parse_iperf3, probe_commands,
 )
+
+# iperf3 servers are started just before the client (as a daemon): give them a moment.
+IPERF3_TRIES = 6
 
 
 def tool_paths(module, tools):
@@ -220,18 +287,21 @@ def plan_probes(module, paths):
     return probes
 
 
-def plan_df_probes(module, ping):
-    """One (target, argv) DF ping per private target: the path MTU through the tunnel."""
-    probes = []
-    for target in module.params["targets"]:
-        if target["path"] != "private":
-            continue
-        try:
-            argv = df_ping_command(target["dst_ip"], module.params["mtu"])
-        except ValueError as exc:
-            module.fail_json(msg="target %s: %s" % (target["dst"], exc))
-        probes.append((target, [ping] + argv[1:]))
-    return probes
+def mtu_check(module, ping, target, timeout):
+    """The largest DF packet that reaches `target`, by DF pings of chosen sizes."""
+    tried = []
+
+    def passes(size):
+        argv = [ping] + df_ping_command(target["dst_ip"], size)[1:]
+        ok = df_passes(run_one(module, argv, "ping", target["dst_ip"], MTU_ECHOES, timeout))
+        tried.append((size, ok))
+        return ok
+
+    try:
+        largest = mtu_search(passes, module.params["mtu"])
+    except ValueError as exc:
+        return mtu_result(module.params["mtu"], None, tried, str(exc))
+    return mtu_result(module.params["mtu"], largest, tried)
 
 
 def run_one(module, argv, tool, dst_ip, count, timeout):
@@ -250,38 +320,76 @@ def run_one(module, argv, tool, dst_ip, count, timeout):
     return interpret(tool, dst_ip, count, rc, stdout, stderr)
 
 
-def record(src, target, tool, result):
+def record(src, target, tool, result, again=None):
     fields = dict(result, src=src, dst=target["dst"], dst_ip=target["dst_ip"],
                   path=target["path"], tool=tool)
+    fields["remeasured"] = None if again is None else {
+        key: again.get(key) for key in RESULT_KEYS + ("error",) if key != "hops"}
     return {key: fields[key] for key in MEASUREMENT_KEYS}
+
+
+def measure(module, pool, probes, timeout):
+    """Every probe at once; then, again, those that lost packets (with less traffic around)."""
+    count = module.params["count"]
+    first = [pool.submit(run_one, module, argv, tool, target["dst_ip"], count, timeout)
+             for target, tool, argv in probes]
+    results = [future.result() for future in first]
+    again = [None] * len(probes)
+    for dummy in range(module.params["remeasure"]):
+        redo = [i for i, result in enumerate(results) if lossy(again[i] or result)]
+        futures = {i: pool.submit(run_one, module, probes[i][2], probes[i][1],
+                                  probes[i][0]["dst_ip"], count, timeout) for i in redo}
+        for i, future in futures.items():
+            again[i] = future.result()
+    return results, again
+
+
+def iperf3(module, src, target):
+    """One iperf3 client run; a refused connection is retried (the server may be starting)."""
+    seconds = module.params["throughput_seconds"]
+    argv = [module.get_bin_path("timeout", required=True), "--kill-after=5", "%d" % (seconds + 15),
+            module.get_bin_path("iperf3", required=True)] + iperf3_command(
+        target["dst_ip"], seconds, module.params["throughput_port"])[1:]
+    fields = dict(src=src, dst=target["dst"], dst_ip=target["dst_ip"], path=target["path"],
+                  mbps=None, sender_mbps=None, retransmits=None, seconds=None)
+    for attempt in range(IPERF3_TRIES):
+        rc, stdout, stderr = module.run_command(argv, environ_update={"LC_ALL": "C"})
+        try:
+            return dict(fields, error=None, **parse_iperf3(stdout))
+        except ProbeParseError as exc:
+            fields["error"] = str(exc) if stdout.strip() else "iperf3 exited with %s: %s" % (
+                rc, (stderr or "no output").strip())
+        if "refused" not in fields["error"] or attempt == IPERF3_TRIES - 1:
+            return fields
+        time.sleep(0.5)
+    return fields
 
 
 def run_probes(module):
     params = module.params
-    if params["count"] < 1 or params["interval"] <= 0:
-        module.fail_json(msg="count must be at least 1 and interval above 0")
+    if params["count"] < 1 or params["interval"] <= 0 or params["remeasure"] < 0:
+        module.fail_json(msg="count must be at least 1, interval above 0 and remeasure 0 or more")
     tools = list(dict.fromkeys(params["tools"]))
     probes = plan_probes(module, tool_paths(module, tools))
     timeout = params["timeout"] or params["count"] * params["interval"] + 30
     src = params["src"] or platform.node()
     began = time.monotonic()
-    df_probes = plan_df_probes(module, tool_paths(module, ["ping"])["ping"]) if params["mtu"] else []
+    tunnel = [t for t in params["targets"] if t["tunnel"]] if params["mtu"] else []
+    ping = tool_paths(module, ["ping"])["ping"] if tunnel else None
     # One thread per probe: all probes run side by side, so the check takes one probe's time.
-    with ThreadPoolExecutor(max_workers=len(probes) + len(df_probes)) as pool:
-        running = [(target, tool, pool.submit(run_one, module, argv, tool, target["dst_ip"],
-                                              params["count"], timeout))
-                   for target, tool, argv in probes]
-        df_running = [(target, pool.submit(run_one, module, argv, "ping", target["dst_ip"],
-                                           MTU_ECHOES, timeout))
-                      for target, argv in df_probes]
-        measurements = [record(src, target, tool, future.result())
-                        for target, tool, future in running]
-        mtu_checks = [dict(mtu_result(params["mtu"], future.result()), dst=target["dst"],
-                           dst_ip=target["dst_ip"]) for target, future in df_running]
+    with ThreadPoolExecutor(max_workers=max(1, len(probes) + len(tunnel))) as pool:
+        mtu_running = [(t, pool.submit(mtu_check, module, ping, t, timeout)) for t in tunnel]
+        results, again = measure(module, pool, probes, timeout)
+        mtu_checks = [dict(future.result(), src=src, dst=t["dst"], dst_ip=t["dst_ip"])
+                      for t, future in mtu_running]
+    measurements = [record(src, target, tool, result, redo)
+                    for (target, tool, dummy), result, redo in zip(probes, results, again)]
     measurements.sort(key=lambda m: (m["dst"], m["path"], m["tool"], m["dst_ip"]))
-    module.exit_json(changed=False, measurements=measurements,
-                     mtu_checks=[dict(check, src=src) for check in mtu_checks],
-                     elapsed_s=round(time.monotonic() - began, 3))
+    if params["throughput"]:
+        tool_paths(module, ["iperf3"])
+    throughput = [iperf3(module, src, target) for target in params["throughput"]]
+    module.exit_json(changed=False, measurements=measurements, mtu_checks=mtu_checks,
+                     throughput=throughput, elapsed_s=round(time.monotonic() - began, 3))
 
 
 def main():
@@ -290,12 +398,21 @@ def main():
             dst=dict(type="str", required=True),
             dst_ip=dict(type="str", required=True),
             path=dict(type="str", required=True, choices=list(PATHS)),
+            tunnel=dict(type="bool", default=False),
         )),
         tools=dict(type="list", elements="str", choices=list(TOOLS), default=list(TOOLS)),
         count=dict(type="int", default=10),
         interval=dict(type="float", default=0.2),
         timeout=dict(type="float"),
         mtu=dict(type="int", default=0),
+        remeasure=dict(type="int", default=1),
+        throughput=dict(type="list", elements="dict", default=[], options=dict(
+            dst=dict(type="str", required=True),
+            dst_ip=dict(type="str", required=True),
+            path=dict(type="str", required=True, choices=list(PATHS)),
+        )),
+        throughput_seconds=dict(type="int", default=3),
+        throughput_port=dict(type="int", default=5201),
         src=dict(type="str"),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)

@@ -16,7 +16,7 @@ import traceback
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local import daemon
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import read_text, update
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.swan import (
-    gateway_config, sa_detail, sa_status, strongswan_conf,
+    gateway_config, sa_detail, sa_status, side_dpd_timeout, strongswan_conf,
 )
 
 try:
@@ -59,9 +59,9 @@ class Charon:
         pid = daemon.read_pid(self.pid_file)
         return pid if daemon.alive(pid, "charon", self.netns) else None
 
-    def write_conf(self):
+    def write_conf(self, dpd_timeout):
         """Write strongswan.conf; True when it changed."""
-        return update(self.conf, strongswan_conf(self.directory), mode=0o644)
+        return update(self.conf, strongswan_conf(self.directory, dpd_timeout), mode=0o644)
 
     def start(self, timeout=15.0):
         if os.path.exists(self.socket):
@@ -174,13 +174,13 @@ def _empty(tunnel):
             "bytes_in": None, "bytes_out": None}
 
 
-def ensure_running(charon, check_mode):
+def ensure_running(charon, check_mode, dpd_timeout):
     """Start charon (restart it on a changed config); returns whether anything changed."""
     if not os.path.exists(os.path.join(daemon.NETNS_DIR, charon.netns)):
         if check_mode:  # a dry run of a new lab: the namespace would exist by now
             return True
         raise CharonError("network namespace %s does not exist" % charon.netns)
-    conf_stale = read_text(charon.conf) != strongswan_conf(charon.directory)
+    conf_stale = read_text(charon.conf) != strongswan_conf(charon.directory, dpd_timeout)
     pid = charon.pid()
     if pid and not conf_stale:
         return False
@@ -190,18 +190,18 @@ def ensure_running(charon, check_mode):
         charon.stop()
     os.makedirs(os.path.dirname(charon.directory), mode=0o700, exist_ok=True)
     os.makedirs(charon.directory, mode=0o700, exist_ok=True)
-    charon.write_conf()
+    charon.write_conf(dpd_timeout)
     charon.start()
     return True
 
 
 def ensure_tunnels(charon, tunnels, side, local_ts, remote_ts, check_mode, restarted,
-                   wait_timeout=30):
+                   wait_timeout=30, dpd_timeout=None):
     """Load the tunnels (when they changed) and, on the initiating Azure side, bring them up.
 
     Returns (changed, connections by name); raises CharonError when they do not come up.
     """
-    conns, secrets, digest = gateway_config(tunnels, side, local_ts, remote_ts)
+    conns, secrets, digest = gateway_config(tunnels, side, local_ts, remote_ts, dpd_timeout)
     if check_mode and not charon.pid():
         return True, conns
     digest_file = os.path.join(charon.directory, "loaded.sha256")
@@ -227,15 +227,18 @@ def ensure_tunnels(charon, tunnels, side, local_ts, remote_ts, check_mode, resta
     return changed, conns
 
 
-def converge_gateway(charon, tunnels, side, local_ts, remote_ts, check_mode, wait_timeout=30):
-    """The gateway running with `tunnels` loaded (and up on the Azure side).
+def converge_gateway(charon, tunnels, side, local_ts, remote_ts, check_mode, wait_timeout=30,
+                     dpd_timeout=None):
+    """The gateway running with `tunnels` loaded (and up on the Azure side), declaring a silent
+    peer dead within `dpd_timeout` seconds (default: side_dpd_timeout).
 
     Returns (changed, status of each tunnel)."""
-    changed = ensure_running(charon, check_mode)
+    dpd_timeout = side_dpd_timeout(side, tunnels, dpd_timeout)
+    changed = ensure_running(charon, check_mode, dpd_timeout)
     conns = {}
     if tunnels:
         tunnels_changed, conns = ensure_tunnels(charon, tunnels, side, local_ts, remote_ts,
-                                                check_mode, changed, wait_timeout)
+                                                check_mode, changed, wait_timeout, dpd_timeout)
         changed = changed or tunnels_changed
     elif charon.pid():
         conns = charon.loaded_conns()

@@ -17,7 +17,17 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils import crypto
 
 PLUGINS = ("random nonce openssl pem pkcs1 x509 pubkey kdf sha1 sha2 aes hmac gmp curve25519 "
            "kernel-libipsec kernel-netlink socket-default vici updown")
-DPD_DELAY = 10
+# A silent peer is declared dead by DPD: a request after `dpd_delay` seconds without inbound
+# traffic, then retransmissions after t, t*b, t*b^2, t*b^3 (strongSwan's retransmit_timeout,
+# _base and _tries), giving up after t * (1 + b + b^2 + b^3).
+RETRANSMIT_BASE = 1.4
+RETRANSMIT_TRIES = 3
+RETRANSMIT_SPAN = sum(RETRANSMIT_BASE ** n for n in range(RETRANSMIT_TRIES + 1))
+RETRANSMIT_FIRST_MAX = 4.0
+# Seconds kept in hand for the restart of the dead SA and the switch to the other tunnel.
+DPD_MARGIN = 1.0
+# The clouds' defaults: Azure's DPD timeout, AWS's (also its minimum).
+DPD_TIMEOUTS = {"azure": 45, "aws": 30}
 
 
 class SwanConfigError(ValueError):
@@ -64,7 +74,35 @@ def _check_ikev2(tunnel):
                               "needs IKEv2" % (tunnel["name"], tunnel.get("ike_versions")))
 
 
-def connection(tunnel, side, local_ts, remote_ts):
+def dpd_settings(timeout):
+    """DPD delay and retransmission settings that declare a silent peer dead within `timeout`
+    seconds of its last packet: a third of it waiting, the rest (less a margin) retransmitting.
+
+    Azure allows 9-3600 s (default 45), AWS at least 30 s. Returns dpd_delay (whole seconds),
+    retransmit_timeout (seconds) and declared_dead_s, the worst case.
+    """
+    timeout = float(timeout)
+    if timeout < 9:
+        raise SwanConfigError("DPD timeout %gs is below 9 s, the shortest Azure allows" % timeout)
+    delay = max(1, int(round(timeout / 3.0)))
+    # charon's own first retransmission (4 s) at most: it also paces IKE_SA_INIT at start-up.
+    first = round(min(RETRANSMIT_FIRST_MAX, max(0.2, (timeout - delay - DPD_MARGIN)
+                                                / RETRANSMIT_SPAN)), 2)
+    delay = max(delay, int(timeout - DPD_MARGIN - first * RETRANSMIT_SPAN))
+    return {"dpd_delay": delay, "retransmit_timeout": first,
+            "declared_dead_s": round(delay + first * RETRANSMIT_SPAN, 1)}
+
+
+def side_dpd_timeout(side, tunnels=(), given=None):
+    """The DPD timeout a gateway honours: given, else (AWS side) its tunnels' shortest
+    dpd_timeout_seconds, else the cloud's default."""
+    if given:
+        return int(given)
+    found = [t.get("dpd_timeout_seconds") for t in tunnels or () if t.get("dpd_timeout_seconds")]
+    return int(min(found)) if side == "aws" and found else DPD_TIMEOUTS[side]
+
+
+def connection(tunnel, side, local_ts, remote_ts, dpd_timeout=None):
     """The vici `load-conn` body for one tunnel, seen from `side` (azure or aws)."""
     _check_ikev2(tunnel)
     name = tunnel["name"]
@@ -87,7 +125,7 @@ def connection(tunnel, side, local_ts, remote_ts):
         "encap": "yes", "mobike": "no",
         "proposals": proposal(tunnel["phase1"], name, with_prf=True),
         "rekey_time": "%ds" % tunnel["phase1"]["lifetime_seconds"],
-        "dpd_delay": "%ds" % DPD_DELAY,
+        "dpd_delay": "%ds" % dpd_settings(dpd_timeout or DPD_TIMEOUTS[side])["dpd_delay"],
         "keyingtries": "0" if side == "azure" else "1",
         "local": {"auth": "psk", "id": local_ip},
         "remote": {"auth": "psk", "id": remote_ip},
@@ -101,31 +139,32 @@ def secret(tunnel):
             "owners": [tunnel["cgw_outside_address"], tunnel["outside_ip_address"]]}
 
 
-def gateway_config(tunnels, side, local_ts, remote_ts):
+def gateway_config(tunnels, side, local_ts, remote_ts, dpd_timeout=None):
     """(connections by name, secrets, digest) for one gateway; the digest covers the secrets
     without storing them, so a re-run can tell whether anything must be reloaded."""
-    conns = {t["name"]: connection(t, side, local_ts, remote_ts) for t in tunnels}
+    conns = {t["name"]: connection(t, side, local_ts, remote_ts, dpd_timeout) for t in tunnels}
     secrets = [secret(t) for t in tunnels]
     digest = hashlib.sha256(json.dumps([conns, secrets], sort_keys=True).encode()).hexdigest()
     return conns, secrets, digest
 
 
-def strongswan_conf(directory):
+def strongswan_conf(directory, dpd_timeout=DPD_TIMEOUTS["azure"]):
     """strongswan.conf of one lab gateway: its own vici socket and log in `directory`.
 
-    Retransmission is tuned so that a silent peer is given up about 14 s after the first
-    unanswered DPD request (2 + 2.8 + 3.9 + 5.5 s; the default takes 165 s), so with DPD every
-    10 s traffic fails over in about 24 s (tests/bench/bench_failover.py), inside the clouds'
-    DPD timeouts (AWS 30 s, Azure 45 s).
+    Retransmission is derived from the gateway's DPD timeout (dpd_settings), so that a silent
+    peer is declared dead within it (charon's default retransmission takes 165 s); the failover
+    benchmark measures the outage (tests/bench/bench_failover.py).
     """
+    dpd = dpd_settings(dpd_timeout)
     return (
         "# Written by multicloud.vpnlab: one charon per lab gateway namespace.\n"
+        "# DPD timeout %ds: DPD after %ds of silence, dead after %gs at most.\n"
         "charon {\n"
         "  load = %s\n"
         "  install_virtual_ip = no\n"
-        "  retransmit_timeout = 2.0\n"
-        "  retransmit_base = 1.4\n"
-        "  retransmit_tries = 3\n"
+        "  retransmit_timeout = %g\n"
+        "  retransmit_base = %g\n"
+        "  retransmit_tries = %d\n"
         "  filelog {\n"
         "    lab {\n"
         "      path = %s/charon.log\n"
@@ -143,7 +182,9 @@ def strongswan_conf(directory):
         "      socket = unix://%s/charon.vici\n"
         "    }\n"
         "  }\n"
-        "}\n" % (PLUGINS, directory, directory))
+        "}\n" % (int(dpd_timeout), dpd["dpd_delay"], dpd["declared_dead_s"], PLUGINS,
+                 dpd["retransmit_timeout"], RETRANSMIT_BASE, RETRANSMIT_TRIES, directory,
+                 directory))
 
 
 def sa_status(conn_name, sas):

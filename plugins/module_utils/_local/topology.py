@@ -119,17 +119,21 @@ def nat_table(pairs):
             + post + "}\n")
 
 
-def security_table(subnet, allowed):
-    """Security group / NSG: from the internet, only SSH and ICMP, only from `allowed`."""
+def security_table(subnet, allowed, peers=()):
+    """Security group / NSG: from the internet, only SSH and ICMP, only from `allowed`; and
+    iperf3 (TCP 5201, the check's throughput) only from `peers`, the lab VMs' public /32s."""
     sources = ", ".join(allowed)
+    iperf3 = ("  iifname \"inet0\" ip daddr %s ip saddr { %s } tcp dport 5201 accept\n"
+              % (subnet, ", ".join(peers)) if peers else "")
     return ("chain forward {\n"
             "  type filter hook forward priority filter; policy accept;\n"
             "  iifname \"inet0\" ct state established,related accept\n"
             "  iifname \"inet0\" ip daddr %(subnet)s ip saddr { %(src)s } tcp dport 22 accept\n"
             "  iifname \"inet0\" ip daddr %(subnet)s ip saddr { %(src)s } icmp type "
             "echo-request accept\n"
+            "%(iperf3)s"
             "  iifname \"inet0\" ip daddr %(subnet)s counter drop\n"
-            "}\n" % {"subnet": subnet, "src": sources})
+            "}\n" % {"subnet": subnet, "src": sources, "iperf3": iperf3})
 
 
 def local_topology(plan, azure_pub, aws_pub):
@@ -246,14 +250,15 @@ def _specs(plan, ns, vm_ns, pub, addr, nets, allowed):
         test_vms.append({"name": vm_ns[vm["name"]], "links": [
             _veth("eth0", [_cidr(vm["private_ip"], subnet)], router, vm["name"], "br0")],
             "routes": [{"dst": "0.0.0.0/0", "gateway": gateway}]})
-    test_vms.append(_edge(ns["azr"], az_pairs, azure_pub, az_sub, allowed))
-    test_vms.append(_edge(ns["awsr"], aws_pairs, aws_pub, aws_sub, allowed))
+    peers = sorted("%s/32" % ip for ip in pub["vms"].values())
+    test_vms.append(_edge(ns["azr"], az_pairs, azure_pub, az_sub, allowed, peers))
+    test_vms.append(_edge(ns["awsr"], aws_pairs, aws_pub, aws_sub, allowed, peers))
     return dict(zip(PARTS, (lab_host, azure_gateway, aws_vpc_vpn, azure_tunnels, test_vms)))
 
 
-def _edge(netns, pairs, public_net, subnet, allowed):
+def _edge(netns, pairs, public_net, subnet, allowed, peers):
     """The VMs' public addresses, 1:1 NAT and security rules at their cloud's edge."""
     return {"name": netns,
             "links": [{"ifname": "inet0", "addresses": [_cidr(public, public_net) for dummy, public in pairs]}],
             "nftables": {"vpnlab_nat": nat_table(pairs),
-                         "vpnlab_security": security_table(str(subnet), allowed)}}
+                         "vpnlab_security": security_table(str(subnet), allowed, peers)}}

@@ -53,20 +53,24 @@ VMS = [VM1, VM2, VM3, VM4]
 
 
 @pytest.mark.parametrize("src, path, expected", [
-    ("vm1", "private", [{"dst": "vm2", "dst_ip": "10.1.1.20", "path": "private"},
-                        {"dst": "vm3", "dst_ip": "10.2.1.10", "path": "private"},
-                        {"dst": "vm4", "dst_ip": "10.2.1.20", "path": "private"}]),
+    # Only private paths to the other cloud cross the tunnel.
+    ("vm1", "private", [{"dst": "vm2", "dst_ip": "10.1.1.20", "path": "private", "tunnel": False},
+                        {"dst": "vm3", "dst_ip": "10.2.1.10", "path": "private", "tunnel": True},
+                        {"dst": "vm4", "dst_ip": "10.2.1.20", "path": "private", "tunnel": True}]),
+    ("vm4", "private", [{"dst": "vm1", "dst_ip": "10.1.1.10", "path": "private", "tunnel": True},
+                        {"dst": "vm2", "dst_ip": "10.1.1.20", "path": "private", "tunnel": True},
+                        {"dst": "vm3", "dst_ip": "10.2.1.10", "path": "private", "tunnel": False}]),
     # vm4 has no public address: nothing to probe on the public path.
-    ("vm3", "public", [{"dst": "vm1", "dst_ip": "198.51.100.11", "path": "public"},
-                       {"dst": "vm2", "dst_ip": "198.51.100.12", "path": "public"}]),
-    ("vm4", "public", [{"dst": "vm1", "dst_ip": "198.51.100.11", "path": "public"},
-                       {"dst": "vm2", "dst_ip": "198.51.100.12", "path": "public"},
-                       {"dst": "vm3", "dst_ip": "203.0.113.12", "path": "public"}]),
-    # A source that is not a lab VM (the controller, say) probes every VM.
-    ("controller", "private", [{"dst": vm["name"], "dst_ip": vm["private_ip"], "path": "private"}
-                               for vm in [VM1, VM2, VM3, VM4]]),
-    ("vm1", "public", [{"dst": "vm2", "dst_ip": "198.51.100.12", "path": "public"},
-                       {"dst": "vm3", "dst_ip": "203.0.113.12", "path": "public"}]),
+    ("vm3", "public", [{"dst": "vm1", "dst_ip": "198.51.100.11", "path": "public", "tunnel": False},
+                       {"dst": "vm2", "dst_ip": "198.51.100.12", "path": "public", "tunnel": False}]),
+    ("vm4", "public", [{"dst": "vm1", "dst_ip": "198.51.100.11", "path": "public", "tunnel": False},
+                       {"dst": "vm2", "dst_ip": "198.51.100.12", "path": "public", "tunnel": False},
+                       {"dst": "vm3", "dst_ip": "203.0.113.12", "path": "public", "tunnel": False}]),
+    # A source that is not a lab VM (the controller, say) probes every VM; its paths are its own.
+    ("controller", "private", [{"dst": vm["name"], "dst_ip": vm["private_ip"], "path": "private",
+                                "tunnel": False} for vm in [VM1, VM2, VM3, VM4]]),
+    ("vm1", "public", [{"dst": "vm2", "dst_ip": "198.51.100.12", "path": "public", "tunnel": False},
+                       {"dst": "vm3", "dst_ip": "203.0.113.12", "path": "public", "tunnel": False}]),
 ])
 def test_probe_targets(src, path, expected):
     assert probe_targets(VMS, src, path) == expected

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import (
-    MEASUREMENT_KEYS, RESULT_KEYS, ProbeParseError, df_ping_command, interpret, mtu_result,
-    parse_mtr_json, parse_ping, probe_commands,
+    RESULT_KEYS, ProbeParseError, deadline, df_passes, df_ping_command, interpret,
+    iperf3_command, lossy, mtu_result, mtu_search, parse_iperf3, parse_mtr_json, parse_ping,
+    probe_commands,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -147,9 +148,12 @@ def test_parse_ping_garbage(text, message):
 
 COMMAND_CASES = [
     (("10.2.1.10", "mtr", 10, 0.2), ["mtr", "--json", "-n", "-G", "1", "-c", "10", "-i", "0.2", "10.2.1.10"]),
-    (("10.2.1.10", "ping", 3, 1), ["ping", "-n", "-c", "3", "-i", "1", "-W", "2", "10.2.1.10"]),
+    (("10.2.1.10", "ping", 3, 1), ["ping", "-n", "-c", "3", "-i", "1", "-w", "5", "10.2.1.10"]),
+    # A deadline, not -W: ping waits for every reply, a late one included (up to 2 s late).
     (("203.0.113.10", "ping", "5", "0.5"),
-     ["ping", "-n", "-c", "5", "-i", "0.5", "-W", "2", "203.0.113.10"]),
+     ["ping", "-n", "-c", "5", "-i", "0.5", "-w", "5", "203.0.113.10"]),
+    (("10.2.1.10", "ping", 10, 0.1), ["ping", "-n", "-c", "10", "-i", "0.1", "-w", "3", "10.2.1.10"]),
+    (("10.2.1.10", "ping", 3, 0.1), ["ping", "-n", "-c", "3", "-i", "0.1", "-w", "3", "10.2.1.10"]),
 ]
 
 
@@ -189,7 +193,7 @@ INTERPRET_CASES = [
 @pytest.mark.parametrize("tool, dst, rc, stdout, stderr, expected", INTERPRET_CASES)
 def test_interpret(tool, dst, rc, stdout, stderr, expected):
     result = interpret(tool, dst, 10, rc, stdout, stderr)
-    assert set(result) == set(MEASUREMENT_KEYS[5:])
+    assert set(result) == set(RESULT_KEYS) | {"error"}
     error = expected.pop("error")
     assert subset(result, expected) == expected
     if error is None:
@@ -200,8 +204,8 @@ def test_interpret(tool, dst, rc, stdout, stderr, expected):
 
 
 @pytest.mark.parametrize("size,argv", [
-    (1400, ["ping", "-n", "-M", "do", "-s", "1372", "-c", "3", "-i", "0.2", "-W", "2", "10.2.1.10"]),
-    (1500, ["ping", "-n", "-M", "do", "-s", "1472", "-c", "3", "-i", "0.2", "-W", "2", "10.2.1.10"]),
+    (1400, ["ping", "-n", "-M", "do", "-s", "1372", "-c", "3", "-i", "0.2", "-w", "2", "10.2.1.10"]),
+    (1500, ["ping", "-n", "-M", "do", "-s", "1472", "-c", "3", "-i", "0.2", "-w", "2", "10.2.1.10"]),
 ])
 def test_df_ping_command_sends_ip_packets_of_the_size(size, argv):
     assert df_ping_command("10.2.1.10", size) == argv
@@ -213,13 +217,86 @@ def test_df_ping_command_refuses_bad_input(dst, size):
         df_ping_command(dst, size)
 
 
-@pytest.mark.parametrize("parsed,ok", [
+@pytest.mark.parametrize("parsed, passes", [
     ({"sent": 3, "received": 3, "error": None}, True),
-    ({"sent": 3, "received": 2, "error": None}, False),
+    # One echo back proves the size passes; a lost echo does not lower the path MTU.
+    ({"sent": 3, "received": 1, "error": None}, True),
+    ({"sent": 3, "received": 0, "error": None}, False),
     ({"sent": 3, "received": 0, "error": "ping exited with 2: x"}, False),
-    ({"sent": 0, "received": 0, "error": None}, False),
 ])
-def test_mtu_result(parsed, ok):
-    result = mtu_result(1400, parsed)
-    assert result == {"size": 1400, "sent": parsed["sent"], "received": parsed["received"],
-                      "ok": ok, "error": parsed["error"]}
+def test_df_passes(parsed, passes):
+    assert df_passes(parsed) is passes
+
+
+MTU_PATHS = [
+    # the path's real MTU, the size required, the largest found, the sizes tried in order
+    (1400, 1400, 1400, [1400, 1401]),
+    (1500, 1400, 1500, [1400, 1401, 1500]),
+    (1450, 1400, 1450, [1400, 1401, 1500, 1450, 1475, 1462, 1456, 1453, 1451]),
+    (1399, 1400, 1399, None),
+    (1000, 1400, 1000, None),
+    (68, 1400, 68, None),
+    (None, 1400, None, [1400, 68]),
+    (1500, 1500, 1500, [1500]),
+    (1500, 9000, 1500, [1500]),
+]
+
+
+@pytest.mark.parametrize("real, required, largest, tried", MTU_PATHS)
+def test_mtu_search_finds_the_largest_df_packet(real, required, largest, tried):
+    sizes = []
+
+    def passes(size):
+        sizes.append(size)
+        return real is not None and size <= real
+
+    assert mtu_search(passes, required) == largest
+    if tried is not None:
+        assert sizes == tried
+    assert len(sizes) <= 13 and len(set(sizes)) == len(sizes)
+
+
+@pytest.mark.parametrize("largest, ok", [(1400, True), (1500, True), (1399, False), (None, False)])
+def test_mtu_result(largest, ok):
+    assert mtu_result(1400, largest, [(1400, ok)]) == {
+        "size": 1400, "largest": largest, "ok": ok, "tried": [[1400, ok]], "error": None}
+
+
+@pytest.mark.parametrize("result, again", [
+    ({"loss_pct": 0.0, "error": None}, False),
+    ({"loss_pct": 10.0, "error": None}, True),
+    ({"loss_pct": 100.0, "error": "ping timed out"}, True),
+    ({"loss_pct": None, "error": None}, True),
+])
+def test_lossy_paths_are_measured_again(result, again):
+    assert lossy(result) is again
+
+
+def test_deadline_leaves_time_for_late_replies():
+    assert [deadline(10, 0.1), deadline(3, 0.1), deadline(10, 0.2), deadline(5, 1)] == [3, 3, 4, 7]
+
+
+def test_iperf3_command():
+    assert iperf3_command("10.2.1.10", 3) == [
+        "iperf3", "--client", "10.2.1.10", "--port", "5201", "--time", "3", "--json",
+        "--connect-timeout", "3000"]
+    for bad in (("-c", 3), ("10.2.1.10", 0), ("10.2.1.10", 61)):
+        with pytest.raises(ValueError):
+            iperf3_command(*bad)
+
+
+def test_parse_iperf3():
+    result = parse_iperf3(sample("iperf3_ok.json"))
+    assert set(result) == {"mbps", "sender_mbps", "retransmits", "seconds"}
+    assert result["mbps"] > 1000 and result["retransmits"] == 7 and result["seconds"] > 0.9
+
+
+@pytest.mark.parametrize("text, message", [
+    (sample("iperf3_refused.json"), "iperf3: unable to connect to server: Connection refused"),
+    ("", "not iperf3 --json output"),
+    ("[]", "not iperf3 --json output"),
+    ('{"end": {}}', "lacks 'sum_received'"),
+])
+def test_parse_iperf3_refuses(text, message):
+    with pytest.raises(ProbeParseError, match=message):
+        parse_iperf3(text)

@@ -40,11 +40,17 @@ class Runner:
         tool, dst = os.path.basename(cmd[3]), cmd[-1]
         if "-M" in cmd:  # a Don't-Fragment ping of the MTU check
             tool = "ping-df"
+        if tool == "iperf3":
+            dst = cmd[cmd.index("--client") + 1]
         self.calls.append((tool, dst, float(cmd[2])))
         if self.barrier is not None:
             # Every probe must be running at once for all of them to pass the barrier.
             self.barrier.wait()
         outcome = self.outputs[(tool, dst)]
+        if callable(outcome):
+            outcome = outcome(cmd)
+        if isinstance(outcome, list):  # one answer per call, in order
+            outcome = outcome.pop(0)
         if isinstance(outcome, OSError):
             raise outcome
         return outcome
@@ -78,14 +84,14 @@ def test_all_probes_run_at_the_same_time(run_module, tools):
     for target in VM_TARGETS:
         runner.outputs[("mtr", target["dst_ip"])] = (0, fixture("mtr_ok_loopback.json"), "")
         runner.outputs[("ping", target["dst_ip"])] = (0, fixture("ping_ok.txt"), "")
-    result = run_module(probe, {"src": "vm1", "targets": VM_TARGETS})
+    result = run_module(probe, {"src": "vm1", "targets": VM_TARGETS, "remeasure": 0})
     assert "failed" not in result, result.get("msg")
     assert len(runner.calls) == 6 and not runner.barrier.broken
     assert [(m["dst"], m["path"], m["tool"]) for m in result["measurements"]] == [
         ("vm2", "private", "mtr"), ("vm2", "private", "ping"), ("vm3", "private", "mtr"),
         ("vm3", "private", "ping"), ("vm3", "public", "mtr"), ("vm3", "public", "ping")]
     assert result["changed"] is False
-    assert result["mtu_checks"] == []
+    assert result["mtu_checks"] == [] and result["throughput"] == []
     assert {c[2] for c in runner.calls} == {10 * 0.2 + 30}
 
 
@@ -117,7 +123,8 @@ def test_failures_become_lost_measurements_with_an_error(run_module, tools):
 def test_only_requested_tools_run_and_the_missing_one_is_named(run_module, tools):
     runner = tools("ping", "timeout")
     runner.outputs[("ping", "10.2.1.10")] = (0, fixture("ping_ok.txt"), "")
-    result = run_module(probe, {"src": "vm1", "targets": VM_TARGETS[:1], "tools": ["ping", "ping"]})
+    result = run_module(probe, {"src": "vm1", "targets": VM_TARGETS[:1], "tools": ["ping", "ping"],
+                                "remeasure": 0})
     assert [m["tool"] for m in result["measurements"]] == ["ping"]
     assert [c[:2] for c in runner.calls] == [("ping", "10.2.1.10")]
     runner.calls.clear()
@@ -158,19 +165,75 @@ TOO_BIG = """PING 10.1.1.20 (10.1.1.20) 1373(1401) bytes of data.
 """
 
 
-def test_mtu_checks_run_df_pings_to_private_targets_only(run_module, tools):
+def ping_of(dst, sent, received):
+    """iputils ping output for `dst` with `received` of `sent` echoes answered."""
+    text = fixture("ping_partial_loss.txt").replace("127.0.0.2", dst)
+    return text.replace("10 packets transmitted, 6 received, 40% packet loss",
+                        "%d packets transmitted, %d received, %g%% packet loss"
+                        % (sent, received, 100.0 * (sent - received) / sent))
+
+
+def df_path(real_mtu):
+    """Answers DF pings like a path whose MTU is `real_mtu`: too big gets no reply."""
+    def answer(cmd):
+        size = int(cmd[cmd.index("-s") + 1]) + 28
+        return (0, ping_of(cmd[-1], 3, 3), "") if size <= real_mtu else (1, TOO_BIG, "")
+    return answer
+
+
+def test_mtu_checks_find_the_largest_df_packet_on_tunnel_paths_only(run_module, tools):
     runner = tools("ping", "timeout")
-    runner.barrier = threading.Barrier(5, timeout=10)
-    for target in VM_TARGETS:
-        runner.outputs[("ping", target["dst_ip"])] = (0, fixture("ping_ok.txt"), "")
-    runner.outputs[("ping-df", "10.2.1.10")] = (0, fixture("ping_ok.txt").replace("127.0.0.1", "10.2.1.10"), "")
-    runner.outputs[("ping-df", "10.1.1.20")] = (1, TOO_BIG, "ping: local error: message too long, mtu=1400\n" * 3)
-    result = run_module(probe, {"src": "vm1", "targets": VM_TARGETS, "tools": ["ping"], "mtu": 1400})
-    assert len(runner.calls) == 5 and not runner.barrier.broken
+    targets = [dict(VM_TARGETS[0], tunnel=True), VM_TARGETS[1], VM_TARGETS[2],
+               {"dst": "vm4", "dst_ip": "10.2.1.11", "path": "private", "tunnel": True}]
+    for target in targets:
+        runner.outputs[("ping", target["dst_ip"])] = (0, ping_of(target["dst_ip"], 10, 10), "")
+    runner.outputs[("ping-df", "10.2.1.10")] = df_path(1400)
+    runner.outputs[("ping-df", "10.2.1.11")] = df_path(1380)
+    result = run_module(probe, {"src": "vm1", "targets": targets, "tools": ["ping"], "mtu": 1400})
     checks = {c["dst_ip"]: c for c in result["mtu_checks"]}
-    assert set(checks) == {"10.2.1.10", "10.1.1.20"}
-    assert checks["10.1.1.20"]["ok"] is False and checks["10.1.1.20"]["size"] == 1400
-    assert (checks["10.1.1.20"]["sent"], checks["10.1.1.20"]["received"]) == (3, 0)
-    assert checks["10.2.1.10"]["ok"] is True
-    assert all(c["src"] == "vm1" for c in result["mtu_checks"])
-    assert len(result["measurements"]) == 3
+    assert set(checks) == {"10.2.1.10", "10.2.1.11"}
+    assert checks["10.2.1.10"] == {"src": "vm1", "dst": "vm3", "dst_ip": "10.2.1.10", "size": 1400,
+                                   "largest": 1400, "ok": True,
+                                   "tried": [[1400, True], [1401, False]], "error": None}
+    assert (checks["10.2.1.11"]["largest"], checks["10.2.1.11"]["ok"]) == (1380, False)
+    assert [m["remeasured"] for m in result["measurements"]] == [None] * 4
+
+
+def test_a_lossy_probe_is_measured_again_after_the_others(run_module, tools):
+    runner = tools("mtr", "ping", "timeout")
+    runner.outputs[("ping", "10.2.1.10")] = [(1, ping_of("10.2.1.10", 10, 9), ""),
+                                             (0, ping_of("10.2.1.10", 10, 10), "")]
+    runner.outputs[("ping", "10.1.1.20")] = [(1, ping_of("10.1.1.20", 10, 0), ""),
+                                             (1, ping_of("10.1.1.20", 10, 0), "")]
+    runner.outputs[("ping", "203.0.113.10")] = (0, ping_of("203.0.113.10", 10, 10), "")
+    result = run_module(probe, {"src": "vm1", "targets": VM_TARGETS, "tools": ["ping"]})
+    found = {m["dst_ip"]: m for m in result["measurements"]}
+    assert [c[1] for c in runner.calls].count("10.2.1.10") == 2
+    assert [c[1] for c in runner.calls].count("203.0.113.10") == 1
+    # The first run stays the measurement; the second is beside it.
+    assert (found["10.2.1.10"]["received"], found["10.2.1.10"]["remeasured"]["received"]) == (9, 10)
+    assert found["10.2.1.10"]["remeasured"]["loss_pct"] == 0.0
+    assert "hops" not in found["10.2.1.10"]["remeasured"]
+    assert found["10.1.1.20"]["remeasured"]["received"] == 0
+    assert found["203.0.113.10"]["remeasured"] is None
+    # Re-measured only after every first run was done.
+    assert [c[1] for c in runner.calls][3:] in (["10.2.1.10", "10.1.1.20"], ["10.1.1.20", "10.2.1.10"])
+
+
+def test_throughput_runs_iperf3_to_each_target_in_turn(run_module, tools):
+    runner = tools("ping", "timeout", "iperf3")
+    ok = fixture("iperf3_ok.json").replace("127.0.0.1", "10.2.1.10")
+    refused = fixture("iperf3_refused.json")
+    runner.outputs[("iperf3", "10.2.1.10")] = [(0, refused, ""), (0, ok, "")]
+    runner.outputs[("iperf3", "203.0.113.10")] = (0, "", "iperf3: error - unable to send control message")
+    result = run_module(probe, {"src": "vm1", "targets": [], "tools": ["ping"],
+                                "throughput": [VM_TARGETS[0], VM_TARGETS[2]],
+                                "throughput_seconds": 2})
+    private, public = result["throughput"]
+    assert (private["dst"], private["path"], private["error"], private["retransmits"]) == (
+        "vm3", "private", None, 7)
+    assert private["mbps"] > 1000
+    assert public["mbps"] is None
+    assert public["error"] == "iperf3 exited with 0: iperf3: error - unable to send control message"
+    assert [c[:2] for c in runner.calls] == [("iperf3", "10.2.1.10")] * 2 + [("iperf3", "203.0.113.10")]
+    assert {c[2] for c in runner.calls} == {17.0}

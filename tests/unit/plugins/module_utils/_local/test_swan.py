@@ -12,8 +12,8 @@ import pytest
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import build_plan
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.swan import (
-    SwanConfigError, connection, gateway_config, proposal, sa_detail, sa_status, secret,
-    strongswan_conf,
+    SwanConfigError, connection, dpd_settings, gateway_config, proposal, sa_detail, sa_status,
+    secret, side_dpd_timeout, strongswan_conf,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.tunnels import vpn_connection_facts
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vpnconn import describe_vpn_connection
@@ -82,18 +82,19 @@ def test_proposal_refuses(enc, integ, groups, message):
 VNET, VPC = "10.1.0.0/16", "10.2.0.0/16"
 
 
-@pytest.mark.parametrize("side, local_ts, remote_ts, local_ip, remote_ip, dpd, close, tries", [
-    ("azure", VNET, VPC, "198.51.100.10", "203.0.113.10", "restart", "start", "0"),
-    ("aws", VPC, VNET, "203.0.113.10", "198.51.100.10", "clear", "none", "1"),
+@pytest.mark.parametrize("side, local_ts, remote_ts, local_ip, remote_ip, dpd, close, tries, delay", [
+    # DPD after a third of the side's default timeout: Azure 45 s, AWS 30 s.
+    ("azure", VNET, VPC, "198.51.100.10", "203.0.113.10", "restart", "start", "0", "15s"),
+    ("aws", VPC, VNET, "203.0.113.10", "198.51.100.10", "clear", "none", "1", "10s"),
 ])
-def test_connection(side, local_ts, remote_ts, local_ip, remote_ip, dpd, close, tries):
+def test_connection(side, local_ts, remote_ts, local_ip, remote_ip, dpd, close, tries, delay):
     assert connection(tunnel(), side, local_ts, remote_ts) == {
         "version": "2",
         "local_addrs": [local_ip], "remote_addrs": [remote_ip],
         "encap": "yes", "mobike": "no",
         "proposals": ["aes256-sha256-modp2048"],
         "rekey_time": "28800s",
-        "dpd_delay": "10s",
+        "dpd_delay": delay,
         "keyingtries": tries,
         "local": {"auth": "psk", "id": local_ip},
         "remote": {"auth": "psk", "id": remote_ip},
@@ -217,6 +218,40 @@ def test_strongswan_conf(directory):
     assert "      time_format = %F %T\n" in text
     assert text.count("{") == text.count("}")
     assert "  retransmit_tries = 3\n" in text
+    # Azure's default DPD timeout: DPD after 15 s of silence, retransmissions from 4 s.
+    assert "  retransmit_timeout = 4\n" in text and "  retransmit_base = 1.4\n" in text
+
+
+@pytest.mark.parametrize("timeout, delay, first", [
+    (9, 3, 0.7), (10, 3, 0.84), (30, 10, 2.67), (45, 15, 4.0), (3600, 3570, 4.0)])
+def test_dpd_settings_declare_a_silent_peer_dead_within_the_timeout(timeout, delay, first):
+    dpd = dpd_settings(timeout)
+    assert (dpd["dpd_delay"], dpd["retransmit_timeout"]) == (delay, first)
+    # DPD request after `delay` s of silence, given up after the retransmissions: in time.
+    dead = delay + sum(first * 1.4 ** n for n in range(4))
+    assert dpd["declared_dead_s"] == round(dead, 1)
+    assert timeout - 2 <= dead <= timeout - 0.9
+    text = strongswan_conf("/d", timeout)
+    assert "  retransmit_timeout = %g\n" % first in text
+    assert "# DPD timeout %ds: DPD after %ds of silence" % (timeout, delay) in text
+    assert connection(tunnel(), "azure", VNET, VPC, timeout)["dpd_delay"] == "%ds" % delay
+
+
+def test_dpd_timeout_below_azures_minimum_is_refused():
+    with pytest.raises(SwanConfigError, match="below 9 s"):
+        dpd_settings(8)
+
+
+@pytest.mark.parametrize("side, tunnels, given, expected", [
+    ("azure", [], None, 45),
+    ("azure", [tunnel(dpd_timeout_seconds=40)], None, 45),   # the AWS side's value is not Azure's
+    ("azure", [], 9, 9),
+    ("aws", [], None, 30),
+    ("aws", [tunnel(dpd_timeout_seconds=40), tunnel(dpd_timeout_seconds=35)], None, 35),
+    ("aws", [tunnel(dpd_timeout_seconds=40)], 60, 60),
+])
+def test_side_dpd_timeout(side, tunnels, given, expected):
+    assert side_dpd_timeout(side, tunnels, given) == expected
 
 
 # --- SA status -------------------------------------------------------------------------------

@@ -352,7 +352,12 @@ def test_edge_specs(exp):
                         "links": [{"ifname": "inet0",
                                    "addresses": ["%s/%s" % (pub, plen) for dummy, pub in pairs]}],
                         "nftables": {"vpnlab_nat": nat_table(pairs),
-                                     "vpnlab_security": security_table(subnet, exp["allowed"])}}
+                                     "vpnlab_security": security_table(subnet, exp["allowed"], peers(exp))}}
+
+
+def peers(exp):
+    """The lab VMs' public /32s: the only sources allowed to reach iperf3 (TCP 5201)."""
+    return sorted("%s/32" % ip for ip in exp["public_ips"]["vms"].values())
 
 
 # --- nftables texts ---------------------------------------------------------------------------
@@ -379,6 +384,8 @@ SECURITY_DEFAULT_AWS = (
     "198.51.100.254/32, 203.0.113.12/32 } tcp dport 22 accept\n"
     "  iifname \"inet0\" ip daddr 10.2.1.0/24 ip saddr { 198.51.100.11/32, 198.51.100.12/32, "
     "198.51.100.254/32, 203.0.113.12/32 } icmp type echo-request accept\n"
+    "  iifname \"inet0\" ip daddr 10.2.1.0/24 ip saddr { 198.51.100.11/32, 198.51.100.12/32, "
+    "203.0.113.12/32 } tcp dport 5201 accept\n"
     "  iifname \"inet0\" ip daddr 10.2.1.0/24 counter drop\n"
     "}\n")
 
@@ -390,6 +397,8 @@ SECURITY_OTHER_AZURE = (
     "198.51.100.126/32, 198.51.100.140/32 } tcp dport 22 accept\n"
     "  iifname \"inet0\" ip daddr 10.11.2.0/24 ip saddr { 192.168.77.0/24, 198.51.100.11/32, "
     "198.51.100.126/32, 198.51.100.140/32 } icmp type echo-request accept\n"
+    "  iifname \"inet0\" ip daddr 10.11.2.0/24 ip saddr { 198.51.100.11/32, 198.51.100.140/32 } "
+    "tcp dport 5201 accept\n"
     "  iifname \"inet0\" ip daddr 10.11.2.0/24 counter drop\n"
     "}\n")
 
@@ -422,7 +431,7 @@ def test_allowed_sources(exp):
     for edge in specs[-2:]:
         text = edge["nftables"]["vpnlab_security"]
         sets = [line.split("{ ", 1)[1].split(" }", 1)[0] for line in text.splitlines() if "{ " in line]
-        assert sets == [", ".join(exp["allowed"])] * 2
+        assert sets == [", ".join(exp["allowed"])] * 2 + [", ".join(peers(exp))]
         assert "0.0.0.0/0" not in text
     expected = sorted(set(exp["params"].get("admin_cidrs", []))
                       | {"%s/32" % exp["public_ips"]["operator"]}
@@ -459,6 +468,10 @@ def test_security_table(subnet, allowed, src):
         "iifname \"inet0\" ip daddr %s ip saddr { %s } icmp type echo-request accept" % (subnet, src),
         "iifname \"inet0\" ip daddr %s counter drop" % subnet,
         "}"]
+    with_peers = security_table(subnet, allowed, ["198.51.100.11/32", "203.0.113.12/32"])
+    assert with_peers.replace(
+        "  iifname \"inet0\" ip daddr %s ip saddr { 198.51.100.11/32, 203.0.113.12/32 } tcp dport "
+        "5201 accept\n" % subnet, "") == text
 
 
 @pytest.mark.parametrize("mss", [1350, 1379])
