@@ -1,9 +1,17 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""`ansible localhost -m multicloud.vpnlab.lab_plan` on the defaults and on each kind of bad input."""
+"""`ansible localhost -m multicloud.vpnlab.lab_plan` on the defaults and on each kind of bad input,
+and the plan role (playbooks/plan.yml) on the variables users pass with -e: every one reaches the
+plan, text is read as each input's type, and bad ones are named all at once with nothing created."""
 
 from __future__ import annotations
 
+import json
+import secrets
+import subprocess
+
 import pytest
+
+from conftest import BIN, ROOT, ansible_env
 
 VM3 = {"name": "vm3", "cloud": "aws", "private_ip": "10.2.1.10"}
 VMS = [{"name": "vm1", "cloud": "azure", "private_ip": "10.1.1.10"},
@@ -62,3 +70,106 @@ def test_psk_is_not_in_the_output_even_at_vvv(run_module):
     rc, result, out = run_module("multicloud.vpnlab.lab_plan", {"tunnel_psks": [secret]}, "-vvv")
     assert rc != 0
     assert secret not in out
+
+
+def plan_playbook(home, *extra, callback="ansible.builtin.json"):
+    """playbooks/plan.yml with VPNLAB_HOME=home; returns (rc, the plan task's result, output)."""
+    proc = subprocess.run([str(BIN / "ansible-playbook"), "playbooks/plan.yml", *extra],
+                          capture_output=True, text=True, cwd=ROOT, timeout=180, check=False,
+                          env=ansible_env(VPNLAB_HOME=str(home), ANSIBLE_LOAD_CALLBACK_PLUGINS="1",
+                                          ANSIBLE_STDOUT_CALLBACK=callback))
+    output = proc.stdout + proc.stderr
+    try:
+        tasks = json.loads(proc.stdout)["plays"][0]["tasks"]
+        result = next(t["hosts"]["localhost"] for t in tasks
+                      if t["task"]["name"].endswith("Validate the lab inputs and derive the plan"))
+    except (ValueError, KeyError, IndexError, StopIteration):
+        result = None
+    return proc.returncode, result, output
+
+
+def lab_namespaces(lab):
+    out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
+    return [line.split()[0] for line in out.splitlines() if line.startswith("vpnlab-%s." % lab)]
+
+
+@pytest.fixture
+def lab():
+    return "inp" + secrets.token_hex(3)
+
+
+def assert_refused_with(rc, result, output, home, lab, expected):
+    """Failed, every expected problem named (in any order: the variables come in Ansible's order),
+    no traceback, nothing created."""
+    assert rc != 0, output
+    assert "Traceback" not in output and "MODULE FAILURE" not in output
+    assert result and result["failed"] is True, output
+    problems = result["problems"]
+    assert len(problems) == len(expected), problems
+    for start in expected:
+        assert len([p for p in problems if p.startswith(start)]) == 1, (start, problems)
+    assert not home.exists() and lab_namespaces(lab) == []
+
+
+def test_role_passes_every_variable_and_reads_a_json_list_given_as_text(tmp_path, lab):
+    home = tmp_path / "home"
+    rc, result, output = plan_playbook(home, "-e", "vpnlab_name=" + lab, "-e",
+                                       'vpnlab_admin_cidrs=["198.18.7.0/24"]', "-e",
+                                       "vpnlab_expiry_days=3", "-e", "vpnlab_dpd_timeout_seconds=60")
+    assert rc == 0, output
+    plan = result["plan"]
+    assert plan["lab"] == lab and plan["admin_cidrs"] == ["198.18.7.0/24"]
+    assert plan["crypto"]["azure_dpd_timeout_seconds"] == 60
+    assert plan["state_dir"] == "%s/%s" % (home, lab)
+    assert not home.exists()
+
+
+def test_role_names_a_misspelt_variable(tmp_path, lab):
+    home = tmp_path / "home"
+    rc, result, output = plan_playbook(home, "-e", "vpnlab_name=" + lab,
+                                       "-e", "vpnlab_aws_vpc_cird=10.9.0.0/16")
+    assert_refused_with(rc, result, output, home, lab, [
+        "vpnlab_aws_vpc_cird: unknown variable; did you mean vpnlab_aws_vpc_cidr?"])
+
+
+def test_role_names_every_bad_input_at_once(tmp_path, lab):
+    home = tmp_path / "home"
+    secret = "0Hidden.Key_" + secrets.token_hex(4)
+    variables = {
+        "vpnlab_name": lab,
+        "vpnlab_tunnel_psks": [secret],
+        "vpnlab_vms": [
+            {"name": "vm1", "cloud": "azure", "private_ip": "10.1.1.10", "public_ip": "203.0.113.7"},
+            {"name": "vm2", "private_ip": "10.1.1.20"},
+            None,
+            ["vm4", "aws", "10.2.1.11"],
+            {"name": ["vm5"], "cloud": "aws", "private_ip": 167903499},
+            {"name": "vm3", "cloud": "aws", "private_ip": "10.2.1.10"},
+        ],
+    }
+    rc, result, output = plan_playbook(
+        home, "-e", json.dumps(variables), "-e", "vpnlab_aws_vpc_cird=10.9.0.0/16",
+        "-e", "vpnlab_expiry_days=soon", "-e", 'vpnlab_admin_cidrs=["198.18.7.0/24"')
+    assert_refused_with(rc, result, output, home, lab, [
+        "vpnlab_aws_vpc_cird: unknown variable; did you mean vpnlab_aws_vpc_cidr?",
+        "vpnlab_expiry_days='soon': must be a whole number",
+        "vpnlab_vms[0].public_ip='203.0.113.7': unknown key",
+        "vpnlab_vms[1]={'name': 'vm2', 'private_ip': '10.1.1.20'}: misses the key cloud",
+        "vpnlab_vms[2]=None: must be a dict",
+        "vpnlab_vms[3]=['vm4', 'aws', '10.2.1.11']: must be a dict",
+        "vpnlab_vms[4].name=['vm5']: must be 1-12 characters",
+        "vpnlab_vms[4].private_ip=167903499: must be an IPv4 address",
+        "vpnlab_tunnel_psks[0]='<hidden, ",
+        "vpnlab_admin_cidrs='[\"198.18.7.0/24\"': looks like a JSON list but is not valid JSON",
+    ])
+    assert """pass it as JSON: -e '{"vpnlab_admin_cidrs": ["198.18.7.0/24"]}'""" in result["msg"]
+    assert secret not in output
+
+
+@pytest.mark.parametrize("psks", [["Good.Key_%s" % secrets.token_hex(4), ""],
+                                  ["0Bad.Key_%s" % secrets.token_hex(4)]], ids=["valid", "invalid"])
+def test_role_never_prints_a_psk_even_at_vvv(tmp_path, lab, psks):
+    rc, dummy, output = plan_playbook(tmp_path / "home", "-e", json.dumps(
+        {"vpnlab_name": lab, "vpnlab_tunnel_psks": psks}), "-vvv", callback="default")
+    assert (rc == 0) == psks[0].startswith("Good"), output
+    assert "vpnlab_tunnel_psks" in output and psks[0] not in output
