@@ -118,7 +118,7 @@ def vpnlab_names():
     found = {}
     for top in SCANNED:
         for path in (ROOT / top).rglob("*"):
-            if path.is_file() and path.suffix in (".yml", ".yaml", ".py", ".j2", ".md"):
+            if path.is_file() and path.suffix in (".yml", ".yaml", ".py", ".j2"):
                 for match in NAME_RE.finditer(path.read_text()):
                     found.setdefault(match.group(1) or match.group(2), path.relative_to(ROOT))
     return found
