@@ -494,27 +494,27 @@ def _scale(value, high, x0, x1):
 
 def _rtt_bar(m, path, y, high):
     state = _state(m)
-    bar = {"path": path, "y": y, "h": 10, "state": state, "x": RTT_X, "w": 0.0, "whisker": None,
-           "text_x": VALUE_X, "loss_w": 0.0, "loss_text": "n/a", "loss_text_x": LOSS_X + 4}
+    item = {"path": path, "y": y, "h": 10, "state": state, "x": RTT_X, "w": 0.0, "whisker": None,
+            "text_x": VALUE_X, "loss_w": 0.0, "loss_text": "n/a", "loss_text_x": LOSS_X + 4}
     if state in ("ok", "loss"):
         avg = _number(m.get("rtt_avg_ms")) or 0.0
         low, top = _number(m.get("rtt_min_ms")), _number(m.get("rtt_max_ms"))
-        bar["w"] = _scale(avg, high, RTT_X, RTT_END) - RTT_X
+        item["w"] = _scale(avg, high, RTT_X, RTT_END) - RTT_X
         if low is not None and top is not None:
-            bar["whisker"] = {"x1": _scale(low, high, RTT_X, RTT_END),
-                              "x2": _scale(top, high, RTT_X, RTT_END), "y": y + 5}
-        bar["text"] = "%s %s ms" % (path, fmt_ms(avg))
-        bar["summary"] = "%s (%s-%s)" % (fmt_ms(avg), fmt_ms(low), fmt_ms(top))
+            item["whisker"] = {"x1": _scale(low, high, RTT_X, RTT_END),
+                               "x2": _scale(top, high, RTT_X, RTT_END), "y": y + 5}
+        item["text"] = "%s %s ms" % (path, fmt_ms(avg))
+        item["summary"] = "%s (%s-%s)" % (fmt_ms(avg), fmt_ms(low), fmt_ms(top))
     else:
-        bar["summary"] = {"lost": "all lost", "error": "error: %s" % (m or {}).get("error"),
-                          "missing": "not measured"}[state]
-        bar["text"] = "%s: %s" % (path, {"error": "error"}.get(state, bar["summary"]))
+        item["summary"] = {"lost": "all lost", "error": "error: %s" % (m or {}).get("error"),
+                           "missing": "not measured"}[state]
+        item["text"] = "%s: %s" % (path, {"error": "error"}.get(state, item["summary"]))
     loss = 100.0 if state in ("lost", "error") else _number((m or {}).get("loss_pct"))
     if loss is not None:
-        bar["loss_w"] = LOSS_W * loss / 100
-        bar["loss_text"] = fmt_pct(loss)
-        bar["loss_text_x"] = LOSS_X + bar["loss_w"] + 6
-    return bar
+        item["loss_w"] = LOSS_W * loss / 100
+        item["loss_text"] = fmt_pct(loss)
+        item["loss_text_x"] = LOSS_X + item["loss_w"] + 6
+    return item
 
 
 def pair_chart(report, max_pairs=24):
@@ -597,6 +597,8 @@ def _counter_row(report, phase, name, y, high):
 # --- path MTU ---------------------------------------------------------------------------------
 
 MTU_X, MTU_END, MTU_ROW = 250, 760, 24
+
+
 def _largest(check):
     """The largest Don't-Fragment packet that got through; older reports tried one size only."""
     return _number(check.get("largest"))

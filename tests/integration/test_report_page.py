@@ -15,14 +15,13 @@ import os
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.report import build_report
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.tunnels import normalise_vpn_connection
 from conftest import BIN, ROOT, ansible_env
-from report_samples import FIXTURES, MARK, PLAN, SAMPLES, real, sample
+from report_samples import FIXTURES, PLAN, SAMPLES, real, sample
 
 OUTPUT = ROOT / "tests" / "output"
 CHROMIUM = os.environ.get("VPNLAB_CHROMIUM", "/usr/bin/chromium")
@@ -43,8 +42,8 @@ def psk_report():
                     bytes_in=100 * i, bytes_out=100 * i, source="test", detail="established")
                for i, t in enumerate(tunnels)]
     lab = real()
-    report = build_report("psk", "local", lab["vms"], {"before": records, "mid": records,
-                                                      "after": records}, lab["measurements"],
+    evidence = {"before": records, "mid": records, "after": records}
+    report = build_report("psk", "local", lab["vms"], evidence, lab["measurements"],
                           mtu_checks=lab["mtu_checks"])
     return report, psks
 
