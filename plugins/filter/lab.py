@@ -51,8 +51,7 @@ def parse_bindep(text, profiles, platform="dpkg"):
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
-        name, _, rest = line.partition(" ")
-        selectors = rest.strip()
+        name, selectors = (line.split(None, 1) + [""])[:2]
         if selectors and not (selectors.startswith("[") and selectors.endswith("]")):
             raise AnsibleFilterError("bindep.txt line %d: only `name [selectors]` is supported: %r" % (number, line))
         selectors = selectors[1:-1].split()
