@@ -1,0 +1,244 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The lab's AWS resources, found by tag: listing, teardown in dependency order, foreign names.
+
+A resource is the lab's when it carries both ``vpnlab=<lab>`` and ``managed_by=multicloud.vpnlab``;
+nothing else is ever deleted. The functions take a boto3 EC2 client: listing uses plain calls
+(the inventory plugin passes a bare client), deleting passes ``aws_retry=True``, which amazon.aws's
+retrying client wrapper turns into retries on DependencyViolation and IncorrectState (a subnet
+whose network interfaces are still going, a customer gateway whose VPN connection is deleting).
+No Ansible import.
+"""
+
+from __future__ import annotations
+
+import time
+
+try:
+    from botocore.exceptions import ClientError
+except ImportError:  # the caller reports the missing library
+    ClientError = None
+
+TAG_KEY = "vpnlab"
+MANAGED_BY = ("managed_by", "multicloud.vpnlab")
+# Teardown order: what depends on something is deleted before it.
+ORDER = ("instance", "key_pair", "vpn_connection", "customer_gateway", "vpn_gateway", "route_table",
+         "internet_gateway", "subnet", "security_group", "vpc")
+# States in which a resource no longer exists (or is on its way out and will not come back).
+GONE = {"instance": ("terminated",), "vpn_connection": ("deleted",), "customer_gateway": ("deleted",),
+        "vpn_gateway": ("deleted",)}
+# kind: (describe operation, result key, id key)
+DESCRIBE = {
+    "instance": ("describe_instances", "Reservations", "InstanceId"),
+    "key_pair": ("describe_key_pairs", "KeyPairs", "KeyPairId"),
+    "vpn_connection": ("describe_vpn_connections", "VpnConnections", "VpnConnectionId"),
+    "customer_gateway": ("describe_customer_gateways", "CustomerGateways", "CustomerGatewayId"),
+    "vpn_gateway": ("describe_vpn_gateways", "VpnGateways", "VpnGatewayId"),
+    "route_table": ("describe_route_tables", "RouteTables", "RouteTableId"),
+    "internet_gateway": ("describe_internet_gateways", "InternetGateways", "InternetGatewayId"),
+    "subnet": ("describe_subnets", "Subnets", "SubnetId"),
+    "security_group": ("describe_security_groups", "SecurityGroups", "GroupId"),
+    "vpc": ("describe_vpcs", "Vpcs", "VpcId"),
+}
+# How a resource is found by the name the lab gives it (Name tag, or the resource's own name).
+NAME_FILTER = {"security_group": "group-name", "key_pair": "key-name"}
+NOT_FOUND_SUFFIX = ".NotFound"
+
+
+def lab_filters(lab):
+    return [{"Name": "tag:" + TAG_KEY, "Values": [lab]}, {"Name": "tag:" + MANAGED_BY[0], "Values": [MANAGED_BY[1]]}]
+
+
+def tags_of(resource):
+    return {t["Key"]: t["Value"] for t in resource.get("Tags") or ()}
+
+
+def is_labs(resource, lab):
+    tags = tags_of(resource)
+    return tags.get(TAG_KEY) == lab and tags.get(MANAGED_BY[0]) == MANAGED_BY[1]
+
+
+def state_of(kind, resource):
+    if kind == "instance":
+        return (resource.get("State") or {}).get("Name")
+    return resource.get("State")
+
+
+def alive(kind, resource):
+    return state_of(kind, resource) not in GONE.get(kind, ())
+
+
+def record(kind, resource):
+    """What the modules return about one resource (no secrets: no key material, no config)."""
+    return {"kind": kind, "id": resource[DESCRIBE[kind][2]], "name": tags_of(resource).get("Name", resource.get("KeyName")),
+            "state": state_of(kind, resource)}
+
+
+def describe(client, kind, filters):
+    """Every resource of `kind` matching `filters`, paginated where the API paginates."""
+    operation, key = DESCRIBE[kind][:2]
+    if client.can_paginate(operation):
+        pages = client.get_paginator(operation).paginate(Filters=filters)
+        found = [item for page in pages for item in page.get(key, [])]
+    else:
+        found = getattr(client, operation)(Filters=filters).get(key, [])
+    if kind == "instance":
+        found = [i for reservation in found for i in reservation.get("Instances", [])]
+    return found
+
+
+def list_lab(client, lab, kinds=ORDER):
+    """The lab's resources that still exist, in teardown order: {kind: [resource, ...]}.
+
+    The tag filter is checked again here: moto, for one, ignores some filters.
+    """
+    return {kind: [r for r in describe(client, kind, lab_filters(lab)) if is_labs(r, lab) and alive(kind, r)]
+            for kind in kinds}
+
+
+def records(found):
+    return [record(kind, r) for kind in ORDER for r in found.get(kind, ())]
+
+
+# --- teardown ---------------------------------------------------------------------------------
+
+def _error_code(exc):
+    return exc.response.get("Error", {}).get("Code", "") if hasattr(exc, "response") else ""
+
+
+def _gone_ok(call, *args, **kwargs):
+    """Run a delete; a resource already gone (someone else's teardown, a re-run) is fine."""
+    try:
+        call(*args, **kwargs)
+        return True
+    except Exception as exc:  # pylint: disable=broad-except
+        if ClientError is not None and isinstance(exc, ClientError) and _error_code(exc).endswith(NOT_FOUND_SUFFIX):
+            return False
+        raise
+
+
+def _wait(client, waiter, timeout, **params):
+    delay = 5
+    client.get_waiter(waiter).wait(WaiterConfig={"Delay": delay, "MaxAttempts": max(1, timeout // delay)}, **params)
+
+
+def delete_instances(client, resources, timeout):
+    ids = [r["InstanceId"] for r in resources]
+    if ids:
+        _gone_ok(client.terminate_instances, InstanceIds=ids, aws_retry=True)
+        _wait(client, "instance_terminated", timeout, InstanceIds=ids)
+
+
+def delete_key_pair(client, resource, timeout):
+    # By name: AWS takes the name or the id, moto only the name (it ignores KeyPairId).
+    _gone_ok(client.delete_key_pair, KeyName=resource["KeyName"], aws_retry=True)
+
+
+def delete_vpn_connection(client, resource, timeout):
+    if _gone_ok(client.delete_vpn_connection, VpnConnectionId=resource["VpnConnectionId"], aws_retry=True):
+        _wait(client, "vpn_connection_deleted", timeout, VpnConnectionIds=[resource["VpnConnectionId"]])
+
+
+def delete_customer_gateway(client, resource, timeout):
+    _gone_ok(client.delete_customer_gateway, CustomerGatewayId=resource["CustomerGatewayId"], aws_retry=True)
+
+
+def delete_vpn_gateway(client, resource, timeout, sleep=time.sleep):
+    gateway = resource["VpnGatewayId"]
+    for attachment in resource.get("VpcAttachments") or ():
+        if attachment.get("State") in ("attached", "attaching"):
+            _gone_ok(client.detach_vpn_gateway, VpcId=attachment["VpcId"], VpnGatewayId=gateway, aws_retry=True)
+    _wait_detached(client, gateway, timeout, sleep)
+    _gone_ok(client.delete_vpn_gateway, VpnGatewayId=gateway, aws_retry=True)
+
+
+def _wait_detached(client, gateway, timeout, sleep):
+    """A VGW is deleted only once detached (AWS answers IncorrectState meanwhile); no waiter exists."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = client.describe_vpn_gateways(VpnGatewayIds=[gateway]).get("VpnGateways", [])
+        states = [a.get("State") for g in found for a in g.get("VpcAttachments") or ()]
+        if not any(s in ("attached", "attaching", "detaching") for s in states) or time.monotonic() > deadline:
+            return
+        sleep(5)
+
+
+def delete_route_table(client, resource, timeout):
+    for association in resource.get("Associations") or ():
+        if association.get("Main"):
+            return  # the VPC's main route table goes with the VPC
+        _gone_ok(client.disassociate_route_table, AssociationId=association["RouteTableAssociationId"], aws_retry=True)
+    _gone_ok(client.delete_route_table, RouteTableId=resource["RouteTableId"], aws_retry=True)
+
+
+def delete_internet_gateway(client, resource, timeout):
+    gateway = resource["InternetGatewayId"]
+    for attachment in resource.get("Attachments") or ():
+        _gone_ok(client.detach_internet_gateway, InternetGatewayId=gateway, VpcId=attachment["VpcId"], aws_retry=True)
+    _gone_ok(client.delete_internet_gateway, InternetGatewayId=gateway, aws_retry=True)
+
+
+def delete_subnet(client, resource, timeout):
+    _gone_ok(client.delete_subnet, SubnetId=resource["SubnetId"], aws_retry=True)
+
+
+def delete_security_group(client, resource, timeout):
+    _gone_ok(client.delete_security_group, GroupId=resource["GroupId"], aws_retry=True)
+
+
+def delete_vpc(client, resource, timeout):
+    _gone_ok(client.delete_vpc, VpcId=resource["VpcId"], aws_retry=True)
+
+
+DELETE = {
+    "key_pair": delete_key_pair, "vpn_connection": delete_vpn_connection,
+    "customer_gateway": delete_customer_gateway, "vpn_gateway": delete_vpn_gateway,
+    "route_table": delete_route_table, "internet_gateway": delete_internet_gateway,
+    "subnet": delete_subnet, "security_group": delete_security_group, "vpc": delete_vpc,
+}
+
+
+def teardown(client, found, timeout=900, check_mode=False):
+    """Delete what `list_lab` found, in ORDER; returns the records of what was (or would be) deleted."""
+    done = []
+    for kind in ORDER:
+        resources = found.get(kind, [])
+        if not resources:
+            continue
+        done += [record(kind, r) for r in resources]
+        if check_mode:
+            continue
+        if kind == "instance":
+            delete_instances(client, resources, timeout)
+        else:
+            for resource in resources:
+                DELETE[kind](client, resource, timeout)
+    return done
+
+
+# --- names the lab would take over --------------------------------------------------------------
+
+def name_filters(kind, name):
+    return [{"Name": NAME_FILTER.get(kind, "tag:Name"), "Values": [name]}]
+
+
+def conflicts(client, lab, names, customer_gateway_ip=None):
+    """Resources that carry one of the lab's names but not its tags: the stock modules find
+    resources by name (the customer gateway by IP), so the lab would take them over."""
+    found = []
+    for kind, wanted in sorted((names or {}).items()):
+        for name in wanted if isinstance(wanted, list) else [wanted]:
+            if kind not in DESCRIBE or not name:
+                continue
+            for resource in describe(client, kind, name_filters(kind, name)):
+                if alive(kind, resource) and not is_labs(resource, lab):
+                    found.append(dict(record(kind, resource), description="%s %s (%s) is not tagged vpnlab=%s" % (
+                        kind.replace("_", " "), resource[DESCRIBE[kind][2]], name, lab)))
+    if customer_gateway_ip:
+        for resource in describe(client, "customer_gateway", [{"Name": "ip-address", "Values": [customer_gateway_ip]}]):
+            if alive("customer_gateway", resource) and not is_labs(resource, lab):
+                found.append(dict(record("customer_gateway", resource), description=(
+                    "customer gateway %s on %s belongs to someone else (community.aws.ec2_customer_gateway "
+                    "would reuse it)" % (resource["CustomerGatewayId"], customer_gateway_ip))))
+    return found

@@ -1,0 +1,138 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: aws_lab_resources_info
+short_description: List a VPN lab's AWS resources by tag, and resources that only carry its names
+version_added: 0.1.0
+description:
+  - Lists every EC2 resource of a lab that still exists (instances, key pairs, VPN connections,
+    customer gateways, virtual private gateways, route tables, internet gateways, subnets,
+    security groups, VPCs), found by the tags C(vpnlab=<lab>) and C(managed_by=multicloud.vpnlab).
+    Resources in state C(deleted) or C(terminated) are not listed. After a teardown the list is the
+    leak check, it must be empty.
+  - With O(names), also lists the resources that carry one of the lab's names (their C(Name) tag,
+    a security group's or key pair's own name) but not the lab's tags, and with
+    O(customer_gateway_ip) the customer gateways on that address that are not the lab's. The stock
+    modules find resources by name, so a build would take these over; the lab stops instead.
+author:
+  - multicloud.vpnlab contributors (@multicloud)
+attributes:
+  check_mode:
+    support: full
+    details: Read-only.
+  diff_mode:
+    support: N/A
+    details: Read-only.
+  idempotent:
+    support: full
+extends_documentation_fragment:
+  - multicloud.vpnlab.attributes
+  - multicloud.vpnlab.attributes.actiongroup_aws
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+options:
+  lab:
+    description: The lab's name (the value of its C(vpnlab) tag).
+    type: str
+    required: true
+  names:
+    description:
+      - The names the lab gives its resources, by kind (V(vpc), V(subnet), V(internet_gateway),
+        V(route_table), V(security_group), V(vpn_gateway), V(customer_gateway), V(vpn_connection),
+        V(key_pair), V(instance)); a value may be a list of names.
+    type: dict
+    default: {}
+  customer_gateway_ip:
+    description: The customer gateway's public IP.
+    type: str
+  state_dir:
+    description:
+      - The lab's state directory. When given, RV(vms) lists the lab's EC2 VMs as the
+        M(multicloud.vpnlab.lab) inventory plugin reads them from C(vms.json).
+    type: path
+seealso:
+  - module: multicloud.vpnlab.aws_teardown
+"""
+
+EXAMPLES = r"""
+- name: List what is left of lab vpntest in AWS
+  multicloud.vpnlab.aws_lab_resources_info:
+    lab: vpntest
+  register: left
+
+- name: Fail naming it
+  ansible.builtin.assert:
+    that: left.resources | length == 0
+    fail_msg: "{{ left.resources }}"
+"""
+
+RETURN = r"""
+resources:
+  description: The lab's resources that still exist, in teardown order.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{kind: vpc, id: vpc-0a1b2c3d4e5f60718, name: vpntest-vpc, state: available}]
+conflicts:
+  description: Resources with the lab's names (or customer gateway IP) but not its tags.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{kind: vpc, id: vpc-0a1b2c3d, name: vpntest-vpc, state: available, description: "vpc vpc-0a1b2c3d (vpntest-vpc) is not tagged vpnlab=vpntest"}]
+vms:
+  description:
+    - The lab's EC2 test VMs (tag C(vpnlab_vm)) that are pending, running or stopped, with the SSH
+      settings that reach them, as C(vms.json) lists them.
+  returned: when O(state_dir) is given
+  type: list
+  elements: dict
+  sample:
+    - name: vm3
+      cloud: aws
+      private_ip: 10.2.1.10
+      public_ip: 3.120.1.20
+      resource_name: vpntest-vm3
+      instance_id: i-0a1b2c3d4e5f60718
+      state: running
+      connection: {ansible_host: 3.120.1.20, ansible_user: ubuntu, ansible_become: true}
+"""
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws import inventory
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws import resources as lab_resources
+
+try:
+    from botocore.exceptions import BotoCoreError, ClientError
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing library
+
+
+def main():
+    argument_spec = dict(
+        lab=dict(type="str", required=True),
+        names=dict(type="dict", default={}),
+        customer_gateway_ip=dict(type="str"),
+        state_dir=dict(type="path"),
+    )
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
+    params = module.params
+    try:
+        found = lab_resources.records(lab_resources.list_lab(client, params["lab"]))
+        conflicts = lab_resources.conflicts(client, params["lab"], params["names"], params["customer_gateway_ip"])
+        vms = inventory.list_vms(client, params["lab"], params["state_dir"]) if params["state_dir"] else None
+    except (BotoCoreError, ClientError) as exc:
+        module.fail_json_aws(exc, msg="Could not list the lab's AWS resources")
+    module.exit_json(changed=False, resources=found, conflicts=conflicts, **({"vms": vms} if vms is not None else {}))
+
+
+if __name__ == "__main__":
+    main()
