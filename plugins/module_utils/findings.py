@@ -18,6 +18,8 @@ private probes, by direction (the evidence records count as the Azure side sees 
 AWS, in from AWS): requests that never moved the counters did not enter the tunnel (a route on
 the sending side); requests that moved them without replies coming back point at the other
 side's route back; counters moving in both directions put the loss beyond or inside the tunnel.
+A direction "moved" when it grew by at least a quarter of the other: some traffic always crosses
+a broken direction (a router's ICMP errors, mtr's expired probes), never as much as the probes.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ ROUTE_HINTS = {
 # From the Azure side's view: requests from Azure go out, requests from AWS come in.
 REQUEST_COUNTER = {"azure": "bytes_out", "aws": "bytes_in"}
 COUNTER_WORDS = {"bytes_out": "to AWS", "bytes_in": "from AWS"}
+MOVED_RATIO = 0.25
 TCP_IP_HEADERS = 40
 
 
@@ -54,6 +57,11 @@ SSH_CAUSES = (
     # fragment of ssh's error, what it means, where to look
     ("connection refused", "connection refused on %s:22 through the operator",
      "sshd is not running on the VM, or a firewall on it rejects port 22"),
+    # Through a ProxyCommand (the operator's nc) a refused connection shows as the proxy
+    # closing before SSH's banner.
+    ("connection closed by remote host", "connection to %s:22 through the operator closed "
+     "before SSH answered", "sshd is not running on the VM (connection refused), or a firewall "
+     "on it rejects port 22"),
     ("no route to host", "no route to %s from the operator",
      "the VM's public address is not routed (public IP, NAT or the VM's network missing)"),
     ("network is unreachable", "no route to %s from the operator",
@@ -81,12 +89,22 @@ def ssh_findings(report):
 
 
 def _ssh_finding(vm, error):
+    error = ssh_error(error)
     lowered = error.lower()
     for fragment, problem, cause in SSH_CAUSES:
         if fragment in lowered:
             return finding("failure", vm["name"], "SSH unreachable (%s)"
                            % (problem % vm.get("public_ip")), cause, _short(error))
     return finding("failure", vm["name"], "SSH unreachable", "see the SSH error", _short(error))
+
+
+def ssh_error(text):
+    """What ssh said, without Ansible's wrapping ("Task failed: Data could not be sent ...")."""
+    text = " ".join(str(text or "").split())
+    for marker in ("reached over ssh: ", "Failed to connect to the host via ssh: "):
+        if marker in text:
+            text = text.split(marker, 1)[1]
+    return text
 
 
 def _short(text, limit=160):
@@ -185,7 +203,7 @@ def _path_cause(report, vms, grouped, src, dst, path, failed):
     dst_vm, src_vm = vms.get(dst, {}), vms.get(src, {})
     if dst in unreachable(report):
         return ("%s does not answer SSH either: the VM itself seems down" % dst,
-                (dst_vm.get("access") or {}).get("error"))
+                _short(ssh_error((dst_vm.get("access") or {}).get("error"))))
     if path == "public":
         return _public_cause(grouped, src, dst, src_vm, dst_vm)
     if src_vm.get("cloud") == dst_vm.get("cloud"):
@@ -216,16 +234,20 @@ def _tunnel_cause(report, src_vm, dst_vm, failed):
                 "are unknown", None)
     moved = "ESP bytes %s +%d, %s +%d during the private probes" % (
         COUNTER_WORDS[request], growth[request], COUNTER_WORDS[reply], growth[reply])
+    errors = sorted({m["icmp_error"] for m in failed if m.get("icmp_error")})
+    if errors:
+        moved = "%s; a router answered: %s" % (moved, ", ".join(errors))
     src_cloud, dst_cloud = src_vm.get("cloud"), dst_vm.get("cloud")
     dst_net = (report.get("networks") or {}).get(dst_cloud) or "%s's network" % dst_vm.get("name")
     src_net = (report.get("networks") or {}).get(src_cloud) or "%s's network" % src_vm.get("name")
-    if growth[request] <= 0:
+    if not _moved(growth, request, reply):
         return ("traffic is not entering the tunnel (check the route to %s on the %s side: %s)"
                 % (dst_net, CLOUD_TITLES.get(src_cloud, src_cloud), ROUTE_HINTS.get(src_cloud, "")),
                 "the ESP counters did not move " + COUNTER_WORDS[request] + "; " + moved)
-    if growth[reply] <= 0:
+    if not _moved(growth, reply, request):
         return ("requests go through the tunnel but no reply comes back through it (check the "
-                "route to %s on the %s side: %s; and that %s answers)"
+                "route to %s on the %s side: %s; and that %s answers; or ESP is lost between the "
+                "gateways)"
                 % (src_net, CLOUD_TITLES.get(dst_cloud, dst_cloud),
                    ROUTE_HINTS.get(dst_cloud, ""), dst_vm.get("name")), moved)
     if all(not m.get("received") and not (m.get("remeasured") or {}).get("received")
@@ -235,6 +257,14 @@ def _tunnel_cause(report, src_vm, dst_vm, failed):
     return ("packets were lost although the tunnel carries traffic in both directions: loss "
             "inside the tunnel or at its ends (a busy gateway, the userspace ESP under load)",
             moved)
+
+
+def _moved(growth, direction, other):
+    return growth[direction] > 0 and growth[direction] >= MOVED_RATIO * growth[other]
+
+
+def path_failed(report, src, dst, path="private"):
+    return any(probe_state(m) == "failed" for m in paths(report).get((src, dst, path)) or [])
 
 
 def missing_findings(report, expected):
@@ -299,8 +329,10 @@ def mtu_findings(report):
             found.append(finding("failure", obj, "not measured", "the DF pings failed",
                                  c["error"]))
         elif largest is None:
-            found.append(finding("failure", obj, "not even 68-byte packets with DF get through",
-                                 "the path itself is broken (see its loss)"))
+            if not path_failed(report, c.get("src"), c.get("dst")):
+                found.append(finding("failure", obj, "not even 68-byte packets with DF get "
+                                     "through", "DF packets are dropped although the path "
+                                     "answers plain pings"))
         elif not c.get("ok"):
             found.append(finding(
                 "failure", obj, "%d bytes, below the %d the tunnel must carry" % (largest, size),
@@ -320,8 +352,11 @@ def throughput_findings(report):
     for t in report.get("throughput") or []:
         obj = "throughput %s -> %s %s (%s)" % (t.get("src"), t.get("dst"), t.get("path"),
                                               t.get("dst_ip"))
-        if t.get("error"):
-            refused = "refused" in t["error"] or "unable to connect" in t["error"]
+        if t.get("error") and path_failed(report, t.get("src"), t.get("dst"), t.get("path")):
+            found.append(finding("warning", obj, "not measured", "the path itself is broken "
+                                 "(see its loss)", _short(t["error"])))
+        elif t.get("error"):
+            refused = "refused" in t["error"]
             cause = ("no iperf3 server answered on %s: check that iperf3 runs there and that "
                      "its security group / NSG allows TCP 5201 from %s"
                      % (t.get("dst_ip"), t.get("src")) if refused

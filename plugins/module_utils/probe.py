@@ -19,7 +19,8 @@ PATHS = ("private", "public")
 PACKAGES = {"mtr": "mtr-tiny", "ping": "iputils-ping", "iperf3": "iperf3"}
 # ping exits 1 when no reply came back: that is a measurement (100 % loss), not a failure.
 OK_RETURNCODES = {"mtr": (0,), "ping": (0, 1)}
-RESULT_KEYS = ("sent", "received", "loss_pct", "rtt_min_ms", "rtt_avg_ms", "rtt_max_ms", "hops")
+RESULT_KEYS = ("sent", "received", "loss_pct", "rtt_min_ms", "rtt_avg_ms", "rtt_max_ms", "hops",
+               "icmp_error")
 MEASUREMENT_KEYS = ("src", "dst", "dst_ip", "path", "tool") + RESULT_KEYS + ("error", "remeasured")
 # Seconds a probe waits for late replies after its last request.
 GRACE_S = 2
@@ -32,6 +33,10 @@ PING_STATS_RE = re.compile(
 PING_RTT_RE = re.compile(
     r"(?:rtt|round-trip) min/avg/max(?:/mdev)? = ([\d.]+)/([\d.]+)/([\d.]+)(?:/[\d.]+)? ms")
 PING_HEADER_RE = re.compile(r"^--- (\S+) ping statistics ---$", re.MULTILINE)
+# One reply (iputils: icmp_seq from 1; busybox: seq from 0), and an ICMP error a router sent.
+PING_REPLY_RE = re.compile(r"^\d+ bytes from [^:\s]+:? (?:icmp_)?seq=(\d+) .*?time=([\d.]+) ms",
+                           re.MULTILINE)
+PING_ERROR_RE = re.compile(r"^From (\S+?):? (?:icmp_)?seq=\d+ (.+?)\s*$", re.MULTILINE)
 
 
 class ProbeParseError(ValueError):
@@ -181,11 +186,11 @@ def _snippet(text, limit=200):
     return repr(text[:limit] + ("..." if len(text) > limit else "")) if text else "empty output"
 
 
-def _result(sent, received, rtts=None, hops=None):
+def _result(sent, received, rtts=None, hops=None, icmp_error=None):
     loss = round(100.0 * (sent - received) / sent, 1) if sent else 100.0
     rtt_min, rtt_avg, rtt_max = rtts if received and rtts else (None, None, None)
     return {"sent": sent, "received": received, "loss_pct": loss, "rtt_min_ms": rtt_min,
-            "rtt_avg_ms": rtt_avg, "rtt_max_ms": rtt_max, "hops": hops}
+            "rtt_avg_ms": rtt_avg, "rtt_max_ms": rtt_max, "hops": hops, "icmp_error": icmp_error}
 
 
 def failed_result(count, message):
@@ -245,8 +250,15 @@ def _float(value, name):
         raise ProbeParseError("mtr output has no usable %s: %r" % (name, value)) from None
 
 
-def parse_ping(text, dst_ip=None):
-    """Fields of iputils (or busybox) ``ping -n`` output; ``hops`` is None, ping sees none."""
+def parse_ping(text, dst_ip=None, count=None):
+    """Fields of iputils (or busybox) ``ping -n`` output; ``hops`` is None, ping sees none.
+
+    With `count`, the echoes are counted by sequence number: the first `count` sent, those
+    answered. With a deadline (-w) iputils keeps sending until `count` replies are in, so its
+    own totals would count an extra echo, still on its way when it stopped, as lost.
+    ``icmp_error`` is the first error a router sent back ("From 198.51.100.1: Destination Net
+    Unreachable"): where the packets went instead.
+    """
     stats = PING_STATS_RE.search(text or "")
     if not stats:
         raise ProbeParseError("no ping statistics in output: %s" % _snippet(text))
@@ -259,7 +271,26 @@ def parse_ping(text, dst_ip=None):
         raise ProbeParseError("ping received %d replies but printed no rtt line: %s"
                               % (received, _snippet(text)))
     rtts = tuple(float(value) for value in rtt.groups()) if rtt else None
-    return _result(sent, received, rtts)
+    error = PING_ERROR_RE.search(text)
+    icmp_error = "From %s: %s" % error.groups() if error else None
+    if count:
+        return _by_sequence(text, int(count), icmp_error) or _result(sent, received, rtts,
+                                                                      icmp_error=icmp_error)
+    return _result(sent, received, rtts, icmp_error=icmp_error)
+
+
+def _by_sequence(text, count, icmp_error):
+    replies = [(int(seq), float(ms)) for seq, ms in PING_REPLY_RE.findall(text)]
+    if not replies and "transmitted, 0 received" not in text:
+        return None  # quiet output: only ping's own totals are known
+    first = 0 if any(seq == 0 for seq, dummy in replies) else 1
+    times = {}
+    for seq, ms in replies:
+        if first <= seq < first + count:
+            times.setdefault(seq, ms)
+    values = sorted(times.values())
+    rtts = (values[0], round(sum(values) / len(values), 3), values[-1]) if values else None
+    return _result(count, len(times), rtts, icmp_error=icmp_error)
 
 
 PARSERS = {"mtr": parse_mtr_json, "ping": parse_ping}
@@ -277,7 +308,7 @@ def interpret(tool, dst_ip, count, returncode, stdout, stderr):
         return failed_result(count, "%s exited with %s: %s"
                              % (tool, returncode, _last_line(stderr or stdout)))
     try:
-        result = PARSERS[tool](stdout, dst_ip)
+        result = parse_ping(stdout, dst_ip, count) if tool == "ping" else PARSERS[tool](stdout, dst_ip)
     except ProbeParseError as exc:
         return failed_result(count, "%s: %s" % (tool, exc))
     result["error"] = None

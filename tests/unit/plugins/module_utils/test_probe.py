@@ -300,3 +300,32 @@ def test_parse_iperf3():
 def test_parse_iperf3_refuses(text, message):
     with pytest.raises(ProbeParseError, match=message):
         parse_iperf3(text)
+
+
+# What iputils printed with a deadline when the 10th reply was late: it sent an 11th echo and
+# stopped at its 10th reply, counting the 11th (still on its way) as lost. Written by hand.
+LATE_LAST_REPLY = "".join(
+    ["PING 10.2.1.10 (10.2.1.10) 56(84) bytes of data.\n"]
+    + ["64 bytes from 10.2.1.10: icmp_seq=%d ttl=62 time=1.%d ms\n" % (seq, seq) for seq in range(1, 10)]
+    + ["64 bytes from 10.2.1.10: icmp_seq=10 ttl=62 time=131 ms\n",
+       "\n--- 10.2.1.10 ping statistics ---\n",
+       "11 packets transmitted, 10 received, 9.09091% packet loss, time 1003ms\n",
+       "rtt min/avg/max/mdev = 1.1/14.2/131/38.9 ms\n"])
+
+
+@pytest.mark.parametrize("text, count, expected", [
+    (sample("ping_deadline_ok.txt").replace("10.1.1.20", "10.2.1.10"), 10,
+     dict(sent=10, received=10, loss_pct=0.0, rtt_min_ms=0.039, rtt_max_ms=0.153, icmp_error=None)),
+    # The late 10th reply is a reply; the 11th echo was never one of the 10.
+    (LATE_LAST_REPLY, 10, dict(sent=10, received=10, loss_pct=0.0, rtt_max_ms=131.0)),
+    (LATE_LAST_REPLY, None, dict(sent=11, received=10, loss_pct=9.1)),
+    (sample("ping_net_unreachable_deadline.txt"), 10,
+     dict(sent=10, received=0, loss_pct=100.0, rtt_avg_ms=None,
+          icmp_error="From 198.51.100.1: Destination Net Unreachable")),
+    (sample("ping_partial_loss.txt").replace("127.0.0.2", "10.2.1.10"), 10,
+     dict(sent=10, received=6, loss_pct=40.0)),
+    # busybox numbers from 0
+    (BUSYBOX, 2, dict(sent=2, received=1, loss_pct=50.0, rtt_avg_ms=1.301)),
+])
+def test_parse_ping_counts_the_requested_echoes_by_sequence(text, count, expected):
+    assert subset(parse_ping(text, "10.2.1.10", count), expected) == expected

@@ -128,9 +128,19 @@ def test_all_good():
 
 AZURE_ROUTE_GONE = lose(GOOD, {("vm1", "vm3", "private"), ("vm2", "vm3", "private"),
                                ("vm3", "vm1", "private"), ("vm3", "vm2", "private")})
+# As measured on a local lab with the VNet's route to the VPC deleted: the Azure VMs' echoes
+# went to the internet, whose router said so; only mtr's expired probes crossed to AWS.
+NET_UNREACHABLE = "From 198.51.100.1: Destination Net Unreachable"
+for _m in AZURE_ROUTE_GONE:
+    if _m["src"] != "vm3" and _m["dst"] == "vm3" and _m["path"] == "private" and _m["tool"] == "ping":
+        _m["icmp_error"] = NET_UNREACHABLE
+ROUTE_GONE_MID = tunnels(t2=(5000, 1368))
 REFUSED = ("Failed to connect to the host via ssh: nc: connect to 198.51.100.12 port 22 (tcp) "
            "failed: Connection refused\r\nConnection closed by UNKNOWN port 65535")
 TIMED_OUT = "Failed to connect to the host via ssh: Connection timed out during banner exchange"
+PROXY_CLOSED = ('Task failed: Data could not be sent to remote host "198.51.100.12". Make sure this '
+                'host can be reached over ssh: kex_exchange_identification: Connection closed by '
+                'remote host\r\nConnection closed by UNKNOWN port 65535')
 IKE_DEAD = ("IKE not established, no answer from 203.0.113.10 (IKE SA connecting: "
             "retransmitting, or restarted after DPD declared the peer dead)")
 
@@ -141,15 +151,25 @@ FAULTS = [
           access=dict(OK_ACCESS, vm2={"ssh": "unreachable", "error": REFUSED})),
      "fail", "vm2", "failure",
      "vm2: SSH unreachable (connection refused on 198.51.100.12:22 through the operator): sshd "
-     "is not running on the VM, or a firewall on it rejects port 22 (Failed to connect to the "
-     "host via ssh: nc: connect to 198.51.100.12 port 22 (tcp) failed: Connection refused "
-     "Connection closed by UNKNOWN port 65535)"),
+     "is not running on the VM, or a firewall on it rejects port 22 (nc: connect to "
+     "198.51.100.12 port 22 (tcp) failed: Connection refused Connection closed by UNKNOWN port "
+     "65535)"),
+    # What ansible-core 2.19 registers when the operator's nc finds the port closed.
+    ("ssh closed through the proxy",
+     dict(measurements=without(GOOD, "vm2"),
+          access=dict(OK_ACCESS, vm2={"ssh": "unreachable", "error": PROXY_CLOSED})),
+     "fail", "vm2", "failure",
+     "vm2: SSH unreachable (connection to 198.51.100.12:22 through the operator closed before SSH "
+     "answered): sshd is not running on the VM (connection refused), or a firewall on it "
+     "rejects port 22 (kex_exchange_identification: Connection closed by remote host Connection "
+     "closed by UNKNOWN port 65535)"),
     ("ssh timeout",
      dict(measurements=without(GOOD, "vm3"),
           access=dict(OK_ACCESS, vm3={"ssh": "unreachable", "error": TIMED_OUT})),
      "fail", "vm3", "failure",
      "vm3: SSH unreachable (no answer on 203.0.113.12:22 through the operator): the VM is down, "
-     "or its security group / NSG drops SSH from the admin addresses (" + TIMED_OUT + ")"),
+     "or its security group / NSG drops SSH from the admin addresses (Connection timed out "
+     "during banner exchange)"),
     ("vm down",
      dict(measurements=lose(without(GOOD, "vm2"), {("vm1", "vm2", "private"), ("vm3", "vm2", "private"),
                                                    ("vm1", "vm2", "public"), ("vm3", "vm2", "public")}),
@@ -157,25 +177,25 @@ FAULTS = [
      "fail", "private path vm3 -> vm2 (10.1.1.20)", "failure",
      "private path vm3 -> vm2 (10.1.1.20): mtr lost 10/10, then 10/10 when measured again; ping "
      "lost 10/10, then 10/10 when measured again: vm2 does not answer SSH either: the VM itself "
-     "seems down (" + TIMED_OUT + ")"),
+     "seems down (Connection timed out during banner exchange)"),
     ("azure route gone, requests",
-     dict(measurements=AZURE_ROUTE_GONE, mid=tunnels(t2=(5000, 1000))),
+     dict(measurements=AZURE_ROUTE_GONE, mid=ROUTE_GONE_MID, after=ROUTE_GONE_MID),
      "fail", "private path vm1 -> vm3 (10.2.1.10)", "failure",
      "private path vm1 -> vm3 (10.2.1.10): mtr lost 10/10, then 10/10 when measured again; ping "
      "lost 10/10, then 10/10 when measured again: traffic is not entering the tunnel (check the "
      "route to 10.2.0.0/16 on the Azure side: the VNet's route through the VPN gateway: the "
      "local network gateways' address prefixes, or a user route on the subnet) (the ESP "
-     "counters did not move to AWS; ESP bytes to AWS +0, from AWS +4000 during the private "
-     "probes)"),
+     "counters did not move to AWS; ESP bytes to AWS +368, from AWS +4000 during the private "
+     "probes; a router answered: From 198.51.100.1: Destination Net Unreachable)"),
     ("azure route gone, replies",
-     dict(measurements=AZURE_ROUTE_GONE, mid=tunnels(t2=(5000, 1000))),
+     dict(measurements=AZURE_ROUTE_GONE, mid=ROUTE_GONE_MID, after=ROUTE_GONE_MID),
      "fail", "private path vm3 -> vm1 (10.1.1.10)", "failure",
      "private path vm3 -> vm1 (10.1.1.10): mtr lost 10/10, then 10/10 when measured again; ping "
      "lost 10/10, then 10/10 when measured again: requests go through the tunnel but no reply "
      "comes back through it (check the route to 10.2.0.0/16 on the Azure side: the VNet's route "
      "through the VPN gateway: the local network gateways' address prefixes, or a user route on "
-     "the subnet; and that vm1 answers) (ESP bytes from AWS +4000, to AWS +0 during the private "
-     "probes)"),
+     "the subnet; and that vm1 answers; or ESP is lost between the gateways) (ESP bytes from AWS "
+     "+4000, to AWS +368 during the private probes)"),
     ("aws route gone",
      dict(measurements=AZURE_ROUTE_GONE, mid=tunnels(t2=(1000, 5000))),
      "fail", "private path vm3 -> vm1 (10.1.1.10)", "failure",
@@ -511,3 +531,17 @@ def test_from_probe_runs():
                       "vm2": {"ssh": "unreachable", "error": REFUSED},
                       "vm3": {"ssh": "probe failed", "error": "mtr is not installed on this host"},
                       "vm4": {"ssh": "not tried", "error": None}}
+
+
+def test_a_broken_path_is_one_finding_not_also_its_mtu_and_throughput():
+    unreachable = "iperf3: unable to connect to server: Network is unreachable"
+    result = report(AZURE_ROUTE_GONE, mid=ROUTE_GONE_MID, after=ROUTE_GONE_MID,
+                    mtu_checks=[dict(c, largest=None, ok=False) for c in MTU_GOOD],
+                    throughput=[dict(THROUGHPUT_GOOD[0], mbps=None, error=unreachable),
+                                THROUGHPUT_GOOD[1]])
+    objects = [f["object"] for f in findings(result)]
+    assert not [o for o in objects if o.startswith("path MTU")]
+    assert [f["text"] for f in findings(result, "warning")] == [
+        "throughput vm1 -> vm3 private (10.2.1.10): not measured: the path itself is broken (see "
+        "its loss) (%s)" % unreachable]
+    assert len(findings(result, "failure")) == 4

@@ -47,7 +47,8 @@ def test_an_unreachable_vm_is_named_and_report_json_written(run_module, tmp_path
     assert verdict["level"] == "fail"
     assert verdict["failures"] == [
         "vm3: SSH unreachable (connection refused on 203.0.113.12:22 through the operator): sshd "
-        "is not running on the VM, or a firewall on it rejects port 22 (%s)" % REFUSED]
+        "is not running on the VM, or a firewall on it rejects port 22 (nc: connect to "
+        "203.0.113.12 port 22 (tcp) failed: Connection refused)"]
     written = json.loads((tmp_path / "state" / "report.json").read_text())
     assert written == result["report"]
     assert [vm["access"]["ssh"] for vm in written["vms"]] == ["ok", "unreachable"]

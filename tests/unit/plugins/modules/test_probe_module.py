@@ -166,11 +166,16 @@ TOO_BIG = """PING 10.1.1.20 (10.1.1.20) 1373(1401) bytes of data.
 
 
 def ping_of(dst, sent, received):
-    """iputils ping output for `dst` with `received` of `sent` echoes answered."""
-    text = fixture("ping_partial_loss.txt").replace("127.0.0.2", dst)
-    return text.replace("10 packets transmitted, 6 received, 40% packet loss",
-                        "%d packets transmitted, %d received, %g%% packet loss"
-                        % (sent, received, 100.0 * (sent - received) / sent))
+    """iputils ping output for `dst` with the first `received` of `sent` echoes answered."""
+    lines = ["PING %s (%s) 56(84) bytes of data." % (dst, dst)]
+    lines += ["64 bytes from %s: icmp_seq=%d ttl=62 time=1.%d ms" % (dst, seq, seq)
+              for seq in range(1, received + 1)]
+    lines += ["", "--- %s ping statistics ---" % dst,
+              "%d packets transmitted, %d received, %g%% packet loss, time 900ms"
+              % (sent, received, 100.0 * (sent - received) / sent)]
+    if received:
+        lines.append("rtt min/avg/max/mdev = 1.1/1.2/1.3/0.1 ms")
+    return "\n".join(lines) + "\n"
 
 
 def df_path(real_mtu):
