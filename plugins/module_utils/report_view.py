@@ -122,8 +122,14 @@ def nice_ceiling(value):
     return 10 * power
 
 
-def ticks(high, count=4):
-    return [high * i / count for i in range(count + 1)]
+def ticks(high):
+    """Axis ticks from 0 to ``high`` (a nice_ceiling) at round steps: 250 by 50, 2 by 0.5."""
+    for count in (5, 4):
+        step = high / count
+        mantissa = step / 10 ** math.floor(math.log10(step))
+        if any(abs(mantissa - nice) < 1e-9 for nice in (1, 2, 5, 2.5)):
+            return [step * i for i in range(count + 1)]
+    return [high * i / 4 for i in range(5)]
 
 
 # --- report fields ----------------------------------------------------------------------------

@@ -57,6 +57,15 @@ def test_nice_ceiling(value, ceiling):
     assert view.nice_ceiling(value) == pytest.approx(ceiling)
 
 
+@pytest.mark.parametrize("high, steps", [
+    (250.0, [0, 50, 100, 150, 200, 250]), (2.0, [0, 0.5, 1.0, 1.5, 2.0]),
+    (100.0, [0, 20, 40, 60, 80, 100]), (2.5, [0, 0.5, 1.0, 1.5, 2.0, 2.5]),
+    (5.0, [0, 1, 2, 3, 4, 5]), (1e6, [0, 2e5, 4e5, 6e5, 8e5, 1e6]),
+])
+def test_ticks_fall_on_round_numbers(high, steps):
+    assert view.ticks(high) == pytest.approx(steps)
+
+
 @pytest.mark.parametrize("value, low, high, share", [
     (1.0, 1.0, 100.0, 0.0), (100.0, 1.0, 100.0, 1.0), (10.0, 1.0, 100.0, 0.5),
     (0.5, 1.0, 100.0, 0.0), (500.0, 1.0, 100.0, 1.0), (None, 1.0, 100.0, 0.0),
@@ -284,17 +293,22 @@ def test_counter_chart():
 def test_mtu_rows_of_a_small_lab_and_the_mss_marker():
     result = view.mtu_view(LAB3, {"tcp_mss": "1350"})
     assert (result["mss"], result["mss_packet"]) == (1350, 1390)
-    assert [r["text"] for r in result["rows"]] == ["1400-byte DF packets pass"] * 6
+    assert [r["text"] for r in result["rows"]] == [
+        "largest DF packet %d bytes" % c["largest"] for c in LAB3["mtu_checks"]]
     assert result["rows"][0]["x"] < result["mss_x"] < result["rows"][0]["x"] + result["rows"][0]["w"]
-    failing = lab3()
-    failing["mtu_checks"][1].update(ok=False, received=0)
-    failing["mtu_checks"][2].update(largest=1372, tried=[[1400, False], [1372, True], [1373, False]])
-    rows = view.mtu_view(failing, {})["rows"]
+    changed = lab3()
+    changed["mtu_checks"][1].update(ok=False, largest=None, tried=[[1400, False], [576, False]])
+    changed["mtu_checks"][2].update(largest=1372, tried=[[1400, False], [1372, True], [1373, False]])
+    for key in ("largest", "tried"):  # a report of before the largest-size search
+        changed["mtu_checks"][3].pop(key)
+    rows = view.mtu_view(changed, {})["rows"]
     assert rows[1]["text"] == "1400-byte DF packets DROPPED" and rows[1]["w"] == 0
     assert rows[2]["text"] == "largest DF packet 1372 bytes" and rows[2]["w"] < rows[0]["w"]
-    table = view.mtu_rows(failing)["rows"]
+    assert rows[3]["text"] == "1400-byte DF packets pass" and rows[3]["w"] == rows[0]["w"]
+    table = view.mtu_rows(changed)["rows"]
+    assert table[1][3:] == ["n/a", "1400 dropped, 576 dropped", "FAIL"]
     assert table[2][3:] == ["1372", "1400 dropped, 1372 ok, 1373 dropped", "ok"]
-    assert table[0][3:] == ["n/a", "n/a", "ok"]  # a report of before the largest-size search
+    assert table[3][3:] == ["n/a", "n/a", "ok"]
 
 
 def test_mtu_rows_of_a_big_lab_are_grouped_by_direction_but_failures_stand_alone():
