@@ -417,40 +417,44 @@ def _heat_cell(m, low, high, self_cell):
     return {"fill": fill, "text": text, "state": state, "title": title}
 
 
+HEAT_SUBTITLES = {"private": "between the clouds: through the tunnel",
+                  "public": "over the internet, never the tunnel"}
+
+
+def _heat_matrix(report, path, x0, tool, size):
+    """One path's matrix: a cell per (row VM, column VM), its row and column labels."""
+    names = [vm["name"] for vm in _vms(report)]
+    index, (low, high) = measurement_index(report), _rtt_range(report, tool)
+    cells = []
+    for r, src in enumerate(names):
+        for c, dst in enumerate(names):
+            cell = _heat_cell(index.get((src, dst, path, tool)), low, high, src == dst)
+            cell.update(x=x0 + HEAT_LABEL_W + c * size, y=HEAT_HEAD + r * size, size=size,
+                        text_fill=text_colour(cell["fill"]), src=src, dst=dst)
+            cells.append(cell)
+    return {"path": path, "x": x0, "cells": cells, "title": "%s addresses" % path,
+            "subtitle": HEAT_SUBTITLES[path],
+            "rows": [{"name": n, "x": x0 + HEAT_LABEL_W - 6, "y": HEAT_HEAD + r * size + size / 2}
+                     for r, n in enumerate(names)],
+            "cols": [{"name": n, "x": x0 + HEAT_LABEL_W + c * size + size / 2, "y": HEAT_HEAD - 8}
+                     for c, n in enumerate(names)]}
+
+
 def heatmap(report, tool=None):
-    vms = _vms(report)
+    count = len(_vms(report))
     tool = tool or _tool(report)
-    index = measurement_index(report)
     low, high = _rtt_range(report, tool)
-    size = _cell_size(len(vms))
-    names = [vm["name"] for vm in vms]
-    width = HEAT_LABEL_W + size * len(names)
-    matrices = []
-    for p, path in enumerate(PATHS):
-        x0 = p * (width + HEAT_GAP)
-        cells = []
-        for r, src in enumerate(names):
-            for c, dst in enumerate(names):
-                cell = _heat_cell(index.get((src, dst, path, tool)), low, high, src == dst)
-                cell.update(x=x0 + HEAT_LABEL_W + c * size, y=HEAT_HEAD + r * size, size=size,
-                            text_fill=text_colour(cell["fill"]), src=src, dst=dst)
-                cells.append(cell)
-        matrices.append({"path": path, "x": x0, "cells": cells,
-                         "title": "%s addresses" % path,
-                         "subtitle": {"private": "between the clouds: through the tunnel",
-                                      "public": "over the internet, never the tunnel"}[path],
-                         "rows": [{"name": n, "x": x0 + HEAT_LABEL_W - 6,
-                                   "y": HEAT_HEAD + r * size + size / 2} for r, n in enumerate(names)],
-                         "cols": [{"name": n, "x": x0 + HEAT_LABEL_W + c * size + size / 2,
-                                   "y": HEAT_HEAD - 8} for c, n in enumerate(names)]})
-    # Narrow columns get their labels slanted, so vm10 and vm11 do not run together.
-    slant = size < 46
-    legend_y = HEAT_HEAD + size * len(names) + 26
-    return {"tool": tool, "matrices": matrices, "font": max(9, min(13, size // 3)), "slant": slant,
+    size = _cell_size(count)
+    width = HEAT_LABEL_W + size * count
+    legend_y = HEAT_HEAD + size * count + 26
+    return {"tool": tool, "font": max(9, min(13, size // 3)),
+            "matrices": [_heat_matrix(report, path, p * (width + HEAT_GAP), tool, size)
+                         for p, path in enumerate(PATHS)],
+            # Narrow columns get their labels slanted, so vm10 and vm11 do not run together.
+            "slant": size < 46,
             # The legend's swatches need ~760 px even when a small lab's matrices do not.
             "width": max(2 * width + HEAT_GAP, 760), "height": legend_y + 44,
-            "measured": low is not None,
-            "legend": _heat_legend(low, high, legend_y)}
+            "measured": low is not None, "legend": _heat_legend(low, high, legend_y)}
 
 
 def _heat_legend(low, high, y):
