@@ -100,8 +100,6 @@ def fragment_options(mod):
         for key in ("elements", "choices", "default"):
             if getattr(item, key) is not None:
                 option[key] = getattr(item, key)
-        if item.secret:
-            option["no_log"] = True
         options[item.name] = option
     return options
 

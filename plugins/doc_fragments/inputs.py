@@ -103,7 +103,6 @@ options:
         ones are generated. Never printed, not even in error messages.
     type: list
     elements: str
-    no_log: true
   tunnel_inside_cidrs:
     description:
       - The two tunnels' inside /30 networks in V(169.254.0.0/16).
