@@ -14,8 +14,9 @@ description:
   - Lists every EC2 resource of a lab that still exists (instances, key pairs, VPN connections,
     customer gateways, virtual private gateways, route tables, internet gateways, subnets,
     security groups, VPCs), found by the tags C(vpnlab=<lab>) and C(managed_by=multicloud.vpnlab).
-    Resources in state C(deleted) or C(terminated) are not listed. After a teardown the list is the
-    leak check, it must be empty.
+    Resources in state C(deleted) or C(terminated) are not listed. EC2 resources of any other type
+    that carry both tags (a network interface or a volume, say) are listed too, with their EC2
+    resource type as C(kind). After a teardown the list is the leak check, it must be empty.
   - With O(names), also lists the resources that carry one of the lab's names (their C(Name) tag,
     a security group's or key pair's own name) but not the lab's tags, and with
     O(customer_gateway_ip) the customer gateways on that address that are not the lab's. The stock
@@ -127,6 +128,7 @@ def main():
     params = module.params
     try:
         found = lab_resources.records(lab_resources.list_lab(client, params["lab"]))
+        found += lab_resources.other_tagged(client, params["lab"])
         conflicts = lab_resources.conflicts(client, params["lab"], params["names"], params["customer_gateway_ip"])
         vms = inventory.list_vms(client, params["lab"], params["state_dir"]) if params["state_dir"] else None
     except (BotoCoreError, ClientError) as exc:

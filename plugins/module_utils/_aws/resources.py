@@ -97,6 +97,27 @@ def list_lab(client, lab, kinds=ORDER):
             for kind in kinds}
 
 
+# EC2's resource types (describe_tags) of the kinds above; anything else carrying the lab's tags
+# is a resource the teardown does not know how to delete, so the leak check names it.
+RESOURCE_TYPES = {"instance": "instance", "key-pair": "key_pair", "vpn-connection": "vpn_connection",
+                  "customer-gateway": "customer_gateway", "vpn-gateway": "vpn_gateway",
+                  "route-table": "route_table", "internet-gateway": "internet_gateway", "subnet": "subnet",
+                  "security-group": "security_group", "vpc": "vpc"}
+
+
+def _tagged_ids(client, key, value):
+    pages = client.get_paginator("describe_tags").paginate(
+        Filters=[{"Name": "key", "Values": [key]}, {"Name": "value", "Values": [value]}])
+    return {(t["ResourceType"], t["ResourceId"]) for page in pages for t in page.get("Tags", [])}
+
+
+def other_tagged(client, lab):
+    """Records of the EC2 resources of other types that carry both of the lab's tags."""
+    both = _tagged_ids(client, TAG_KEY, lab) & _tagged_ids(client, *MANAGED_BY)
+    return [{"kind": kind, "id": rid, "name": None, "state": None}
+            for kind, rid in sorted(both) if kind not in RESOURCE_TYPES]
+
+
 def records(found):
     return [record(kind, r) for kind in ORDER for r in found.get(kind, ())]
 

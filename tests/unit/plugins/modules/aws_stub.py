@@ -56,6 +56,14 @@ def run(module_name, args, stub, check_mode=False, diff=False):
     client = ec2_client()
     stubber = Stubber(client)
     stub(stubber)
+    with stubber:
+        result, warnings = run_with_client(module_name, args, client, check_mode, diff)
+    stubber.assert_no_pending_responses()
+    return result, warnings, stubber
+
+
+def run_with_client(module_name, args, client, check_mode=False, diff=False):
+    """Run the module with `client` as its EC2 client (a stubbed one, or moto's in-process)."""
     module = importlib.import_module("ansible_collections.multicloud.vpnlab.plugins.modules." + module_name)
     warnings = []
 
@@ -69,13 +77,9 @@ def run(module_name, args, stub, check_mode=False, diff=False):
             mock.patch.object(AnsibleAWSModule, "client", fake_client), \
             mock.patch.object(AnsibleAWSModule, "warn", lambda self, msg: warnings.append(msg)), \
             mock.patch.object(basic.AnsibleModule, "exit_json", _exit), \
-            mock.patch.object(basic.AnsibleModule, "fail_json", _fail), \
-            stubber:
+            mock.patch.object(basic.AnsibleModule, "fail_json", _fail):
         try:
             module.main()
         except ModuleExit as done:
-            result = done.result
-        else:
-            raise AssertionError("the module returned without exit_json/fail_json")
-    stubber.assert_no_pending_responses()
-    return result, warnings, stubber
+            return done.result, warnings
+    raise AssertionError("the module returned without exit_json/fail_json")

@@ -1,0 +1,252 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""_aws.resources, inventory and evidence: teardown by tag (moto in-process, Stubber for the
+retries moto never needs), the foreign-name guard, VM records, tunnel evidence."""
+
+from __future__ import annotations
+
+import datetime
+
+import boto3
+import botocore.session
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws import evidence, inventory
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws import resources as res
+
+REGION = "eu-central-1"
+LAB = "vpntest"
+RETRY = AWSRetry.jittered_backoff(retries=4, delay=1, max_delay=1,
+                                  catch_extra_error_codes=["DependencyViolation", "IncorrectState"])
+
+
+def spec(kind, lab=LAB, managed=True, name=None):
+    tags = [{"Key": "vpnlab", "Value": lab}, {"Key": "Name", "Value": name or "%s-%s" % (lab, kind)}]
+    if managed:
+        tags.append({"Key": "managed_by", "Value": "multicloud.vpnlab"})
+    return [{"ResourceType": kind, "Tags": tags}]
+
+
+@pytest.fixture
+def ec2(monkeypatch):
+    for key in ("AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        yield boto3.client("ec2", region_name=REGION)
+
+
+def wrapped(client):
+    return RetryingBotoClientWrapper(client, RETRY)
+
+
+def build_lab(ec2, lab=LAB, upto=None):
+    """The lab's AWS resources as the roles make them; stop after `upto` for a half-built lab."""
+    made = {}
+    vpc = ec2.create_vpc(CidrBlock="10.2.0.0/16", TagSpecifications=spec("vpc", lab))["Vpc"]["VpcId"]
+    made["vpc"] = vpc
+    vgw = ec2.create_vpn_gateway(Type="ipsec.1", TagSpecifications=spec("vpn-gateway", lab))["VpnGateway"]["VpnGatewayId"]
+    ec2.attach_vpn_gateway(VpcId=vpc, VpnGatewayId=vgw)
+    igw = ec2.create_internet_gateway(TagSpecifications=spec("internet-gateway", lab))["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    if upto == "gateways":
+        return made
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.2.1.0/24", TagSpecifications=spec("subnet", lab))["Subnet"]["SubnetId"]
+    rt = ec2.create_route_table(VpcId=vpc, TagSpecifications=spec("route-table", lab))["RouteTable"]["RouteTableId"]
+    ec2.associate_route_table(RouteTableId=rt, SubnetId=subnet)
+    ec2.create_route(RouteTableId=rt, DestinationCidrBlock="10.1.0.0/16", GatewayId=vgw)
+    ec2.create_route(RouteTableId=rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    sg = ec2.create_security_group(GroupName="%s-sg" % lab, Description="lab", VpcId=vpc,
+                                   TagSpecifications=spec("security-group", lab))["GroupId"]
+    cgw = ec2.create_customer_gateway(BgpAsn=65034, PublicIp="198.51.100.10", Type="ipsec.1",
+                                      TagSpecifications=spec("customer-gateway", lab))["CustomerGateway"]["CustomerGatewayId"]
+    ec2.create_vpn_connection(CustomerGatewayId=cgw, VpnGatewayId=vgw, Type="ipsec.1",
+                              TagSpecifications=spec("vpn-connection", lab))
+    ec2.create_key_pair(KeyName="%s-key" % lab, TagSpecifications=spec("key-pair", lab))
+    ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="t3.micro",
+                      NetworkInterfaces=[{"DeviceIndex": 0, "SubnetId": subnet, "PrivateIpAddress": "10.2.1.10",
+                                          "AssociatePublicIpAddress": True, "Groups": [sg]}],
+                      TagSpecifications=[{"ResourceType": "instance", "Tags": spec("instance", lab, name="%s-vm3" % lab)[0]["Tags"]
+                                          + [{"Key": "vpnlab_vm", "Value": "vm3"}]}])
+    return made
+
+
+def kinds(found):
+    return {kind: len(items) for kind, items in found.items() if items}
+
+
+def test_a_whole_lab_is_found_and_torn_down_in_order(ec2):
+    build_lab(ec2)
+    found = res.list_lab(ec2, LAB)
+    assert kinds(found) == dict.fromkeys(res.ORDER, 1)
+    done = res.teardown(wrapped(ec2), found, timeout=30)
+    assert [d["kind"] for d in done] == list(res.ORDER)
+    assert kinds(res.list_lab(ec2, LAB)) == {}
+    assert res.other_tagged(ec2, LAB) == []
+    # Safe twice: nothing left to find, nothing to do.
+    assert res.teardown(wrapped(ec2), res.list_lab(ec2, LAB), timeout=30) == []
+
+
+def test_only_the_labs_resources_are_touched(ec2):
+    build_lab(ec2)
+    build_lab(ec2, lab="other")
+    hand_tagged = ec2.create_vpc(CidrBlock="10.9.0.0/16", TagSpecifications=spec("vpc", managed=False))["Vpc"]["VpcId"]
+    untagged_cgw = ec2.create_customer_gateway(BgpAsn=65000, PublicIp="198.51.100.99", Type="ipsec.1")
+    res.teardown(wrapped(ec2), res.list_lab(ec2, LAB), timeout=30)
+    assert kinds(res.list_lab(ec2, "other")) == dict.fromkeys(res.ORDER, 1)
+    assert [v["VpcId"] for v in ec2.describe_vpcs(VpcIds=[hand_tagged])["Vpcs"]] == [hand_tagged]
+    assert ec2.describe_customer_gateways(CustomerGatewayIds=[untagged_cgw["CustomerGateway"]["CustomerGatewayId"]]
+                                          )["CustomerGateways"][0]["State"] == "available"
+
+
+def test_a_half_built_lab_is_torn_down(ec2):
+    build_lab(ec2, upto="gateways")
+    found = res.list_lab(ec2, LAB)
+    assert kinds(found) == {"vpn_gateway": 1, "internet_gateway": 1, "vpc": 1}
+    res.teardown(wrapped(ec2), found, timeout=30)
+    assert kinds(res.list_lab(ec2, LAB)) == {}
+
+
+def test_check_mode_lists_and_deletes_nothing(ec2):
+    build_lab(ec2)
+    found = res.list_lab(ec2, LAB)
+    assert len(res.teardown(wrapped(ec2), found, timeout=30, check_mode=True)) == len(res.ORDER)
+    assert kinds(res.list_lab(ec2, LAB)) == dict.fromkeys(res.ORDER, 1)
+
+
+def test_the_leak_check_names_resources_teardown_cannot_delete(ec2):
+    build_lab(ec2)
+    volume = ec2.create_volume(AvailabilityZone=REGION + "a", Size=1, TagSpecifications=spec("volume"))["VolumeId"]
+    res.teardown(wrapped(ec2), res.list_lab(ec2, LAB), timeout=30)
+    assert res.other_tagged(ec2, LAB) == [{"kind": "volume", "id": volume, "name": None, "state": None}]
+
+
+def test_names_taken_by_someone_else_are_conflicts(ec2):
+    ec2.create_vpc(CidrBlock="10.2.0.0/16", TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "vpntest-vpc"}]}])
+    ec2.create_customer_gateway(BgpAsn=65000, PublicIp="198.51.100.10", Type="ipsec.1")
+    found = res.conflicts(ec2, LAB, {"vpc": "vpntest-vpc", "instance": ["vpntest-vm3"], "key_pair": "vpntest-key"},
+                          customer_gateway_ip="198.51.100.10")
+    assert [(c["kind"], c["name"]) for c in found] == [("vpc", "vpntest-vpc"), ("customer_gateway", None)]
+    assert "is not tagged vpnlab=vpntest" in found[0]["description"]
+
+
+def test_the_labs_own_resources_are_no_conflict(ec2):
+    build_lab(ec2)
+    names = {"vpc": "vpntest-vpc", "subnet": "vpntest-subnet", "security_group": "vpntest-sg",
+             "key_pair": "vpntest-key", "instance": ["vpntest-vm3"]}
+    assert res.conflicts(ec2, LAB, names, customer_gateway_ip="198.51.100.10") == []
+
+
+# --- retries: what moto never answers ---------------------------------------------------------
+
+def stubbed():
+    client = botocore.session.get_session().create_client(
+        "ec2", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="y")
+    return client, Stubber(client)
+
+
+def test_dependency_violations_are_retried_in_order(monkeypatch):
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    client, stub = stubbed()
+    stub.add_client_error("delete_subnet", "DependencyViolation", "has dependencies", expected_params={"SubnetId": "subnet-1"})
+    stub.add_response("delete_subnet", {}, {"SubnetId": "subnet-1"})
+    stub.add_client_error("delete_vpc", "DependencyViolation", "has dependencies", expected_params={"VpcId": "vpc-1"})
+    stub.add_response("delete_vpc", {}, {"VpcId": "vpc-1"})
+    found = {"vpc": [{"VpcId": "vpc-1"}], "subnet": [{"SubnetId": "subnet-1"}]}
+    with stub:
+        done = res.teardown(wrapped(client), found, timeout=30)
+    stub.assert_no_pending_responses()
+    assert [d["id"] for d in done] == ["subnet-1", "vpc-1"]
+
+
+def test_a_vgw_is_detached_then_deleted_when_detached(monkeypatch):
+    monkeypatch.setattr("time.sleep", lambda seconds: None)
+    client, stub = stubbed()
+    stub.add_response("detach_vpn_gateway", {}, {"VpcId": "vpc-1", "VpnGatewayId": "vgw-1"})
+    for state in ("detaching", "detached"):
+        stub.add_response("describe_vpn_gateways", {"VpnGateways": [{"VpnGatewayId": "vgw-1", "VpcAttachments": [
+            {"VpcId": "vpc-1", "State": state}]}]}, {"VpnGatewayIds": ["vgw-1"]})
+    stub.add_client_error("delete_vpn_gateway", "IncorrectState", "still attached", expected_params={"VpnGatewayId": "vgw-1"})
+    stub.add_response("delete_vpn_gateway", {}, {"VpnGatewayId": "vgw-1"})
+    found = {"vpn_gateway": [{"VpnGatewayId": "vgw-1", "VpcAttachments": [{"VpcId": "vpc-1", "State": "attached"}]}]}
+    with stub:
+        res.teardown(wrapped(client), found, timeout=30)
+    stub.assert_no_pending_responses()
+
+
+def test_already_gone_is_fine():
+    client, stub = stubbed()
+    stub.add_client_error("delete_customer_gateway", "InvalidCustomerGatewayID.NotFound", "gone",
+                          expected_params={"CustomerGatewayId": "cgw-1"})
+    with stub:
+        res.teardown(wrapped(client), {"customer_gateway": [{"CustomerGatewayId": "cgw-1"}]}, timeout=30)
+
+
+def test_other_errors_stop_the_teardown():
+    client, stub = stubbed()
+    stub.add_client_error("delete_vpc", "UnauthorizedOperation", "no", expected_params={"VpcId": "vpc-1"})
+    with stub, pytest.raises(Exception, match="UnauthorizedOperation"):
+        res.teardown(wrapped(client), {"vpc": [{"VpcId": "vpc-1"}]}, timeout=30)
+
+
+# --- inventory records ------------------------------------------------------------------------
+
+def instance(state="running", **tags):
+    base = {"vpnlab": LAB, "managed_by": "multicloud.vpnlab", "Name": "vpntest-vm3", "vpnlab_vm": "vm3"}
+    base.update(tags)
+    return {"InstanceId": "i-1", "State": {"Name": state}, "PrivateIpAddress": "10.2.1.10",
+            "PublicIpAddress": "3.120.9.9", "Tags": [{"Key": k, "Value": v} for k, v in base.items() if v is not None]}
+
+
+def test_vm_records_have_the_hostvars_the_inventory_needs():
+    [vm] = inventory.vm_records([instance()], LAB, "/st/vpntest")
+    assert {k: vm[k] for k in ("name", "cloud", "private_ip", "public_ip", "resource_name")} == {
+        "name": "vm3", "cloud": "aws", "private_ip": "10.2.1.10", "public_ip": "3.120.9.9", "resource_name": "vpntest-vm3"}
+    assert vm["connection"]["ansible_host"] == "3.120.9.9"
+    assert vm["connection"]["ansible_ssh_private_key_file"] == "/st/vpntest/id_ed25519"
+    assert "UserKnownHostsFile=/st/vpntest/known_hosts" in vm["connection"]["ansible_ssh_common_args"]
+
+
+@pytest.mark.parametrize("item", [instance(state="terminated"), instance(vpnlab="other"), instance(managed_by=None),
+                                  instance(vpnlab_vm=None)], ids=["terminated", "other-lab", "not-managed", "not-a-vm"])
+def test_vm_records_skip_what_is_not_a_live_lab_vm(item):
+    assert inventory.vm_records([item], LAB, "/st") == []
+
+
+def test_list_vms_on_moto(ec2):
+    build_lab(ec2)
+    [vm] = inventory.list_vms(ec2, LAB, "/st/vpntest")
+    assert (vm["name"], vm["private_ip"], vm["state"]) == ("vm3", "10.2.1.10", "running")
+    assert vm["public_ip"]
+
+
+# --- tunnel evidence --------------------------------------------------------------------------
+
+TUNNELS = [{"name": "tunnel1", "inside_cidr": "169.254.21.0/30"}, {"name": "tunnel2", "inside_cidr": "169.254.22.0/30"}]
+
+
+def test_telemetry_becomes_tunnel_records_by_inside_cidr():
+    connection = {
+        "Options": {"TunnelOptions": [{"OutsideIpAddress": "3.1.1.2", "TunnelInsideCidr": "169.254.22.0/30"},
+                                      {"OutsideIpAddress": "3.1.1.1", "TunnelInsideCidr": "169.254.21.0/30"}]},
+        "VgwTelemetry": [
+            {"OutsideIpAddress": "3.1.1.1", "Status": "UP", "StatusMessage": "", "AcceptedRouteCount": 0,
+             "LastStatusChange": datetime.datetime(2026, 11, 29, 10, 0, tzinfo=datetime.timezone.utc)},
+            {"OutsideIpAddress": "3.1.1.2", "Status": "DOWN", "StatusMessage": "IPSEC IS DOWN"}],
+    }
+    records = evidence.tunnel_records(connection, TUNNELS)
+    assert [(r["name"], r["outside_ip"], r["status"]) for r in records] == [("tunnel1", "3.1.1.1", "up"), ("tunnel2", "3.1.1.2", "down")]
+    assert records[0]["detail"] == "status since 2026-11-29T10:00:00+00:00; 0 accepted routes"
+    assert records[1]["detail"] == "IPSEC IS DOWN"
+    assert all(r["bytes_in"] is None and r["source"] == "aws:VgwTelemetry" for r in records)
+
+
+def test_no_telemetry_is_unknown_and_says_why():
+    records = evidence.tunnel_records({"VpnConnectionId": "vpn-1"}, TUNNELS)
+    assert [r["status"] for r in records] == ["unknown", "unknown"]
+    assert "moto does not emulate it" in records[0]["detail"]
+    assert [r["status"] for r in evidence.tunnel_records(None, TUNNELS)] == ["unknown", "unknown"]
