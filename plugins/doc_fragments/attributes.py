@@ -39,3 +39,18 @@ attributes:
     membership:
       - multicloud.vpnlab.aws
 """
+
+    # Modules that call Azure Resource Manager; use with the standard fragment. Keep the
+    # membership in line with the C(azure) group of meta/runtime.yml.
+    ACTIONGROUP_AZURE = r"""
+options: {}
+attributes:
+  action_group:
+    description:
+      - Use C(group/multicloud.vpnlab.azure) in C(module_defaults) to set defaults for this module.
+      - That group also holds the modules of azure.azcollection's C(all) group, so one
+        C(module_defaults) entry sets the subscription and credentials of a whole play.
+    support: full
+    membership:
+      - multicloud.vpnlab.azure
+"""

@@ -153,6 +153,18 @@ plan:
       description: Local target only, the emulation (namespaces, addresses, public IPs).
       type: dict
       returned: target is local
+    cloud:
+      description: Cloud target only, one section per cloud's half (C(parts) lists them).
+      type: dict
+      returned: target is cloud
+      contains:
+        azure:
+          description:
+            - The Azure half's settings derived from the plan - C(ipsec_policy) (the custom
+              IPsec/IKE policy in Azure's names, from C(crypto)), C(dpd_timeout_seconds),
+              C(image) (the VMs' marketplace image), C(tag_filter) (ARM's C($filter) for the
+              lab's tag) and C(managed_by).
+          type: dict
 problems:
   description: Every rule the inputs break (on failure).
   returned: failure
@@ -170,6 +182,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.hostnet i
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.plan import AwsPart
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.plan import AzurePart
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.targets import CloudTarget
 
 
@@ -210,7 +223,7 @@ def run(module):
     # state_root: the option, else $VPNLAB_HOME (the spec's fallback), else the default; an
     # empty VPNLAB_HOME counts as unset, as in ${VPNLAB_HOME:-~/.vpnlab}.
     state_root = params["state_root"] or os.path.expanduser(DEFAULT_STATE_ROOT)
-    targets = {"local": LocalTarget(local_networks), "cloud": CloudTarget([AwsPart()])}
+    targets = {"local": LocalTarget(local_networks), "cloud": CloudTarget([AzurePart(), AwsPart()])}
     try:
         plan = build_plan(inputs_given, targets, state_root=state_root)
     except PlanError as exc:

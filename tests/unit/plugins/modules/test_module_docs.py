@@ -50,3 +50,15 @@ def test_the_aws_group_extends_amazon_aws_and_community_aws():
     runtime = yaml.safe_load((ROOT / "meta" / "runtime.yml").read_text())
     [metadata] = [entry["metadata"] for entry in runtime["action_groups"]["aws"] if isinstance(entry, dict)]
     assert metadata == {"extend_group": ["amazon.aws.aws", "community.aws.aws"]}
+
+
+AZURE_FRAGMENT = "multicloud.vpnlab.attributes.actiongroup_azure"
+
+
+def test_the_azure_action_group_lists_exactly_the_modules_that_document_it():
+    runtime = yaml.safe_load((ROOT / "meta" / "runtime.yml").read_text())
+    group = runtime["action_groups"]["azure"]
+    documented = {p.stem for p in MODULES if AZURE_FRAGMENT in documentation(p).get("extends_documentation_fragment", [])}
+    assert documented == {entry for entry in group if isinstance(entry, str)}
+    assert [entry["metadata"] for entry in group if isinstance(entry, dict)] == [{"extend_group": ["azure.azcollection.all"]}]
+    assert all(p.stem.startswith("azure_") for p in MODULES if p.stem in documented)

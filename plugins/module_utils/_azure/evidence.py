@@ -1,0 +1,39 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Azure's view of the tunnels (each connection's status and byte counters) as the
+connectivity check's tunnel records ``{name, outside_ip, status, bytes_in, bytes_out, source,
+detail}`` (see module_utils/report.py). ``bytes_in`` is Azure's ingress, ``bytes_out`` its
+egress, seen from the Azure gateway. Pure.
+"""
+
+from __future__ import annotations
+
+SOURCE = "azure:connections"
+STATUS = {"Connected": "up", "NotConnected": "down", "Connecting": "down", "Unknown": "unknown"}
+
+
+def tunnel_records(tunnels, connections, local_gateways):
+    """One record per planned tunnel. ``tunnels``: the plan's (name, connection,
+    local_network_gateway); ``connections``/``local_gateways``: {name: as_dict()} found in Azure."""
+    records = []
+    for tunnel in tunnels:
+        conn = connections.get(tunnel["connection"])
+        lgw = local_gateways.get(tunnel["local_network_gateway"]) or {}
+        outside_ip = lgw.get("gateway_ip_address")
+        if conn is None:
+            records.append(_record(tunnel["name"], outside_ip, "unknown", None, None,
+                                   "no connection %s in Azure" % tunnel["connection"]))
+            continue
+        state = conn.get("connection_status") or "Unknown"
+        detail = "connection %s: %s, provisioning %s" % (tunnel["connection"], state,
+                                                         conn.get("provisioning_state"))
+        records.append(_record(tunnel["name"], outside_ip, STATUS.get(state, "unknown"),
+                               conn.get("ingress_bytes_transferred"),
+                               conn.get("egress_bytes_transferred"), detail))
+    return records
+
+
+def _record(name, outside_ip, status, bytes_in, bytes_out, detail):
+    return {"name": name, "outside_ip": outside_ip, "status": status, "bytes_in": bytes_in,
+            "bytes_out": bytes_out, "source": SOURCE, "detail": detail}

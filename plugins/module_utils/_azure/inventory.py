@@ -1,0 +1,77 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The lab's Azure test VMs as inventory records, found by tag.
+
+One place builds the record of an Azure VM (addresses, SSH settings): the build writes it
+to ``vms.json`` through the azure_lab_resources_info module, and the lab inventory plugin
+refreshes it from Azure when it lists a cloud lab. The host variables are the same as for the
+local and AWS VMs. Pure, plus ``list_vms`` which takes azure-mgmt compute and network clients.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.ids import same
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.resources import is_labs
+
+VM_TAG = "vpnlab_vm"
+SSH_USER = "azureuser"
+
+
+def connection(lab, state_dir, address):
+    """How Ansible reaches a cloud VM: the lab's key, its own known_hosts, root through sudo."""
+    return {
+        "ansible_host": address,
+        "ansible_user": SSH_USER,
+        "ansible_port": 22,
+        "ansible_become": True,
+        "ansible_ssh_private_key_file": "%s/id_ed25519" % state_dir,
+        # A new VM's host key is learnt on first contact and pinned in the lab's own file.
+        "ansible_ssh_common_args": "-o UserKnownHostsFile=%s/known_hosts -o StrictHostKeyChecking=accept-new "
+                                   "-o ConnectTimeout=10" % state_dir,
+        "ansible_control_path": "%%(directory)s/vpnlab-%s-%%%%C" % lab,
+        "ansible_python_interpreter": "/usr/bin/python3",
+    }
+
+
+def _primary_config(vm, nics):
+    for ref in ((vm.get("network_profile") or {}).get("network_interfaces") or []):
+        nic = next((n for n in nics if same(n.get("id"), ref.get("id"))), None)
+        for conf in (nic or {}).get("ip_configurations") or []:
+            if conf.get("primary", True):
+                return conf
+    return {}
+
+
+def vm_record(vm, nics, public_ips, lab, state_dir):
+    """One VM as vms.json lists it (as_dict() forms of the VM, NICs and public IPs), or None."""
+    tags = vm.get("tags") or {}
+    if not is_labs(vm, lab) or not tags.get(VM_TAG):
+        return None
+    conf = _primary_config(vm, nics)
+    pip_id = (conf.get("public_ip_address") or {}).get("id")
+    public_ip = next((p.get("ip_address") for p in public_ips if same(p.get("id"), pip_id)), None)
+    private_ip = conf.get("private_ip_address")
+    return {
+        "name": tags[VM_TAG],
+        "cloud": "azure",
+        "private_ip": private_ip,
+        "public_ip": public_ip,
+        "resource_name": vm.get("name"),
+        "vm_id": vm.get("vm_id"),
+        "state": vm.get("provisioning_state"),
+        "connection": connection(lab, state_dir, public_ip or private_ip),
+    }
+
+
+def vm_records(vms, nics, public_ips, lab, state_dir):
+    found = [vm_record(vm, nics, public_ips, lab, state_dir) for vm in vms]
+    return sorted((r for r in found if r), key=lambda r: r["name"])
+
+
+def list_vms(compute, network, group, lab, state_dir):
+    """The lab's Azure VMs in ``group``, by tag, as vms.json records (SDK clients passed in)."""
+    vms = [vm.as_dict() for vm in compute.virtual_machines.list(group)]
+    nics = [n.as_dict() for n in network.network_interfaces.list(group)]
+    pips = [p.as_dict() for p in network.public_ip_addresses.list(group)]
+    return vm_records(vms, nics, pips, lab, state_dir)

@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Azure part of the cloud target's plan: Azure-only rules and ``plan["cloud"]["azure"]``.
+
+``targets.CloudTarget`` calls ``check`` and ``build`` of each part. The Azure part builds the VPN
+gateway, so it provides the gateway's public IP that the AWS customer gateway needs. Pure.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.policy import PolicyError, ipsec_policy
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.resources import MANAGED_BY, tag_filter
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import CRYPTO
+
+GATEWAY_IP = "azure_gateway_public_ip"
+# The Azure marketplace image of the test VMs (the UbuntuLTS alias is gone).
+IMAGE = {"publisher": "Canonical", "offer": "ubuntu-24_04-lts", "sku": "server", "version": "latest"}
+
+
+class AzurePart:
+    """The Azure half: resource group, VNet, VPN gateway, local network gateways, connections,
+    VMs."""
+
+    name = "azure"
+    provides = (GATEWAY_IP,)
+
+    @staticmethod
+    def check(chk, p, nets, vms, provided=frozenset()):
+        try:
+            ipsec_policy(CRYPTO)
+        except PolicyError as exc:
+            chk.add("target", p.get("target"), "the lab's crypto cannot be an Azure IPsec policy: %s" % exc)
+
+    @staticmethod
+    def build(plan, p):
+        return {
+            "ipsec_policy": ipsec_policy(plan["crypto"]),
+            "dpd_timeout_seconds": plan["crypto"]["azure_dpd_timeout_seconds"],
+            "image": dict(IMAGE),
+            "tag_filter": tag_filter(plan["lab"]),
+            "managed_by": MANAGED_BY[1],
+        }
