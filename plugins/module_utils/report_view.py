@@ -17,7 +17,7 @@ import re
 LEVELS = ("pass", "degraded", "fail")
 HEADLINES = {
     "pass": "The VMs reach each other's private addresses through the tunnels.",
-    "degraded": "Private traffic flows, but the lab runs without part of its redundancy.",
+    "degraded": "Nothing failed, but the lab is not whole: a part is down or could not be checked.",
     "fail": "The VPN does not carry the lab's private traffic as it should.",
 }
 PATHS = ("private", "public")
@@ -263,9 +263,7 @@ def summary_chips(report, tunnels):
     clouds = [vm.get("cloud") for vm in vms]
     chips = [_chip("VMs", "%d (%d Azure, %d AWS)" % (len(vms), clouds.count("azure"),
                                                      clouds.count("aws")), "info")]
-    up = sum(1 for t in tunnels if t["state"] == "up")
-    chips.append(_chip("tunnels up", "%d of %d" % (up, len(tunnels)),
-                       "ok" if tunnels and up == len(tunnels) else ("warn" if up else "bad")))
+    chips.append(_tunnels_chip(tunnels))
     for path in PATHS:
         chips.append(_paths_chip(report, vms, path))
     mtu = [c for c in report.get("mtu_checks") or [] if isinstance(c, dict)]
@@ -278,6 +276,19 @@ def summary_chips(report, tunnels):
         chips.append(_chip("throughput in the tunnel", tunnel_rate["text"],
                            "bad" if tunnel_rate["error"] else "info"))
     return chips
+
+
+def _tunnels_chip(tunnels):
+    states = [t["state"] for t in tunnels]
+    up, unknown = states.count("up"), states.count("unknown")
+    value = "%d of %d" % (up, len(states)) + (" (%d unknown)" % unknown if unknown else "")
+    if states and up == len(states):
+        level = "ok"
+    elif "down" in states:
+        level = "warn" if up else "bad"
+    else:
+        level = "none" if states else "bad"
+    return _chip("tunnels up", value, level)
 
 
 def _paths_chip(report, vms, path):

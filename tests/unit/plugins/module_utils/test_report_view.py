@@ -350,6 +350,19 @@ def test_any_report_gives_a_whole_view(report):
     json.dumps(result)  # plain data, as templates and Ansible want
 
 
+@pytest.mark.parametrize("states, value, level", [
+    (["up", "up"], "2 of 2", "ok"),
+    (["up", "down"], "1 of 2", "warn"),
+    (["down", "down"], "0 of 2", "bad"),
+    (["unknown", "unknown"], "0 of 2 (2 unknown)", "none"),
+    (["up", "unknown"], "1 of 2 (1 unknown)", "none"),
+    ([], "0 of 0", "bad"),
+])
+def test_tunnels_chip(states, value, level):
+    chip = view._tunnels_chip([{"state": state} for state in states])
+    assert (chip["value"], chip["level"]) == (value, level)
+
+
 def test_skipped_probes_and_notes():
     report = lab3(measurements=[], probes={"run": False, "reason": "emulated cloud"},
                   notes=["path MTU not checked"])
