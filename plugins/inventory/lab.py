@@ -25,6 +25,11 @@ description:
     namespace, the only way from the controller to the VMs.
   - The configuration file name must end with C(vpnlab.yml) or C(vpnlab.yaml), for example
     C(inventory/vpnlab.yml) or C(my_labs.vpnlab.yml).
+  - For a C(cloud) lab, the AWS VMs are read from EC2 by the lab's tags (C(vpnlab=<lab>),
+    C(managed_by=multicloud.vpnlab)) in the region and endpoint that C(vms.json) records, with
+    boto3's usual credentials, so that addresses that changed since the build (a stopped and
+    started instance) are current. When EC2 cannot be asked, the VMs of C(vms.json) are listed
+    with a warning. O(cloud_refresh=false) lists C(vms.json) only.
   - A C(vms.json) that cannot be read or is malformed is skipped with a warning naming the file,
     or, with O(strict=true), fails the inventory source. A missing O(state_root) gives an empty
     inventory, since no lab has been built yet.
@@ -53,6 +58,12 @@ options:
     type: list
     elements: str
     default: []
+  cloud_refresh:
+    description: For C(cloud) labs, read the VMs from the clouds' APIs by the lab's tags.
+    type: bool
+    default: true
+requirements:
+  - boto3 (for cloud labs with O(cloud_refresh=true))
 """
 
 EXAMPLES = r"""
@@ -88,6 +99,11 @@ import os
 from ansible.errors import AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Constructable
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.inventory import list_vms_from_state as aws_vms
+
+# Cloud labs: per cloud, the section of vms.json it reads and the function listing its VMs by tag
+# (section, lab, state_dir) -> records as in vms.json.
+CLOUD_LISTINGS = {"aws": aws_vms}
 
 
 def load_lab_state(path):
@@ -125,8 +141,27 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
             except (OSError, ValueError) as exc:
                 self._skip(vms_file, to_native(exc))
                 continue
-            for vm in state["vms"]:
-                self._add_vm(state.get("lab") or lab, state, vm, os.path.dirname(vms_file))
+            lab_name, lab_dir = state.get("lab") or lab, os.path.dirname(vms_file)
+            for vm in self._cloud_vms(lab_name, state, lab_dir):
+                self._add_vm(lab_name, state, vm, lab_dir)
+
+    def _cloud_vms(self, lab, state, lab_dir):
+        """A cloud lab's VMs as the clouds list them now; vms.json's for the other targets, and
+        for a cloud that cannot be asked (with a warning)."""
+        vms = state["vms"]
+        if state.get("target") != "cloud" or not self.get_option("cloud_refresh"):
+            return vms
+        for cloud, listing in CLOUD_LISTINGS.items():
+            if not isinstance(state.get(cloud), dict):
+                continue
+            try:
+                found = listing(state[cloud], lab, state.get("state_dir") or lab_dir)
+            except Exception as exc:  # pylint: disable=broad-except  # boto3/SDK errors of every kind
+                self.display.warning("multicloud.vpnlab.lab: could not list lab %s's %s VMs (%s); using %s"
+                                     % (lab, cloud, to_native(exc), os.path.join(lab_dir, "vms.json")))
+                continue
+            vms = [vm for vm in vms if vm.get("cloud") != cloud] + found
+        return vms
 
     def _lab_files(self):
         """(lab, path of its vms.json) for each lab to list."""

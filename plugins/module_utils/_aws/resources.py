@@ -111,11 +111,31 @@ def _tagged_ids(client, key, value):
     return {(t["ResourceType"], t["ResourceId"]) for page in pages for t in page.get("Tags", [])}
 
 
+# Types whose existence is checked before they count as a leak: moto keeps the tags of a deleted
+# resource in DescribeTags (an instance's root volume, deleted with the instance, say).
+EXISTS = {"volume": ("describe_volumes", "VolumeIds", "Volumes"),
+          "network-interface": ("describe_network_interfaces", "NetworkInterfaceIds", "NetworkInterfaces"),
+          "elastic-ip": ("describe_addresses", "AllocationIds", "Addresses"),
+          "snapshot": ("describe_snapshots", "SnapshotIds", "Snapshots")}
+
+
+def _exists(client, kind, resource_id):
+    if kind not in EXISTS:
+        return True
+    operation, ids_key, key = EXISTS[kind]
+    try:
+        return bool(getattr(client, operation)(**{ids_key: [resource_id]}).get(key))
+    except Exception as exc:  # pylint: disable=broad-except
+        if ClientError is not None and isinstance(exc, ClientError) and _error_code(exc).endswith(NOT_FOUND_SUFFIX):
+            return False
+        raise
+
+
 def other_tagged(client, lab):
     """Records of the EC2 resources of other types that carry both of the lab's tags."""
     both = _tagged_ids(client, TAG_KEY, lab) & _tagged_ids(client, *MANAGED_BY)
     return [{"kind": kind, "id": rid, "name": None, "state": None}
-            for kind, rid in sorted(both) if kind not in RESOURCE_TYPES]
+            for kind, rid in sorted(both) if kind not in RESOURCE_TYPES and _exists(client, kind, rid)]
 
 
 def records(found):

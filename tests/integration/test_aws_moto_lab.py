@@ -1,0 +1,122 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The cloud target's AWS half through ansible-playbook on moto, in a loopback-only namespace.
+
+One moto per test; each test runs a short sequence of real playbook runs (moto's state lives only
+as long as its server) and writes every output and EC2 dump to files, which the test then reads:
+
+- a dry run (--check) of a new lab creates nothing (EC2 before and after, the state directory);
+- the build at -vvv, with one key given and one generated, prints neither key; the keys are kept
+  0600; the inventory lists the VM with the address EC2 has now, not a stale one from vms.json;
+  the security group opens nothing to 0.0.0.0/0; teardown leaves nothing;
+- with vpnlab_allow_open_admin the 0.0.0.0/0 rule is there (the guard above can fail).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+from moto_netns import run_with_moto
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+USER_PSK = "UserGiven.Aws_Key_4711"
+STEPS = r"""
+set -u
+out=$1; shift
+pb() { name=$1; shift; "$BIN/ansible-playbook" "$@" -e "@$out/lab.json" -e "vpnlab_aws_endpoint_url=$MOTO_ENDPOINT" \
+       > "$out/$name.log" 2>&1; echo $? > "$out/$name.rc"; }
+dump() { "$BIN/python" "$ROOT/tests/moto/dump_ec2.py" "$MOTO_ENDPOINT" > "$out/$1.json"; }
+for step in "$@"; do
+  case $step in
+    dump-*) dump "${step#dump-}" ;;
+    check) pb check "$ROOT/extensions/molecule/aws_moto/converge.yml" --check ;;
+    build) pb build "$ROOT/extensions/molecule/aws_moto/converge.yml" -vvv ;;
+    stale) "$BIN/python" -c "import json,sys; p=sys.argv[1]; d=json.load(open(p)); d['vms'][0]['public_ip']='192.0.2.250'; \
+d['vms'][0]['connection']['ansible_host']='192.0.2.250'; json.dump(d, open(p, 'w'))" "$VPNLAB_HOME/awsit/vms.json" ;;
+    inventory) "$BIN/ansible-inventory" -i "$ROOT/extensions/molecule/aws_moto/inventory/vpnlab.yml" --list \
+               > "$out/inventory.json" 2> "$out/inventory.err" ;;
+    keys) cp "$VPNLAB_HOME/awsit/cloud/aws-tunnel-psks.json" "$out/keys.json"
+          stat -c %a "$VPNLAB_HOME/awsit/cloud/aws-tunnel-psks.json" > "$out/keys.mode" ;;
+    teardown) pb teardown "$ROOT/playbooks/teardown.yml" ;;
+  esac
+done
+"""
+
+
+def run_steps(tmp_path, *steps, **lab):
+    home = tmp_path / "home"
+    inputs = {"vpnlab_name": "awsit", "vpnlab_target": "cloud", "vpnlab_azure_gateway_public_ip": "198.51.100.10",
+              "vpnlab_admin_cidrs": ["198.18.7.0/24"], "vpnlab_tunnel_psks": [USER_PSK, ""]}
+    inputs.update(lab)
+    (tmp_path / "lab.json").write_text(json.dumps(inputs))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ANSIBLE_", "VPNLAB_"))}
+    env.update(BIN=str(BIN), ROOT=str(ROOT), VPNLAB_HOME=str(home), ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_NOCOLOR="1", PATH="%s:%s" % (BIN, os.environ["PATH"]),
+               AWS_ACCESS_KEY_ID="AKIAVPNLABMOTO000000", AWS_SECRET_ACCESS_KEY="vpnlab-moto-secret",
+               AWS_DEFAULT_REGION="eu-central-1", AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+               MOTO_AMIS_PATH=str(ROOT / "tests" / "moto" / "amis.json"), MOTO_ENABLE_AMI_VALIDATION="true")
+    proc = run_with_moto(["sh", "-c", STEPS, "steps", str(tmp_path), *steps], env=env, cwd=ROOT, timeout=1200)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return home / "awsit"
+
+
+def unwrap(value):
+    """ansible-inventory marks inventory strings unsafe ({"__ansible_unsafe": "..."}): plain values."""
+    if isinstance(value, dict):
+        return value["__ansible_unsafe"] if set(value) == {"__ansible_unsafe"} else {k: unwrap(v) for k, v in value.items()}
+    return value
+
+
+def rc(tmp_path, name):
+    return int((tmp_path / ("%s.rc" % name)).read_text())
+
+
+def log(tmp_path, name):
+    return (tmp_path / ("%s.log" % name)).read_text()
+
+
+def dumped(tmp_path, name):
+    return json.loads((tmp_path / ("%s.json" % name)).read_text())
+
+
+def test_check_mode_on_a_new_lab_creates_nothing(tmp_path):
+    state_dir = run_steps(tmp_path, "dump-before", "check", "dump-after")
+    assert rc(tmp_path, "check") == 0, log(tmp_path, "check")[-3000:]
+    assert dumped(tmp_path, "after") == dumped(tmp_path, "before")
+    assert not state_dir.exists()
+
+
+def test_build_hides_the_keys_lists_the_vm_and_tears_down(tmp_path):
+    state_dir = run_steps(tmp_path, "build", "keys", "dump-built", "stale", "inventory", "teardown", "dump-down")
+    out = log(tmp_path, "build")
+    assert rc(tmp_path, "build") == 0, out[-3000:]
+    keys = json.loads((tmp_path / "keys.json").read_text())["pre_shared_keys"]
+    assert keys["tunnel1"] == USER_PSK and keys["tunnel2"] != USER_PSK
+    assert (tmp_path / "keys.mode").read_text().strip() == "600"
+    for key in keys.values():
+        assert key not in out
+    assert "censored" in out and "aws_vpn_connection" in out
+    built = dumped(tmp_path, "built")
+    assert not [rule for rule in built["ingress"] if rule.endswith(" 0.0.0.0/0")], built["ingress"]
+    assert "awsit-sg tcp:22->22 198.18.7.0/24" in built["ingress"]
+    [instance] = [i for i in built["instances"] if i["tags"].get("vpnlab") == "awsit"]
+    hostvars = unwrap(json.loads((tmp_path / "inventory.json").read_text())["_meta"]["hostvars"]["awsit-vm3"])
+    assert hostvars["private_ip"] == "10.2.1.10"
+    assert hostvars["public_ip"] not in ("192.0.2.250", None)  # EC2's address, not the stale one
+    assert rc(tmp_path, "teardown") == 0, log(tmp_path, "teardown")[-3000:]
+    down = dumped(tmp_path, "down")
+    left = [(kind, item["id"], item["state"]) for kind, items in down.items() if kind != "ingress" for item in items
+            if item.get("tags", {}).get("vpnlab") == "awsit" and item["state"] not in ("deleted", "terminated")]
+    assert left == []
+    assert instance["id"] in [i["id"] for i in down["instances"] if i["state"] == "terminated"]
+    assert not (state_dir / "cloud").exists()
+
+
+def test_open_admin_only_when_allowed(tmp_path):
+    run_steps(tmp_path, "build", "dump-built", vpnlab_admin_cidrs=["0.0.0.0/0"], vpnlab_allow_open_admin=True)
+    assert rc(tmp_path, "build") == 0, log(tmp_path, "build")[-3000:]
+    assert "awsit-sg tcp:22->22 0.0.0.0/0" in dumped(tmp_path, "built")["ingress"]
