@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The lab's EC2 test VMs as inventory records, found by tag.
 
-One place builds the record of an AWS VM (address, SSH settings): the test_vms role writes it to
+One place builds the record of an AWS VM (address, SSH settings): the build writes it to
 ``vms.json`` through the aws_lab_resources_info module, and the lab inventory plugin refreshes it
 from EC2 when it lists a cloud lab (public IPs change when an instance stops and starts).
 Pure, plus ``list_vms`` which takes a boto3 EC2 client. No Ansible import.
