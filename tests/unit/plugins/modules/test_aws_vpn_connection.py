@@ -93,7 +93,7 @@ def response_tunnel(outside_ip, cidr, psk):
     }
 
 
-def connection(state="available", routes=(("10.1.0.0/16", "available"),), tunnels=None, tags=TAGS):
+def connection(state="available", routes=(("10.1.0.0/16", "available"),), tunnels=None, tags=None):
     found = {
         "VpnConnectionId": VPN, "State": state, "Type": "ipsec.1", "Category": "VPN",
         "CustomerGatewayId": CGW, "VpnGatewayId": VGW,
@@ -102,7 +102,7 @@ def connection(state="available", routes=(("10.1.0.0/16", "available"),), tunnel
                         response_tunnel("3.120.1.11", "169.254.22.0/30", PSK2),
                         response_tunnel("3.120.1.10", "169.254.21.0/30", PSK1)]},
         "Routes": [{"DestinationCidrBlock": c, "Source": "Static", "State": s} for c, s in routes],
-        "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
+        "Tags": [{"Key": k, "Value": v} for k, v in (TAGS if tags is None else tags).items()],
         "VgwTelemetry": [],
     }
     return found
@@ -181,7 +181,7 @@ def test_generated_keys_are_stored_0600_and_are_the_ones_sent(tmp_path):
 
 
 def test_check_mode_on_a_new_connection_creates_nothing():
-    result, dummy, dummy2 = run("aws_vpn_connection", args(), lambda s: by_filters(s), check_mode=True, diff=True)
+    result, dummy, dummy2 = run("aws_vpn_connection", args(), by_filters, check_mode=True, diff=True)
     assert result["changed"] is True, result
     assert result["diff"]["before"] == {}
     assert [t["pre_shared_key"] for t in result["diff"]["after"]["tunnels"]] == ["<hidden>", "<hidden>"]

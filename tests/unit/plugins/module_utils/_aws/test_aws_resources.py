@@ -129,7 +129,7 @@ def test_the_leak_check_names_resources_teardown_cannot_delete(ec2):
 def test_the_tags_moto_keeps_of_a_deleted_volume_are_no_leak(ec2):
     build_lab(ec2)
     res.teardown(wrapped(ec2), res.list_lab(ec2, LAB), timeout=30)
-    stale = [t for t in ec2.describe_tags(Filters=[{"Name": "resource-type", "Values": ["volume"]}])["Tags"]]
+    stale = ec2.describe_tags(Filters=[{"Name": "resource-type", "Values": ["volume"]}])["Tags"]
     assert stale and ec2.describe_volumes()["Volumes"] == []  # the moto gap this guards against
     assert res.other_tagged(ec2, LAB) == []
 
