@@ -51,6 +51,15 @@ options:
     type: list
     elements: dict
     default: []
+  merge_with:
+    description:
+      - Tunnel records of another source (the AWS side's, from M(multicloud.vpnlab.aws_tunnel_status)),
+        joined with Azure's by tunnel name; the returned C(tunnels) are then the joined records.
+      - The status is the one both sources report (V(down) when one sees the tunnel down, the
+        known one when the other cannot tell); the byte counters are Azure's.
+    type: list
+    elements: dict
+    default: []
 seealso:
   - module: multicloud.vpnlab.azure_vpn_connection
 """
@@ -91,7 +100,7 @@ tunnels:
 
 from ansible_collections.azure.azcollection.plugins.module_utils.azure_rm_common import AzureRMModuleBase
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.connection import public_view
-from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.evidence import tunnel_records
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.evidence import merge, tunnel_records
 
 try:
     from azure.core.exceptions import ResourceNotFoundError
@@ -104,7 +113,8 @@ class AzureVpnConnectionInfo(AzureRMModuleBase):
     def __init__(self):
         spec = dict(resource_group=dict(type="str", required=True),
                     names=dict(type="list", elements="str", default=[]),
-                    tunnels=dict(type="list", elements="dict", default=[]))
+                    tunnels=dict(type="list", elements="dict", default=[]),
+                    merge_with=dict(type="list", elements="dict", default=[]))
         super().__init__(spec, supports_check_mode=True, supports_tags=False, facts_module=True)
 
     def exec_module(self, **kwargs):
@@ -112,8 +122,10 @@ class AzureVpnConnectionInfo(AzureRMModuleBase):
         connections, gateways = self.list_group(group)
         wanted = set(kwargs["names"])
         shown = [public_view(c) for name, c in sorted(connections.items()) if not wanted or name in wanted]
-        return dict(changed=False, connections=shown,
-                    tunnels=tunnel_records(kwargs["tunnels"], connections, gateways))
+        records = tunnel_records(kwargs["tunnels"], connections, gateways)
+        if kwargs["merge_with"]:
+            records = merge(kwargs["merge_with"], records)
+        return dict(changed=False, connections=shown, tunnels=records)
 
     def list_group(self, group):
         """({name: connection}, {name: local network gateway}) of the group, as_dict() forms."""

@@ -37,3 +37,38 @@ def tunnel_records(tunnels, connections, local_gateways):
 def _record(name, outside_ip, status, bytes_in, bytes_out, detail):
     return {"name": name, "outside_ip": outside_ip, "status": status, "bytes_in": bytes_in,
             "bytes_out": bytes_out, "source": SOURCE, "detail": detail}
+
+
+def _status(theirs, ours):
+    if theirs == ours or ours == "unknown":
+        return theirs
+    if theirs == "unknown":
+        return ours
+    return "down"  # one side sees the tunnel down: it does not carry traffic both ways
+
+
+def _first(*values):
+    return next((v for v in values if v is not None), None)
+
+
+def merge(others, azure):
+    """Azure's records joined by tunnel name to another source's (AWS's telemetry): the status
+    both agree on (``down`` when one sees it down), Azure's byte counters, both sources and
+    details. A tunnel only one source knows keeps that source's record."""
+    by_name = {r["name"]: r for r in azure}
+    merged = []
+    for theirs in others:
+        ours = by_name.pop(theirs["name"], None)
+        if ours is None:
+            merged.append(dict(theirs))
+            continue
+        merged.append({
+            "name": theirs["name"],
+            "outside_ip": theirs.get("outside_ip") or ours.get("outside_ip"),
+            "status": _status(theirs.get("status") or "unknown", ours.get("status") or "unknown"),
+            "bytes_in": _first(ours.get("bytes_in"), theirs.get("bytes_in")),
+            "bytes_out": _first(ours.get("bytes_out"), theirs.get("bytes_out")),
+            "source": "%s+%s" % (theirs.get("source"), ours.get("source")),
+            "detail": "; ".join("%s: %s" % (r.get("source"), r.get("detail")) for r in (theirs, ours) if r.get("detail")) or None,
+        })
+    return merged + list(by_name.values())

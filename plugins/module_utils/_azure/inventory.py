@@ -75,3 +75,20 @@ def list_vms(compute, network, group, lab, state_dir):
     nics = [n.as_dict() for n in network.network_interfaces.list(group)]
     pips = [p.as_dict() for p in network.public_ip_addresses.list(group)]
     return vm_records(vms, nics, pips, lab, state_dir)
+
+
+def list_vms_from_state(section, lab, state_dir):
+    """The lab's Azure VMs, by tag, in the resource group of vms.json's ``azure`` section, with
+    the credentials azure.azcollection reads (E(AZURE_*) variables, ~/.azure/credentials, az
+    login). For the lab inventory plugin; the SDK is imported here, so the functions above stay
+    pure."""
+    from ansible_collections.azure.azcollection.plugins.module_utils.azure_rm_common import AzureRMAuth
+    from azure.mgmt.compute import ComputeManagementClient
+    from azure.mgmt.network import NetworkManagementClient
+
+    auth = AzureRMAuth(auth_source="auto")
+    base = auth._cloud_environment.endpoints.resource_manager.rstrip("/")  # pylint: disable=protected-access
+    kwargs = dict(base_url=base, credential_scopes=[base + "/.default"])
+    compute = ComputeManagementClient(auth.azure_credential_track2, auth.subscription_id, **kwargs)
+    network = NetworkManagementClient(auth.azure_credential_track2, auth.subscription_id, **kwargs)
+    return list_vms(compute, network, section["resource_group"], lab, state_dir)
