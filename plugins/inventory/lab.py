@@ -30,6 +30,9 @@ description:
     boto3's usual credentials, so that addresses that changed since the build (a stopped and
     started instance) are current. When EC2 cannot be asked, the VMs of C(vms.json) are listed
     with a warning. O(cloud_refresh=false) lists C(vms.json) only.
+  - Likewise the Azure VMs are read by the same tags in the resource group C(vms.json) records,
+    with the credentials azure.azcollection reads (E(AZURE_*) variables, C(~/.azure/credentials),
+    C(az login)).
   - A C(vms.json) that cannot be read or is malformed is skipped with a warning naming the file,
     or, with O(strict=true), fails the inventory source. A missing O(state_root) gives an empty
     inventory, since no lab has been built yet.
@@ -64,6 +67,7 @@ options:
     default: true
 requirements:
   - boto3 (for cloud labs with O(cloud_refresh=true))
+  - azure.azcollection's Python requirements (for cloud labs' Azure VMs with O(cloud_refresh=true))
 """
 
 EXAMPLES = r"""
@@ -100,10 +104,11 @@ from ansible.errors import AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Constructable
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.inventory import list_vms_from_state as aws_vms
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.inventory import list_vms_from_state as azure_vms
 
 # Cloud labs: per cloud, the section of vms.json it reads and the function listing its VMs by tag
 # (section, lab, state_dir) -> records as in vms.json.
-CLOUD_LISTINGS = {"aws": aws_vms}
+CLOUD_LISTINGS = {"aws": aws_vms, "azure": azure_vms}
 
 
 def load_lab_state(path):
