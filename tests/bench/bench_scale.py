@@ -61,9 +61,9 @@ def verdict(home, lab):
 def size(count, checks, env, home, prefix):
     lab, machines = "%s%d" % (prefix, count), vms(count)
     pairs = count * (count - 1)
-    build, dummy = run("site.yml", env, lab, machines)
     times, levels = [], []
     try:
+        build, dummy = run("site.yml", env, lab, machines)
         for number in range(1, checks + 1):
             elapsed, dummy = run("check.yml", env, lab, machines, check_rc=False)
             result, measurements = verdict(home, lab)

@@ -51,10 +51,9 @@ def cut_tunnel(lab, home, tunnel):
              "  chain out { type filter hook output priority -5; ip saddr %(ip)s udp sport { 500, 4500 } drop; }\n"
              "}\n" % {"table": FAULT_TABLE, "ip": tunnel["outside_ip"]})
     sh(lab, "vgw", "nft", "-f", "-", input=rules)
-    vgw = gateway(lab, home, "aws")
     # force: destroy the SA without waiting for the (dropped) DELETE to be answered.
-    for dummy in vgw.session().terminate({"ike": tunnel["name"], "force": "yes", "timeout": "-1"}):
-        pass
+    gateway(lab, home, "aws").call("terminate", {"ike": tunnel["name"], "force": "yes",
+                                                 "timeout": "-1"})
 
 
 def restore_tunnel(lab):

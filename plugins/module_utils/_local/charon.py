@@ -28,6 +28,7 @@ except ImportError:
     VICI_IMPORT_ERROR = traceback.format_exc()
 
 CHARON = "/usr/lib/ipsec/charon"
+STREAMED = ("list_sas", "list_conns", "initiate", "terminate")
 
 
 class CharonError(RuntimeError):
@@ -106,10 +107,11 @@ class Charon:
         """A VICI request, its answer decoded; refusals become CharonError without secrets."""
         try:
             result = getattr(self.session(), method)(*args)
+            # Streamed answers fail while they are read, not when they are asked for.
+            if method in STREAMED:
+                result = list(result)
         except vici.exception.CommandException as exc:
             raise CharonError("charon in %s refused %s: %s" % (self.netns, method, exc)) from None
-        if method in ("list_sas", "list_conns", "initiate"):
-            return decode(list(result))
         return decode(result)
 
     def load(self, conns, secrets):
@@ -123,7 +125,8 @@ class Charon:
         for stale in sorted(loaded - set(conns)):
             self.call("unload_conn", {"name": stale})
 
-    def initiate(self, name, timeout_ms=10000):
+    def initiate(self, name, timeout_ms=-1):
+        """Start a tunnel; by default without waiting for it (-1), its state is polled."""
         self.call("initiate", {"child": name, "ike": name, "timeout": str(timeout_ms)})
 
     def status(self, conns):
