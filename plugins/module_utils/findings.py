@@ -358,8 +358,8 @@ def throughput_findings(report):
         elif t.get("error"):
             refused = "refused" in t["error"]
             cause = ("no iperf3 server answered on %s: check that iperf3 runs there and that "
-                     "its security group / NSG allows TCP 5201 from %s"
-                     % (t.get("dst_ip"), t.get("src")) if refused
+                     "its security group / NSG allows TCP %s from %s"
+                     % (t.get("dst_ip"), t.get("port") or 5201, t.get("src")) if refused
                      else "iperf3 did not complete")
             found.append(finding("warning", obj, "not measured", cause, _short(t["error"])))
         elif not t.get("mbps"):

@@ -123,12 +123,15 @@ options:
         type: str
         required: true
         choices: [private, public]
+      port:
+        description: TCP port of this measurement's iperf3 server; defaults to O(throughput_port).
+        type: int
   throughput_seconds:
     description: Seconds each throughput measurement lasts.
     type: int
     default: 3
   throughput_port:
-    description: TCP port of the iperf3 servers.
+    description: TCP port of the iperf3 servers, unless a target gives its own.
     type: int
     default: 5201
 notes:
@@ -233,13 +236,13 @@ mtu_checks:
   sample: [{src: vm1, dst: vm3, dst_ip: 10.2.1.10, size: 1400, largest: 1400, ok: true, tried: [[1400, true], [1401, false]], error: null}]
 throughput:
   description:
-    - With O(throughput), one record per target - C(src), C(dst), C(dst_ip), C(path), C(mbps)
+    - With O(throughput), one record per target - C(src), C(dst), C(dst_ip), C(path), C(port), C(mbps)
       (received by the server, Mbit/s), C(sender_mbps), C(retransmits) (TCP retransmissions of
       the sender), C(seconds), C(error) (V(null) when it worked).
   returned: always
   type: list
   elements: dict
-  sample: [{src: vm1, dst: vm3, dst_ip: 10.2.1.10, path: private, mbps: 612.3, sender_mbps: 615.0, retransmits: 12, seconds: 3.0, error: null}]
+  sample: [{src: vm1, dst: vm3, dst_ip: 10.2.1.10, path: private, port: 5201, mbps: 612.3, sender_mbps: 615.0, retransmits: 12, seconds: 3.0, error: null}]
 elapsed_s:
   description: Wall time of all probes together, in seconds.
   returned: always
@@ -347,11 +350,12 @@ def measure(module, pool, probes, timeout):
 def iperf3(module, src, target):
     """One iperf3 client run; a refused connection is retried (the server may be starting)."""
     seconds = module.params["throughput_seconds"]
+    port = target["port"] or module.params["throughput_port"]
     argv = [module.get_bin_path("timeout", required=True), "--kill-after=5", "%d" % (seconds + 15),
             module.get_bin_path("iperf3", required=True)] + iperf3_command(
-        target["dst_ip"], seconds, module.params["throughput_port"])[1:]
+        target["dst_ip"], seconds, port)[1:]
     fields = dict(src=src, dst=target["dst"], dst_ip=target["dst_ip"], path=target["path"],
-                  mbps=None, sender_mbps=None, retransmits=None, seconds=None)
+                  port=port, mbps=None, sender_mbps=None, retransmits=None, seconds=None)
     for attempt in range(IPERF3_TRIES):
         rc, stdout, stderr = module.run_command(argv, environ_update={"LC_ALL": "C"})
         try:
@@ -359,7 +363,9 @@ def iperf3(module, src, target):
         except ProbeParseError as exc:
             fields["error"] = str(exc) if stdout.strip() else "iperf3 exited with %s: %s" % (
                 rc, (stderr or "no output").strip())
-        if "refused" not in fields["error"] or attempt == IPERF3_TRIES - 1:
+        # Refused: the server is still starting; busy: an earlier client is still finishing.
+        if not ("refused" in fields["error"] or "busy" in fields["error"]) \
+                or attempt == IPERF3_TRIES - 1:
             return fields
         time.sleep(0.5)
     return fields
@@ -410,6 +416,7 @@ def main():
             dst=dict(type="str", required=True),
             dst_ip=dict(type="str", required=True),
             path=dict(type="str", required=True, choices=list(PATHS)),
+            port=dict(type="int"),
         )),
         throughput_seconds=dict(type="int", default=3),
         throughput_port=dict(type="int", default=5201),

@@ -121,9 +121,9 @@ def nat_table(pairs):
 
 def security_table(subnet, allowed, peers=()):
     """Security group / NSG: from the internet, only SSH and ICMP, only from `allowed`; and
-    iperf3 (TCP 5201, the check's throughput) only from `peers`, the lab VMs' public /32s."""
+    iperf3 (TCP 5201-5202, the check's throughput) only from `peers`, the lab VMs' public /32s."""
     sources = ", ".join(allowed)
-    iperf3 = ("  iifname \"inet0\" ip daddr %s ip saddr { %s } tcp dport 5201 accept\n"
+    iperf3 = ("  iifname \"inet0\" ip daddr %s ip saddr { %s } tcp dport 5201-5202 accept\n"
               % (subnet, ", ".join(peers)) if peers else "")
     return ("chain forward {\n"
             "  type filter hook forward priority filter; policy accept;\n"

@@ -229,16 +229,18 @@ def test_throughput_runs_iperf3_to_each_target_in_turn(run_module, tools):
     runner = tools("ping", "timeout", "iperf3")
     ok = fixture("iperf3_ok.json").replace("127.0.0.1", "10.2.1.10")
     refused = fixture("iperf3_refused.json")
-    runner.outputs[("iperf3", "10.2.1.10")] = [(0, refused, ""), (0, ok, "")]
+    busy = '{"start": {}, "intervals": [], "end": {}, "error": "the server is busy running a test. try again later"}'
+    runner.outputs[("iperf3", "10.2.1.10")] = [(0, refused, ""), (0, busy, ""), (0, ok, "")]
     runner.outputs[("iperf3", "203.0.113.10")] = (0, "", "iperf3: error - unable to send control message")
     result = run_module(probe, {"src": "vm1", "targets": [], "tools": ["ping"],
-                                "throughput": [VM_TARGETS[0], VM_TARGETS[2]],
+                                "throughput": [VM_TARGETS[0], dict(VM_TARGETS[2], port=5202)],
                                 "throughput_seconds": 2})
     private, public = result["throughput"]
-    assert (private["dst"], private["path"], private["error"], private["retransmits"]) == (
-        "vm3", "private", None, 7)
+    assert (private["dst"], private["path"], private["port"], private["error"],
+            private["retransmits"]) == ("vm3", "private", 5201, None, 7)
+    assert public["port"] == 5202
     assert private["mbps"] > 1000
     assert public["mbps"] is None
     assert public["error"] == "iperf3 exited with 0: iperf3: error - unable to send control message"
-    assert [c[:2] for c in runner.calls] == [("iperf3", "10.2.1.10")] * 2 + [("iperf3", "203.0.113.10")]
+    assert [c[:2] for c in runner.calls] == [("iperf3", "10.2.1.10")] * 3 + [("iperf3", "203.0.113.10")]
     assert {c[2] for c in runner.calls} == {17.0}

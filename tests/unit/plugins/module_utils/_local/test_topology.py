@@ -356,7 +356,7 @@ def test_edge_specs(exp):
 
 
 def peers(exp):
-    """The lab VMs' public /32s: the only sources allowed to reach iperf3 (TCP 5201)."""
+    """The lab VMs' public /32s: the only sources allowed to reach iperf3 (TCP 5201-5202)."""
     return sorted("%s/32" % ip for ip in exp["public_ips"]["vms"].values())
 
 
@@ -385,7 +385,7 @@ SECURITY_DEFAULT_AWS = (
     "  iifname \"inet0\" ip daddr 10.2.1.0/24 ip saddr { 198.51.100.11/32, 198.51.100.12/32, "
     "198.51.100.254/32, 203.0.113.12/32 } icmp type echo-request accept\n"
     "  iifname \"inet0\" ip daddr 10.2.1.0/24 ip saddr { 198.51.100.11/32, 198.51.100.12/32, "
-    "203.0.113.12/32 } tcp dport 5201 accept\n"
+    "203.0.113.12/32 } tcp dport 5201-5202 accept\n"
     "  iifname \"inet0\" ip daddr 10.2.1.0/24 counter drop\n"
     "}\n")
 
@@ -398,7 +398,7 @@ SECURITY_OTHER_AZURE = (
     "  iifname \"inet0\" ip daddr 10.11.2.0/24 ip saddr { 192.168.77.0/24, 198.51.100.11/32, "
     "198.51.100.126/32, 198.51.100.140/32 } icmp type echo-request accept\n"
     "  iifname \"inet0\" ip daddr 10.11.2.0/24 ip saddr { 198.51.100.11/32, 198.51.100.140/32 } "
-    "tcp dport 5201 accept\n"
+    "tcp dport 5201-5202 accept\n"
     "  iifname \"inet0\" ip daddr 10.11.2.0/24 counter drop\n"
     "}\n")
 
@@ -471,7 +471,7 @@ def test_security_table(subnet, allowed, src):
     with_peers = security_table(subnet, allowed, ["198.51.100.11/32", "203.0.113.12/32"])
     assert with_peers.replace(
         "  iifname \"inet0\" ip daddr %s ip saddr { 198.51.100.11/32, 203.0.113.12/32 } tcp dport "
-        "5201 accept\n" % subnet, "") == text
+        "5201-5202 accept\n" % subnet, "") == text
 
 
 @pytest.mark.parametrize("mss", [1350, 1379])
