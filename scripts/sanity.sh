@@ -15,7 +15,7 @@ git ls-files -co --exclude-standard -z | tar --null --ignore-failed-read -T - -c
 
 # Collections our plugins import (doc fragments, module_utils) must sit beside ours.
 site=$("$bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-deps=(amazon/aws)
+deps=(amazon/aws azure/azcollection)
 for dep in "${deps[@]}"; do
   mkdir -p "$root/ansible_collections/${dep%/*}"
   cp -r "$site/ansible_collections/$dep" "$root/ansible_collections/$dep"

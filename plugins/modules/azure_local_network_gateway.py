@@ -177,8 +177,8 @@ class AzureLocalNetworkGateway(AzureRMModuleBase):
             return dict(changed=False, changed_fields=[], local_network_gateway={}, diff=dict(before={}, after={}))
         if not self.check_mode:
             try:
-                self.wait(self.network_client.local_network_gateways.begin_delete(self.opts["resource_group"],
-                                                                                   self.opts["name"]))
+                gateways = self.network_client.local_network_gateways
+                self.wait(gateways.begin_delete(self.opts["resource_group"], self.opts["name"]))
             except HttpResponseError as exc:
                 self.fail("Azure refused to delete local network gateway %s: %s" % (self.opts["name"], exc))
         return dict(changed=True, changed_fields=["local_network_gateway"], local_network_gateway={},

@@ -244,7 +244,8 @@ class Arm:
         return res
 
     def _of_type(self, rtype):
-        return [r for _, r in sorted(self.resources.items()) if r["type"].lower() == rtype.lower()]
+        return [self.resources[rid] for rid in sorted(self.resources)
+                if self.resources[rid]["type"].lower() == rtype.lower()]
 
     def _render(self, res, expand=None):
         return providers.render(self, res, expand)
@@ -416,4 +417,3 @@ class Arm:
         with self.lock:
             self._advance()
             return sorted(r["id"] for r in self.resources.values())
-

@@ -742,8 +742,8 @@ def _instance_view(res):
     state = res["properties"]["provisioningState"]
     return {"computerName": res["properties"]["osProfile"]["computerName"], "osName": "ubuntu",
             "osVersion": "24.04", "hyperVGeneration": "V2",
-            "vmAgent": {"vmAgentVersion": "2.13.1.1", "statuses": [{"code": "ProvisioningState/succeeded",
-                                                                      "level": "Info", "displayStatus": "Ready"}]},
+            "vmAgent": {"vmAgentVersion": "2.13.1.1",
+                        "statuses": [{"code": "ProvisioningState/succeeded", "level": "Info", "displayStatus": "Ready"}]},
             "statuses": [{"code": "ProvisioningState/%s" % state.lower(), "level": "Info",
                           "displayStatus": "Provisioning %s" % state.lower()},
                          {"code": "PowerState/%s" % power, "level": "Info",

@@ -97,7 +97,7 @@ class Handler(BaseHTTPRequestHandler):
     # --- proxy ------------------------------------------------------------------------------
 
     def do_CONNECT(self):  # noqa: N802 - http.server's naming
-        host, _, port = self.path.partition(":")
+        host, port = (self.path.split(":", 1) + [""])[:2]
         if self.tunnel_host is not None or host.lower() not in HOSTS or port not in ("443", ""):
             self.double.record({"host": host, "method": "CONNECT", "path": self.path, "status": 403,
                                 "refused": True})

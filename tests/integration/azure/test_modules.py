@@ -209,7 +209,7 @@ def test_ours_retries_while_the_gateway_is_busy(gateway):
 def test_ours_deletes_and_tolerates_absence(gateway):
     double = gateway["double"]
     assert play(double, [ours()]).rc == 0
-    task = {"name": "gone", "multicloud.vpnlab.azure_vpn_connection": {"resource_group": GROUP, "name": "con1",
-                                                                      "state": "absent"}}
+    args = {"resource_group": GROUP, "name": "con1", "state": "absent"}
+    task = {"name": "gone", "multicloud.vpnlab.azure_vpn_connection": args}
     assert play(double, [task])["gone"]["changed"] is True
     assert play(double, [task])["gone"]["changed"] is False
