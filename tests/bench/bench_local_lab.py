@@ -30,10 +30,10 @@ STEPS = (("build", "site.yml"), ("rerun", "site.yml"), ("check", "check.yml"),
 RECAP = re.compile(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 
 
-def run(playbook, env, check_rc=True):
+def run(playbook, env, name, check_rc=True):
     began = time.monotonic()
     proc = subprocess.run([str(BIN / "ansible-playbook"), "playbooks/" + playbook,
-                           "-e", "vpnlab_name=bench"], cwd=ROOT, env=env, check=False,
+                           "-e", "vpnlab_name=" + name], cwd=ROOT, env=env, check=False,
                           capture_output=True, text=True)
     elapsed = time.monotonic() - began
     recap = RECAP.findall(proc.stdout)
@@ -46,23 +46,24 @@ def run(playbook, env, check_rc=True):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--name", default="bench", help="lab name (default: bench)")
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="vpnlab-bench-")
     env = dict(os.environ, VPNLAB_HOME=home, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
                PATH="%s:%s" % (BIN, os.environ.get("PATH", "")))
-    run("teardown.yml", env)
+    run("teardown.yml", env, args.name)
     figures = {name: [] for name, dummy in STEPS}
     print("round  " + "  ".join("%-16s" % name for name, dummy in STEPS))
     try:
         for round_no in range(1, args.rounds + 1):
             line = []
             for name, playbook in STEPS:
-                elapsed, changed = run(playbook, env)
+                elapsed, changed = run(playbook, env, args.name)
                 figures[name].append(elapsed)
                 line.append("%6.1f s (ch %2d)" % (elapsed, changed))
             print("%5d  %s" % (round_no, "  ".join(line)), flush=True)
     finally:
-        run("teardown.yml", env, check_rc=False)
+        run("teardown.yml", env, args.name, check_rc=False)
         shutil.rmtree(home, ignore_errors=True)
     medians = {name: round(statistics.median(values), 1) for name, values in figures.items()}
     print("median " + "  ".join("%6.1f s         " % medians[name] for name, dummy in STEPS))
