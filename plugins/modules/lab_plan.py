@@ -172,9 +172,9 @@ problems:
   elements: str
 """
 
-import os
 import traceback
 
+from ansible.module_utils.common.validation import check_type_path
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import inputs
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import PlanError, build_plan
@@ -222,7 +222,7 @@ def run(module):
     mask_secrets(module, inputs_given)
     # state_root: the option, else $VPNLAB_HOME (the spec's fallback), else the default; an
     # empty VPNLAB_HOME counts as unset, as in ${VPNLAB_HOME:-~/.vpnlab}.
-    state_root = params["state_root"] or os.path.expanduser(DEFAULT_STATE_ROOT)
+    state_root = params["state_root"] or check_type_path(DEFAULT_STATE_ROOT)
     targets = {"local": LocalTarget(local_networks), "cloud": CloudTarget([AzurePart(), AwsPart()])}
     try:
         plan = build_plan(inputs_given, targets, state_root=state_root)
