@@ -186,3 +186,17 @@ def test_a_smaller_tunnel_mtu_is_found_by_bisection(lab):
                          "DF packet that passed: 1380 bytes)"]
     finally:
         lab_faults.sh(LAB, "azgw", "ip", "link", "set", "ipsec0", "mtu", "1400")
+
+
+def test_without_probes_nothing_connects_and_the_level_is_degraded(lab):
+    # An SSH that cannot connect anywhere: the check must not need it.
+    rc, report, out = check(lab, "-e", "connectivity_check_probes=false",
+                            "-e", "connectivity_check_probes_reason='the clouds are emulators'",
+                            "-e", "ansible_ssh_common_args='-o ProxyCommand=false'")
+    assert rc == 0, out[-3000:]
+    assert report["verdict"]["level"] == "degraded" and report["verdict"]["failures"] == []
+    assert report["measurements"] == [] and report["throughput"] == []
+    assert report["notes"] == ["nothing was measured: the VMs were not probed (the clouds are "
+                               "emulators)"]
+    assert [t["status"] for t in report["tunnels"]] == ["up", "up"]
+    assert {vm["access"]["ssh"] for vm in report["vms"]} == {"not tried"}
