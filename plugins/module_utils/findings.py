@@ -350,8 +350,8 @@ def mtu_findings(report):
 def throughput_findings(report):
     found = []
     for t in report.get("throughput") or []:
-        obj = "throughput %s -> %s %s (%s)" % (t.get("src"), t.get("dst"), t.get("path"),
-                                              t.get("dst_ip"))
+        obj = "throughput %s -> %s %s (%s)" % (
+            t.get("src"), t.get("dst"), t.get("path"), t.get("dst_ip"))
         if t.get("error") and path_failed(report, t.get("src"), t.get("dst"), t.get("path")):
             found.append(finding("warning", obj, "not measured", "the path itself is broken "
                                  "(see its loss)", _short(t["error"])))

@@ -273,10 +273,8 @@ def parse_ping(text, dst_ip=None, count=None):
     rtts = tuple(float(value) for value in rtt.groups()) if rtt else None
     error = PING_ERROR_RE.search(text)
     icmp_error = "From %s: %s" % error.groups() if error else None
-    if count:
-        return _by_sequence(text, int(count), icmp_error) or _result(sent, received, rtts,
-                                                                      icmp_error=icmp_error)
-    return _result(sent, received, rtts, icmp_error=icmp_error)
+    totals = _result(sent, received, rtts, icmp_error=icmp_error)
+    return (_by_sequence(text, int(count), icmp_error) or totals) if count else totals
 
 
 def _by_sequence(text, count, icmp_error):

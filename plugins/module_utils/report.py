@@ -240,9 +240,9 @@ def headline(report, level, found):
         down = [t for t in report["tunnels"] if t["status"] == "down"]
         up = [t["name"] for t in report["tunnels"] if t["status"] == "up"]
         if down and up:
+            names = ", ".join("%s (%s)" % (t["name"], t["outside_ip"]) for t in down)
             return ("DEGRADED: %s down, redundancy lost: %s carries all traffic; %d measurements "
-                    "without a failure" % (", ".join("%s (%s)" % (t["name"], t["outside_ip"])
-                                                      for t in down), " and ".join(up), count))
+                    "without a failure" % (names, " and ".join(up), count))
         first = next(f for f in found if f["severity"] == "degraded")
         return "DEGRADED: %s" % first["text"]
     failures = [f for f in found if f["severity"] == "failure"]
