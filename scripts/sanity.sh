@@ -5,7 +5,8 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=$repo/.venv/bin
-root=${SANITY_ROOT:-/tmp/vpnlab-sanity}
+# One copy per checkout, so that two checkouts (a CI clone beside a working tree) never share it.
+root=${SANITY_ROOT:-/tmp/vpnlab-sanity-$(printf %s "$repo" | md5sum | cut -c1-8)}
 dest=$root/ansible_collections/multicloud/vpnlab
 
 rm -rf "$root" && mkdir -p "$dest" ~/.ansible/test/cache
