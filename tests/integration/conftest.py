@@ -1,26 +1,14 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Helpers to run the collection's real modules and playbooks through the venv's Ansible."""
+"""Fixtures to run the collection's real modules and playbooks through the venv's Ansible."""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
-
-
-def ansible_env(**extra):
-    env = dict(os.environ)
-    env.update(PATH="%s:%s" % (BIN, env.get("PATH", "")), ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
-               ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-    env.update(extra)
-    return env
+from ansible_run import BIN, ROOT, ansible_env
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import BIN, ROOT, ansible_env
+from ansible_run import BIN, ROOT, ansible_env
 
 PLAY = """
 - hosts: localhost

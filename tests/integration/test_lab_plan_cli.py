@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from conftest import BIN, ROOT, ansible_env
+from ansible_run import BIN, ROOT, ansible_env
 
 VM3 = {"name": "vm3", "cloud": "aws", "private_ip": "10.2.1.10"}
 VMS = [{"name": "vm1", "cloud": "azure", "private_ip": "10.1.1.10"},

@@ -20,7 +20,7 @@ import pytest
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.report import build_report
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.tunnels import normalise_vpn_connection
-from conftest import BIN, ROOT, ansible_env
+from ansible_run import BIN, ROOT, ansible_env
 from report_samples import FIXTURES, PLAN, SAMPLES, real, sample
 
 OUTPUT = ROOT / "tests" / "output"
