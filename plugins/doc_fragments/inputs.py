@@ -136,6 +136,13 @@ options:
       - Cloud target only.
     type: str
     default: ''
+  azure_emulated:
+    description:
+      - 'The Azure API is a test double (such as the collection''s tests/azure_double, reached through
+        E(HTTPS_PROXY)): nothing connects to the addresses it hands out (no SSH wait, no probes).'
+      - Cloud target only.
+    type: bool
+    default: false
   local_azure_public_cidr:
     description:
       - The "public" range of the emulated Azure side.

@@ -82,6 +82,9 @@ INPUTS = (
     _input("azure_gateway_public_ip", "str", "", "IPv4 address that stands in for the Azure VPN "
            "gateway's public IP while only the AWS half is built; empty when Azure is built.",
            targets=CLOUD),
+    _input("azure_emulated", "bool", False, "The Azure API is a test double (such as the "
+           "collection's tests/azure_double, reached through E(HTTPS_PROXY)): nothing connects "
+           "to the addresses it hands out (no SSH wait, no probes).", targets=CLOUD),
     _input("local_azure_public_cidr", "str", "198.51.100.0/24",
            "The \"public\" range of the emulated Azure side.", targets=LOCAL),
     _input("local_aws_public_cidr", "str", "203.0.113.0/24",

@@ -515,13 +515,16 @@ def _assemble(p, nets, vms, admin, inside, today, state_root):
                       subnet_cidr=str(nets["azure_subnet_cidr"]),
                       gateway_subnet_cidr=str(nets["azure_gateway_subnet_cidr"]),
                       gateway_sku="VpnGw1AZ",
-                      gateway_public_ip=p["azure_gateway_public_ip"]),
+                      gateway_public_ip=p["azure_gateway_public_ip"],
+                      emulated=bool(p["azure_emulated"])),
         "aws": dict(names["aws"], region=p["aws_region"], vpc_cidr=str(nets["aws_vpc_cidr"]),
                     subnet_cidr=str(nets["aws_subnet_cidr"]),
                     static_routes=[str(nets["azure_vnet_cidr"])],
                     endpoint_url=p["aws_endpoint_url"],
                     # An emulator's addresses are never connected to (see the safety rules).
                     emulated=bool(p["aws_endpoint_url"])),
+        # Either cloud API is an emulator: no connection to any address the lab hands out.
+        "emulated": bool(p["aws_endpoint_url"]) or bool(p["azure_emulated"]),
         "tunnels": _tunnels(p, inside, names),
         "crypto": dict(copy.deepcopy(CRYPTO),
                        azure_dpd_timeout_seconds=p["dpd_timeout_seconds"]),

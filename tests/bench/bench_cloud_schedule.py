@@ -31,8 +31,8 @@ INPUTS = {
     "vpnlab_name": "cloudbench", "vpnlab_target": "cloud", "vpnlab_aws_endpoint_url": "http://127.0.0.1:5000",
     "vpnlab_admin_cidrs": ["198.18.7.0/24"],
     # Nothing may connect to an address moto or the double hands out.
-    "test_vms_azure_wait_for_ssh": False, "connectivity_check_probes": False,
-    "connectivity_check_probes_reason": "moto and the Azure test double", "connectivity_check_fail_on_verdict": False,
+    "vpnlab_azure_emulated": True,
+    "connectivity_check_fail_on_verdict": False,
     "azure_gateway_poll_seconds": 1, "azure_gateway_expected_minutes": 2, "teardown_azure_poll_seconds": 1,
 }
 

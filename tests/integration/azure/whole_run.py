@@ -27,8 +27,7 @@ LAB = "cloudrun"
 INPUTS = {
     "vpnlab_name": LAB, "vpnlab_target": "cloud", "vpnlab_aws_endpoint_url": os.environ.get("VPNLAB_MOTO_URL", ""),
     "vpnlab_admin_cidrs": ["198.18.7.0/24"],
-    "test_vms_azure_wait_for_ssh": False, "connectivity_check_probes": False,
-    "connectivity_check_probes_reason": "the clouds are moto and the Azure test double, whose addresses are never contacted",
+    "vpnlab_azure_emulated": True,
     "connectivity_check_fail_on_verdict": False,
     "azure_gateway_poll_seconds": 1, "azure_gateway_expected_minutes": 1, "teardown_azure_poll_seconds": 1,
 }

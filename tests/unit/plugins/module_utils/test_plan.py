@@ -388,6 +388,20 @@ def test_an_endpoint_url_marks_aws_as_emulated(url):
     assert (p["crypto"]["azure_dpd_timeout_seconds"], p["crypto"]["dpd_timeout_seconds"]) == (9, 30)
 
 
+@pytest.mark.parametrize("given,aws,azure,either", [
+    ({}, False, False, False),
+    ({"aws_endpoint_url": "http://127.0.0.1:5000"}, True, False, True),
+    ({"azure_emulated": True}, False, True, True),
+    ({"azure_emulated": "yes"}, False, True, True),
+    ({"azure_emulated": "false"}, False, False, False),
+    ({"aws_endpoint_url": "http://127.0.0.1:5000", "azure_emulated": True}, True, True, True),
+])
+def test_emulated_clouds_are_marked_for_the_roles(given, aws, azure, either):
+    """The roles never connect to an address an emulator hands out: they read these flags."""
+    p = plan(**given)
+    assert (p["aws"]["emulated"], p["azure"]["emulated"], p["emulated"]) == (aws, azure, either)
+
+
 def test_plans_do_not_share_their_crypto():
     first = plan()
     first["crypto"]["phase1"]["dh_group"] = 2
