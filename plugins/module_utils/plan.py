@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import inputs
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.inputs import var
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.psk import PSK_RE
 
 TARGETS = ("local", "cloud")
 CLOUDS = ("azure", "aws")
@@ -50,7 +51,6 @@ OWNER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,18}[a-z0-9]$|^[a-z0-9]$")
 ENV_RE = re.compile(r"^[a-z0-9]{1,8}$")
 AZURE_REGION_RE = re.compile(r"^[a-z][a-z0-9]{2,30}$")
 AWS_REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$")
-PSK_RE = re.compile(r"^[A-Za-z0-9._]{8,64}$")
 VM_KEYS = ("name", "cloud", "private_ip")
 
 

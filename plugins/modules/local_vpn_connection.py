@@ -108,9 +108,8 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.swan impo
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.tunnels import (
     TunnelOptionsError, vpn_connection_facts,
 )
-from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vpnconn import (
-    describe_vpn_connection, generate_psk,
-)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.psk import generate_psk
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vpnconn import describe_vpn_connection
 
 FILE = "vpn-connection.json"
 

@@ -11,6 +11,7 @@ Pure, plus ``list_vms`` which takes a boto3 EC2 client. No Ansible import.
 
 from __future__ import annotations
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.access import cloud_connection
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.resources import (
     describe, is_labs, lab_filters, tags_of,
 )
@@ -22,19 +23,7 @@ LISTED_STATES = ("pending", "running", "stopping", "stopped")
 
 
 def connection(lab, state_dir, address):
-    """How Ansible reaches a cloud VM: the lab's key, its own known_hosts, root through sudo."""
-    return {
-        "ansible_host": address,
-        "ansible_user": SSH_USER,
-        "ansible_port": 22,
-        "ansible_become": True,
-        "ansible_ssh_private_key_file": "%s/id_ed25519" % state_dir,
-        # A new VM's host key is learnt on first contact and pinned in the lab's own file.
-        "ansible_ssh_common_args": "-o UserKnownHostsFile=%s/known_hosts -o StrictHostKeyChecking=accept-new "
-                                   "-o ConnectTimeout=10" % state_dir,
-        "ansible_control_path": "%%(directory)s/vpnlab-%s-%%%%C" % lab,
-        "ansible_python_interpreter": "/usr/bin/python3",
-    }
+    return cloud_connection(lab, state_dir, address, SSH_USER)
 
 
 def vm_record(instance, lab, state_dir):

@@ -12,20 +12,9 @@ emulators, which drop the tunnel options (moto answers with a fixed key of its o
 from __future__ import annotations
 
 import json
-import secrets
-import string
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import read_text, update
-
-# AWS's alphabet for keys ([A-Za-z0-9._]); the first character is never '0'.
-PSK_ALPHABET = string.ascii_letters + string.digits + "._"
-PSK_FIRST = string.ascii_letters
-PSK_LENGTH = 40
-
-
-def generate_psk(rng=None):
-    rng = rng or secrets.SystemRandom()
-    return rng.choice(PSK_FIRST) + "".join(rng.choice(PSK_ALPHABET) for dummy in range(PSK_LENGTH - 1))
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.psk import generate_psk
 
 
 def read_store(path):

@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import ipaddress
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import (
-    AWS_RESERVED_INSIDE, LINK_LOCAL, PSK_RE,
-)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import AWS_RESERVED_INSIDE, LINK_LOCAL
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.psk import PSK_RE
 
 HIDDEN = "<hidden>"
 # Values AWS accepts (CreateVpnConnection, VpnTunnelOptionsSpecification).

@@ -11,6 +11,7 @@ local and AWS VMs. Pure, plus ``list_vms`` which takes azure-mgmt compute and ne
 
 from __future__ import annotations
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.access import cloud_connection
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.ids import same
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.resources import is_labs
 
@@ -19,19 +20,7 @@ SSH_USER = "azureuser"
 
 
 def connection(lab, state_dir, address):
-    """How Ansible reaches a cloud VM: the lab's key, its own known_hosts, root through sudo."""
-    return {
-        "ansible_host": address,
-        "ansible_user": SSH_USER,
-        "ansible_port": 22,
-        "ansible_become": True,
-        "ansible_ssh_private_key_file": "%s/id_ed25519" % state_dir,
-        # A new VM's host key is learnt on first contact and pinned in the lab's own file.
-        "ansible_ssh_common_args": "-o UserKnownHostsFile=%s/known_hosts -o StrictHostKeyChecking=accept-new "
-                                   "-o ConnectTimeout=10" % state_dir,
-        "ansible_control_path": "%%(directory)s/vpnlab-%s-%%%%C" % lab,
-        "ansible_python_interpreter": "/usr/bin/python3",
-    }
+    return cloud_connection(lab, state_dir, address, SSH_USER)
 
 
 def _primary_config(vm, nics):

@@ -5,31 +5,19 @@
 
 The emulated AWS side publishes what AWS would return for the lab's VPN connection: both
 `Options.TunnelOptions` and the `CustomerGatewayConfiguration` XML. The Azure side then reads it
-through the same tunnel_options module as in the cloud. PSKs are generated here like AWS does:
-32 characters of [A-Za-z0-9._], never starting with '0'.
+through the same tunnel_options module as in the cloud. PSKs are generated like AWS does
+(module_utils/psk.py).
 """
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
-import secrets
-import string
 from xml.sax.saxutils import escape
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.crypto import (
     ENCRYPTION, INTEGRITY, xml_name,
 )
-
-PSK_ALPHABET = string.ascii_letters + string.digits + "._"
-PSK_FIRST = string.ascii_letters
-PSK_LENGTH = 32
-
-
-def generate_psk(rng=None):
-    """A random PSK that meets AWS's rule (8-64 of [A-Za-z0-9._], not starting with '0')."""
-    rng = rng or secrets.SystemRandom()
-    return rng.choice(PSK_FIRST) + "".join(rng.choice(PSK_ALPHABET) for dummy in range(PSK_LENGTH - 1))
 
 
 def resource_id(kind, lab):

@@ -1,0 +1,26 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pre-shared keys by AWS's rule: 8-64 characters of [A-Za-z0-9._], not starting with '0'.
+
+Both targets follow it: the cloud target hands its keys to AWS, the local target emulates AWS's
+VPN connection. Generated keys are 32 characters long, as AWS's own are.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import string
+
+PSK_RE = re.compile(r"^[A-Za-z0-9._]{8,64}$")
+PSK_ALPHABET = string.ascii_letters + string.digits + "._"
+# A letter first: never '0', and no leading '.' or '_' that some tools trim or quote.
+PSK_FIRST = string.ascii_letters
+PSK_LENGTH = 32
+
+
+def generate_psk(rng=None):
+    """A random key that meets AWS's rule."""
+    rng = rng or secrets.SystemRandom()
+    return rng.choice(PSK_FIRST) + "".join(rng.choice(PSK_ALPHABET) for dummy in range(PSK_LENGTH - 1))
