@@ -65,14 +65,26 @@ def verify_network(ec2, lab):
     return vgw
 
 
+def ingress(group):
+    return sorted((p["IpProtocol"], p.get("FromPort"), p.get("ToPort"), r["CidrIp"])
+                  for p in group.get("IpPermissions", []) for r in p.get("IpRanges", []))
+
+
 def verify_security_group(ec2, lab, vpc_id):
-    sg = one(ec2.describe_security_groups(Filters=lab_filters(lab))["SecurityGroups"], "security group")
-    check("security group in the VPC", sg.get("VpcId") == vpc_id)
-    rules = sorted((p["IpProtocol"], p.get("FromPort"), p.get("ToPort"), r["CidrIp"])
-                   for p in sg.get("IpPermissions", []) for r in p.get("IpRanges", []))
-    expected = sorted([("tcp", 22, 22, ADMIN), ("tcp", 22, 22, VNET), ("icmp", -1, -1, ADMIN), ("icmp", -1, -1, VNET)])
-    check("ingress: SSH and ICMP from the admins and the Azure VNet only", rules == expected, rules)
-    check("no ingress open to 0.0.0.0/0", all(r[3] != "0.0.0.0/0" for r in rules), rules)
+    groups = {g["GroupName"]: g for g in ec2.describe_security_groups(Filters=lab_filters(lab))["SecurityGroups"]}
+    check("two security groups: the lab's and the peer group", sorted(groups) == ["%s-peers-sg" % lab, "%s-sg" % lab],
+          sorted(groups))
+    sg, peers = groups.get("%s-sg" % lab, {}), groups.get("%s-peers-sg" % lab, {})
+    check("security groups in the VPC", (sg.get("VpcId"), peers.get("VpcId")) == (vpc_id, vpc_id))
+    rules = ingress(sg)
+    expected = sorted([("tcp", 22, 22, ADMIN), ("tcp", 22, 22, VNET), ("icmp", -1, -1, ADMIN), ("icmp", -1, -1, VNET),
+                       ("tcp", 5201, 5201, VNET)])
+    check("ingress: SSH and ICMP from the admins and the Azure VNet, iperf3 (5201) from the Azure VNet only",
+          rules == expected, rules)
+    # One AWS VM and no Azure VM here: no VM probes vm3's public address, so nothing is admitted.
+    check("peer group: no ingress (no other VM probes vm3's public IP)", ingress(peers) == [], ingress(peers))
+    check("peer group tagged", tags(peers).get("Name") == "%s-peers-sg" % lab and tags(peers).get("expires"), tags(peers))
+    check("no ingress open to 0.0.0.0/0", all(r[3] != "0.0.0.0/0" for r in rules + ingress(peers)), rules)
 
 
 def verify_vpn(ec2, lab, vgw):
@@ -101,6 +113,9 @@ def verify_vms(ec2, lab, state_dir):
     check("vm3 runs the newest Ubuntu 24.04 by Canonical", instance.get("ImageId") == NEWEST_UBUNTU, instance.get("ImageId"))
     check("vm3 tags", (tags(instance).get("Name"), tags(instance).get("vpnlab_vm")) == ("%s-vm3" % lab, "vm3"), tags(instance))
     check("vm3 uses the lab's key pair", instance.get("KeyName") == "%s-key" % lab, instance.get("KeyName"))
+    check("vm3 is in both of the lab's security groups",
+          sorted(g["GroupName"] for g in instance.get("SecurityGroups", [])) == ["%s-peers-sg" % lab, "%s-sg" % lab],
+          instance.get("SecurityGroups"))
     keys = ec2.describe_key_pairs(Filters=lab_filters(lab))["KeyPairs"]
     check("the lab's key pair is tagged", [k["KeyName"] for k in keys] == ["%s-key" % lab], keys)
     with open(os.path.join(state_dir, "vms.json"), encoding="utf-8") as handle:

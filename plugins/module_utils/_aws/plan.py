@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import ipaddress
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.peers import (
+    IPERF3_PRIVATE_PORT, IPERF3_PUBLIC_PORT, host_cidrs, iperf3_public_sources, public_sources)
+
 # The customer gateway is the Azure VPN gateway's public IP: the Azure part finds it out when it
 # builds the gateway; without that part, the input vpnlab_azure_gateway_public_ip stands in.
 GATEWAY_IP = "azure_gateway_public_ip"
@@ -45,7 +48,10 @@ class AwsPart:
         crypto = plan["crypto"]
         return {
             "customer_gateway_ip": p.get(GATEWAY_IP) or "",
-            "security_group_rules": security_group_rules(plan["admin_cidrs"], plan["azure"]["vnet_cidr"]),
+            "security_group_rules": security_group_rules(
+                plan["admin_cidrs"], plan["azure"]["vnet_cidr"],
+                [vm["private_ip"] for vm in plan["vms"] if vm["cloud"] == "aws"]),
+            "peer_security_group": peer_security_group(plan["lab"]),
             "tunnel_options": tunnel_options(crypto),
             "pre_shared_key_file": "%s/%s" % (plan["state_dir"], PSK_FILE),
             "tag_filters": tag_filters(plan["lab"]),
@@ -73,16 +79,49 @@ def _documentation(addr):
     return any(addr in net for net in DOCUMENTATION_NETS)
 
 
-def security_group_rules(admin_cidrs, azure_vnet_cidr):
-    """Ingress of the AWS VMs' security group (amazon.aws.ec2_security_group's `rules`): SSH and
-    ICMP from the admins and from the Azure VNet through the tunnels, nothing else. 0.0.0.0/0 is
-    here only when the plan allowed it (vpnlab_allow_open_admin)."""
+def security_group_rules(admin_cidrs, azure_vnet_cidr, aws_private_ips=()):
+    """Ingress of the AWS VMs' security group (amazon.aws.ec2_security_group's `rules`), what
+    the plan knows before any VM exists: SSH and ICMP from the admins and from the Azure VNet
+    through the tunnels, ICMP between the AWS VMs' private addresses when there are two or more
+    (a VM does not probe itself), and the check's iperf3 through the tunnel (TCP 5201, its client
+    is an Azure VM). 0.0.0.0/0 is here only when the plan allowed it (vpnlab_allow_open_admin).
+    The public addresses' rules are peer_security_group_rules'."""
     sources = list(dict.fromkeys(list(admin_cidrs) + [azure_vnet_cidr]))
+    own = host_cidrs(aws_private_ips) if len(set(aws_private_ips)) > 1 else []
     return [
         {"proto": "tcp", "ports": [22], "cidr_ip": sources, "rule_desc": "SSH from the admins and the Azure VNet"},
-        {"proto": "icmp", "from_port": -1, "to_port": -1, "cidr_ip": sources,
-         "rule_desc": "ICMP from the admins and the Azure VNet"},
+        {"proto": "icmp", "from_port": -1, "to_port": -1, "cidr_ip": sources + own,
+         "rule_desc": "ICMP from the admins, the Azure VNet and the other AWS VMs" if own
+         else "ICMP from the admins and the Azure VNet"},
+        {"proto": "tcp", "ports": [IPERF3_PRIVATE_PORT], "cidr_ip": [azure_vnet_cidr],
+         "rule_desc": "iperf3 through the tunnel from the Azure VNet (throughput of the check)"},
     ]
+
+
+def peer_security_group(lab):
+    """The second security group of the AWS VMs: the probes from the lab VMs' public addresses.
+    Those are known only once the VMs exist, so it is created empty with the network, attached
+    to the VMs when they are created, and its rules are set once after every VM exists: the first
+    group's task, which purges rules, always computes the same list from the plan."""
+    # AWS allows no apostrophe in group or rule descriptions.
+    return {"name": "%s-peers-sg" % lab,
+            "description": "vpnlab %s: ICMP and iperf3 from the public IPs of the lab VMs" % lab}
+
+
+def peer_security_group_rules(public_ips):
+    """Ingress of the peer security group from ``{"aws": [...], "azure": [...]}``, the lab VMs'
+    public IPs: ICMP from each VM that probes an AWS VM's public address (the Azure VMs, and the
+    other AWS VMs when there are two or more), and the check's iperf3 over the internet (TCP 5202)
+    from the Azure VMs, its clients. Only /32s; no rule without a source."""
+    icmp, iperf3 = public_sources(public_ips, "aws"), iperf3_public_sources(public_ips, "aws")
+    rules = []
+    if icmp:
+        rules.append({"proto": "icmp", "from_port": -1, "to_port": -1, "cidr_ip": icmp,
+                      "rule_desc": "ICMP from the public IPs of the lab VMs (public probes of the check)"})
+    if iperf3:
+        rules.append({"proto": "tcp", "ports": [IPERF3_PUBLIC_PORT], "cidr_ip": iperf3,
+                      "rule_desc": "iperf3 over the internet from the Azure VMs (throughput of the check)"})
+    return rules
 
 
 def _algorithms(name):

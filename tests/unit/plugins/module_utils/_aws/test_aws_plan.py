@@ -9,7 +9,9 @@ import json
 
 import pytest
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.plan import AwsPart, security_group_rules
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.plan import (
+    AwsPart, peer_security_group_rules, security_group_rules)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.peers import PeerError
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import PlanError, build_plan
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.targets import CloudTarget
 
@@ -111,17 +113,74 @@ def test_an_endpoint_marks_aws_emulated():
     assert plan()["aws"]["emulated"] is False
 
 
-def test_security_group_opens_ssh_and_icmp_to_admins_and_the_azure_vnet_only():
+def test_security_group_opens_ssh_icmp_and_iperf3_to_admins_and_the_azure_vnet_only():
     rules = plan()["cloud"]["aws"]["security_group_rules"]
     assert [(r["proto"], r.get("ports"), r["cidr_ip"]) for r in rules] == [
         ("tcp", [22], ["198.18.7.0/24", "10.1.0.0/16"]),
         ("icmp", None, ["198.18.7.0/24", "10.1.0.0/16"]),
+        ("tcp", [5201], ["10.1.0.0/16"]),
     ]
+
+
+TWO_AWS_VMS = [{"name": "vm1", "cloud": "azure", "private_ip": "10.1.1.10"},
+               {"name": "vm3", "cloud": "aws", "private_ip": "10.2.1.10"},
+               {"name": "vm4", "cloud": "aws", "private_ip": "10.2.1.11"}]
+
+
+def test_two_aws_vms_may_ping_each_other_privately():
+    rules = plan(vms=TWO_AWS_VMS)["cloud"]["aws"]["security_group_rules"]
+    icmp = [r for r in rules if r["proto"] == "icmp"]
+    assert [r["cidr_ip"] for r in icmp] == [["198.18.7.0/24", "10.1.0.0/16", "10.2.1.10/32", "10.2.1.11/32"]]
+    assert [r["cidr_ip"] for r in rules if r["proto"] == "tcp"] == [["198.18.7.0/24", "10.1.0.0/16"], ["10.1.0.0/16"]]
+
+
+def test_the_peer_security_group_is_named_for_the_lab():
+    group = plan()["cloud"]["aws"]["peer_security_group"]
+    assert group == {"name": "vpntest-peers-sg",
+                     "description": "vpnlab vpntest: ICMP and iperf3 from the public IPs of the lab VMs"}
+    assert group["name"] != plan()["aws"]["security_group"]
+
+
+# (case, public IPs by cloud, ICMP sources, TCP 5202 sources): who probes the AWS VMs' public IPs.
+PEERS = [
+    ("default lab", {"azure": ["20.1.1.1", "20.1.1.2"], "aws": ["3.3.3.3"]},
+     ["20.1.1.1/32", "20.1.1.2/32"], ["20.1.1.1/32", "20.1.1.2/32"]),
+    ("two AWS VMs probe each other", {"azure": ["20.1.1.1"], "aws": ["3.3.3.4", "3.3.3.3"]},
+     ["3.3.3.3/32", "3.3.3.4/32", "20.1.1.1/32"], ["20.1.1.1/32"]),
+    ("AWS only, one VM: nothing", {"aws": ["3.3.3.3"]}, [], []),
+    ("AWS only, two VMs: ICMP, no iperf3 client", {"aws": ["3.3.3.3", "3.3.3.4"], "azure": []},
+     ["3.3.3.3/32", "3.3.3.4/32"], []),
+    ("no AWS VM: no rule", {"azure": ["20.1.1.1"], "aws": []}, [], []),
+    ("duplicates and gaps", {"azure": ["20.1.1.1", "20.1.1.1", None, ""], "aws": ["3.3.3.3"]},
+     ["20.1.1.1/32"], ["20.1.1.1/32"]),
+]
+
+
+@pytest.mark.parametrize("public_ips,icmp,iperf3", [p[1:] for p in PEERS], ids=[p[0] for p in PEERS])
+def test_peer_rules_admit_exactly_the_probing_vms(public_ips, icmp, iperf3):
+    rules = peer_security_group_rules(public_ips)
+    assert [r["cidr_ip"] for r in rules if r["proto"] == "icmp"] == ([icmp] if icmp else [])
+    assert [r["cidr_ip"] for r in rules if r["proto"] == "tcp"] == ([iperf3] if iperf3 else [])
+    assert all(r["ports"] == [5202] for r in rules if r["proto"] == "tcp")
+    assert all(cidr.endswith("/32") for r in rules for cidr in r["cidr_ip"])
+    assert all("'" not in r["rule_desc"] for r in rules)  # AWS refuses apostrophes in descriptions
+
+
+@pytest.mark.parametrize("bad", ["0.0.0.0", "20.1.1.0/24", "::1", "not-an-ip", "127.0.0.1"])
+def test_peer_rules_refuse_what_is_not_one_vm(bad):
+    with pytest.raises(PeerError):
+        peer_security_group_rules({"azure": [bad], "aws": ["3.3.3.3"]})
+
+
+def test_peer_rules_refuse_unknown_clouds():
+    with pytest.raises(PeerError, match="gcp"):
+        peer_security_group_rules({"gcp": ["3.3.3.3"], "aws": ["3.3.3.4"]})
 
 
 def test_no_rule_is_open_to_the_internet_unless_allowed():
     assert "opens SSH and ICMP to the whole internet" in " ".join(problems(admin_cidrs=["0.0.0.0/0"]))
     opened = plan(admin_cidrs=["0.0.0.0/0"], allow_open_admin=True)["cloud"]["aws"]["security_group_rules"]
-    assert all("0.0.0.0/0" in r["cidr_ip"] for r in opened)
+    assert [r["proto"] for r in opened if "0.0.0.0/0" in r["cidr_ip"]] == ["tcp", "icmp"]  # SSH and ICMP, not iperf3
+    assert [r["ports"] for r in opened if "0.0.0.0/0" in r["cidr_ip"] and r["proto"] == "tcp"] == [[22]]
     for admins in (["198.18.7.0/24"], ["198.18.7.1/32", "192.0.2.0/24"]):
         assert all("0.0.0.0/0" not in r["cidr_ip"] for r in security_group_rules(admins, "10.1.0.0/16"))

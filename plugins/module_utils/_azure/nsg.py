@@ -1,0 +1,38 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The rules of the Azure VMs' network security group (azure.azcollection.azure_rm_securitygroup's
+`rules`), from the plan and the lab VMs' public IPs. Pure.
+
+Azure's default rules already admit the VNet and, through the VPN gateway, the AWS VPC
+(AllowVnetInBound); the lab names the AWS VPC anyway so the rules say what the lab relies on.
+The Azure VMs run no iperf3 server (the check's client is an Azure VM, its server the first AWS
+VM), so no iperf3 port is opened here: mirroring the AWS rules would open ports nothing listens
+on.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.peers import public_sources
+
+
+def _rule(name, protocol, sources, priority, port=None):
+    rule = {"name": name, "protocol": protocol, "source_address_prefix": list(sources),
+            "access": "Allow", "priority": priority, "direction": "Inbound"}
+    if port is not None:
+        rule["destination_port_range"] = port
+    return rule
+
+
+def nsg_rules(admin_cidrs, aws_vpc_cidr, public_ips):
+    """SSH and ICMP from the admins and the AWS VPC (through the tunnels), and ICMP from each lab
+    VM that probes an Azure VM's public address (the AWS VMs, and the other Azure VMs when there
+    are two or more); ``public_ips`` is ``{"aws": [...], "azure": [...]}``. The whole list every
+    time: the task purges the rules it does not name."""
+    sources = list(dict.fromkeys(list(admin_cidrs) + [aws_vpc_cidr]))
+    rules = [_rule("ssh-from-admins-and-aws", "Tcp", sources, 100, port=22),
+             _rule("icmp-from-admins-and-aws", "Icmp", sources, 110)]
+    peers = public_sources(public_ips, "azure")
+    if peers:
+        rules.append(_rule("icmp-from-lab-vms", "Icmp", peers, 120))
+    return rules
