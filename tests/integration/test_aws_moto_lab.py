@@ -9,13 +9,17 @@ as long as its server) and writes every output and EC2 dump to files, which the 
 - the build at -vvv, with one key given and one generated, prints neither key; the keys are kept
   0600; the inventory lists the VM with the address EC2 has now, not a stale one from vms.json;
   the security group opens nothing to 0.0.0.0/0; teardown leaves nothing;
-- with vpnlab_allow_open_admin the 0.0.0.0/0 rule is there (the guard above can fail).
+- with vpnlab_allow_open_admin the 0.0.0.0/0 rule is there (the guard above can fail);
+- with two AWS VMs, the security groups admit exactly the probes between them (ICMP between
+  their private and their public addresses, iperf3 through the tunnel from the Azure VNet), a
+  second build changes nothing, and teardown removes both groups.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -35,6 +39,7 @@ for step in "$@"; do
     dump-*) dump "${step#dump-}" ;;
     check) pb check "$ROOT/extensions/molecule/aws_moto/converge.yml" --check ;;
     build) pb build "$ROOT/extensions/molecule/aws_moto/converge.yml" -vvv ;;
+    rebuild) pb rebuild "$ROOT/extensions/molecule/aws_moto/converge.yml" ;;
     stale) "$BIN/python" -c "import json,sys; p=sys.argv[1]; d=json.load(open(p)); d['vms'][0]['public_ip']='192.0.2.250'; \
 d['vms'][0]['connection']['ansible_host']='192.0.2.250'; json.dump(d, open(p, 'w'))" "$VPNLAB_HOME/awsit/vms.json" ;;
     inventory) "$BIN/ansible-inventory" -i "$ROOT/extensions/molecule/aws_moto/inventory/vpnlab.yml" --list \
@@ -120,3 +125,31 @@ def test_open_admin_only_when_allowed(tmp_path):
     run_steps(tmp_path, "build", "dump-built", vpnlab_admin_cidrs=["0.0.0.0/0"], vpnlab_allow_open_admin=True)
     assert rc(tmp_path, "build") == 0, log(tmp_path, "build")[-3000:]
     assert "awsit-sg tcp:22->22 0.0.0.0/0" in dumped(tmp_path, "built")["ingress"]
+
+
+TWO_AWS_VMS = [{"name": "vm1", "cloud": "azure", "private_ip": "10.1.1.10"},
+               {"name": "vm3", "cloud": "aws", "private_ip": "10.2.1.10"},
+               {"name": "vm4", "cloud": "aws", "private_ip": "10.2.1.11"}]
+
+
+def test_two_aws_vms_may_probe_each_other_and_a_rebuild_changes_nothing(tmp_path):
+    run_steps(tmp_path, "build", "rebuild", "dump-built", "teardown", "dump-down", vpnlab_vms=TWO_AWS_VMS)
+    assert rc(tmp_path, "build") == 0, log(tmp_path, "build")[-3000:]
+    rebuilt = log(tmp_path, "rebuild")
+    assert rc(tmp_path, "rebuild") == 0, rebuilt[-3000:]
+    assert re.search(r"^localhost\s+: ok=\d+\s+changed=0\s", rebuilt, re.M), rebuilt[-3000:]
+    built = dumped(tmp_path, "built")
+    instances = [i for i in built["instances"] if i["tags"].get("vpnlab") == "awsit" and i["state"] == "running"]
+    assert len(instances) == 2 and all(i["public_ip"] for i in instances)
+    assert [i["groups"] for i in instances] == [["awsit-peers-sg", "awsit-sg"]] * 2
+    ours = sorted(rule for rule in built["ingress"] if rule.startswith("awsit-"))
+    assert ours == sorted(
+        ["awsit-sg tcp:22->22 %s" % src for src in ("198.18.7.0/24", "10.1.0.0/16")]
+        + ["awsit-sg icmp:-1->-1 %s" % src for src in ("198.18.7.0/24", "10.1.0.0/16", "10.2.1.10/32", "10.2.1.11/32")]
+        + ["awsit-sg tcp:5201->5201 10.1.0.0/16"]
+        # No Azure VM in an AWS-only lab: no iperf3 client over the internet, no 5202.
+        + ["awsit-peers-sg icmp:-1->-1 %s/32" % i["public_ip"] for i in instances])
+    assert rc(tmp_path, "teardown") == 0, log(tmp_path, "teardown")[-3000:]
+    down = dumped(tmp_path, "down")
+    assert [g for g in down["security_groups"] if g["tags"].get("vpnlab") == "awsit"] == []
+    assert [rule for rule in down["ingress"] if rule.startswith("awsit-")] == []

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Print, as JSON, every EC2 resource an endpoint holds (ids by kind, with tags and states), and
-every security group rule: what the integration tests compare before and after a run.
+"""Print, as JSON, every EC2 resource an endpoint holds (ids by kind, with tags and states; an
+instance's public IP and security groups too), and every security group rule: what the
+integration tests compare before and after a run.
 
 Usage: dump_ec2.py ENDPOINT [REGION]
 """
@@ -39,7 +40,9 @@ def dump(endpoint, region="eu-central-1"):
                                "tags": {t["Key"]: t["Value"] for t in item.get("Tags") or ()}}
                               for item in getattr(ec2, operation)()[key]), key=lambda x: x["id"])
     found["instances"] = sorted(({"id": i["InstanceId"], "state": state(i),
-                                  "tags": {t["Key"]: t["Value"] for t in i.get("Tags") or ()}}
+                                  "tags": {t["Key"]: t["Value"] for t in i.get("Tags") or ()},
+                                  "public_ip": i.get("PublicIpAddress"),
+                                  "groups": sorted(g["GroupName"] for g in i.get("SecurityGroups") or ())}
                                  for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]),
                                 key=lambda x: x["id"])
     found["ingress"] = sorted({"%s %s:%s->%s %s" % (g["GroupName"], p["IpProtocol"], p.get("FromPort"), p.get("ToPort"), r["CidrIp"])

@@ -5,10 +5,11 @@ namespace with only loopback, next to moto (tests/moto/in_netns.sh) and the Azur
 
     python whole_run.py WORKDIR
 
-Builds the lab with site.yml (at -vvv; probes off), sets the double's connection status, runs
-check.yml, tears down twice, and writes WORKDIR/result.json with what the test asserts: return
-codes, both reports, the requests the double recorded, what the double still holds, and where
-(if anywhere) a pre-shared key appeared in an output. The keys are read from the lab's key file
+Builds the lab with site.yml (at -vvv; probes off), builds it again (what changed), reads the
+lab's security groups from moto, sets the double's connection status, runs check.yml, tears
+down twice, and writes WORKDIR/result.json with what the test asserts: return codes, both
+reports, the requests the double recorded, what the double still holds, and where (if
+anywhere) a pre-shared key appeared in an output. The keys are read from the lab's key file
 before teardown and never written anywhere.
 """
 
@@ -49,6 +50,34 @@ def playbook(name, env, outputs, *options):
     return proc.returncode
 
 
+def changed_tasks(output):
+    """The tasks of a default-callback play output that reported a change: ['TASK name', ...]."""
+    task, changed = None, []
+    for line in output.splitlines():
+        if line.startswith("TASK ["):
+            task = line[len("TASK ["):line.rfind("]")]
+        elif line.startswith("changed: ") and task not in changed:
+            changed.append(task)
+    return changed
+
+
+def aws_security(endpoint):
+    """The lab's security groups' ingress ("proto from to cidr" by group name) and each lab
+    instance's groups and public IP, as EC2 (moto) describes them."""
+    import boto3  # pylint: disable=import-outside-toplevel
+
+    ec2 = boto3.client("ec2", region_name="eu-central-1", endpoint_url=endpoint)
+    lab = [{"Name": "tag:vpnlab", "Values": [LAB]}]
+    groups = {g["GroupName"]: sorted("%s %s %s %s" % (p["IpProtocol"], p.get("FromPort"), p.get("ToPort"), r["CidrIp"])
+                                     for p in g.get("IpPermissions", []) for r in p.get("IpRanges", []))
+              for g in ec2.describe_security_groups(Filters=lab)["SecurityGroups"]}
+    instances = {i["PrivateIpAddress"]: {"public_ip": i.get("PublicIpAddress"),
+                                         "groups": sorted(g["GroupName"] for g in i.get("SecurityGroups", []))}
+                 for r in ec2.describe_instances(Filters=lab)["Reservations"] for i in r["Instances"]
+                 if i["State"]["Name"] == "running"}
+    return {"groups": groups, "instances": instances}
+
+
 def main(workdir):
     home = Path(workdir) / "home"
     env = dict(os.environ, VPNLAB_HOME=str(home), ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
@@ -59,6 +88,11 @@ def main(workdir):
     result["report_built"] = json.loads((state / "report.json").read_text())
     keys = list(json.loads((state / "cloud" / "aws-tunnel-psks.json").read_text())["pre_shared_keys"].values())
     result["vms_json"] = json.loads((state / "vms.json").read_text())
+    # The same build again: nothing may change (the security rules that name the VMs' public
+    # IPs are computed the same), and what EC2 holds after it.
+    result["site2_rc"] = playbook("site.yml", env, outputs)
+    result["site2_changed"] = changed_tasks(outputs[-1])
+    result["aws_security"] = aws_security(INPUTS["vpnlab_aws_endpoint_url"])
     control("connection-status", {"name": "con-%s-tunnel1" % LAB, "connectionStatus": "Connected",
                                   "ingressBytesTransferred": 4200, "egressBytesTransferred": 8400})
     control("connection-status", {"name": "con-%s-tunnel2" % LAB, "connectionStatus": "NotConnected"})
@@ -66,6 +100,7 @@ def main(workdir):
     result["report_checked"] = json.loads((state / "report.json").read_text())
     result["teardown_rcs"] = [playbook("teardown.yml", env, outputs), playbook("teardown.yml", env, outputs)]
     result["teardown_output"] = outputs[-2:]
+    result["aws_security_after_teardown"] = aws_security(INPUTS["vpnlab_aws_endpoint_url"])
     result["requests"] = control("requests")
     result["left_in_double"] = control("resources")
     texts = {"output %d" % i: text for i, text in enumerate(outputs)}
