@@ -114,8 +114,10 @@ lint:
 sanity:
 	bash scripts/sanity.sh
 
+# Three workers, a test file each at a time: the files wait mostly on Ansible runs and emulators,
+# and a file's labs and emulators (own names, own loopback-only namespaces) never meet another's.
 integration:
-	$(BIN)/pytest -q tests/integration
+	$(BIN)/pytest -q -n 3 --dist loadfile tests/integration
 
 # Each scenario of extensions/molecule but `default`, an empty one that only keeps molecule from
 # logging a CRITICAL line when it looks for it (extensions/molecule/default/molecule.yml).
