@@ -1,7 +1,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Benchmark of the local lab: cold build, idempotent re-run, check alone, teardown (seconds).
 
-    .venv/bin/python tests/bench/bench_local_lab.py [--rounds 3]    (or: make bench)
+    .venv/bin/python tests/bench/bench_local_lab.py [--rounds 3] [-e var=value]   (or: make bench)
 
 Runs the real playbooks as root on this host, on a lab of its own (name `bench`, state in a
 temporary VPNLAB_HOME), so a lab built with `make lab` is not touched. Packages must already be
@@ -30,10 +30,11 @@ STEPS = (("build", "site.yml"), ("rerun", "site.yml"), ("check", "check.yml"),
 RECAP = re.compile(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 
 
-def run(playbook, env, name, check_rc=True):
+def run(playbook, env, name, check_rc=True, extra=()):
     began = time.monotonic()
+    options = [arg for value in extra for arg in ("-e", value)]
     proc = subprocess.run([str(BIN / "ansible-playbook"), "playbooks/" + playbook,
-                           "-e", "vpnlab_name=" + name], cwd=ROOT, env=env, check=False,
+                           "-e", "vpnlab_name=" + name, *options], cwd=ROOT, env=env, check=False,
                           capture_output=True, text=True)
     elapsed = time.monotonic() - began
     recap = RECAP.findall(proc.stdout)
@@ -47,6 +48,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--name", default="bench", help="lab name (default: bench)")
+    parser.add_argument("-e", dest="extra", action="append", default=[],
+                        help="extra variables for every playbook, e.g. -e connectivity_check_throughput=false")
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="vpnlab-bench-")
     env = dict(os.environ, VPNLAB_HOME=home, ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
@@ -58,7 +61,7 @@ def main():
         for round_no in range(1, args.rounds + 1):
             line = []
             for name, playbook in STEPS:
-                elapsed, changed = run(playbook, env, args.name)
+                elapsed, changed = run(playbook, env, args.name, extra=args.extra)
                 figures[name].append(elapsed)
                 line.append("%6.1f s (ch %2d)" % (elapsed, changed))
             print("%5d  %s" % (round_no, "  ".join(line)), flush=True)
@@ -67,7 +70,7 @@ def main():
         shutil.rmtree(home, ignore_errors=True)
     medians = {name: round(statistics.median(values), 1) for name, values in figures.items()}
     print("median " + "  ".join("%6.1f s         " % medians[name] for name, dummy in STEPS))
-    print(json.dumps({"benchmark": "local_lab", "rounds": args.rounds, "median_s": medians,
+    print(json.dumps({"benchmark": "local_lab", "rounds": args.rounds, "extra_vars": args.extra, "median_s": medians,
                       "cpus": os.cpu_count()}))
 
 
