@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The cloud target's AWS half through ansible-playbook on moto, in a loopback-only namespace.
+"""The cloud target's AWS half alone (site.yml with vpnlab_azure_gateway_public_ip standing in for the
+Azure gateway) through ansible-playbook on moto, in a loopback-only namespace.
 
 One moto per test; each test runs a short sequence of real playbook runs (moto's state lives only
 as long as its server) and writes every output and EC2 dump to files, which the test then reads:
@@ -37,9 +38,9 @@ dump() { "$BIN/python" "$ROOT/tests/moto/dump_ec2.py" "$MOTO_ENDPOINT" > "$out/$
 for step in "$@"; do
   case $step in
     dump-*) dump "${step#dump-}" ;;
-    check) pb check "$ROOT/extensions/molecule/aws_moto/converge.yml" --check ;;
-    build) pb build "$ROOT/extensions/molecule/aws_moto/converge.yml" -vvv ;;
-    rebuild) pb rebuild "$ROOT/extensions/molecule/aws_moto/converge.yml" ;;
+    check) pb check "$ROOT/playbooks/site.yml" --check ;;
+    build) pb build "$ROOT/playbooks/site.yml" -vvv ;;
+    rebuild) pb rebuild "$ROOT/playbooks/site.yml" ;;
     stale) "$BIN/python" -c "import json,sys; p=sys.argv[1]; d=json.load(open(p)); d['vms'][0]['public_ip']='192.0.2.250'; \
 d['vms'][0]['connection']['ansible_host']='192.0.2.250'; json.dump(d, open(p, 'w'))" "$VPNLAB_HOME/awsit/vms.json" ;;
     inventory) "$BIN/ansible-inventory" -i "$ROOT/extensions/molecule/aws_moto/inventory/vpnlab.yml" --list \
