@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import inputs
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.inputs import var
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.psk import PSK_RE
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.psk import psk_problem
 
 TARGETS = ("local", "cloud")
 CLOUDS = ("azure", "aws")
@@ -45,12 +45,13 @@ LINK_LOCAL = ipaddress.ip_network("169.254.0.0/16")
 # Ranges neither cloud accepts for a VNet/VPC (Azure lists these; AWS refuses them too).
 FORBIDDEN_PRIVATE = tuple(ipaddress.ip_network(c) for c in (
     "0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "240.0.0.0/4"))
-NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,14}[a-z0-9]$")
-VM_NAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,10}[a-z0-9]$|^[a-z]$")
-OWNER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,18}[a-z0-9]$|^[a-z0-9]$")
-ENV_RE = re.compile(r"^[a-z0-9]{1,8}$")
-AZURE_REGION_RE = re.compile(r"^[a-z][a-z0-9]{2,30}$")
-AWS_REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$")
+# Whole strings (`\A...\Z` and fullmatch): `$` would also accept a name followed by a newline.
+NAME_RE = re.compile(r"\A[a-z][a-z0-9-]{0,14}[a-z0-9]\Z")
+VM_NAME_RE = re.compile(r"\A(?:[a-z][a-z0-9-]{0,10}[a-z0-9]|[a-z])\Z")
+OWNER_RE = re.compile(r"\A(?:[a-z0-9][a-z0-9-]{0,18}[a-z0-9]|[a-z0-9])\Z")
+ENV_RE = re.compile(r"\A[a-z0-9]{1,8}\Z")
+AZURE_REGION_RE = re.compile(r"\A[a-z][a-z0-9]{2,30}\Z")
+AWS_REGION_RE = re.compile(r"\A[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]\Z")
 VM_KEYS = ("name", "cloud", "private_ip")
 
 
@@ -136,18 +137,18 @@ def _inputs(chk, params):
 def _check_identity(chk, p):
     if p["target"] not in TARGETS:
         chk.add("target", p["target"], "must be one of %s" % ", ".join(TARGETS))
-    if not isinstance(p["name"], str) or not NAME_RE.match(p["name"]) or "--" in p["name"]:
+    if not isinstance(p["name"], str) or not NAME_RE.fullmatch(p["name"]) or "--" in p["name"]:
         chk.add("name", p["name"], "must be 2-16 characters of a-z, 0-9 and '-', start with a "
                 "letter and not end with '-' (it becomes part of Azure and AWS resource names and "
                 "of network namespace names)")
-    if not isinstance(p["owner"], str) or not OWNER_RE.match(p["owner"]):
+    if not isinstance(p["owner"], str) or not OWNER_RE.fullmatch(p["owner"]):
         chk.add("owner", p["owner"], "must be 1-20 characters of a-z, 0-9 and '-' (it goes into "
                 "the resource group name and the owner tag)")
-    if not isinstance(p["environment"], str) or not ENV_RE.match(p["environment"]):
+    if not isinstance(p["environment"], str) or not ENV_RE.fullmatch(p["environment"]):
         chk.add("environment", p["environment"], "must be 1-8 characters of a-z and 0-9, like dev")
-    if not isinstance(p["azure_region"], str) or not AZURE_REGION_RE.match(p["azure_region"]):
+    if not isinstance(p["azure_region"], str) or not AZURE_REGION_RE.fullmatch(p["azure_region"]):
         chk.add("azure_region", p["azure_region"], "must be an Azure region name like westeurope")
-    if not isinstance(p["aws_region"], str) or not AWS_REGION_RE.match(p["aws_region"]):
+    if not isinstance(p["aws_region"], str) or not AWS_REGION_RE.fullmatch(p["aws_region"]):
         chk.add("aws_region", p["aws_region"], "must be an AWS region name like eu-central-1")
     _check_range(chk, p, "expiry_days", (1, 365), "days")
     _check_range(chk, p, "dpd_timeout_seconds", (9, 3600), "seconds", " (Azure's limits)")
@@ -286,7 +287,7 @@ def _check_vm_keys(chk, key, vm):
 
 
 def _check_vm_name(chk, key, name, seen_names):
-    if not isinstance(name, str) or not VM_NAME_RE.match(name) or "--" in name:
+    if not isinstance(name, str) or not VM_NAME_RE.fullmatch(name) or "--" in name:
         chk.add(key + ".name", name, "must be 1-12 characters of a-z, 0-9 and '-', start with "
                 "a letter and not end with '-' (it is a host name and an interface name)")
         return False
@@ -334,12 +335,9 @@ def _check_psks(chk, psks):
         if psk in (None, ""):
             continue
         hidden = "<hidden, %d characters>" % len(psk) if isinstance(psk, str) else "<hidden>"
-        if not isinstance(psk, str) or not PSK_RE.match(psk):
-            chk.add("tunnel_psks[%d]" % i, hidden, "must be 8-64 characters of A-Z, a-z, 0-9, "
-                    "'.' and '_' (AWS's rule for pre-shared keys)")
-        elif psk.startswith("0"):
-            chk.add("tunnel_psks[%d]" % i, hidden, "must not start with '0' (AWS's rule for "
-                    "pre-shared keys)")
+        problem = psk_problem(psk)
+        if problem:
+            chk.add("tunnel_psks[%d]" % i, hidden, problem + " (AWS's rule for pre-shared keys)")
 
 
 def _check_admin(chk, p, nets):

@@ -13,11 +13,26 @@ import re
 import secrets
 import string
 
-PSK_RE = re.compile(r"^[A-Za-z0-9._]{8,64}$")
+# The whole string: `\Z`, not `$`, which would also accept the key followed by a newline.
+PSK_RE = re.compile(r"\A[A-Za-z0-9._]{8,64}\Z")
+PSK_ALPHABET_RULE = "must be 8-64 characters of A-Z, a-z, 0-9, '.' and '_'"
+PSK_ZERO_RULE = "must not start with '0'"
 PSK_ALPHABET = string.ascii_letters + string.digits + "._"
 # A letter first: never '0', and no leading '.' or '_' that some tools trim or quote.
 PSK_FIRST = string.ascii_letters
 PSK_LENGTH = 32
+
+
+def psk_problem(psk):
+    """The part of AWS's rule `psk` breaks (a phrase without the key), or None when it meets it.
+
+    The one home of the rule: the plan and the AWS part word their messages around it.
+    """
+    if not isinstance(psk, str) or not PSK_RE.fullmatch(psk):
+        return PSK_ALPHABET_RULE
+    if psk.startswith("0"):
+        return PSK_ZERO_RULE
+    return None
 
 
 def generate_psk(rng=None):

@@ -52,7 +52,7 @@ KNOWN_ENTRIES = (
 # files.write_atomic writes `<name>.new` and renames it; a crash in between leaves it behind.
 ATOMIC_SUFFIX = ".new"
 DEFAULT_KEEP = ("report.json", "report.md", "report.html")
-LAB_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+LAB_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,62}\Z")  # whole string: no final newline
 KINDS = {stat.S_IFDIR: "dir", stat.S_IFREG: "file", stat.S_IFLNK: "link"}
 
 
@@ -63,7 +63,7 @@ class StateDirError(Exception):
 # --- pure: decisions on observations ---------------------------------------------------------
 
 def lab_problems(lab):
-    if not isinstance(lab, str) or not LAB_RE.match(lab):
+    if not isinstance(lab, str) or not LAB_RE.fullmatch(lab):
         return ["lab=%r: must be 1 to 63 letters, digits, '_', '.' or '-', starting with a "
                 "letter or digit" % (lab,)]
     return []

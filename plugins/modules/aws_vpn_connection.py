@@ -81,7 +81,8 @@ options:
         required: true
       pre_shared_key:
         description:
-          - The tunnel's pre-shared key (8-64 of V([A-Za-z0-9._]), not starting with V(0)).
+          - The tunnel's pre-shared key (8-64 of V([A-Za-z0-9._]), not starting with V(0)); the
+            whole value must match, so a key with a trailing newline is refused.
           - Empty takes the stored, the existing or a generated key.
         type: str
   tunnel_options:
@@ -123,7 +124,9 @@ options:
         type: list
         elements: int
       phase2_lifetime_seconds:
-        description: Phase 2 lifetime, 900 to 3600.
+        description:
+          - Phase 2 lifetime, 900 to 3600, and less than O(tunnel_options.phase1_lifetime_seconds)
+            when both are given (AWS refuses equal lifetimes).
         type: int
       dpd_timeout_seconds:
         description: Dead peer detection timeout, 30 or more.

@@ -128,7 +128,7 @@ def start_sshd(module, vm, directory, config_path):
 
 def ensure_vm(module, vm, authorized_keys_file):
     """One VM's sshd running with the wanted configuration; returns (changed, pid, key)."""
-    if not HOSTNAME_RE.match(vm["name"]):
+    if not HOSTNAME_RE.fullmatch(vm["name"]):
         module.fail_json(msg="VM name %r is not a valid host name" % vm["name"])
     if not os.path.exists(os.path.join(daemon.NETNS_DIR, vm["netns"])):
         if module.check_mode:  # a dry run of a new lab: the namespace would exist by now

@@ -19,7 +19,7 @@ from __future__ import annotations
 import ipaddress
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import AWS_RESERVED_INSIDE, LINK_LOCAL
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.psk import PSK_RE
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.psk import psk_problem
 
 HIDDEN = "<hidden>"
 # Values AWS accepts (CreateVpnConnection, VpnTunnelOptionsSpecification).
@@ -113,11 +113,8 @@ def psk_problems(where, psk):
     if psk in (None, ""):
         return ["%s: pre_shared_key is empty" % where]
     hidden = "<hidden, %d characters>" % len(psk) if isinstance(psk, str) else HIDDEN
-    if not isinstance(psk, str) or not PSK_RE.match(psk):
-        return ["%s: pre_shared_key %s must be 8-64 characters of A-Z, a-z, 0-9, '.' and '_'" % (where, hidden)]
-    if psk.startswith("0"):
-        return ["%s: pre_shared_key %s must not start with '0'" % (where, hidden)]
-    return []
+    problem = psk_problem(psk)
+    return ["%s: pre_shared_key %s %s" % (where, hidden, problem)] if problem else []
 
 
 _VALUE_RULES = (
@@ -138,8 +135,9 @@ def tunnel_problems(where, tunnel):
         if key in tunnel:
             problems += _range_problems(where, key, tunnel[key], bounds)
     p1, p2 = tunnel.get("phase1_lifetime_seconds"), tunnel.get("phase2_lifetime_seconds")
-    if isinstance(p1, int) and isinstance(p2, int) and p2 > p1:
-        problems.append("%s: phase2_lifetime_seconds=%d must not exceed phase1_lifetime_seconds=%d" % (where, p2, p1))
+    # AWS refuses a Phase 2 lifetime equal to Phase 1's, not only a longer one.
+    if isinstance(p1, int) and isinstance(p2, int) and p2 >= p1:
+        problems.append("%s: phase2_lifetime_seconds=%d must be less than phase1_lifetime_seconds=%d" % (where, p2, p1))
     dpd = tunnel.get("dpd_timeout_seconds")
     if "dpd_timeout_seconds" in tunnel and (isinstance(dpd, bool) or not isinstance(dpd, int) or dpd < DPD_MIN):
         problems.append("%s: dpd_timeout_seconds=%r must be %d or more (AWS's minimum)" % (where, dpd, DPD_MIN))

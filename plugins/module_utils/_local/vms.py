@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import re
 
-HOSTNAME_RE = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+HOSTNAME_RE = re.compile(r"\A[a-z][a-z0-9-]{0,62}\Z")  # whole string: no final newline
 
 
 def sshd_config(directory, authorized_keys_file):

@@ -159,6 +159,7 @@ def test_present_makes_an_adopted_empty_dir_private(tmp_path):
     ("/tmp/x", "../x", "lab='../x'"),
     ("/tmp/x", "a/b", "lab='a/b'"),
     ("/tmp/x", None, "lab=None"),
+    ("/tmp/x", "vpntest\n", "lab='vpntest\\n'"),
 ])
 def test_bad_arguments_are_refused_before_looking(path, lab, message):
     for call in (lambda: ensure_present(path, lab, True), lambda: ensure_absent(path, lab)):

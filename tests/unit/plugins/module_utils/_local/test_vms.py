@@ -137,6 +137,7 @@ def test_ssh_config_from_inventory_records():
 @pytest.mark.parametrize("name, ok", [
     ("vm1", True), ("a", True), ("web-01", True), ("a" * 63, True),
     ("a" * 64, False), ("1vm", False), ("VM1", False), ("vm_1", False), ("", False), ("-vm", False),
+    ("vm1\n", False), ("vm1\r\n", False),
 ])
 def test_hostname_re(name, ok):
     assert bool(HOSTNAME_RE.match(name)) is ok

@@ -22,7 +22,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vpnconn i
 )
 
 TODAY = datetime.date(2026, 11, 25)
-AWS_PSK_RE = re.compile(r"^[A-Za-z0-9._]{8,64}$")
+AWS_PSK_RE = re.compile(r"[A-Za-z0-9._]{8,64}")  # used with fullmatch: the whole key
 PSKS = ["Abc.def_0123456789xyzXYZ.ghi_jkl", "Zyx_wvu.9876543210abcABC_def.ghi"]
 OTHER = dict(
     name="lab-2",
@@ -52,7 +52,7 @@ def test_generate_psk_meets_aws_rule(seed):
         assert len(psk) == 32
         assert set(psk) <= alphabet
         assert psk[0] in string.ascii_letters
-        assert AWS_PSK_RE.match(psk)
+        assert AWS_PSK_RE.fullmatch(psk)
         assert not psk.startswith("0")
     # Random, not a constant: 200 draws give 200 different keys.
     assert len(set(psks)) == 200
@@ -72,7 +72,7 @@ def test_generate_psk_is_reproducible_with_a_seed(seed):
 
 def test_generate_psk_default_rng():
     psk = generate_psk()
-    assert AWS_PSK_RE.match(psk) and len(psk) == 32 and psk[0].isalpha()
+    assert AWS_PSK_RE.fullmatch(psk) and len(psk) == 32 and psk[0].isalpha()
     assert generate_psk() != psk
 
 
