@@ -33,7 +33,15 @@ notes:
   - When the endpoint describes the connection without C(Options.TunnelOptions) (moto drops
     them), the tunnels cannot be compared, so the module warns and modifies nothing.
   - The connection is found by O(vpn_connection_id), else by its customer gateway and virtual
-    private gateway; connections in state C(deleting) or C(deleted) are ignored.
+    private gateway; connections in state C(deleting) or C(deleted) are ignored. One in state
+    C(modifying) (AWS applying a tunnel modification) is the connection, and with O(wait) the
+    module waits until it is C(available) before comparing it.
+  - AWS modifies one tunnel at a time and refuses a second C(ModifyVpnTunnelOptions) while the
+    connection is C(modifying), so after each tunnel's modification the module waits until the
+    connection is C(available) again (polling after 2 s, then less often, up to every 15 s, within
+    O(wait_timeout)); a refusal (C(IncorrectState)) is retried.
+  - C(CreateVpnConnection) right after the gateways were created can find their fresh IDs unknown
+    (C(InvalidCustomerGatewayID.NotFound), C(InvalidVpnGatewayID.NotFound)); it is retried.
 attributes:
   check_mode:
     support: full
@@ -154,11 +162,15 @@ options:
     type: bool
     default: true
   wait:
-    description: Wait until the connection is C(available) (creation takes minutes) or C(deleted).
+    description:
+      - Wait until the connection is C(available) (creation takes minutes) or C(deleted), and
+        until a connection found C(pending) or C(modifying) is C(available).
+      - Between the modifications of two tunnels the module always waits, since AWS refuses the
+        second one meanwhile.
     type: bool
     default: true
   wait_timeout:
-    description: Seconds to wait.
+    description: Seconds to wait, each time the module waits.
     type: int
     default: 900
 seealso:
@@ -235,6 +247,8 @@ pre_shared_key_file:
   type: str
 """
 
+import time
+
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
@@ -249,6 +263,9 @@ except ImportError:
 
 # A connection is modified one tunnel at a time; AWS answers IncorrectState meanwhile.
 RETRY = AWSRetry.jittered_backoff(retries=12, delay=5, max_delay=60, catch_extra_error_codes=["IncorrectState"])
+# The gateways were created a moment ago: their fresh IDs can be unknown to CreateVpnConnection.
+CREATE_RETRY = AWSRetry.jittered_backoff(retries=12, delay=5, max_delay=60, catch_extra_error_codes=[
+    "IncorrectState", "InvalidCustomerGatewayID.NotFound", "InvalidVpnGatewayID.NotFound"])
 # Stands in for a key not chosen yet, so the other rules can be checked before any call.
 PLACEHOLDER_PSK = "placeholder.key"
 
@@ -282,11 +299,32 @@ class Connection:
                 len(live), params["customer_gateway_id"], params["vpn_gateway_id"]))
         return live[0] if live else None
 
-    def call(self, operation, msg, **request):
+    def call(self, operation, msg, retry=None, **request):
+        """The call with the client's retries, or with `retry` (a decorator) instead."""
         try:
+            if retry is not None:
+                return retry(getattr(self.client, operation))(**request)
             return getattr(self.client, operation)(aws_retry=True, **request)
         except (BotoCoreError, ClientError) as exc:
             self.module.fail_json_aws(exc, msg=msg)
+
+    def wait_available(self, vpn_connection_id):
+        """Look until AWS says `available` (within wait_timeout); returns the connection."""
+        timeout = self.module.params["wait_timeout"]
+        state = None
+        for delay in vpn.poll_delays(timeout) + [None]:
+            found = self.call("describe_vpn_connections", "Could not describe %s" % vpn_connection_id,
+                              VpnConnectionIds=[vpn_connection_id])["VpnConnections"]
+            connection = found[0] if found else {}
+            state = connection.get("State")
+            if state == "available":
+                return connection
+            if state not in vpn.SETTLING_STATES:
+                self.module.fail_json(msg="%s is %s while waiting for it to be available" % (vpn_connection_id, state))
+            if delay is not None:
+                time.sleep(delay)
+        self.module.fail_json(msg="Timed out after %d s waiting for %s to be available (it is %s)" % (
+            timeout, vpn_connection_id, state))
 
     def wait(self, waiter, vpn_connection_id):
         params = self.module.params
@@ -348,12 +386,18 @@ def converge_tunnels(module, conn, existing, wanted):
                     "were not compared or modified" % existing["VpnConnectionId"])
         return []
     modified = []
-    for request in vpn.modify_requests(existing["VpnConnectionId"], wanted, current):
+    requests = vpn.modify_requests(existing["VpnConnectionId"], wanted, current)
+    for number, request in enumerate(requests, start=1):
         modified.append({"outside_ip_address": request["VpnTunnelOutsideIpAddress"],
                          "options": sorted(k for k, v in vpn.FIELDS.items() if v[0] in request["TunnelOptions"])})
-        if not module.check_mode:
-            conn.call("modify_vpn_tunnel_options", "Could not modify the tunnel %s" % request["VpnTunnelOutsideIpAddress"],
-                      **request)
+        if module.check_mode:
+            continue
+        conn.call("modify_vpn_tunnel_options", "Could not modify the tunnel %s" % request["VpnTunnelOutsideIpAddress"],
+                  **request)
+        # AWS applies one tunnel's modification at a time (`modifying`) and refuses the next
+        # meanwhile: the next tunnel waits for `available`; the last one only with `wait`.
+        if number < len(requests) or module.params["wait"]:
+            conn.wait_available(existing["VpnConnectionId"])
     return modified
 
 
@@ -397,6 +441,9 @@ def ensure_present(module, client):
     check_before_calls(module)
     conn = Connection(module, client)
     existing = conn.find()
+    if existing is not None and existing.get("State") in vpn.SETTLING_STATES and params["wait"] and not module.check_mode:
+        # A re-run right after a create or a modify: compare with what AWS settles on.
+        existing = conn.wait_available(existing["VpnConnectionId"])
     names, keys = choose_keys(module, existing)
     wanted = vpn.wanted_tunnels([dict(t, pre_shared_key=keys[n]) for n, t in zip(names, params["tunnels"])],
                                 params["tunnel_options"])
@@ -414,13 +461,12 @@ def ensure_present(module, client):
                              diff={"before": {}, "after": wanted_state(params, wanted)}, **key_file(params))
         request = vpn.create_request(params["customer_gateway_id"], params["vpn_gateway_id"], wanted,
                                      params["tags"], params["static_routes_only"])
-        created = conn.call("create_vpn_connection", "Could not create the VPN connection", **request)["VpnConnection"]
+        created = conn.call("create_vpn_connection", "Could not create the VPN connection", retry=CREATE_RETRY,
+                            **request)["VpnConnection"]
         conn.wait("vpn_connection_available", created["VpnConnectionId"])
         existing = dict(created, Routes=[])
     else:
         modified = converge_tunnels(module, conn, existing, wanted)
-        if modified and not module.check_mode:
-            conn.wait("vpn_connection_available", existing["VpnConnectionId"])
         changed = converge_tags(module, conn, existing) or bool(modified) or changed
     changed = converge_routes(module, conn, existing["VpnConnectionId"], existing) or changed
     after = conn.find() if not module.check_mode else existing

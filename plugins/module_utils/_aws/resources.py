@@ -26,6 +26,8 @@ MANAGED_BY = ("managed_by", "multicloud.vpnlab")
 ORDER = ("instance", "key_pair", "vpn_connection", "customer_gateway", "vpn_gateway", "route_table",
          "internet_gateway", "subnet", "security_group", "vpc")
 # States in which a resource no longer exists (or is on its way out and will not come back).
+# Every other state is alive: a VPN connection that is `pending` or `modifying` (a tunnel being
+# modified) is listed, torn down (IncorrectState is retried) and named by the leak check.
 GONE = {"instance": ("terminated",), "vpn_connection": ("deleted",), "customer_gateway": ("deleted",),
         "vpn_gateway": ("deleted",)}
 # kind: (describe operation, result key, id key)

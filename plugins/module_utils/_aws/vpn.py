@@ -34,7 +34,14 @@ PHASE1_LIFETIME = (900, 28800)
 PHASE2_LIFETIME = (900, 3600)
 DPD_MIN = 30
 # Connection states that still hold the tunnels; `deleting`/`deleted` ones are gone for us.
-LIVE_STATES = ("pending", "available")
+# `modifying`: AWS is applying a ModifyVpnTunnelOptions (one tunnel at a time); leaving it out
+# made a re-run find nothing and create a second connection.
+LIVE_STATES = ("pending", "available", "modifying")
+# States that become `available` by themselves; AWS refuses a tunnel modify meanwhile.
+SETTLING_STATES = ("pending", "modifying")
+# The poll for `available` after a modify: soon at first (the offline rehearsal modifies in
+# seconds, AWS in minutes), then every 15 s, not botocore's fixed 15 s waiter delay.
+POLL_FIRST, POLL_FACTOR, POLL_MAX = 2, 1.5, 15
 LIVE_ROUTE_STATES = ("pending", "available")
 
 # option: (request key, response key, kind). "values" lists are [{"Value": x}] on both sides.
@@ -215,6 +222,17 @@ def create_request(customer_gateway_id, vpn_gateway_id, tunnels, tags, static_ro
 def live_connections(connections):
     """Connections that still exist (moto ignores the `state` filter, so filter here too)."""
     return [c for c in connections or () if c.get("State") in LIVE_STATES]
+
+
+def poll_delays(timeout, first=POLL_FIRST, factor=POLL_FACTOR, cap=POLL_MAX):
+    """Seconds to sleep between looks: `first`, growing by `factor` up to `cap`, while their sum
+    stays within `timeout` (2, 3, 4.5, 6.75, 10.125, 15, 15, ...)."""
+    delays, total, delay = [], 0, first
+    while total + delay <= timeout:
+        delays.append(delay)
+        total += delay
+        delay = min(cap, delay * factor)
+    return delays
 
 
 def current_tunnels(connection):

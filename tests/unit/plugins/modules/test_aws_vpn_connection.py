@@ -14,6 +14,7 @@ import copy
 import datetime
 import json
 import os
+import time
 
 import pytest
 from botocore.stub import ANY
@@ -41,8 +42,17 @@ TAGS = {"Name": "vpntest-vpn", "vpnlab": "vpntest"}
 FILTERS = [
     {"Name": "customer-gateway-id", "Values": [CGW]},
     {"Name": "vpn-gateway-id", "Values": [VGW]},
-    {"Name": "state", "Values": ["pending", "available"]},
+    # `modifying`: AWS is applying a ModifyVpnTunnelOptions; the connection is still there.
+    {"Name": "state", "Values": ["pending", "available", "modifying"]},
 ]
+
+
+@pytest.fixture
+def slept(monkeypatch):
+    """The seconds the module (and amazon.aws's retries) slept, without sleeping."""
+    seconds = []
+    monkeypatch.setattr(time, "sleep", seconds.append)
+    return seconds
 
 
 def args(**extra):
@@ -118,6 +128,22 @@ def by_filters(stubber, *connections):
 
 def by_id(stubber, *connections):
     stubber.add_response("describe_vpn_connections", described(*connections), {"VpnConnectionIds": [VPN]})
+
+
+def by_any_filters(stubber, *connections):
+    """The find, whatever its filters (the tests of what follows the find)."""
+    stubber.add_response("describe_vpn_connections", described(*connections), {"Filters": ANY})
+
+
+def modify(stubber, outside_ip, options, state="modifying"):
+    stubber.add_response("modify_vpn_tunnel_options", {"VpnConnection": connection(state=state)}, {
+        "VpnConnectionId": VPN, "VpnTunnelOutsideIpAddress": outside_ip, "TunnelOptions": options})
+
+
+def both_tunnels_dpd(seconds):
+    """Both tunnels as AWS has them, with another DPD timeout than the wanted 30 s."""
+    return [dict(response_tunnel("3.120.1.10", "169.254.21.0/30", PSK1), DpdTimeoutSeconds=seconds),
+            dict(response_tunnel("3.120.1.11", "169.254.22.0/30", PSK2), DpdTimeoutSeconds=seconds)]
 
 
 def flat(result):
@@ -265,6 +291,119 @@ def test_without_tunnel_options_in_the_answer_nothing_is_modified_and_it_says_so
     assert result["changed"] is False and result["modified_tunnels"] == []
     assert warnings == ["The endpoint describes %s without tunnel options (moto drops them): the tunnels were "
                         "not compared or modified" % VPN]
+
+
+# --- one tunnel at a time: AWS's `modifying` state -----------------------------------------
+
+def test_two_tunnels_are_modified_one_at_a_time_waiting_for_available_in_between(slept):
+    """AWS applies a ModifyVpnTunnelOptions while the connection is `modifying` and refuses a
+    second one meanwhile: tunnel 2 is modified only once AWS says `available` again."""
+    def stub(s):
+        by_any_filters(s, connection(tunnels=both_tunnels_dpd(40)))
+        modify(s, "3.120.1.10", {"DPDTimeoutSeconds": 30})
+        by_id(s, connection(state="modifying"))
+        by_id(s, connection(state="modifying"))
+        by_id(s, connection(state="available"))
+        modify(s, "3.120.1.11", {"DPDTimeoutSeconds": 30})
+        by_id(s, connection(state="modifying"))
+        by_id(s, connection(state="available"))
+        by_any_filters(s, connection())
+
+    result, dummy, dummy2 = run("aws_vpn_connection", args(), stub)
+    assert result["changed"] is True and not result.get("failed"), result
+    assert [t["outside_ip_address"] for t in result["modified_tunnels"]] == ["3.120.1.10", "3.120.1.11"]
+    # Its own short poll (the offline rehearsal modifies in seconds), not a 15 s waiter delay.
+    assert slept[:2] == [2, 3] and slept[2] == 2 and len(slept) == 3, slept
+
+
+def test_a_connection_being_modified_is_found_and_not_created_again(slept):
+    """A re-run right after a modify finds the connection `modifying`: it is the lab's, so it is
+    waited for, not replaced by a second VPN connection."""
+    def stub(s):
+        by_filters(s, connection(state="modifying"))
+        by_id(s, connection(state="modifying"))
+        by_id(s, connection(state="available"))
+        by_filters(s, connection())
+
+    result, dummy, dummy2 = run("aws_vpn_connection", args(), stub)
+    assert result["changed"] is False and not result.get("failed"), result
+    assert result["vpn_connection"]["vpn_connection_id"] == VPN
+    assert slept == [2]
+
+
+def test_a_connection_being_modified_is_not_created_again_where_the_filter_is_ignored(slept):
+    """moto ignores the state filter, so the module filters the answer itself: `modifying` stays."""
+    def stub(s):
+        by_any_filters(s, connection(state="modifying"))
+        by_id(s, connection(state="available"))
+        by_any_filters(s, connection())
+
+    result, dummy, dummy2 = run("aws_vpn_connection", args(), stub)
+    assert result["changed"] is False and not result.get("failed"), result
+
+
+def test_check_mode_on_a_connection_being_modified_neither_waits_nor_creates(slept):
+    result, dummy, dummy2 = run("aws_vpn_connection", args(), lambda s: by_filters(s, connection(state="modifying")),
+                                check_mode=True)
+    assert result["changed"] is False and not result.get("failed"), result
+    assert slept == []
+
+
+def test_incorrect_state_on_the_second_modify_is_retried(slept):
+    """AWS said `available` but still refuses the next modify for a moment: retried, not fatal."""
+    def stub(s):
+        by_any_filters(s, connection(tunnels=both_tunnels_dpd(40)))
+        modify(s, "3.120.1.10", {"DPDTimeoutSeconds": 30})
+        by_id(s, connection(state="available"))
+        s.add_client_error("modify_vpn_tunnel_options", "IncorrectState",
+                           "The VPN connection %s is in an incorrect state (modifying)" % VPN,
+                           expected_params={"VpnConnectionId": VPN, "VpnTunnelOutsideIpAddress": "3.120.1.11",
+                                            "TunnelOptions": {"DPDTimeoutSeconds": 30}})
+        modify(s, "3.120.1.11", {"DPDTimeoutSeconds": 30})
+        by_id(s, connection(state="available"))
+        by_any_filters(s, connection())
+
+    result, dummy, dummy2 = run("aws_vpn_connection", args(), stub)
+    assert result["changed"] is True and not result.get("failed"), result
+    assert len(result["modified_tunnels"]) == 2
+
+
+def test_a_modify_that_never_ends_times_out_naming_the_connection(slept):
+    def stub(s):
+        by_any_filters(s, connection(tunnels=both_tunnels_dpd(40)))
+        modify(s, "3.120.1.10", {"DPDTimeoutSeconds": 30})
+        for dummy in range(4):  # 10 s: looks at 0, 2, 5 and 9.5 s, then gives up
+            by_id(s, connection(state="modifying"))
+
+    result, dummy, dummy2 = run("aws_vpn_connection", args(wait_timeout=10), stub)
+    assert result["failed"] is True
+    assert "Timed out after 10 s waiting for %s to be available (it is modifying)" % VPN in result["msg"], result
+    assert sum(slept) <= 10
+
+
+# --- fresh gateway ids ----------------------------------------------------------------------
+
+def test_create_right_after_the_gateways_retries_their_fresh_ids_not_found(slept):
+    """A customer gateway or VGW created a moment ago can be unknown to CreateVpnConnection."""
+    created = connection(state="pending", routes=())
+    request = {"CustomerGatewayId": CGW, "VpnGatewayId": VGW, "Type": "ipsec.1", "Options": ANY,
+               "TagSpecifications": ANY}
+
+    def stub(s):
+        by_any_filters(s)
+        s.add_client_error("create_vpn_connection", "InvalidCustomerGatewayID.NotFound",
+                           "The customerGateway ID '%s' does not exist" % CGW, expected_params=request)
+        s.add_client_error("create_vpn_connection", "InvalidVpnGatewayID.NotFound",
+                           "The vpnGateway ID '%s' does not exist" % VGW, expected_params=request)
+        s.add_response("create_vpn_connection", {"VpnConnection": created}, request)
+        by_id(s, connection(routes=()))
+        s.add_response("create_vpn_connection_route", {}, {"VpnConnectionId": VPN, "DestinationCidrBlock": "10.1.0.0/16"})
+        by_any_filters(s, connection())
+
+    result, dummy, dummy2 = run("aws_vpn_connection", args(), stub)
+    assert result["changed"] is True and not result.get("failed"), result
+    assert result["vpn_connection"]["vpn_connection_id"] == VPN
+    assert len(slept) == 2
 
 
 # --- routes and tags ------------------------------------------------------------------------

@@ -150,6 +150,19 @@ def test_the_labs_own_resources_are_no_conflict(ec2):
     assert res.conflicts(ec2, LAB, names, customer_gateway_ip="198.51.100.10") == []
 
 
+ALIVE = [("vpn_connection", "pending", True), ("vpn_connection", "available", True),
+         ("vpn_connection", "modifying", True), ("vpn_connection", "deleting", True),
+         ("vpn_connection", "deleted", False), ("customer_gateway", "pending", True),
+         ("customer_gateway", "deleted", False), ("instance", "terminated", False)]
+
+
+@pytest.mark.parametrize("kind,state,alive", ALIVE, ids=["%s-%s" % a[:2] for a in ALIVE])
+def test_what_teardown_and_the_leak_check_count_as_alive(kind, state, alive):
+    """A connection AWS is modifying is still the lab's: teardown deletes it, the leak check names it."""
+    resource = {"State": {"Name": state}} if kind == "instance" else {"State": state}
+    assert res.alive(kind, resource) is alive
+
+
 # --- retries: what moto never answers ---------------------------------------------------------
 
 def stubbed():

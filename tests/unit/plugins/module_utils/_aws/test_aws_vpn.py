@@ -90,6 +90,38 @@ def test_route_changes(wanted_routes, have, purge, expected):
     assert vpn.route_changes(wanted_routes, connection, purge) == expected
 
 
+# A connection AWS is still applying a tunnel modification to is the connection: leaving
+# `modifying` out made a re-run find nothing and create a second one.
+CONNECTION_STATES = [("pending", True), ("available", True), ("modifying", True), ("deleting", False),
+                     ("deleted", False), (None, False)]
+
+
+@pytest.mark.parametrize("state,live", CONNECTION_STATES, ids=[str(c[0]) for c in CONNECTION_STATES])
+def test_live_connections(state, live):
+    found = vpn.live_connections([{"VpnConnectionId": "vpn-1", "State": state}])
+    assert bool(found) is live
+
+
+POLLS = [
+    # The rehearsal modifies a tunnel in ~4 s: looks after 2 and 5 s, not after 15 s.
+    ("short-first", 10, [2, 3, 4.5]),
+    ("grows-to-15", 60, [2, 3, 4.5, 6.75, 10.125, 15, 15]),
+    ("nothing-fits", 1, []),
+    ("exactly", 5, [2, 3]),
+]
+
+
+@pytest.mark.parametrize("timeout,expected", [p[1:] for p in POLLS], ids=[p[0] for p in POLLS])
+def test_poll_delays(timeout, expected):
+    assert vpn.poll_delays(timeout) == expected
+
+
+def test_poll_delays_stay_within_the_timeout_and_at_most_15_s():
+    delays = vpn.poll_delays(900)
+    assert sum(delays) <= 900 and max(delays) == 15 and delays[0] == 2
+    assert len(delays) == 63  # looks within 15 min: many early, then every 15 s
+
+
 RULES = [
     ("ok", {}, []),
     ("inside-size", {"tunnel_inside_cidr": "169.254.21.0/29"}, ["must be a /30 inside 169.254.0.0/16"]),
