@@ -1,11 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: multicloud.vpnlab contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters that turn report.json into what the report templates draw."""
+"""Filters that turn report.json into what the report templates draw, and tell the check when
+lagging tunnel counters have caught up."""
 
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.report import counters_settled as _settled
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.report_view import build_view
 
 
@@ -23,6 +25,15 @@ def report_view(report, network=None, max_pairs=24):
     return build_view(report, network, int(max_pairs))
 
 
+def counters_settled(evidence, min_growth_bytes=1):
+    """Whether the tunnels' counters read so far (``before`` and ``mid``) show the private probes'
+    traffic (at least ``min_growth_bytes``), or cannot (unknown): the check then stops waiting."""
+    if not isinstance(evidence, dict):
+        raise AnsibleFilterError("counters_settled expects the evidence by phase as a dict, got %s"
+                                 % type(evidence).__name__)
+    return _settled(evidence, int(min_growth_bytes))
+
+
 class FilterModule:
     def filters(self):
-        return {"report_view": report_view}
+        return {"report_view": report_view, "counters_settled": counters_settled}

@@ -286,30 +286,60 @@ def _phase_bytes(report, phase):
 
 
 def counter_findings(report, tolerance=0):
+    """The counters against the paths. Private probes across the tunnel that answered must have
+    grown the counters by what counts (``counters.min_growth_bytes``); public probes must not
+    have grown them beyond ``tolerance``. Counters that lag (``counters.settle_s`` > 0: the
+    check waited for them) and had not grown yet are a warning unless a private probe across the
+    tunnel failed, and growth in the public phase after them cannot be told from the private
+    probes' bytes counted late."""
+    counters = report["counters"]
+    least = counters.get("min_growth_bytes") or 1
+    settle = counters.get("settle_s") or 0
+    waited = counters.get("waited_s") or settle
     found = []
     private = _phase_bytes(report, "private_phase")
-    crossed = [m for (src, dst, path), group in paths(report).items() if path == "private"
-               and _crosses(report, src, dst) for m in group if probe_state(m) != "failed"]
+    states = [probe_state(m) for (src, dst, path), group in paths(report).items()
+              if path == "private" and _crosses(report, src, dst) for m in group]
+    crossed = [s for s in states if s != "failed"]
+    lagging = bool(settle) and private is not None and private < least
     if private is None:
         found.append(finding("warning", "tunnels", "ESP byte counters unavailable",
                              "cannot prove that private traffic went through the tunnels"))
-    elif private <= 0 and crossed:
-        found.append(finding(
-            "failure", "tunnels", "no private traffic went through the tunnels",
-            "the private paths to the other cloud answered, so their traffic took another way "
-            "(check the routes: it must go through the VPN gateways)",
-            "ESP byte counters +0 during the private probes"))
+    elif private < least and crossed:
+        evidence = "ESP byte counters +%d during the private probes%s%s" % (
+            private, " and %d s after them" % waited if settle else "",
+            ", less than the %d bytes that count as growth" % least if least > 1 else "")
+        if lagging and "failed" not in states:
+            found.append(finding(
+                "warning", "tunnels", "the ESP byte counters had not grown after %d s" % waited,
+                "cloud counters lag (Azure's connection byte counters and AWS's telemetry refresh "
+                "every few minutes); the private paths to the other cloud answered, so this is a "
+                "warning, not a failure: nothing proves yet that their traffic went through the "
+                "tunnels", evidence))
+        else:
+            found.append(finding(
+                "failure", "tunnels", "no private traffic went through the tunnels",
+                "the private paths to the other cloud answered, so their traffic took another way "
+                "(check the routes: it must go through the VPN gateways)", evidence))
     public = _phase_bytes(report, "public_phase")
     if public is None:
         found.append(finding("warning", "tunnels", "ESP byte counters unavailable",
                              "cannot prove that public traffic stayed out of the tunnels"))
     elif public > tolerance:
-        found.append(finding(
-            "failure", "tunnels", "public traffic went through the tunnel",
-            "a route or the traffic selectors send public addresses into the tunnel (the local "
-            "network gateways' prefixes and the VPN's static routes must hold only the private "
-            "networks)", "ESP byte counters +%d bytes during the public probes, tolerance %d"
-            % (public, tolerance)))
+        evidence = "ESP byte counters +%d bytes during the public probes, tolerance %d" % (
+            public, tolerance)
+        if lagging:
+            found.append(finding(
+                "warning", "tunnels", "the ESP byte counters grew during the public probes, after "
+                "they had not grown for the private ones", "cloud counters lag, so these may be "
+                "the private probes' bytes counted late: cannot tell whether public traffic went "
+                "through the tunnel", evidence))
+        else:
+            found.append(finding(
+                "failure", "tunnels", "public traffic went through the tunnel",
+                "a route or the traffic selectors send public addresses into the tunnel (the "
+                "local network gateways' prefixes and the VPN's static routes must hold only the "
+                "private networks)", evidence))
     return found
 
 

@@ -24,7 +24,11 @@ the record comes from and ``detail`` why the tunnel is in its state.
     tunnels[]       the evidence records read last (after the public probes), see above
     evidence        {before, mid, after}: the records of each phase
     counters        {private_phase, public_phase}: growth of the ESP bytes in that phase,
-                    {bytes_in, bytes_out, tunnels: {name: {bytes_in, bytes_out}}}
+                    {bytes_in, bytes_out, tunnels: {name: {bytes_in, bytes_out}}}; and
+                    min_growth_bytes (the growth, both directions together, that counts as the
+                    private probes' traffic), settle_s (the longest the check waits after the
+                    private probes for lagging counters to show it; 0: the counters are read live)
+                    and waited_s (how long it waited)
     measurements[]  src, dst, dst_ip, path (private|public), tool (mtr|ping), sent, received,
                     loss_pct, rtt_min_ms, rtt_avg_ms, rtt_max_ms, hops (mtr: [{hop, host,
                     loss_pct, avg_ms}], ping: null), error, remeasured (null, or the same
@@ -45,6 +49,13 @@ the record comes from and ``detail`` why the tunnel is in its state.
                     headline (one line: the level and what matters most)
 
 A verdict is never ``pass`` without measurements.
+
+Lagging counters: a cloud's counters refresh every few minutes (Azure's connection byte counters,
+AWS's telemetry), so the evidence read right after the private probes may not show them yet. With
+a settle time (``counter_settle_seconds`` > 0) the check reads the evidence again until the
+private phase's growth counts (``counters_settled``) or the time is over; counters that still had
+not grown then are a warning, not a failure, unless a private probe across the tunnel failed.
+With 0 (the local target, whose strongSwan counts live) no growth fails at once.
 """
 
 from __future__ import annotations
@@ -103,6 +114,20 @@ def tunnel_deltas(before, after):
             key: _growth(_counter(prev.get(key)), _counter(tunnel.get(key))) for key in COUNTER_KEYS}
     totals = {key: _total([d[key] for d in per_tunnel.values()]) for key in COUNTER_KEYS}
     return dict(totals, tunnels=per_tunnel)
+
+
+def counters_settled(evidence, min_growth_bytes=1):
+    """Whether waiting for the counters of the private probes can stop: their growth from
+    ``before`` to ``mid`` (both directions together) is at least ``min_growth_bytes``, or a counter
+    is unknown (waiting cannot make it known)."""
+    evidence = evidence or {}
+    if "mid" not in evidence:
+        return False
+    if not evidence["mid"]:
+        return True  # no tunnel to count on: the verdict says so, waiting changes nothing
+    growth = tunnel_deltas(evidence.get("before"), evidence.get("mid"))
+    total = _total([growth[key] for key in COUNTER_KEYS])
+    return total is None or total >= min_growth_bytes
 
 
 def _measurement_key(m):
@@ -168,12 +193,15 @@ def _access(results):
 def build_report(lab, target, vms, evidence, measurements, require_public=True,
                  generated_at=None, public_tolerance_bytes=0, tools=TOOLS, mtu_checks=None,
                  mtu=1400, probes=True, probes_reason=None, access=None, networks=None,
-                 mss_clamp=None, throughput=None, failover=None, require_all_tunnels=False):
+                 mss_clamp=None, throughput=None, failover=None, require_all_tunnels=False,
+                 counter_min_growth_bytes=1, counter_settle_seconds=0, counter_waited_seconds=None):
     """The ``report.json`` dict, verdict included.
 
     ``evidence`` maps the phases ``before``, ``mid`` and ``after`` to tunnel evidence records;
     ``probes`` False means the VMs were not probed (``probes_reason`` says why); ``access`` maps
-    a VM name to ``{ssh, error}``; ``throughput`` None means it was not measured.
+    a VM name to ``{ssh, error}``; ``throughput`` None means it was not measured. The
+    ``counter_*`` arguments say what counts as growth and how long the check waited for lagging
+    counters (see the module's docstring).
     """
     phases = {phase: [_tunnel(t) for t in (evidence or {}).get(phase) or []] for phase in PHASES}
     tools = [tool for tool in TOOLS if tool in tools]
@@ -188,7 +216,10 @@ def build_report(lab, target, vms, evidence, measurements, require_public=True,
         "tunnels": phases["after"],
         "evidence": phases,
         "counters": {"private_phase": tunnel_deltas(phases["before"], phases["mid"]),
-                     "public_phase": tunnel_deltas(phases["mid"], phases["after"])},
+                     "public_phase": tunnel_deltas(phases["mid"], phases["after"]),
+                     "min_growth_bytes": max(1, int(counter_min_growth_bytes or 1)),
+                     "settle_s": int(counter_settle_seconds or 0),
+                     "waited_s": int(counter_waited_seconds or 0)},
         "measurements": sorted((dict(m) for m in measurements), key=_measurement_key),
         "mtu_checks": sorted((dict(c, mss_clamp=c.get("mss_clamp", mss_clamp))
                               for c in mtu_checks or []), key=lambda c: (c.get("src"), c.get("dst"))),

@@ -78,6 +78,27 @@ options:
   failover:
     description: A failover measurement to keep in the report (outage seconds and what was cut).
     type: dict
+  counter_min_growth_bytes:
+    description:
+      - The growth of the tunnels' ESP byte counters (both directions together) during the private
+        probes that counts as their traffic; less, while private paths to the other cloud
+        answered, means their traffic took another way.
+    type: int
+    default: 1
+  counter_settle_seconds:
+    description:
+      - The longest the caller waited after the private probes for lagging counters to show them
+        (a cloud's counters refresh every few minutes). V(0) - the counters are read live, and no
+        growth fails the verdict at once.
+      - With more than V(0), counters that still had not grown are a warning (cloud counters
+        lag), unless a private probe across the tunnel failed, and growth during the public
+        probes after them is a warning too (it may be the private probes' bytes counted late).
+    type: int
+    default: 0
+  counter_waited_seconds:
+    description: How long the caller did wait for the counters (at most O(counter_settle_seconds)).
+    type: int
+    default: 0
   evidence:
     description:
       - The tunnel evidence read at each phase - C(before) the private probes, C(mid) between
@@ -175,7 +196,10 @@ def ensure_present(module):
                           probes=p["probes"], probes_reason=p["probes_reason"], access=access,
                           networks=p["networks"], mss_clamp=p["mss_clamp"],
                           throughput=p["throughput"], failover=p["failover"],
-                          require_all_tunnels=p["require_all_tunnels"])
+                          require_all_tunnels=p["require_all_tunnels"],
+                          counter_min_growth_bytes=p["counter_min_growth_bytes"],
+                          counter_settle_seconds=p["counter_settle_seconds"],
+                          counter_waited_seconds=p["counter_waited_seconds"])
     contents = {"report.json": json.dumps(report, indent=2, sort_keys=True) + "\n"}
     files = [os.path.join(p["state_dir"], name) for name in sorted(contents)]
     if not module.check_mode:
@@ -200,6 +224,9 @@ def main():
             mss_clamp=dict(type="int"),
             require_all_tunnels=dict(type="bool", default=False),
             failover=dict(type="dict"),
+            counter_min_growth_bytes=dict(type="int", default=1),
+            counter_settle_seconds=dict(type="int", default=0),
+            counter_waited_seconds=dict(type="int", default=0),
             evidence=dict(type="dict", required=True),
             require_public=dict(type="bool", default=True),
             mtu_checks=dict(type="list", elements="dict", default=[]),

@@ -11,7 +11,7 @@ import json
 import pytest
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.report import (
-    build_report, expected_measurements, from_probe_runs, tunnel_deltas,
+    build_report, counters_settled, expected_measurements, from_probe_runs, tunnel_deltas,
 )
 
 VMS = [
@@ -545,3 +545,88 @@ def test_a_broken_path_is_one_finding_not_also_its_mtu_and_throughput():
         "throughput vm1 -> vm3 private (10.2.1.10): not measured: the path itself is broken (see "
         "its loss) (%s)" % unreachable]
     assert len(findings(result, "failure")) == 4
+
+
+# --- lagging counters: what growth counts, and waiting for it ---------------------------------
+
+LAG = dict(counter_settle_seconds=60, counter_waited_seconds=60)
+# The cloud's counters had not caught up when the check looked: the private probes' bytes show
+# only after the public probes (or not at all while the check runs).
+STILL = dict(before=BEFORE, mid=BEFORE, after=BEFORE)
+LATE = dict(before=BEFORE, mid=BEFORE, after=MID)
+LAG_WARNING = (
+    "tunnels: the ESP byte counters had not grown after 60 s: cloud counters lag (Azure's "
+    "connection byte counters and AWS's telemetry refresh every few minutes); the private paths "
+    "to the other cloud answered, so this is a warning, not a failure: nothing proves yet that "
+    "their traffic went through the tunnels (ESP byte counters +0 during the private probes and "
+    "60 s after them)")
+NO_PRIVATE = ("tunnels: no private traffic went through the tunnels: the private paths to the "
+              "other cloud answered, so their traffic took another way (check the routes: it must "
+              "go through the VPN gateways) (ESP byte counters +0 during the private probes%s)")
+PUBLIC_LATE = (
+    "tunnels: the ESP byte counters grew during the public probes, after they had not grown for "
+    "the private ones: cloud counters lag, so these may be the private probes' bytes counted "
+    "late: cannot tell whether public traffic went through the tunnel (ESP byte counters +16400 "
+    "bytes during the public probes, tolerance 0)")
+PUBLIC_THROUGH = (
+    "tunnels: public traffic went through the tunnel: a route or the traffic selectors send "
+    "public addresses into the tunnel (the local network gateways' prefixes and the VPN's static "
+    "routes must hold only the private networks) (ESP byte counters +16400 bytes during the "
+    "public probes, tolerance 0)")
+VM1_VM3_LOST = lose(GOOD, {("vm1", "vm3", "private")})
+
+COUNTER_RULES = [
+    # name, report arguments, level, the counters' findings (severity, line)
+    ("live counters grew", {}, "pass", []),
+    ("live counters still: failure at once (local target)", STILL, "fail",
+     [("failure", NO_PRIVATE % "")]),
+    ("live counters late: the public probes are blamed", LATE, "fail",
+     [("failure", NO_PRIVATE % ""), ("failure", PUBLIC_THROUGH)]),
+    ("lagging counters grew while the check waited", dict(LAG), "pass", []),
+    ("lagging counters had not caught up: a warning", dict(STILL, **LAG), "pass",
+     [("warning", LAG_WARNING)]),
+    ("lagging counters caught up during the public probes: cannot tell", dict(LATE, **LAG),
+     "pass", [("warning", LAG_WARNING), ("warning", PUBLIC_LATE)]),
+    ("lagging counters, a private probe failed: still a failure",
+     dict(STILL, measurements=VM1_VM3_LOST, **LAG), "fail",
+     [("failure", NO_PRIVATE % " and 60 s after them")]),
+    ("growth below what counts (live)", dict(counter_min_growth_bytes=20000), "fail",
+     [("failure", "tunnels: no private traffic went through the tunnels: the private paths to "
+       "the other cloud answered, so their traffic took another way (check the routes: it must "
+       "go through the VPN gateways) (ESP byte counters +16400 during the private probes, less "
+       "than the 20000 bytes that count as growth)")]),
+    ("growth that counts", dict(counter_min_growth_bytes=16400), "pass", []),
+]
+
+
+@pytest.mark.parametrize("name, arguments, level, lines", COUNTER_RULES,
+                         ids=[case[0] for case in COUNTER_RULES])
+def test_counter_rules(name, arguments, level, lines):
+    result = report(**arguments)
+    assert result["verdict"]["level"] == level, result["verdict"]["headline"]
+    assert [(f["severity"], f["text"]) for f in findings(result) if f["object"] == "tunnels"] == lines
+
+
+def test_the_report_says_how_long_the_check_waited_and_what_counts():
+    counters = report(counter_min_growth_bytes=100, **LAG)["counters"]
+    assert (counters["min_growth_bytes"], counters["settle_s"], counters["waited_s"]) == (100, 60, 60)
+    counters = report()["counters"]
+    assert (counters["min_growth_bytes"], counters["settle_s"], counters["waited_s"]) == (1, 0, 0)
+
+
+SETTLED = [
+    # name, evidence so far, min growth, whether to stop waiting
+    ("grew", {"before": BEFORE, "mid": MID}, 1, True),
+    ("still", {"before": BEFORE, "mid": BEFORE}, 1, False),
+    ("grew, less than counts", {"before": BEFORE, "mid": MID}, 16401, False),
+    ("grew exactly what counts", {"before": BEFORE, "mid": MID}, 16400, True),
+    # waiting cannot make a counter known
+    ("unknown", {"before": BEFORE, "mid": [dict(t, bytes_in=None) for t in MID]}, 1, True),
+    ("no mid yet", {"before": BEFORE}, 1, False),
+]
+
+
+@pytest.mark.parametrize("name, evidence, min_growth, settled", SETTLED,
+                         ids=[case[0] for case in SETTLED])
+def test_counters_settled(name, evidence, min_growth, settled):
+    assert counters_settled(evidence, min_growth) is settled

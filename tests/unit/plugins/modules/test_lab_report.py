@@ -60,3 +60,20 @@ def test_check_mode_writes_nothing(run_module, tmp_path):
     result = run_module(lab_report, args(tmp_path, [RUN_VM1], vms=VMS[:1]), check_mode=True)
     assert result["changed"] is False and result["verdict"]["level"] == "pass"
     assert not (tmp_path / "state").exists()
+
+
+def test_lagging_counters_that_never_grew_are_a_warning_with_the_wait(run_module, tmp_path):
+    run_vm3 = {"vm": "vm3",
+               "private": {"changed": False, "measurements": [ping("vm3", "vm1", "10.1.1.10", "private")],
+                           "mtu_checks": []},
+               "public": {"changed": False, "measurements": [ping("vm3", "vm1", "198.51.100.11", "public")],
+                          "mtu_checks": []}}
+    still = {"before": UP, "mid": UP, "after": UP}
+    lagging = run_module(lab_report, args(tmp_path, [RUN_VM1, run_vm3], evidence=still, target="cloud",
+                                          counter_settle_seconds=60, counter_waited_seconds=60))
+    assert lagging["verdict"]["level"] == "pass"
+    assert [w.split(":")[1].strip() for w in lagging["verdict"]["warnings"]] == [
+        "the ESP byte counters had not grown after 60 s"]
+    assert (lagging["report"]["counters"]["settle_s"], lagging["report"]["counters"]["waited_s"]) == (60, 60)
+    live = run_module(lab_report, args(tmp_path, [RUN_VM1, run_vm3], evidence=still))
+    assert live["verdict"]["level"] == "fail"
