@@ -113,7 +113,9 @@ options:
       - 169.254.22.0/30
   expiry_days:
     description:
-      - Days until the C(expires) tag date (1-365).
+      - 'Days until the C(expires) tag date (1-365), from the day the lab is created: the date is recorded
+        in its state directory and kept on later runs; a different value on a later run sets a new date,
+        that day + the new days.'
     type: int
     default: 7
   dpd_timeout_seconds:

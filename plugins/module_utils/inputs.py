@@ -73,7 +73,9 @@ INPUTS = (
            "not even in error messages.", secret=True, elements="str", example=["KEY1", "KEY2"]),
     _input("tunnel_inside_cidrs", "list", ["169.254.21.0/30", "169.254.22.0/30"],
            "The two tunnels' inside /30 networks in V(169.254.0.0/16).", elements="str"),
-    _input("expiry_days", "int", 7, "Days until the C(expires) tag date (1-365)."),
+    _input("expiry_days", "int", 7, "Days until the C(expires) tag date (1-365), from the day "
+           "the lab is created: the date is recorded in its state directory and kept on later "
+           "runs; a different value on a later run sets a new date, that day + the new days."),
     _input("dpd_timeout_seconds", "int", 45, "Dead peer detection timeout of the Azure side's "
            "connections (Azure allows 9-3600, default 45); the AWS side keeps AWS's 30."),
     _input("aws_endpoint_url", "str", "", "AWS API endpoint of an emulator such as moto or "

@@ -423,13 +423,35 @@ def _names(p):
     }
 
 
-def _tags(p, today):
-    expires = today + datetime.timedelta(days=p["expiry_days"])
+def expiry(today, days, recorded=None):
+    """The lab's expiry: ``{expires (ISO date), days, source}``.
+
+    The date is fixed when the lab is created (``source`` V(new): ``today`` + ``days``) and
+    recorded in its state directory; a later run gets that record (``recorded``: ``{expires,
+    days}``) and keeps its date (``source`` V(recorded)), even past it, so that the resources'
+    tags do not change (Azure's gateway module would PUT the whole gateway for a new tag). A
+    different ``days`` than recorded is the user's explicit change: a new date, ``today`` + the
+    new days (``source`` V(changed)), recorded in its turn. A record whose date cannot be read is
+    ignored. Pure: the caller reads the record and says what day it is.
+    """
+    recorded = recorded if isinstance(recorded, dict) else {}
+    try:
+        kept = datetime.date.fromisoformat(str(recorded.get("expires")))
+    except ValueError:
+        kept = None
+    if kept is not None and recorded.get("days") in (None, days):
+        return {"expires": kept.isoformat(), "days": days, "source": "recorded"}
+    source = "new" if kept is None else "changed"
+    return {"expires": (today + datetime.timedelta(days=days)).isoformat(), "days": days,
+            "source": source}
+
+
+def _tags(p, lab_expiry):
     return {
         "vpnlab": p["name"],
         "owner": p["owner"],
         "environment": p["environment"],
-        "expires": expires.isoformat(),
+        "expires": lab_expiry["expires"],
         "managed_by": "multicloud.vpnlab",
     }
 
@@ -464,15 +486,16 @@ def _tunnels(p, inside_nets, names):
     return tunnels
 
 
-def build_plan(params, targets, today=None, state_root="~/.vpnlab"):
+def build_plan(params, targets, today=None, state_root="~/.vpnlab", read_expiry=None):
     """Validate ``params`` (plan inputs without the ``vpnlab_`` prefix, as declared in
     inputs.INPUTS, any JSON value each; strings are read as their input's type) and return the
     plan. An unknown name is a problem naming the nearest input.
 
     ``targets`` maps a target name to its object: ``check(checker, inputs, nets, vms)`` adds the
     target's own problems, ``build(plan, inputs)`` returns the plan's section named after the
-    target (``plan["local"]``), or None. ``today`` makes the expiry tag testable. Raises
-    PlanError listing every problem.
+    target (``plan["local"]``), or None. ``today`` is the day of a fresh lab's expiry, and
+    ``read_expiry(state_dir, lab)`` returns what the lab's state directory records of it
+    (``{expires, days}``, or None), see ``expiry``. Raises PlanError listing every problem.
     """
     chk = _Checker()
     p = _inputs(chk, params)
@@ -491,22 +514,27 @@ def build_plan(params, targets, today=None, state_root="~/.vpnlab"):
         target.check(chk, p, nets, vms)
     if chk.problems:
         raise PlanError(chk.problems)
-    plan = _assemble(p, nets, vms, admin, inside, today or datetime.date.today(), state_root)
+    state_dir = "%s/%s" % (state_root.rstrip("/"), p["name"])
+    recorded = read_expiry(state_dir, p["name"]) if read_expiry else None
+    lab_expiry = expiry(today or datetime.date.today(), p["expiry_days"], recorded)
+    plan = _assemble(p, nets, vms, admin, inside, lab_expiry, state_dir)
     section = target.build(plan, p)
     if section is not None:
         plan[p["target"]] = section
     return plan
 
 
-def _assemble(p, nets, vms, admin, inside, today, state_root):
+def _assemble(p, nets, vms, admin, inside, lab_expiry, state_dir):
     names = _names(p)
     plan = {
         "lab": p["name"],
         "target": p["target"],
         "owner": p["owner"],
         "environment": p["environment"],
-        "state_dir": "%s/%s" % (state_root.rstrip("/"), p["name"]),
-        "tags": _tags(p, today),
+        "state_dir": state_dir,
+        "tags": _tags(p, lab_expiry),
+        # What lab_state records in the state directory, so that the date stays the same.
+        "expiry": lab_expiry,
         "azure": dict(names["azure"], region=p["azure_region"],
                       region_short=region_short(p["azure_region"]),
                       vnet_cidr=str(nets["azure_vnet_cidr"]),

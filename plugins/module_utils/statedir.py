@@ -15,6 +15,11 @@ about who made the directory (`VPNLAB_HOME=~` and a lab called `projects` name t
   entries stay, unknown ones are left and reported, and the directory and its marker go only
   when nothing else is left.
 
+The marker also records the lab's expiry (``expires``, ``expiry_days``: see plan.expiry) from
+when the lab creates the directory, so that later runs tag the resources with the same date; a
+changed expiry is recorded again, and an emptied directory that stays (reports kept) forgets it,
+as its resources are gone.
+
 Symbolic links are never followed: the lab writes none, so a link in the directory is an
 unknown entry (left in place), and a state directory that is a link is refused.
 Target-neutral: the targets add their own top-level entries to KNOWN_ENTRIES, nothing else.
@@ -22,6 +27,7 @@ Target-neutral: the targets add their own top-level entries to KNOWN_ENTRIES, no
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 import json
 import os
@@ -77,8 +83,22 @@ def path_problems(path):
     return []
 
 
-def marker_text(lab):
-    return json.dumps({"lab": lab, "managed_by": MANAGED_BY}, indent=2, sort_keys=True) + "\n"
+def marker_text(lab, expiry=None):
+    doc = {"lab": lab, "managed_by": MANAGED_BY}
+    if expiry:
+        doc.update(expires=expiry["expires"], expiry_days=expiry.get("days"))
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def marker_expiry(text):
+    """The expiry a marker records, ``{expires, days}``, or None (none, or not an ISO date)."""
+    try:
+        doc = json.loads(text)
+        expires = datetime.date.fromisoformat(str(doc["expires"])).isoformat()
+    except (TypeError, ValueError, KeyError):
+        return None
+    days = doc.get("expiry_days")
+    return {"expires": expires, "days": days if isinstance(days, int) else None}
 
 
 def marker_owner(text):
@@ -225,6 +245,19 @@ def is_marked(path, lab):
         refusal(path, lab, seen, creating=False) is None
 
 
+def recorded_expiry(path, lab):
+    """The expiry recorded in `lab`'s marker at `path`, or None (no directory, not the lab's,
+    nothing recorded). Never raises on a missing or foreign directory: the plan asks first."""
+    try:
+        seen = observe(path) if not lab_problems(lab) and not path_problems(path) else None
+    except OSError:
+        return None
+    if not seen or seen["kind"] != "dir" or seen["marker"] is None or \
+            refusal(path, lab, seen, creating=False) is not None:
+        return None
+    return marker_expiry(seen["marker"])
+
+
 def _checked(path, lab, keep=None):
     problems = lab_problems(lab) + path_problems(path)
     if keep is not None and not (isinstance(keep, (list, tuple))
@@ -239,8 +272,12 @@ def _result(path):
     return {"changed": False, "path": path, "created": [], "removed": [], "kept": [], "left": []}
 
 
-def ensure_present(path, lab, check_mode=False):
-    """Create and mark the state directory, or accept it; {changed, created, ...}."""
+def ensure_present(path, lab, check_mode=False, expiry=None):
+    """Create and mark the state directory, or accept it; {changed, created, expiry, ...}.
+
+    `expiry` ({expires, days}, the plan's) is recorded in the marker when it differs from what
+    the marker records; without it the marker's record stays as it is.
+    """
     path = _checked(path, lab)
     seen = observe(path)
     problem = refusal(path, lab, seen, creating=True)
@@ -248,10 +285,18 @@ def ensure_present(path, lab, check_mode=False):
         raise StateDirError(problem)
     marker = os.path.join(path, MARKER)
     result = _result(path)
+    wanted = {"expires": expiry["expires"], "days": expiry.get("days")} if expiry else None
     if seen["kind"] == "dir" and seen["marker"] is not None:
+        recorded = marker_expiry(seen["marker"])
+        result["expiry"] = recorded
+        if wanted is None or recorded == wanted:
+            return result
+        result.update(changed=True, expiry=wanted)
+        if not check_mode:
+            write_atomic(marker, marker_text(lab, wanted), MARKER_MODE)
         return result
     dirs = missing_parents(path, os.path.lexists)
-    result.update(changed=True, created=[d + "/" for d in dirs] + [marker])
+    result.update(changed=True, created=[d + "/" for d in dirs] + [marker], expiry=wanted)
     if check_mode:
         return result
     for directory in dirs:
@@ -259,7 +304,7 @@ def ensure_present(path, lab, check_mode=False):
         os.chmod(directory, DIR_MODE)  # mkdir's mode is cut by the umask
     if not dirs:  # an existing empty directory becomes the lab's: private, as secrets go there
         os.chmod(path, DIR_MODE)
-    write_atomic(marker, marker_text(lab), MARKER_MODE)
+    write_atomic(marker, marker_text(lab, wanted), MARKER_MODE)
     return result
 
 
@@ -294,6 +339,9 @@ def ensure_absent(path, lab, keep=DEFAULT_KEEP, check_mode=False):
         appeared = _remove_marked_dir(path, lab)
         if appeared:
             result.update(removed=result["removed"][:-2], left=appeared)
+    elif marker_expiry(seen["marker"]) is not None:
+        # The directory stays (kept reports): its resources are gone, and so is their expiry.
+        write_atomic(os.path.join(path, MARKER), marker_text(lab), MARKER_MODE)
     return result
 
 

@@ -21,6 +21,12 @@ description:
     list); an unknown C(vpnlab_*) name is a problem naming the nearest valid one.
   - For the C(local) target, the lab's address ranges are also checked against the addresses and
     routes of the host, so the lab never shadows the host's own networks.
+  - The C(expires) tag is fixed when the lab is created - today + O(expiry_days) - and recorded
+    in the lab's state directory (by M(multicloud.vpnlab.lab_state)); later runs read it there
+    and keep the date, so a re-run on a later day does not retag the resources (Azure's gateway
+    module would update the whole gateway for a new tag). Running with a different
+    O(expiry_days) than recorded sets a new date, today + the new days, recorded in its turn;
+    that is how to extend (or shorten) a lab's life. After a teardown the record goes.
 author:
   - multicloud.vpnlab contributors (@multicloud)
 attributes:
@@ -32,7 +38,9 @@ attributes:
     details: The module changes nothing.
   idempotent:
     support: full
-    details: The same inputs give the same plan; only the expiry tag moves with the date.
+    details:
+      - The same inputs give the same plan. The expiry tag too, once the lab's state directory
+        records it (see RV(plan.expiry)); before that it is today + O(expiry_days).
 extends_documentation_fragment:
   - multicloud.vpnlab.attributes
   - multicloud.vpnlab.inputs
@@ -105,6 +113,16 @@ plan:
       description: Tags for every resource (owner, environment, expiry, lab).
       type: dict
       sample: {vpnlab: vpntest, owner: student, environment: dev, expires: "2026-12-02"}
+    expiry:
+      description:
+        - The lab's expiry - C(expires) (the C(expires) tag's date), C(days) (O(expiry_days)) and
+          C(source) - V(new) (no record yet - today + C(days)), V(recorded) (the date the state
+          directory records) or V(changed) (O(expiry_days) differs from the record - today + the
+          new days).
+        - The C(lab_host) role records it in the state directory (M(multicloud.vpnlab.lab_state)'s
+          O(multicloud.vpnlab.lab_state#module:expiry)).
+      type: dict
+      sample: {expires: "2026-12-02", days: 7, source: recorded}
     azure:
       description: Azure names, region and address plan.
       type: dict
@@ -172,12 +190,14 @@ problems:
   elements: str
 """
 
+import datetime
 import traceback
 
 from ansible.module_utils.common.validation import check_type_path
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import inputs
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import PlanError, build_plan
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.statedir import recorded_expiry
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.hostnet import host_networks
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
@@ -187,6 +207,11 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.targets import C
 
 
 DEFAULT_STATE_ROOT = "~/.vpnlab"
+
+
+def today():
+    """The day of a new lab's expiry (a function, so that tests can say what day it is)."""
+    return datetime.date.today()
 
 
 def plan_inputs(module):
@@ -225,7 +250,8 @@ def run(module):
     state_root = params["state_root"] or check_type_path(DEFAULT_STATE_ROOT)
     targets = {"local": LocalTarget(local_networks), "cloud": CloudTarget([AzurePart(), AwsPart()])}
     try:
-        plan = build_plan(inputs_given, targets, state_root=state_root)
+        plan = build_plan(inputs_given, targets, today=today(), state_root=state_root,
+                          read_expiry=recorded_expiry)
     except PlanError as exc:
         module.fail_json(msg=str(exc), problems=exc.problems)
     module.exit_json(changed=False, plan=plan)

@@ -25,6 +25,10 @@ description:
     C(vms/), C(report.*), C(cloud/), ...), but those matching O(keep); entries it does not know
     are left in place, each with a warning. The marker and the directory go only when nothing
     else is left.
+  - With O(expiry), V(present) records the lab's expiry in the marker (when the lab creates the
+    directory, and again when it changed), so that M(multicloud.vpnlab.lab_plan) keeps the
+    C(expires) tag's date on later runs. V(absent) forgets it when the directory stays (kept
+    reports), since the lab's resources are gone and a new lab of the name gets its own date.
   - Symbolic links are never followed.
 author:
   - multicloud.vpnlab contributors (@multicloud)
@@ -37,7 +41,7 @@ attributes:
     details: The C(created), C(removed) and C(left) results list the entries instead.
   idempotent:
     support: full
-    details: A second run finds the directory marked (V(present)) or emptied (V(absent)).
+    details: A second run finds the directory marked with the same expiry (V(present)) or emptied (V(absent)).
 extends_documentation_fragment:
   - multicloud.vpnlab.attributes
 options:
@@ -64,6 +68,12 @@ options:
     type: list
     elements: str
     default: [report.json, report.md, report.html]
+  expiry:
+    description:
+      - With V(present), the lab's expiry to record in the marker - C(expires) (an ISO date) and
+        C(days), as the plan's C(expiry) has them (C(vpnlab_plan.expiry)).
+      - Not given, the marker's record stays as it is.
+    type: dict
 seealso:
   - module: multicloud.vpnlab.local_teardown
 """
@@ -113,6 +123,11 @@ left:
   type: list
   elements: str
   sample: ["notes.txt"]
+expiry:
+  description: The expiry the marker records after the run (C(expires), C(days)), or null.
+  returned: with O(state=present)
+  type: dict
+  sample: {expires: "2026-12-02", days: 7}
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -121,11 +136,21 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.statedir import 
 )
 
 
+def _expiry(module):
+    expiry = module.params["expiry"]
+    if not expiry:
+        return None
+    if not isinstance(expiry.get("expires"), str):
+        module.fail_json(msg="expiry: needs expires (an ISO date), as the plan's expiry has it")
+    days = expiry.get("days")
+    return {"expires": expiry["expires"], "days": int(days) if days not in (None, "") else None}
+
+
 def run(module):
     p = module.params
     try:
         if p["state"] == "present":
-            return ensure_present(p["path"], p["lab"], module.check_mode)
+            return ensure_present(p["path"], p["lab"], module.check_mode, _expiry(module))
         return ensure_absent(p["path"], p["lab"], p["keep"], module.check_mode)
     except StateDirError as exc:
         module.fail_json(msg=str(exc))
@@ -140,6 +165,7 @@ def main():
             lab=dict(type="str", required=True),
             state=dict(type="str", choices=["present", "absent"], default="present"),
             keep=dict(type="list", elements="str", default=list(DEFAULT_KEEP)),
+            expiry=dict(type="dict"),
         ),
         supports_check_mode=True,
     )

@@ -12,6 +12,7 @@ routes are still removed, since they carry the lab's prefix, but no file is dele
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import secrets
@@ -157,6 +158,10 @@ def test_lab_in_a_home_directory_tears_down_completely_and_leaves_the_dotfiles(h
     assert rc == 0, out[-3000:]
     state = home / lab
     marker = json.loads((state / MARKER).read_text())
+    # The expiry is recorded from the day the lab is created (7 days by default).
+    days = [(datetime.date.today() - datetime.timedelta(days=n) + datetime.timedelta(days=7)).isoformat()
+            for n in (0, 1)]
+    assert marker.pop("expires") in days and marker.pop("expiry_days") == 7
     assert marker == {"lab": lab, "managed_by": "multicloud.vpnlab"}
     assert (state / MARKER).stat().st_mode & 0o777 == 0o600
     assert state.stat().st_mode & 0o777 == 0o700
@@ -168,6 +173,8 @@ def test_lab_in_a_home_directory_tears_down_completely_and_leaves_the_dotfiles(h
         assert lab_netns(lab) == [] and guard_routes(lab) == []
         assert sorted(os.listdir(str(state))) == [MARKER, "report.html", "report.json",
                                                   "report.md"]
+        # The kept directory forgets the expiry: a new lab of the name gets its own.
+        assert json.loads((state / MARKER).read_text()) == {"lab": lab, "managed_by": "multicloud.vpnlab"}
     rc, out = playbook("teardown.yml", home, lab, "-e", '{"teardown_keep": []}')
     assert rc == 0, out[-3000:]
     # Nothing of the lab is left, and the home directory is exactly as it was.

@@ -11,7 +11,7 @@ import pytest
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vpnconn import describe_vpn_connection
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import (
-    PlanError, build_plan, reserved_addresses,
+    PlanError, build_plan, expiry, reserved_addresses,
 )
 import ipaddress
 
@@ -481,3 +481,49 @@ def test_a_target_without_its_code_is_refused_once():
 def test_reserved_addresses(subnet, expected):
     got = reserved_addresses(ipaddress.ip_network(subnet))
     assert sorted(got) == [ipaddress.ip_address(a) for a in expected]
+
+
+# --- the expiry tag: fixed when the lab is created --------------------------------------------
+
+RECORDED = {"expires": "2026-12-02", "days": 7}
+LATER = TODAY + datetime.timedelta(days=9)
+
+EXPIRY = [
+    # name, vpnlab_expiry_days, what the state directory records, today, (expires, source)
+    ("a fresh lab: today + the days", 7, None, TODAY, ("2026-12-02", "new")),
+    ("a re-run a few days later keeps it", 7, RECORDED, TODAY + datetime.timedelta(days=3),
+     ("2026-12-02", "recorded")),
+    ("a re-run after the date keeps it too", 7, RECORDED, LATER, ("2026-12-02", "recorded")),
+    ("other days: a new date, from today", 14, RECORDED, LATER, ("2026-12-18", "changed")),
+    ("fewer days: a new date, from today", 1, RECORDED, LATER, ("2026-12-05", "changed")),
+    ("a record without its days is kept", 7, {"expires": "2026-12-20"}, LATER,
+     ("2026-12-20", "recorded")),
+    ("an unreadable record is ignored", 7, {"expires": "soon", "days": 7}, TODAY,
+     ("2026-12-02", "new")),
+]
+
+
+@pytest.mark.parametrize("name, days, recorded, today, expected", EXPIRY, ids=[c[0] for c in EXPIRY])
+def test_expiry(name, days, recorded, today, expected):
+    found = expiry(today, days, recorded)
+    assert (found["expires"], found["source"], found["days"]) == expected + (days,)
+
+
+def test_a_rerun_on_a_later_day_gives_the_same_tags():
+    asked = []
+
+    def recorded(state_dir, lab):
+        asked.append((state_dir, lab))
+        return record
+
+    record = None
+    first = build_plan({}, {"local": LocalTarget(HOST)}, today=TODAY, state_root="/st",
+                       read_expiry=recorded)
+    record = {"expires": first["expiry"]["expires"], "days": first["expiry"]["days"]}
+    again = build_plan({}, {"local": LocalTarget(HOST)}, today=LATER, state_root="/st",
+                       read_expiry=recorded)
+    assert again["tags"] == first["tags"] and again["tags"]["expires"] == "2026-12-02"
+    assert (first["expiry"]["source"], again["expiry"]["source"]) == ("new", "recorded")
+    assert asked == [("/st/vpntest", "vpntest")] * 2
+    # without a reader (or a record), the plan stays what it was: today + the days
+    assert build_plan({}, {"local": LocalTarget(HOST)}, today=LATER)["tags"]["expires"] == "2026-12-11"

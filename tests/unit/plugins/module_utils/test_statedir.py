@@ -17,7 +17,7 @@ import pytest
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.statedir import (
     DEFAULT_KEEP, MARKER, StateDirError, ensure_absent, ensure_present, is_known, is_marked,
-    marker_owner, marker_text, missing_parents, refusal, sort_entries,
+    marker_owner, marker_text, missing_parents, recorded_expiry, refusal, sort_entries,
 )
 
 LAB = "sdunit"
@@ -347,3 +347,69 @@ def test_refusal_lists_a_few_entries_only():
             "marker_kind": None}
     message = refusal("/x/lab", LAB, seen, creating=False)
     assert "(it holds: f00, f01, f02, f03, f04 and 4 more)" in message
+
+
+# --- the lab's expiry, recorded when the lab creates its directory ----------------------------
+
+EXPIRY = {"expires": "2026-12-02", "days": 7}
+
+
+def marker_of(path):
+    return json.loads((path / MARKER).read_text())
+
+
+def test_present_records_the_expiry_when_it_creates_the_dir(tmp_path):
+    lab_dir = tmp_path / "lab"
+    result = ensure_present(str(lab_dir), LAB, expiry=EXPIRY)
+    assert result["changed"] is True and result["expiry"] == EXPIRY
+    assert marker_of(lab_dir) == {"lab": LAB, "managed_by": "multicloud.vpnlab", "expires": "2026-12-02",
+                                  "expiry_days": 7}
+    assert recorded_expiry(str(lab_dir), LAB) == EXPIRY
+    assert marker_owner((lab_dir / MARKER).read_text()) == LAB
+
+
+def test_present_keeps_the_same_expiry_and_records_a_new_one(tmp_path):
+    lab_dir = tmp_path / "lab"
+    ensure_present(str(lab_dir), LAB, expiry=EXPIRY)
+    again = ensure_present(str(lab_dir), LAB, expiry=EXPIRY)
+    assert (again["changed"], again["created"]) == (False, [])
+    longer = {"expires": "2026-12-18", "days": 14}
+    dry = ensure_present(str(lab_dir), LAB, expiry=longer, check_mode=True)
+    assert dry["changed"] is True and recorded_expiry(str(lab_dir), LAB) == EXPIRY
+    changed = ensure_present(str(lab_dir), LAB, expiry=longer)
+    assert changed["changed"] is True and changed["created"] == []
+    assert recorded_expiry(str(lab_dir), LAB) == longer
+    # without an expiry (an older caller) the recorded one stays
+    assert ensure_present(str(lab_dir), LAB)["changed"] is False
+    assert recorded_expiry(str(lab_dir), LAB) == longer
+
+
+def test_a_marker_without_expiry_gets_one(tmp_path):
+    build(tmp_path, {"lab": {MARKER: OURS, "vms.json": "[]"}})
+    assert recorded_expiry(str(tmp_path / "lab"), LAB) is None
+    result = ensure_present(str(tmp_path / "lab"), LAB, expiry=EXPIRY)
+    assert result["changed"] is True and recorded_expiry(str(tmp_path / "lab"), LAB) == EXPIRY
+    assert (tmp_path / "lab" / "vms.json").read_text() == "[]"
+
+
+def test_absent_keeping_the_reports_forgets_the_expiry(tmp_path):
+    """The expiry belongs to the lab's resources: after teardown a new lab of the name gets its own."""
+    lab_dir = tmp_path / "lab"
+    ensure_present(str(lab_dir), LAB, expiry=EXPIRY)
+    (lab_dir / "report.json").write_text("{}")
+    (lab_dir / "vms.json").write_text("[]")
+    ensure_absent(str(lab_dir), LAB)
+    assert (lab_dir / "report.json").exists() and recorded_expiry(str(lab_dir), LAB) is None
+    assert marker_owner((lab_dir / MARKER).read_text()) == LAB
+
+
+@pytest.mark.parametrize("spec, lab", [
+    ({}, LAB),                                                   # no directory
+    ({"lab": {}}, LAB),                                          # no marker
+    ({"lab": {MARKER: marker_text("other", EXPIRY)}}, LAB),      # another lab's
+    ({"lab": {MARKER: "not json"}}, LAB),
+    ({"lab": {MARKER: json.dumps(dict(json.loads(OURS), expires="soon"))}}, LAB),
+])
+def test_recorded_expiry_is_none_unless_this_labs_marker_has_one(tmp_path, spec, lab):
+    build(tmp_path, spec)
+    assert recorded_expiry(str(tmp_path / "lab"), lab) is None
