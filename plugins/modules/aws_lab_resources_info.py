@@ -21,6 +21,10 @@ description:
     a security group's or key pair's own name) but not the lab's tags, and with
     O(customer_gateway_ip) the customer gateways on that address that are not the lab's. The stock
     modules find resources by name, so a build would take these over; the lab stops instead.
+  - With O(customer_gateway_asn) too, a customer gateway that a build of the lab created and could
+    not tag is not listed there - one in state C(available) on that address with that BGP ASN and
+    no tags, or only the C(Name) that O(names) gives the customer gateway -
+    since M(multicloud.vpnlab.aws_customer_gateway) adopts it (tags it as the lab's).
 author:
   - multicloud.vpnlab contributors (@multicloud)
 attributes:
@@ -53,6 +57,11 @@ options:
   customer_gateway_ip:
     description: The customer gateway's public IP.
     type: str
+  customer_gateway_asn:
+    description:
+      - The customer gateway's BGP ASN. With O(customer_gateway_ip), an untagged gateway on that
+        address with this ASN is one the lab adopts, not a conflict.
+    type: int
   state_dir:
     description:
       - The lab's state directory. When given, RV(vms) lists the lab's EC2 VMs as the
@@ -60,6 +69,7 @@ options:
     type: path
 seealso:
   - module: multicloud.vpnlab.aws_teardown
+  - module: multicloud.vpnlab.aws_customer_gateway
 """
 
 EXAMPLES = r"""
@@ -107,6 +117,7 @@ vms:
 
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws import cgw
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws import inventory
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws import resources as lab_resources
 
@@ -121,15 +132,21 @@ def main():
         lab=dict(type="str", required=True),
         names=dict(type="dict", default={}),
         customer_gateway_ip=dict(type="str"),
+        customer_gateway_asn=dict(type="int"),
         state_dir=dict(type="path"),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
     params = module.params
+    adoptable = None
+    if params["customer_gateway_ip"] and params["customer_gateway_asn"] is not None:
+        adoptable = cgw.adoptable_by(params["customer_gateway_ip"], params["customer_gateway_asn"],
+                                     params["names"].get("customer_gateway"))
     try:
         found = lab_resources.records(lab_resources.list_lab(client, params["lab"]))
         found += lab_resources.other_tagged(client, params["lab"])
-        conflicts = lab_resources.conflicts(client, params["lab"], params["names"], params["customer_gateway_ip"])
+        conflicts = lab_resources.conflicts(client, params["lab"], params["names"], params["customer_gateway_ip"],
+                                            adoptable=adoptable)
         vms = inventory.list_vms(client, params["lab"], params["state_dir"]) if params["state_dir"] else None
     except (BotoCoreError, ClientError) as exc:
         module.fail_json_aws(exc, msg="Could not list the lab's AWS resources")

@@ -266,22 +266,37 @@ def name_filters(kind, name):
     return [{"Name": NAME_FILTER.get(kind, "tag:Name"), "Values": [name]}]
 
 
-def conflicts(client, lab, names, customer_gateway_ip=None):
+def has_name(kind, resource, name):
+    """The Name tag checked again (moto ignores a tag:Name filter on customer gateways)."""
+    return kind in NAME_FILTER or tags_of(resource).get("Name") == name
+
+
+def conflicts(client, lab, names, customer_gateway_ip=None, adoptable=None):
     """Resources that carry one of the lab's names but not its tags: the stock modules find
-    resources by name (the customer gateway by IP), so the lab would take them over."""
+    resources by name (AWS answers a customer gateway's create with an existing one on the same
+    address), so the lab would take them over.
+
+    `adoptable(gateway)` tells the customer gateways a build of the lab created and could not tag
+    (see _aws/cgw.py): the lab adopts those, so they are no conflict.
+    """
+    def foreign(kind, resource):
+        return (alive(kind, resource) and not is_labs(resource, lab)
+                and not (kind == "customer_gateway" and adoptable is not None and adoptable(resource)))
+
     found = []
     for kind, wanted in sorted((names or {}).items()):
         for name in wanted if isinstance(wanted, list) else [wanted]:
             if kind not in DESCRIBE or not name:
                 continue
             for resource in describe(client, kind, name_filters(kind, name)):
-                if alive(kind, resource) and not is_labs(resource, lab):
+                if has_name(kind, resource, name) and foreign(kind, resource):
                     found.append(dict(record(kind, resource), description="%s %s (%s) is not tagged vpnlab=%s" % (
                         kind.replace("_", " "), resource[DESCRIBE[kind][2]], name, lab)))
     if customer_gateway_ip:
         for resource in describe(client, "customer_gateway", [{"Name": "ip-address", "Values": [customer_gateway_ip]}]):
-            if alive("customer_gateway", resource) and not is_labs(resource, lab):
+            if foreign("customer_gateway", resource):
                 found.append(dict(record("customer_gateway", resource), description=(
-                    "customer gateway %s on %s belongs to someone else (community.aws.ec2_customer_gateway "
-                    "would reuse it)" % (resource["CustomerGatewayId"], customer_gateway_ip))))
+                    "customer gateway %s on %s belongs to someone else (it is not tagged vpnlab=%s, and AWS "
+                    "answers a create on the same address and BGP ASN with it)" % (
+                        resource["CustomerGatewayId"], customer_gateway_ip, lab))))
     return found

@@ -1,0 +1,161 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The lab's AWS customer gateway: which existing gateway is the lab's, which one it adopts.
+
+Pure logic, no boto3 and no AnsibleModule: the aws_customer_gateway module calls the API with
+what these functions build and decide. Three facts shape it:
+
+- a gateway is the lab's by its tags (``vpnlab=<lab>``, ``managed_by=multicloud.vpnlab``), the
+  only thing teardown and the leak check go by, so the gateway is created with them
+  (``TagSpecifications``), not tagged by a later call that can fail on the fresh id;
+- a gateway that a build created but could not tag (the stock module named it, then the tag call
+  met AWS's eventual consistency) carries no tags, or only the lab's ``Name``: it is adopted
+  (tagged), when it is ``available`` on the lab's address with the lab's BGP ASN;
+- AWS answers a CreateCustomerGateway with the type, address and ASN of an existing gateway with
+  that gateway, creating nothing and applying none of the request's tags: so a gateway of
+  someone else on the same address and ASN stops the build instead.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws import resources
+
+TYPE = "ipsec.1"
+# States of a gateway that exists; `deleting`/`deleted` ones are gone for us.
+LIVE_STATES = ("pending", "available")
+NAME_TAG = "Name"
+# AWS's range for BgpAsn (larger ASNs go in BgpAsnExtended, which the lab does not use).
+ASN_RANGE = (1, 2147483647)
+
+
+class CgwError(ValueError):
+    """The gateway cannot be created, kept or adopted; the message says why and what to do."""
+
+
+def lab_tags(lab, name, tags=None):
+    """Every tag the lab's gateway carries: the given ones, its Name and the lab's identity."""
+    wanted = {k: str(v) for k, v in (tags or {}).items()}
+    wanted.update({NAME_TAG: name, resources.TAG_KEY: lab, resources.MANAGED_BY[0]: resources.MANAGED_BY[1]})
+    return wanted
+
+
+def spec_problems(lab, name, ip_address, bgp_asn, tags=None):
+    """What is wrong with the wanted gateway, before any call (every problem at once)."""
+    problems = []
+    try:
+        address = ipaddress.ip_address(ip_address)
+        if address.version != 4:
+            raise ValueError(ip_address)
+    except (TypeError, ValueError):
+        problems.append("ip_address=%r must be an IPv4 address" % (ip_address,))
+    low, high = ASN_RANGE
+    if isinstance(bgp_asn, bool) or not isinstance(bgp_asn, int) or not low <= bgp_asn <= high:
+        problems.append("bgp_asn=%r must be a whole number from %d to %d" % (bgp_asn, low, high))
+    if not name:
+        problems.append("name must not be empty")
+    for key, value in ((resources.TAG_KEY, lab), resources.MANAGED_BY, (NAME_TAG, name)):
+        if key in (tags or {}) and str(tags[key]) != value:
+            problems.append("tags: %s=%r contradicts the lab's %s=%r" % (key, tags[key], key, value))
+    return problems
+
+
+def address_filters(ip_address):
+    """The DescribeCustomerGateways filters for the gateways on the address, whoever's they are
+    (moto ignores the state filter: `classify` checks the state again)."""
+    return [{"Name": "ip-address", "Values": [ip_address]}, {"Name": "state", "Values": list(LIVE_STATES)}]
+
+
+def same_asn(gateway, bgp_asn):
+    # AWS returns BgpAsn as a string.
+    return str(gateway.get("BgpAsn")) == str(bgp_asn)
+
+
+def adoptable(gateway, ip_address, bgp_asn, name):
+    """An available gateway on the lab's address and ASN with no tags, or only the lab's Name:
+    one a build created and could not tag."""
+    tags = resources.tags_of(gateway)
+    return (gateway.get("State") == "available" and gateway.get("Type", TYPE) == TYPE
+            and gateway.get("IpAddress") == ip_address and same_asn(gateway, bgp_asn)
+            and (not tags or tags == {NAME_TAG: name}))
+
+
+def adoptable_by(ip_address, bgp_asn, name):
+    """The predicate `adoptable` for one lab's gateway (for the foreign-resource check)."""
+    return lambda gateway: adoptable(gateway, ip_address, bgp_asn, name)
+
+
+def classify(gateways, lab, ip_address, bgp_asn, name):
+    """(the lab's, the adoptable, the others) among the live gateways on the address."""
+    live = [g for g in gateways or () if g.get("State") in LIVE_STATES and g.get("IpAddress") == ip_address]
+    own = [g for g in live if resources.is_labs(g, lab)]
+    adopt = [g for g in live if g not in own and adoptable(g, ip_address, bgp_asn, name)]
+    others = [g for g in live if g not in own and g not in adopt]
+    return own, adopt, others
+
+
+def _ids(gateways):
+    return ", ".join(g["CustomerGatewayId"] for g in gateways)
+
+
+def decide(gateways, lab, ip_address, bgp_asn, name):
+    """("keep", gateway), ("adopt", gateway) or ("create", None); CgwError when none is right."""
+    own, adopt, others = classify(gateways, lab, ip_address, bgp_asn, name)
+    if len(own) > 1:
+        raise CgwError("lab %s has %d customer gateways on %s (%s); remove all but one" % (
+            lab, len(own), ip_address, _ids(own)))
+    if own:
+        if not same_asn(own[0], bgp_asn):
+            raise CgwError("customer gateway %s of lab %s has BGP ASN %s, not %s, and AWS cannot change a "
+                           "customer gateway's ASN: keep the ASN, or tear the lab down first" % (
+                               own[0]["CustomerGatewayId"], lab, own[0].get("BgpAsn"), bgp_asn))
+        return "keep", own[0]
+    if len(adopt) > 1:
+        raise CgwError("%d untagged customer gateways on %s with BGP ASN %s (%s) could be lab %s's; "
+                       "remove all but one" % (len(adopt), ip_address, bgp_asn, _ids(adopt), lab))
+    if adopt:
+        return "adopt", adopt[0]
+    clash = [g for g in others if same_asn(g, bgp_asn)]
+    if clash:
+        raise CgwError("customer gateway %s on %s with BGP ASN %s is not lab %s's (it carries other tags), "
+                       "and AWS would answer the lab's create with it: remove it, or use another BGP ASN" % (
+                           _ids(clash), ip_address, bgp_asn, lab))
+    return "create", None
+
+
+def create_request(ip_address, bgp_asn, tags):
+    """CreateCustomerGateway with every tag at creation: no window without the lab's tags."""
+    return {"Type": TYPE, "BgpAsn": bgp_asn, "IpAddress": ip_address,
+            "TagSpecifications": [{"ResourceType": "customer-gateway", "Tags": tag_list(tags)}]}
+
+
+def tag_list(tags):
+    return [{"Key": k, "Value": str(v)} for k, v in sorted((tags or {}).items())]
+
+
+def tag_changes(gateway, wanted, purge=True):
+    """(tags to set, keys to remove); AWS's own `aws:` tags are never removed."""
+    have = resources.tags_of(gateway)
+    to_set = {k: v for k, v in wanted.items() if have.get(k) != v}
+    to_unset = sorted(k for k in have if k not in wanted and not k.startswith("aws:")) if purge else []
+    return to_set, to_unset
+
+
+def retagged(gateway, wanted, purge=True):
+    """The gateway as it is once `tag_changes` are applied."""
+    to_set, to_unset = tag_changes(gateway, wanted, purge)
+    tags = {k: v for k, v in resources.tags_of(gateway).items() if k not in to_unset}
+    tags.update(to_set)
+    return dict(gateway, Tags=tag_list(tags))
+
+
+def summary(gateway):
+    """What the module returns about a gateway (its id only once it exists)."""
+    found = {"ip_address": gateway.get("IpAddress"), "bgp_asn": gateway.get("BgpAsn"),
+             "state": gateway.get("State"), "type": gateway.get("Type", TYPE),
+             "tags": resources.tags_of(gateway)}
+    if gateway.get("CustomerGatewayId"):
+        found["customer_gateway_id"] = gateway["CustomerGatewayId"]
+    return found
