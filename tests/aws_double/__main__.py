@@ -62,11 +62,16 @@ def _serve(server):
     os._exit(0)  # pylint: disable=protected-access
 
 
-def main(argv=None):
-    # moto reads these when it is imported: the project's AMIs (no Ubuntu 24.04 in moto) and
-    # AMI validation, as tests/moto/in_netns.sh sets them for moto_server.
+def _moto_environment():
+    """What moto reads when it is imported: the project's AMIs (moto has no Ubuntu 24.04) and
+    AMI validation, as tests/moto/in_netns.sh sets them for moto_server."""
     os.environ.setdefault("MOTO_AMIS_PATH", str(AMIS))
     os.environ.setdefault("MOTO_ENABLE_AMI_VALIDATION", "true")
+
+
+def main(argv=None):
+    _moto_environment()
+    # Imported only now: moto must see the environment above.
     from . import patches  # pylint: disable=import-outside-toplevel
     from .server import Double, serve  # pylint: disable=import-outside-toplevel
     from .settings import DEFAULT_CONFIG  # pylint: disable=import-outside-toplevel
@@ -74,9 +79,9 @@ def main(argv=None):
     parser = _parser(DEFAULT_CONFIG)
     args = parser.parse_args(argv)
     os.makedirs(args.state_dir, mode=0o700, exist_ok=True)
-    given = {k: getattr(args, k) for k in DEFAULT_CONFIG if getattr(args, k) is not None}
     try:
-        double = Double(args.state_dir, args.region, given)
+        double = Double(args.state_dir, args.region,
+                        {k: getattr(args, k) for k in DEFAULT_CONFIG if getattr(args, k) is not None})
     except ValueError as exc:
         parser.error(str(exc))
     patches.install(double)

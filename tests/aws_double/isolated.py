@@ -30,8 +30,8 @@ def _settings(options):
         option = options.pop(0)
         if not option.startswith("--"):
             sys.exit("isolated: expected --name value, got %r" % option)
-        name, _, value = option[2:].partition("=")
-        if not _:
+        name, equals, value = option[2:].partition("=")
+        if not equals:
             if not options:
                 sys.exit("isolated: %s needs a value" % option)
             value = options.pop(0)

@@ -21,7 +21,8 @@ from tests.azure_double import isolation as azure_isolation
 from tests.azure_double.isolation import ROOT, loopback_only, stop, wait_for_file
 
 __all__ = ["Isolated", "loopback_only", "start_double", "stop"]
-# Variables that would send boto3 elsewhere than the double (a profile, a session, a proxy).
+# Variables that would send boto3 elsewhere than the double (a profile, a session, a proxy, a
+# per-service endpoint such as AWS_ENDPOINT_URL_EC2).
 FOREIGN_ENV = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
                "HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy")
 
@@ -50,7 +51,8 @@ def start_double(state_dir, config=None, wrap=lambda cmd: cmd):
 
 def client_env(info, base=None):
     """`base` (os.environ by default) without FOREIGN_ENV, plus the double's client environment."""
-    env = {k: v for k, v in (os.environ if base is None else base).items() if k not in FOREIGN_ENV}
+    env = {k: v for k, v in (os.environ if base is None else base).items()
+           if k not in FOREIGN_ENV and not k.startswith("AWS_ENDPOINT_URL_")}
     env.update(info["env"])
     return env
 
