@@ -29,8 +29,8 @@ endef
 PROFILES ?= make lab
 ARGS ?=
 
-.PHONY: help prereqs apt apt-test bindep venv venv-test cloud-deps collection lab destroy check plan test unit lint sanity \
-	integration molecule bench bench-scale changelog clean
+.PHONY: help prereqs apt apt-test apt-rehearse bindep venv venv-test cloud-deps collection lab destroy check plan test unit \
+	lint sanity integration molecule bench bench-scale changelog clean rehearse rehearse-shell rehearse-down
 
 help:
 	@echo "make lab       install what is missing (apt, .venv, collection), build the local lab, report"
@@ -39,6 +39,9 @@ help:
 	@echo "make plan      print the validated lab plan only"
 	@echo "make test      everything CI runs: unit, lint, sanity, integration, molecule"
 	@echo "make cloud-deps  install the Azure SDK the cloud target needs (about 2 GB; make test does it)"
+	@echo "make rehearse  the cloud target offline: AWS and Azure test doubles with a real data plane (README)"
+	@echo "make rehearse-shell [CMD='...']  a shell (or one command) with a cloud user's environment, in the rehearsal"
+	@echo "make rehearse-down  tear the rehearsal's lab down through the cloud path, then stop the rehearsal"
 	@echo "make bench     benchmarks (print figures); make bench-scale: 3, 6, 12 VMs (20 min)"
 	@echo "Pass extra ansible-playbook options with ARGS='-e vpnlab_name=lab2 -v'"
 
@@ -50,6 +53,9 @@ apt: prereqs
 
 apt-test: apt
 	$(call apt_install,test)
+
+apt-rehearse: apt
+	$(call apt_install,rehearse)
 
 # The packages of bindep.txt for PROFILES, one a line: `make -s bindep PROFILES="lab test"`.
 bindep:
@@ -132,6 +138,23 @@ bench: collection cloud-deps
 
 bench-scale: collection
 	$(BIN)/python tests/bench/bench_scale.py
+
+# The rehearsal (tests/rehearsal/README.md): the cloud target on the AWS and Azure test doubles
+# with a real data plane, all in network namespaces with no route out. ARGS and CMD reach it
+# through the environment, so that no quoting of theirs is lost on the way.
+REHEARSAL := $(BIN)/python -m tests.rehearsal
+rehearse rehearse-shell rehearse-down: export VPNLAB_REHEARSAL_ARGS := $(ARGS)
+rehearse-shell: export VPNLAB_REHEARSAL_CMD := $(CMD)
+
+rehearse: apt-rehearse cloud-deps collection
+	$(REHEARSAL) up
+	$(REHEARSAL) run -- $(PLAYBOOK) playbooks/site.yml -e vpnlab_target=cloud $(ARGS)
+
+rehearse-shell: collection
+	$(REHEARSAL) shell
+
+rehearse-down: collection
+	$(REHEARSAL) down
 
 changelog:
 	$(BIN)/antsibull-changelog release

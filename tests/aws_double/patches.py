@@ -66,7 +66,7 @@ def _fresh_ids(double):
     moto_call_action = EC2Response.call_action
 
     def call_action(self):
-        error = double.fresh.not_found(self.querystring, double.config, double.rng)
+        error = None if double.exempt else double.fresh.not_found(self.querystring, double.config, double.rng)
         if error is not None:
             return self.serialized(ActionResult(error))
         return moto_call_action(self)

@@ -91,6 +91,8 @@ class Arm:
                 return self._provider(method, rest[1], rest[3:], query, body)
         if low == ["resources"]:
             return 200, {}, {"value": self._list_resources(query)}
+        if low == ["locations"] and method == "GET":
+            return 200, {}, {"value": providers.locations(self.subscription)}
         if low[0] == "operationresults" and len(rest) == 2:
             return self._operation_result(rest[1])
         if low[0] == "providers" and len(rest) >= 3:
@@ -417,3 +419,10 @@ class Arm:
         with self.lock:
             self._advance()
             return sorted(r["id"] for r in self.resources.values())
+
+    def snapshot(self):
+        """Every resource as ARM holds it, keys and custom data included: what Azure's own
+        machinery sees, for the rehearsal's data plane (never sent to an ARM client)."""
+        with self.lock:
+            self._advance()
+            return [providers.render(self, res) for res in self.resources.values()]

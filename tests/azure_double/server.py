@@ -183,6 +183,8 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(200, list(double.requests))
         elif path == "/_double/resources":
             self._send(200, double.arm.inventory())
+        elif path == "/_double/snapshot":
+            self._send(200, double.arm.snapshot())
         elif path == "/_double/reset" and self.command == "POST":
             double.reset()
             self._send(200, {"ok": True})

@@ -148,12 +148,14 @@ def gateway_config(tunnels, side, local_ts, remote_ts, dpd_timeout=None):
     return conns, secrets, digest
 
 
-def strongswan_conf(directory, dpd_timeout=DPD_TIMEOUTS["azure"]):
+def strongswan_conf(directory, dpd_timeout=DPD_TIMEOUTS["azure"], install_routes=True):
     """strongswan.conf of one lab gateway: its own vici socket and log in `directory`.
 
     Retransmission is derived from the gateway's DPD timeout (dpd_settings), so that a silent
     peer is declared dead within it (charon's default retransmission takes 165 s); the failover
-    benchmark measures the outage (tests/bench/bench_failover.py).
+    benchmark measures the outage (tests/bench/bench_failover.py). Without `install_routes`
+    charon leaves routing to its caller (the rehearsal routes the clouds' prefixes itself: its
+    route-based gateways negotiate 0.0.0.0/0, whose route would swallow IKE itself).
     """
     dpd = dpd_settings(dpd_timeout)
     return (
@@ -162,6 +164,7 @@ def strongswan_conf(directory, dpd_timeout=DPD_TIMEOUTS["azure"]):
         "charon {\n"
         "  load = %s\n"
         "  install_virtual_ip = no\n"
+        "%s"
         "  retransmit_timeout = %g\n"
         "  retransmit_base = %g\n"
         "  retransmit_tries = %d\n"
@@ -183,7 +186,7 @@ def strongswan_conf(directory, dpd_timeout=DPD_TIMEOUTS["azure"]):
         "    }\n"
         "  }\n"
         "}\n" % (int(dpd_timeout), dpd["dpd_delay"], dpd["declared_dead_s"], PLUGINS,
-                 dpd["retransmit_timeout"], RETRANSMIT_BASE, RETRANSMIT_TRIES, directory,
+                 "" if install_routes else "  install_routes = no\n", dpd["retransmit_timeout"], RETRANSMIT_BASE, RETRANSMIT_TRIES, directory,
                  directory))
 
 

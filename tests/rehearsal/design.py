@@ -1,0 +1,455 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What the data plane must be, from what the clouds' APIs hold (pure).
+
+Input: each cloud's state as its API describes it (``aws``: per region, the EC2 Describe*
+answers; ``azure``: the ARM resources as GET returns them). Output: the namespaces with their
+links, addresses, routes, policy rules and nftables tables; the VPN gateways (one charon each)
+with their connections and secrets; the VMs (sshd, their user, key, hostname, tools). Nothing
+comes from the collection's plan or state files: a route, rule or option the clouds' objects
+lack is missing here too.
+
+    ctl (the user's laptop: Ansible, the doubles) --+
+                                                     inet (bridge, unreachable default)
+    AWS:   instances -- VPC router/IGW (NAT, route tables) --+-- VGW (two tunnel addresses)
+    Azure: VMs -- VNet router (NAT, system routes) --------+-- VPN gateway (public IP)
+"""
+
+from __future__ import annotations
+
+import base64
+import ipaddress
+
+from tests.rehearsal import addressing as ad
+from tests.rehearsal import ipsec, security
+
+LIVE_VPN_STATES = ("available", "modifying")
+AMI_USERS = (("ubuntu", "ubuntu"), ("debian", "admin"), ("amzn", "ec2-user"))
+# Tools the check needs, by the Ubuntu package that brings them; ping is in the image.
+PACKAGE_TOOLS = {"mtr-tiny": ["mtr", "mtr-packet"], "mtr": ["mtr", "mtr-packet"], "iperf3": ["iperf3"]}
+AZURE_GATEWAY_HOST = 4       # the first gateway instance's address in GatewaySubnet (.4)
+AWS_MSS, AZURE_MSS = 1379, 1350
+
+
+class Allocator:
+    """Stable small numbers for keys (edge addresses, links, route tables), kept across runs
+    in `state` (a dict the caller persists)."""
+
+    def __init__(self, state=None):
+        self.state = state if state is not None else {}
+
+    def index(self, kind, key):
+        table = self.state.setdefault(kind, {})
+        if key not in table:
+            table[key] = max(table.values(), default=0) + 1
+        return table[key]
+
+
+def empty_ns():
+    return {"forwarding": False, "links": [], "addresses": {}, "routes": [], "rules": [], "nft": {}}
+
+
+class Plane:
+    """The design being built: namespaces, gateways, VMs, and what to report back."""
+
+    def __init__(self, lab, alloc):
+        self.lab, self.alloc = lab, alloc
+        self.namespaces, self.gateways, self.vms = {}, {}, {}
+        self.feedback = {"aws": [], "azure": []}
+        self.problems = []
+
+    def ns(self, *parts):
+        name = ad.netns(self.lab, *parts)
+        return name, self.namespaces.setdefault(name, empty_ns())
+
+    def veth(self, ns_name, ifname, peer_ns, peer_if, peer_master=None):
+        self.namespaces[ns_name]["links"].append({"ifname": ifname, "kind": "veth", "peer_netns": peer_ns,
+                                                  "peer_ifname": peer_if, "peer_master": peer_master})
+
+    def address(self, ns_name, ifname, cidr):
+        self.namespaces[ns_name]["addresses"].setdefault(ifname, []).append(cidr)
+
+    def route(self, ns_name, dst, via=None, dev=None, kind="unicast", table=254, src=None):
+        self.namespaces[ns_name]["routes"].append({"dst": dst, "via": via, "dev": dev, "type": kind,
+                                                   "table": table, "src": src})
+
+    def edge(self, ns_name, key, public_ips):
+        """Link `ns_name` to the internet bridge with its public addresses; returns its ifname."""
+        index = self.alloc.index("edge", key)
+        inet = ad.netns(self.lab, "inet")
+        self.veth(ns_name, "inet0", inet, ad.ifname("p", ns_name), peer_master="br0")
+        self.address(ns_name, "inet0", ad.edge_address(index))
+        for ip in public_ips:
+            self.address(ns_name, "inet0", "%s/32" % ip)
+            self.route(inet, "%s/32" % ip, via=ad.edge_ip(index))
+        self.route(ns_name, "0.0.0.0/0", via=ad.INTERNET_GATEWAY)
+        return "inet0"
+
+
+def base(plane):
+    """The controller and the internet: the controller's address is routed to it."""
+    ctl, _ = plane.ns("ctl")
+    inet, inet_ns = plane.ns("inet")
+    inet_ns["forwarding"] = True
+    inet_ns["links"].append({"ifname": "br0", "kind": "bridge"})
+    plane.address(inet, "br0", "%s/%d" % (ad.INTERNET_GATEWAY, ad.INTERNET_NET.prefixlen))
+    plane.route(inet, "0.0.0.0/0", kind="unreachable")
+    plane.veth(ctl, "inet0", inet, "pctl", peer_master="br0")
+    plane.address(ctl, "inet0", "%s/%d" % (ad.CONTROLLER_LINK, ad.INTERNET_NET.prefixlen))
+    plane.address(ctl, "inet0", ad.CONTROLLER_CIDR)
+    # The laptop's traffic leaves from its public address (the one the admin rules name).
+    plane.route(ctl, "0.0.0.0/0", via=ad.INTERNET_GATEWAY, dev="inet0", src=ad.CONTROLLER_IP)
+    plane.route(inet, ad.CONTROLLER_CIDR, via=ad.CONTROLLER_LINK)
+    return plane
+
+
+# --- AWS ----------------------------------------------------------------------------------
+
+def _tags(obj):
+    return {t["Key"]: t["Value"] for t in obj.get("Tags") or []}
+
+
+def _decode_user_data(value):
+    if not value:
+        return ""
+    try:
+        return base64.b64decode(value).decode("utf-8", "replace")
+    except (ValueError, TypeError):
+        return value
+
+
+def cloud_config_packages(user_data):
+    """The `packages:` of a #cloud-config document (the only part the check's tools need)."""
+    if not user_data or not user_data.lstrip().startswith("#cloud-config"):
+        return []
+    packages, inside = [], False
+    for line in user_data.splitlines():
+        stripped = line.strip()
+        if not line.startswith((" ", "\t", "-")) and stripped:
+            inside = stripped.startswith("packages:")
+            continue
+        if inside and stripped.startswith("- "):
+            packages.append(stripped[2:].strip().strip("'\""))
+    return packages
+
+
+def tools_of(packages):
+    found = set()
+    for package in packages:
+        found.update(PACKAGE_TOOLS.get(package, []))
+    return sorted(found)
+
+
+def _aws_user(image_name):
+    low = (image_name or "").lower()
+    return next((user for needle, user in AMI_USERS if needle in low), "ec2-user")
+
+
+def aws_region(plane, region, st):
+    vpcs = {v["VpcId"]: v for v in st.get("vpcs", [])}
+    instances = [i for i in st.get("instances", []) if i.get("State", {}).get("Name") in ("pending", "running")]
+    vgws = {g["VpnGatewayId"]: g for g in st.get("vpn_gateways", []) if g.get("State") != "deleted"}
+    attached = {a["VpcId"]: g for g in vgws.values() for a in g.get("VpcAttachments") or []
+                if a.get("State") in ("attached", "attaching")}
+    for vpc_id in sorted(vpcs):
+        mine = [i for i in instances if i.get("VpcId") == vpc_id]
+        if mine or vpc_id in attached:
+            _aws_vpc(plane, region, st, vpcs[vpc_id], mine, attached.get(vpc_id))
+
+
+def _aws_vpc(plane, region, st, vpc, instances, vgw):
+    router, rns = plane.ns("aws", vpc["VpcId"])
+    rns["forwarding"] = True
+    vpc_cidrs = [a["CidrBlock"] for a in vpc.get("CidrBlockAssociationSet") or [{"CidrBlock": vpc["CidrBlock"]}]]
+    igw = next((g for g in st.get("internet_gateways", [])
+                if any(a.get("VpcId") == vpc["VpcId"] for a in g.get("Attachments") or [])), None)
+    publics = [(i["PublicIpAddress"], i["PrivateIpAddress"]) for i in instances if i.get("PublicIpAddress")]
+    if igw:
+        edge_if = plane.edge(router, "aws-vpc:" + vpc["VpcId"], [p for p, _ in publics])
+        rns["nft"]["igw"] = security.nat_rules(edge_if, publics, vpc_cidrs)
+    gw_side = _aws_vgw(plane, st, vpc, vgw, router, vpc_cidrs) if vgw else None
+    subnets = {s["SubnetId"]: s for s in st.get("subnets", []) if s.get("VpcId") == vpc["VpcId"]}
+    members = {}
+    for inst in instances:
+        for group in inst.get("SecurityGroups") or []:
+            members.setdefault(group["GroupId"], []).append(inst["PrivateIpAddress"])
+    groups = {g["GroupId"]: g for g in st.get("security_groups", [])}
+    used = sorted({i["SubnetId"] for i in instances if i.get("SubnetId") in subnets})
+    for subnet_id in used:
+        _aws_subnet(plane, st, router, subnets[subnet_id], igw, vgw, gw_side)
+    for inst in instances:
+        if inst.get("SubnetId") in subnets:
+            _aws_instance(plane, st, router, subnets[inst["SubnetId"]], inst, groups, members)
+
+
+def _route_table_of(st, subnet):
+    tables = [t for t in st.get("route_tables", []) if t.get("VpcId") == subnet["VpcId"]]
+    for table in tables:
+        if any(a.get("SubnetId") == subnet["SubnetId"] for a in table.get("Associations") or []):
+            return table
+    return next((t for t in tables if any(a.get("Main") for a in t.get("Associations") or [])), None)
+
+
+def _aws_subnet(plane, st, router, subnet, igw, vgw, gw_side):
+    bridge = ad.ifname("br", subnet["SubnetId"])
+    plane.namespaces[router]["links"].append({"ifname": bridge, "kind": "bridge"})
+    plane.address(router, bridge, ad.with_prefix(ad.first_host(subnet["CidrBlock"]), subnet["CidrBlock"]))
+    table = _route_table_of(st, subnet)
+    if table is None:
+        return
+    number = 1000 + plane.alloc.index("table", table["RouteTableId"])
+    plane.namespaces[router]["rules"].append({"src": subnet["CidrBlock"], "iif": bridge, "table": number})
+    for route in table.get("Routes") or []:
+        dst, target = route.get("DestinationCidrBlock"), route.get("GatewayId") or ""
+        if not dst or target == "local":
+            continue
+        if route.get("State") == "blackhole":
+            plane.route(router, dst, kind="blackhole", table=number)
+        elif target.startswith("igw-") and igw and target == igw["InternetGatewayId"]:
+            plane.route(router, dst, via=ad.INTERNET_GATEWAY, dev="inet0", table=number)
+        elif target.startswith("vgw-") and vgw and target == vgw["VpnGatewayId"] and gw_side:
+            plane.route(router, dst, via=gw_side, table=number)
+        else:
+            # A target the rehearsal does not model (NAT gateway, peering, ENI): nothing gets there.
+            plane.route(router, dst, kind="unreachable", table=number)
+    if not any(r.get("DestinationCidrBlock") == "0.0.0.0/0" for r in table.get("Routes") or []):
+        # What the route table does not route goes nowhere (not on to the router's main table).
+        plane.route(router, "0.0.0.0/0", kind="unreachable", table=number)
+
+
+def _aws_instance(plane, st, router, subnet, inst, groups, members):
+    vm, vns = plane.ns("aws", inst["InstanceId"])
+    bridge = ad.ifname("br", subnet["SubnetId"])
+    plane.veth(vm, "eth0", router, ad.ifname("v", inst["InstanceId"]), peer_master=bridge)
+    plane.address(vm, "eth0", ad.with_prefix(inst["PrivateIpAddress"], subnet["CidrBlock"]))
+    plane.route(vm, "0.0.0.0/0", via=ad.first_host(subnet["CidrBlock"]), dev="eth0")
+    mine = [groups[g["GroupId"]] for g in inst.get("SecurityGroups") or [] if g["GroupId"] in groups]
+    vns["nft"]["sg"] = security.aws_rules(mine, members)
+    key = next((k.get("PublicKey") for k in st.get("key_pairs", []) if k.get("KeyName") == inst.get("KeyName")), None)
+    image = next((i.get("Name") for i in st.get("images", []) if i.get("ImageId") == inst.get("ImageId")), "")
+    user_data = _decode_user_data(inst.get("UserData"))
+    packages = cloud_config_packages(user_data)
+    plane.vms[vm] = {
+        "cloud": "aws", "id": inst["InstanceId"], "netns": vm,
+        "hostname": "ip-" + inst["PrivateIpAddress"].replace(".", "-"),
+        "user": _aws_user(image), "keys": [key] if key else [],
+        "packages": packages, "tools": tools_of(packages), "user_data": bool(user_data),
+        "key_name": inst.get("KeyName"), "name": _tags(inst).get("Name", inst["InstanceId"]),
+    }
+
+
+def _aws_vgw(plane, st, vpc, vgw, router, vpc_cidrs):
+    """The VGW's namespace and its tunnel endpoints; returns the router's next hop to it."""
+    cgws = {c["CustomerGatewayId"]: c for c in st.get("customer_gateways", [])}
+    conns = [c for c in st.get("vpn_connections", []) if c.get("VpnGatewayId") == vgw["VpnGatewayId"]
+             and c.get("State") in LIVE_VPN_STATES]
+    router_side, gw_side = ad.link_pair(plane.alloc.index("link", vgw["VpnGatewayId"]) - 1)
+    gw, gns = plane.ns("aws", vgw["VpnGatewayId"])
+    gns["forwarding"] = True
+    plane.veth(router, "vgw0", gw, "vpc0")
+    plane.address(router, "vgw0", router_side)
+    plane.address(gw, "vpc0", gw_side)
+    for cidr in vpc_cidrs:
+        plane.route(gw, cidr, via=router_side.split("/")[0])
+    outside, conf, secrets, routes = [], {}, [], []
+    for conn in conns:
+        cgw = cgws.get(conn.get("CustomerGatewayId"))
+        tunnels = ((conn.get("Options") or {}).get("TunnelOptions")) or []
+        if cgw is None or not tunnels:
+            plane.problems.append("%s: no customer gateway or no tunnel options" % conn["VpnConnectionId"])
+            continue
+        opts = conn.get("Options") or {}
+        local_ts = opts.get("RemoteIpv4NetworkCidr") or ipsec.ANY
+        remote_ts = opts.get("LocalIpv4NetworkCidr") or ipsec.ANY
+        report = []
+        for number, tunnel in enumerate(tunnels, 1):
+            name = "%s-t%d" % (conn["VpnConnectionId"], number)
+            try:
+                body, secret = ipsec.aws_endpoint(name, tunnel, cgw["IpAddress"], local_ts, remote_ts)
+            except ipsec.IpsecError as exc:
+                plane.problems.append("%s: %s" % (name, exc))
+                continue
+            conf[name], outside = body, outside + [tunnel["OutsideIpAddress"]]
+            secrets.append(secret)
+            report.append({"outside_ip_address": tunnel["OutsideIpAddress"], "conn": name})
+        routes += [r["DestinationCidrBlock"] for r in conn.get("Routes") or [] if r.get("State") == "available"]
+        plane.feedback["aws"].append({"vpn_connection_id": conn["VpnConnectionId"], "region": None,
+                                      "gateway": gw, "tunnels": report,
+                                      "static": bool(opts.get("StaticRoutesOnly"))})
+    plane.edge(gw, "aws-vgw:" + vgw["VpnGatewayId"], outside)
+    for cidr in sorted(set(routes)):
+        # The VGW sends a connection's static routes into its tunnels (charon's TUN device).
+        plane.route(gw, cidr, dev="ipsec0")
+    gns["nft"]["mss"] = security.mss_clamp("ipsec0", AWS_MSS)
+    plane.gateways[gw] = {"netns": gw, "side": "aws", "conns": conf, "secrets": secrets,
+                          "tunnel_routes": sorted(set(routes)), "dpd_timeout": _aws_dpd(conns)}
+    return gw_side.split("/")[0]
+
+
+def _aws_dpd(conns):
+    found = [int(t.get("DpdTimeoutSeconds") or 30) for c in conns
+             for t in ((c.get("Options") or {}).get("TunnelOptions") or [])]
+    return max(9, min(found)) if found else 30
+
+
+def aws(plane, regions):
+    for region in sorted(regions):
+        before = len(plane.feedback["aws"])
+        aws_region(plane, region, regions[region])
+        for entry in plane.feedback["aws"][before:]:
+            entry["region"] = region
+
+
+# --- Azure --------------------------------------------------------------------------------
+
+def _by_type(resources):
+    found = {}
+    for res in resources:
+        found.setdefault(res["type"].lower(), {})[res["id"].lower()] = res
+    return found
+
+
+def _ref(obj, key):
+    return ((obj or {}).get(key) or {}).get("id", "").lower()
+
+
+def _subnet_vnet(subnet_id):
+    return subnet_id.lower().split("/subnets/")[0]
+
+
+def azure(plane, resources):
+    res = _by_type(resources)
+    vnets = res.get("microsoft.network/virtualnetworks", {})
+    nics = res.get("microsoft.network/networkinterfaces", {})
+    gateways = {gid: g for gid, g in res.get("microsoft.network/virtualnetworkgateways", {}).items()
+                if g["properties"].get("provisioningState") == "Succeeded"}
+    for vnet_id, vnet in sorted(vnets.items()):
+        vnet_nics = {nid: n for nid, n in nics.items()
+                     if any(_subnet_vnet(_ref(c["properties"], "subnet")) == vnet_id
+                            for c in n["properties"].get("ipConfigurations") or [])}
+        vnet_gws = {gid: g for gid, g in gateways.items()
+                    if any(_subnet_vnet(_ref(c["properties"], "subnet")) == vnet_id
+                           for c in g["properties"].get("ipConfigurations") or [])}
+        if vnet_nics or vnet_gws:
+            _azure_vnet(plane, res, vnet, vnet_nics, vnet_gws)
+
+
+def _public_ip(res, pip_id):
+    pip = res.get("microsoft.network/publicipaddresses", {}).get(pip_id)
+    return (pip or {}).get("properties", {}).get("ipAddress")
+
+
+def _connections_of(res, gw_id):
+    return sorted((c for c in res.get("microsoft.network/connections", {}).values()
+                   if _ref(c["properties"], "virtualNetworkGateway1") == gw_id
+                   and c["properties"].get("connectionType") == "IPsec"
+                   and c["properties"].get("provisioningState") == "Succeeded"), key=lambda c: c["name"])
+
+
+def _azure_vnet(plane, res, vnet, nics, gws):
+    router, rns = plane.ns("az", vnet["name"])
+    rns["forwarding"] = True
+    space = list((vnet["properties"].get("addressSpace") or {}).get("addressPrefixes") or [])
+    publics = []
+    for nic in nics.values():
+        for conf in nic["properties"].get("ipConfigurations") or []:
+            pub = _public_ip(res, _ref(conf["properties"], "publicIPAddress"))
+            if pub:
+                publics.append((pub, conf["properties"]["privateIPAddress"]))
+    edge_if = plane.edge(router, "az-vnet:" + vnet["id"].lower(), [p for p, _ in publics])
+    rns["nft"]["edge"] = security.nat_rules(edge_if, publics, space)
+    connected = []
+    for gw_id, gw in sorted(gws.items()):
+        connected += _azure_gateway(plane, res, vnet, gw, router, space)
+    tags = {"VirtualNetwork": space + connected}
+    subnets = {s["id"].lower(): s for s in vnet["properties"].get("subnets") or []}
+    for nic_id, nic in sorted(nics.items()):
+        _azure_nic(plane, res, router, subnets, nic, tags)
+
+
+def _azure_gateway(plane, res, vnet, gw, router, space):
+    """The VPN gateway's namespace and connections; returns the prefixes it connects."""
+    conf = gw["properties"]["ipConfigurations"][0]["properties"]
+    subnet = next((s for s in vnet["properties"].get("subnets") or []
+                   if s["id"].lower() == _ref(conf, "subnet")), None)
+    public = _public_ip(res, _ref(conf, "publicIPAddress"))
+    if subnet is None or not public:
+        plane.problems.append("%s: no GatewaySubnet or no public IP" % gw["name"])
+        return []
+    prefix = subnet["properties"].get("addressPrefix") or (subnet["properties"].get("addressPrefixes") or [""])[0]
+    net = ipaddress.ip_network(prefix)
+    router_ip, gw_ip = str(net.network_address + 1), str(net.network_address + AZURE_GATEWAY_HOST)
+    gname, gns = plane.ns("az", gw["name"])
+    gns["forwarding"] = True
+    plane.veth(router, "gws0", gname, "vnet0")
+    plane.address(router, "gws0", ad.with_prefix(router_ip, prefix))
+    plane.address(gname, "vnet0", ad.with_prefix(gw_ip, prefix))
+    for cidr in space:
+        plane.route(gname, cidr, via=router_ip)
+    lngs = res.get("microsoft.network/localnetworkgateways", {})
+    conns, secrets, routes, report = {}, [], [], []
+    for conn in _connections_of(res, gw["id"].lower()):
+        lng = lngs.get(_ref(conn["properties"], "localNetworkGateway2"))
+        if lng is None:
+            continue
+        try:
+            body, secret, prefixes = ipsec.azure_endpoint(conn["name"], conn, lng, public, space)
+        except ipsec.IpsecError as exc:
+            plane.problems.append("%s: %s" % (conn["name"], exc))
+            continue
+        conns[conn["name"]], routes = body, routes + prefixes
+        secrets.append(secret)
+        report.append({"name": conn["name"], "conn": conn["name"], "id": conn["id"]})
+    for cidr in sorted(set(routes)):
+        plane.route(router, cidr, via=gw_ip)
+        # A route-based gateway sends the local network gateways' prefixes into its tunnels.
+        plane.route(gname, cidr, dev="ipsec0")
+    plane.edge(gname, "az-gw:" + gw["id"].lower(), [public])
+    gns["nft"]["mss"] = security.mss_clamp("ipsec0", AZURE_MSS)
+    dpd = [int(c["properties"].get("dpdTimeoutSeconds") or 45) for c in _connections_of(res, gw["id"].lower())]
+    plane.gateways[gname] = {"netns": gname, "side": "azure", "conns": conns, "secrets": secrets,
+                             "tunnel_routes": sorted(set(routes)), "dpd_timeout": min(dpd) if dpd else 45}
+    plane.feedback["azure"].append({"gateway": gname, "connections": report})
+    return sorted(set(routes))
+
+
+def _azure_nic(plane, res, router, subnets, nic, tags):
+    vm = next((v for v in res.get("microsoft.compute/virtualmachines", {}).values()
+               if any(n["id"].lower() == nic["id"].lower()
+                      for n in v["properties"].get("networkProfile", {}).get("networkInterfaces") or [])), None)
+    if vm is None or vm["properties"].get("provisioningState") != "Succeeded":
+        return
+    conf = nic["properties"]["ipConfigurations"][0]["properties"]
+    subnet = subnets.get(_ref(conf, "subnet"))
+    if subnet is None:
+        return
+    prefix = subnet["properties"].get("addressPrefix") or (subnet["properties"].get("addressPrefixes") or [""])[0]
+    bridge = ad.ifname("br", subnet["id"].lower())
+    if not any(link["ifname"] == bridge for link in plane.namespaces[router]["links"]):
+        plane.namespaces[router]["links"].append({"ifname": bridge, "kind": "bridge"})
+        plane.address(router, bridge, ad.with_prefix(ad.first_host(prefix), prefix))
+    name, vns = plane.ns("az", vm["name"])
+    plane.veth(name, "eth0", router, ad.ifname("v", nic["id"].lower()), peer_master=bridge)
+    plane.address(name, "eth0", ad.with_prefix(conf["privateIPAddress"], prefix))
+    plane.route(name, "0.0.0.0/0", via=ad.first_host(prefix), dev="eth0")
+    nsgs_ = res.get("microsoft.network/networksecuritygroups", {})
+    nsgs = [nsgs_[i] for i in (_ref(subnet["properties"], "networkSecurityGroup"),
+                               _ref(nic["properties"], "networkSecurityGroup")) if i in nsgs_]
+    vns["nft"]["nsg"] = security.azure_rules(nsgs, tags)
+    osp = vm["properties"].get("osProfile") or {}
+    keys = [k.get("keyData") for k in ((osp.get("linuxConfiguration") or {}).get("ssh") or {}).get("publicKeys") or []]
+    user_data = _decode_user_data(osp.get("customData") or vm["properties"].get("userData"))
+    packages = cloud_config_packages(user_data)
+    plane.vms[name] = {
+        "cloud": "azure", "id": vm["id"], "netns": name, "hostname": osp.get("computerName") or vm["name"],
+        "user": osp.get("adminUsername") or "azureuser", "keys": [k for k in keys if k],
+        "packages": packages, "tools": tools_of(packages), "user_data": bool(user_data),
+        "name": vm["name"],
+    }
+
+
+def design(lab, aws_regions, azure_resources, alloc):
+    """The whole data plane: Plane (namespaces, gateways, vms, feedback, problems)."""
+    plane = base(Plane(lab, alloc))
+    aws(plane, aws_regions)
+    azure(plane, azure_resources)
+    return plane

@@ -1,0 +1,114 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The clouds' VPN gateways: one charon per gateway namespace (the local target's Charon over
+VICI, plugins/module_utils/_local/charon.py), loaded with what each cloud's objects say.
+
+A connection whose configuration changed (a ModifyVpnTunnelOptions, a new shared key) is taken
+down and renegotiated, as AWS replaces a modified tunnel's endpoint and Azure resets a changed
+connection. The Azure side initiates and, like an Azure VPN gateway, keeps trying a connection
+that is not up; the AWS side only answers (StartupAction add), unless told to start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.charon import Charon, CharonError
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.swan import sa_detail, sa_status, strongswan_conf
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import read_text, update
+
+REINITIATE_SECONDS = 5.0
+
+
+def conn_digests(conns, secrets):
+    """A digest per connection over its body and its key (the key itself is never stored)."""
+    keys = {s["id"][len("psk-"):]: s["data"] for s in secrets}
+    return {name: hashlib.sha256(json.dumps([body, keys.get(name, "")], sort_keys=True).encode()).hexdigest()
+            for name, body in conns.items()}
+
+
+class Gateway:
+    """One cloud VPN gateway's charon in `netns`, its files in `directory`."""
+
+    def __init__(self, directory, netns, log):
+        self.charon = Charon(directory, netns)
+        self.dir, self.netns, self.log = directory, netns, log
+        self.digest_file = os.path.join(directory, "loaded.json")
+        self.last_try = {}
+        self.counters = {}
+
+    def ensure(self, spec):
+        """charon running with `spec`'s connections; True when charon was (re)started."""
+        os.makedirs(self.dir, mode=0o700, exist_ok=True)
+        conf = strongswan_conf(self.dir, spec["dpd_timeout"], install_routes=False)
+        started = False
+        if read_text(self.charon.conf) != conf or not self.charon.pid():
+            if self.charon.pid():
+                self.charon.stop()
+            update(self.charon.conf, conf, mode=0o644)
+            self.log("%s: start charon (DPD timeout %ss)" % (self.netns, spec["dpd_timeout"]))
+            self.charon.start()
+            update(self.digest_file, "{}")
+            started = True
+        self._load(spec)
+        if spec["side"] == "azure":
+            self._initiate(spec)
+        return started
+
+    def _load(self, spec):
+        wanted = conn_digests(spec["conns"], spec["secrets"])
+        try:
+            loaded = json.loads(read_text(self.digest_file) or "{}")
+        except ValueError:
+            loaded = {}
+        if wanted == loaded:
+            return
+        changed = sorted(name for name in loaded if loaded[name] != wanted.get(name))
+        self.charon.load(spec["conns"], spec["secrets"])
+        for name in changed:
+            # The old SAs of a changed or removed connection go; the changed one renegotiates.
+            self.log("%s: %s changed: renegotiating" % (self.netns, name))
+            self._terminate(name)
+            self.last_try.pop(name, None)
+        update(self.digest_file, json.dumps(wanted, sort_keys=True), mode=0o600)
+
+    def _terminate(self, name):
+        try:
+            self.charon.call("terminate", {"ike": name, "force": "yes", "timeout": "-1"})
+        except CharonError:
+            pass  # nothing to terminate
+
+    def _initiate(self, spec):
+        now = time.monotonic()
+        states = {t["name"]: t["status"] for t in self.charon.status(spec["conns"])} if spec["conns"] else {}
+        for name in spec["conns"]:
+            if states.get(name) == "up" or now - self.last_try.get(name, -1e9) < REINITIATE_SECONDS:
+                continue
+            self.last_try[name] = now
+            try:
+                self.charon.initiate(name)
+            except CharonError:
+                pass  # its state says why
+
+    def status(self, spec):
+        """{conn: {status, bytes_in, bytes_out, detail}} with counters that only grow (a cloud's
+        counters add up over the connection's life; charon's restart with each new SA)."""
+        if not self.charon.pid() or not spec["conns"]:
+            return {}
+        sas = self.charon.call("list_sas")
+        found = {}
+        for name, body in spec["conns"].items():
+            state, b_in, b_out, _, _ = sa_status(name, sas)
+            base = self.counters.setdefault(name, {"seen": (0, 0), "total": (0, 0)})
+            seen, total = base["seen"], base["total"]
+            grow_in = b_in - seen[0] if b_in >= seen[0] else b_in
+            grow_out = b_out - seen[1] if b_out >= seen[1] else b_out
+            base.update(seen=(b_in, b_out), total=(total[0] + grow_in, total[1] + grow_out))
+            found[name] = {"status": state, "bytes_in": base["total"][0], "bytes_out": base["total"][1],
+                           "detail": sa_detail(name, body["remote_addrs"][0], sas)}
+        return found
+
+    def stop(self):
+        self.charon.stop()
