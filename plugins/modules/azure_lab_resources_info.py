@@ -16,6 +16,12 @@ description:
   - With O(resource_group), also returns the lab's test VMs in it as the lab inventory lists them
     (name, cloud, private and public IP, resource name, connection variables), and the resource
     group itself with whether teardown may delete it.
+  - With O(location), also returns where the VPN gateway's Standard public IP can go
+    (RV(placement)) - the region's availability zones, from the subscription's list of
+    locations (ARM's C(availabilityZoneMappings)), checked before anything is created. A zonal
+    public IP in a region without zones fails at Azure (C(LocationNotSupportAvailabilityZones));
+    since May 2025 Azure accepts the AZ gateway SKUs in every region, with a regional public IP
+    where the region has no zones (and no zone redundancy).
 author:
   - multicloud.vpnlab contributors (@multicloud)
 notes:
@@ -47,6 +53,20 @@ options:
     description: The lab's state directory, for the VMs' connection variables (SSH key, known_hosts).
     type: path
     default: ""
+  location:
+    description: The Azure region the lab is built in, for RV(placement).
+    type: str
+  public_ip_zones:
+    description:
+      - With O(location), the zones wanted for the gateway's public IP; empty takes all the
+        region's zones (zone-redundant), or none where the region has none.
+    type: list
+    elements: str
+    default: []
+  gateway_sku:
+    description: With O(location), the planned gateway SKU, named in RV(placement)'s messages.
+    type: str
+    default: VpnGw1AZ
 seealso:
   - module: multicloud.vpnlab.azure_vpn_connection_info
 """
@@ -56,6 +76,17 @@ EXAMPLES = r"""
   multicloud.vpnlab.azure_lab_resources_info:
     lab: vpntest
   register: left
+
+- name: Find the zones of the gateway's public IP before anything is created
+  multicloud.vpnlab.azure_lab_resources_info:
+    lab: vpntest
+    location: westeurope
+  register: found
+
+- name: Stop when the region cannot host it
+  ansible.builtin.assert:
+    that: found.placement.problem is none
+    fail_msg: "{{ found.placement.problem | default('', true) }}"
 """
 
 RETURN = r"""
@@ -79,12 +110,26 @@ vms:
   returned: always
   type: list
   elements: dict
+placement:
+  description:
+    - Where the gateway's public IP can go in O(location) - C(location), C(found) (whether the
+      subscription lists the region), C(region_zones) (its logical zones, empty for a region
+      without zones), C(zones) (the zones to give the public IP, empty for a regional one),
+      C(problem) (why the region cannot host the planned IP, or null) and C(note) (what to know,
+      such as no zone redundancy, or null).
+  returned: when O(location) is given
+  type: dict
+  sample: {location: westeurope, found: true, region_zones: ["1", "2", "3"], zones: ["1", "2", "3"],
+           problem: null, note: null}
 """
 
 from ansible_collections.azure.azcollection.plugins.module_utils.azure_rm_common import AzureRMModuleBase
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.inventory import list_vms
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.resources import (
     group_verdict, lab_resources, tag_filter,
+)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.zones import (
+    gateway_ip_zones, region_zones,
 )
 
 try:
@@ -97,7 +142,9 @@ class AzureLabResourcesInfo(AzureRMModuleBase):
 
     def __init__(self):
         spec = dict(lab=dict(type="str", required=True), resource_group=dict(type="str"),
-                    state_dir=dict(type="path", default=""))
+                    state_dir=dict(type="path", default=""), location=dict(type="str"),
+                    public_ip_zones=dict(type="list", elements="str", default=[]),
+                    gateway_sku=dict(type="str", default="VpnGw1AZ"))
         super().__init__(spec, supports_check_mode=True, supports_tags=False, facts_module=True)
 
     def exec_module(self, **kwargs):
@@ -110,7 +157,16 @@ class AzureLabResourcesInfo(AzureRMModuleBase):
             result["resource_group"] = self.group_state(group, lab)
             if result["resource_group"]["exists"]:
                 result["vms"] = list_vms(self.compute_client, self.network_client, group, lab, kwargs["state_dir"])
+        if kwargs["location"]:
+            result["placement"] = self.placement(kwargs["location"], kwargs["public_ip_zones"], kwargs["gateway_sku"])
         return result
+
+    def placement(self, location, wanted, sku):
+        locations = [loc.as_dict() for loc in self.subscription_client.subscriptions.list_locations(self.subscription_id)]
+        found, zones = region_zones(locations, location)
+        decided = gateway_ip_zones(location, found, zones, wanted, sku, self.subscription_id,
+                                   [loc.get("name") for loc in locations])
+        return dict(decided, location=location, found=found, region_zones=zones)
 
     def group_state(self, group, lab):
         try:

@@ -97,6 +97,51 @@ def matches_filter(res, expression):
     return "name" not in terms or res["name"] == terms["name"]
 
 
+# --- locations and their availability zones ------------------------------------------------------
+
+# The regions the double knows, with their logical availability zones (none: a region without
+# zones), as the Subscriptions - List Locations API (api-version 2022-12-01) lists them in
+# ``availabilityZoneMappings``. A reading of Microsoft's region list (2025), not Azure's: the
+# regions without zones are here so that tests can build in one.
+ZONES_1_3 = ("1", "2", "3")
+LOCATIONS = {
+    "westeurope": ("West Europe", ZONES_1_3), "northeurope": ("North Europe", ZONES_1_3),
+    "germanywestcentral": ("Germany West Central", ZONES_1_3),
+    "switzerlandnorth": ("Switzerland North", ZONES_1_3), "francecentral": ("France Central", ZONES_1_3),
+    "uksouth": ("UK South", ZONES_1_3), "swedencentral": ("Sweden Central", ZONES_1_3),
+    "norwayeast": ("Norway East", ZONES_1_3), "eastus": ("East US", ZONES_1_3),
+    "eastus2": ("East US 2", ZONES_1_3), "westus2": ("West US 2", ZONES_1_3),
+    "westus3": ("West US 3", ZONES_1_3), "centralus": ("Central US", ZONES_1_3),
+    "southcentralus": ("South Central US", ZONES_1_3), "canadacentral": ("Canada Central", ZONES_1_3),
+    "brazilsouth": ("Brazil South", ZONES_1_3), "australiaeast": ("Australia East", ZONES_1_3),
+    "southeastasia": ("Southeast Asia", ZONES_1_3), "eastasia": ("East Asia", ZONES_1_3),
+    "japaneast": ("Japan East", ZONES_1_3), "koreacentral": ("Korea Central", ZONES_1_3),
+    "centralindia": ("Central India", ZONES_1_3),
+    # without availability zones
+    "ukwest": ("UK West", ()), "westcentralus": ("West Central US", ()),
+}
+
+
+def location_zones(name):
+    """The zones of a location the double knows; None for one it does not (no zone rule then)."""
+    known = LOCATIONS.get(location(name))
+    return None if known is None else known[1]
+
+
+def locations(subscription):
+    """``GET /subscriptions/{id}/locations``: every region, with its zones when it has any."""
+    found = []
+    for name, (display, zones) in sorted(LOCATIONS.items()):
+        entry = {"id": "/subscriptions/%s/locations/%s" % (subscription, name), "name": name,
+                 "displayName": display, "regionalDisplayName": display, "type": "Region",
+                 "metadata": {"regionType": "Physical", "regionCategory": "Recommended"}}
+        if zones:
+            entry["availabilityZoneMappings"] = [
+                {"logicalZone": z, "physicalZone": "%s-az%s" % (name, z)} for z in zones]
+        found.append(entry)
+    return found
+
+
 class AddressPool:
     """Public addresses the double hands out. Nothing may ever connect to them."""
 
@@ -289,6 +334,7 @@ class PublicIp(Spec):
         if current and sorted(current.get("zones") or []) != sorted(res.get("zones") or []):
             raise DoubleRuleError("ResourceAvailabilityZonesCannotBeModified", "Zones of public "
                                   "IP %s cannot be changed." % res["name"])
+        self._check_zones(res)
         props.pop("ipConfiguration", None)
         props.update(publicIPAllocationMethod="Static",
                      publicIPAddressVersion=props.get("publicIPAddressVersion", "IPv4"),
@@ -296,6 +342,23 @@ class PublicIp(Spec):
                      ipTags=props.get("ipTags", []),
                      ddosSettings=props.get("ddosSettings", {"protectionMode": "VirtualNetworkInherited"}),
                      ipAddress=old.get("ipAddress") or arm.public_ips.take())
+
+    @staticmethod
+    def _check_zones(res):
+        """Azure's answers to zones a location does not have (its codes and messages)."""
+        zones, known = res.get("zones") or [], location_zones(res["location"])
+        if not zones or known is None:
+            return
+        if not known:
+            raise DoubleRuleError("LocationNotSupportAvailabilityZones", "The resource "
+                                  "'Microsoft.Network/publicIPAddresses/%s' does not support "
+                                  "availability zones at location '%s'." % (res["name"], res["location"]))
+        wrong = [z for z in zones if z not in known]
+        if wrong:
+            raise DoubleRuleError("InvalidAvailabilityZone", "The zone(s) '%s' for resource "
+                                  "'Microsoft.Network/publicIPAddresses/%s' is not supported. The "
+                                  "supported zones for location '%s' are '%s'"
+                                  % (",".join(wrong), res["name"], res["location"], ",".join(known)))
 
     def render(self, arm, res, expand):
         out = copy.deepcopy(res)
@@ -379,9 +442,12 @@ class VirtualNetworkGateway(Spec):
         if pip is None:
             raise DoubleRuleError("InvalidResourceReference", "Public IP %s of gateway %s was not "
                                   "found." % ((cprops.get("publicIPAddress") or {}).get("id"), res["name"]))
-        if sku.endswith("AZ") and not pip.get("zones"):
+        # Since May 2025 Azure accepts an AZ SKU in every region; where the region has zones, its
+        # public IP must have some.
+        if sku.endswith("AZ") and not pip.get("zones") and location_zones(pip["location"]) != ():
             raise DoubleRuleError("VmssVpnGatewayPublicIpsMustHaveZonesConfigured", "An AZ gateway "
-                                  "SKU needs a zonal or zone-redundant Standard public IP (double's rule).")
+                                  "SKU needs a zonal or zone-redundant Standard public IP in a "
+                                  "region with availability zones (double's rule).")
 
 
 IKE_ENCRYPTION = {"DES", "DES3", "AES128", "AES192", "AES256", "GCMAES128", "GCMAES256"}

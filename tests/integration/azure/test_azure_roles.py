@@ -89,3 +89,41 @@ def test_teardown_deletes_the_group_with_progress_then_finds_nothing_twice(lab, 
     assert not clients["resource"].resource_groups.check_existence(GROUP)
     again = lab([TEARDOWN], teardown_clouds=["azure"])
     assert again.rc == 0 and "(nothing to delete)" in " ".join(again.output.split())
+
+
+# --- the region's availability zones, looked up before anything is created --------------------
+
+def writes_since(double, mark):
+    return [r for r in double.requests()[mark:] if r["method"] in ("PUT", "PATCH", "DELETE")]
+
+
+def test_the_gateway_ip_takes_the_regions_zones(lab, clients):
+    build = lab([GATEWAY, WAIT])
+    assert build.rc == 0, build.output
+    assert clients["network"].public_ip_addresses.get(GROUP, "pip-%s-vpngw" % LAB).zones == ["1", "2", "3"]
+
+
+def test_a_region_without_zones_gets_a_regional_gateway_ip_and_says_so(lab, clients):
+    build = lab([GATEWAY, WAIT], vpnlab_azure_region="ukwest")
+    assert build.rc == 0, build.output
+    group = "rg-ukwe-dev-student-%s" % LAB
+    assert not clients["network"].public_ip_addresses.get(group, "pip-%s-vpngw" % LAB).zones
+    assert clients["network"].virtual_network_gateways.get(group, "vpng-%s" % LAB).sku.name == "VpnGw1AZ"
+    assert "ukwest has no availability zones" in " ".join(build.output.split())
+
+
+@pytest.mark.parametrize("extra, problem", [
+    ({"vpnlab_azure_region": "ukwest", "azure_gateway_zones": ["1"]},
+     "Azure region ukwest has no availability zones, so a zonal public IP fails there "
+     "(LocationNotSupportAvailabilityZones)"),
+    ({"azure_gateway_zones": ["1", "4"]},
+     "zone 4 of azure_gateway_zones is not a zone of Azure region westeurope (its zones: 1, 2, 3)"),
+    ({"vpnlab_azure_region": "marsnorth"},
+     "Azure region marsnorth is not a location of subscription"),
+])
+def test_zones_or_a_region_azure_cannot_host_stop_the_build_before_anything_is_created(lab, extra, problem):
+    mark = len(lab.double.requests())
+    build = lab([GATEWAY], **extra)
+    assert build.rc != 0
+    assert problem in " ".join(build.output.split()), build.output
+    assert writes_since(lab.double, mark) == []

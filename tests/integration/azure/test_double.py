@@ -40,25 +40,25 @@ def token(env):
     return answer.json()["access_token"]
 
 
-def network_base(clients):
+def network_base(clients, loc=LOC):
     net, res = clients["network"], clients["resource"]
-    res.resource_groups.create_or_update(GROUP, {"location": LOC, "tags": TAGS})
+    res.resource_groups.create_or_update(GROUP, {"location": loc, "tags": TAGS})
     net.virtual_networks.begin_create_or_update(GROUP, "vnet", {
-        "location": LOC, "address_space": {"address_prefixes": ["10.1.0.0/16"]},
+        "location": loc, "address_space": {"address_prefixes": ["10.1.0.0/16"]},
         "subnets": [{"name": "internal", "address_prefix": "10.1.1.0/24"},
                     {"name": "GatewaySubnet", "address_prefix": "10.1.0.0/27"}]}).result()
     return net
 
 
-def gateway(clients, pip_zones=("1", "2", "3"), sku="VpnGw1AZ", generation="Generation1"):
-    net = network_base(clients)
+def gateway(clients, pip_zones=("1", "2", "3"), sku="VpnGw1AZ", generation="Generation1", loc=LOC):
+    net = network_base(clients, loc)
     sub = clients["env"]["AZURE_SUBSCRIPTION_ID"]
     pip = net.public_ip_addresses.begin_create_or_update(GROUP, "pip-gw", {
-        "location": LOC, "sku": {"name": "Standard"}, "public_ip_allocation_method": "Static",
+        "location": loc, "sku": {"name": "Standard"}, "public_ip_allocation_method": "Static",
         "zones": list(pip_zones)}).result()
     base = "/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Network" % (sub, GROUP)
     return net.virtual_network_gateways.begin_create_or_update(GROUP, "gw", {
-        "location": LOC, "gateway_type": "Vpn", "vpn_type": "RouteBased", "sku": {"name": sku, "tier": sku},
+        "location": loc, "gateway_type": "Vpn", "vpn_type": "RouteBased", "sku": {"name": sku, "tier": sku},
         "vpn_gateway_generation": generation,
         "ip_configurations": [{"name": "default", "subnet": {"id": base + "/virtualNetworks/vnet/subnets/GatewaySubnet"},
                                "public_ip_address": {"id": pip.id}}]}), base
@@ -294,3 +294,34 @@ def test_unmodelled_image_alias_is_not_found(clients):
 
     with pytest.raises(ResourceNotFoundError):
         clients["compute"].virtual_machine_images.list(LOC, "Canonical", "UbuntuServer", "18.04-LTS")
+
+
+def test_lists_the_locations_with_their_availability_zones(clients):
+    from azure.identity import ClientSecretCredential
+    from azure.mgmt.resource.subscriptions import SubscriptionClient
+
+    env = clients["env"]
+    cred = ClientSecretCredential(env["AZURE_TENANT"], env["AZURE_CLIENT_ID"], env["AZURE_SECRET"])
+    found = {loc.name: sorted(m.logical_zone for m in loc.availability_zone_mappings or ())
+             for loc in SubscriptionClient(cred).subscriptions.list_locations(env["AZURE_SUBSCRIPTION_ID"])}
+    assert found["westeurope"] == ["1", "2", "3"] and found["ukwest"] == [] and found["westcentralus"] == []
+
+
+@pytest.mark.parametrize("loc, zones, code", [
+    ("ukwest", ["1"], "LocationNotSupportAvailabilityZones"),
+    ("westeurope", ["4"], "InvalidAvailabilityZone"),
+])
+def test_zones_a_location_does_not_have_are_refused(clients, loc, zones, code):
+    from azure.core.exceptions import HttpResponseError
+
+    clients["resource"].resource_groups.create_or_update(GROUP, {"location": loc})
+    with pytest.raises(HttpResponseError) as err:
+        clients["network"].public_ip_addresses.begin_create_or_update(GROUP, "pip", {
+            "location": loc, "sku": {"name": "Standard"}, "public_ip_allocation_method": "Static",
+            "zones": zones}).result()
+    assert err.value.error.code == code
+
+
+def test_an_az_gateway_takes_a_regional_ip_in_a_region_without_zones(clients):
+    poller, dummy = gateway(clients, pip_zones=(), loc="ukwest")
+    assert poller.result().sku.name == "VpnGw1AZ"
