@@ -39,7 +39,7 @@ notes:
   - AWS modifies one tunnel at a time and refuses a second C(ModifyVpnTunnelOptions) while the
     connection is C(modifying), so after each tunnel's modification the module waits until the
     connection is C(available) again (polling after 2 s, then less often, up to every 15 s, within
-    O(wait_timeout)); a refusal (C(IncorrectState)) is retried.
+    O(wait_timeout)); a refusal (C(IncorrectState), C(InvalidVpnConnection.InvalidState)) is retried.
   - C(CreateVpnConnection) right after the gateways were created can find their fresh IDs unknown
     (C(InvalidCustomerGatewayID.NotFound), C(InvalidVpnGatewayID.NotFound)); it is retried.
 attributes:
@@ -261,11 +261,13 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports the missing library
 
-# A connection is modified one tunnel at a time; AWS answers IncorrectState meanwhile.
-RETRY = AWSRetry.jittered_backoff(retries=12, delay=5, max_delay=60, catch_extra_error_codes=["IncorrectState"])
+# A connection is modified one tunnel at a time; AWS refuses another call meanwhile (EC2 has
+# two error codes for a resource not in the state a call needs).
+BUSY = ["IncorrectState", "InvalidVpnConnection.InvalidState"]
+RETRY = AWSRetry.jittered_backoff(retries=12, delay=5, max_delay=60, catch_extra_error_codes=BUSY)
 # The gateways were created a moment ago: their fresh IDs can be unknown to CreateVpnConnection.
-CREATE_RETRY = AWSRetry.jittered_backoff(retries=12, delay=5, max_delay=60, catch_extra_error_codes=[
-    "IncorrectState", "InvalidCustomerGatewayID.NotFound", "InvalidVpnGatewayID.NotFound"])
+CREATE_RETRY = AWSRetry.jittered_backoff(retries=12, delay=5, max_delay=60, catch_extra_error_codes=BUSY + [
+    "InvalidCustomerGatewayID.NotFound", "InvalidVpnGatewayID.NotFound"])
 # Stands in for a key not chosen yet, so the other rules can be checked before any call.
 PLACEHOLDER_PSK = "placeholder.key"
 

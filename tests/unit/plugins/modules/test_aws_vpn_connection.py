@@ -349,13 +349,14 @@ def test_check_mode_on_a_connection_being_modified_neither_waits_nor_creates(sle
     assert slept == []
 
 
-def test_incorrect_state_on_the_second_modify_is_retried(slept):
+@pytest.mark.parametrize("code", ["IncorrectState", "InvalidVpnConnection.InvalidState"])
+def test_incorrect_state_on_the_second_modify_is_retried(slept, code):
     """AWS said `available` but still refuses the next modify for a moment: retried, not fatal."""
     def stub(s):
         by_any_filters(s, connection(tunnels=both_tunnels_dpd(40)))
         modify(s, "3.120.1.10", {"DPDTimeoutSeconds": 30})
         by_id(s, connection(state="available"))
-        s.add_client_error("modify_vpn_tunnel_options", "IncorrectState",
+        s.add_client_error("modify_vpn_tunnel_options", code,
                            "The VPN connection %s is in an incorrect state (modifying)" % VPN,
                            expected_params={"VpnConnectionId": VPN, "VpnTunnelOutsideIpAddress": "3.120.1.11",
                                             "TunnelOptions": {"DPDTimeoutSeconds": 30}})
