@@ -13,7 +13,9 @@ as long as its server) and writes every output and EC2 dump to files, which the 
 - with vpnlab_allow_open_admin the 0.0.0.0/0 rule is there (the guard above can fail);
 - with two AWS VMs, the security groups admit exactly the probes between them (ICMP between
   their private and their public addresses, iperf3 through the tunnel from the Azure VNet), a
-  second build changes nothing, and teardown removes both groups.
+  second build changes nothing, and teardown removes both groups;
+- a customer gateway an earlier build created and could not tag (only its Name, on the lab's
+  address and ASN) is adopted by the build, not refused as foreign, and teardown removes it.
 """
 
 from __future__ import annotations
@@ -48,6 +50,9 @@ d['vms'][0]['connection']['ansible_host']='192.0.2.250'; json.dump(d, open(p, 'w
     keys) cp "$VPNLAB_HOME/awsit/cloud/aws-tunnel-psks.json" "$out/keys.json"
           stat -c %a "$VPNLAB_HOME/awsit/cloud/aws-tunnel-psks.json" > "$out/keys.mode" ;;
     teardown) pb teardown "$ROOT/playbooks/teardown.yml" ;;
+    untagged-cgw) "$BIN/python" -c "import boto3, json, os; print(json.dumps(boto3.client('ec2', endpoint_url=os.environ['MOTO_ENDPOINT'])\
+.create_customer_gateway(BgpAsn=65034, PublicIp='198.51.100.10', Type='ipsec.1', TagSpecifications=[{'ResourceType': \
+'customer-gateway', 'Tags': [{'Key': 'Name', 'Value': 'awsit-cgw-azure'}]}])['CustomerGateway']))" > "$out/cgw.json" ;;
   esac
 done
 """
@@ -154,3 +159,16 @@ def test_two_aws_vms_may_probe_each_other_and_a_rebuild_changes_nothing(tmp_path
     down = dumped(tmp_path, "down")
     assert [g for g in down["security_groups"] if g["tags"].get("vpnlab") == "awsit"] == []
     assert [rule for rule in down["ingress"] if rule.startswith("awsit-")] == []
+
+
+def test_a_customer_gateway_left_untagged_is_adopted_and_torn_down(tmp_path):
+    """What community.aws.ec2_customer_gateway + a failed tag task left (Name only): the build
+    adopts it (the foreign-resource check does not stop it) and teardown, by tag, removes it."""
+    run_steps(tmp_path, "untagged-cgw", "build", "dump-built", "teardown", "dump-down")
+    assert rc(tmp_path, "build") == 0, log(tmp_path, "build")[-3000:]
+    left = json.loads((tmp_path / "cgw.json").read_text())["CustomerGatewayId"]
+    live = [g for g in dumped(tmp_path, "built")["customer_gateways"] if g["state"] != "deleted"]
+    assert [g["id"] for g in live] == [left]
+    assert live[0]["tags"]["vpnlab"] == "awsit" and live[0]["tags"]["managed_by"] == "multicloud.vpnlab"
+    assert rc(tmp_path, "teardown") == 0, log(tmp_path, "teardown")[-3000:]
+    assert [g["state"] for g in dumped(tmp_path, "down")["customer_gateways"] if g["id"] == left] == ["deleted"]
