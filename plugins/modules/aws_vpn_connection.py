@@ -174,6 +174,7 @@ options:
     type: int
     default: 900
 seealso:
+  - module: multicloud.vpnlab.aws_customer_gateway
   - module: multicloud.vpnlab.tunnel_options
   - module: amazon.aws.ec2_vpc_vpn
 """
@@ -181,7 +182,8 @@ seealso:
 EXAMPLES = r"""
 - name: VPN connection with hardened tunnels and a static route to the Azure VNet
   multicloud.vpnlab.aws_vpn_connection:
-    customer_gateway_id: "{{ cgw.gateway.customer_gateway.customer_gateway_id }}"
+    # cgw: registered from multicloud.vpnlab.aws_customer_gateway
+    customer_gateway_id: "{{ cgw.customer_gateway.customer_gateway_id }}"
     vpn_gateway_id: "{{ vgw.vgw.id }}"
     tunnels:
       - tunnel_inside_cidr: 169.254.21.0/30
