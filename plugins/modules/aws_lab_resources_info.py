@@ -25,6 +25,12 @@ description:
     not tag is not listed there - one in state C(available) on that address with that BGP ASN and
     no tags, or only the C(Name) that O(names) gives the customer gateway -
     since M(multicloud.vpnlab.aws_customer_gateway) adopts it (tags it as the lab's).
+  - With O(instance_type), also returns the availability zone for the VMs' subnet (RV(placement)),
+    from C(DescribeInstanceTypeOfferings), before anything is created. It is
+    O(availability_zone) when that zone offers the instance type, else the zone of the lab's
+    existing subnet, else the first zone (in name order) that offers it; when none fits,
+    RV(placement) names the problem, such as C(t3.micro is not offered in us-east-1e) with the
+    zones that offer it.
 author:
   - multicloud.vpnlab contributors (@multicloud)
 attributes:
@@ -62,6 +68,15 @@ options:
       - The customer gateway's BGP ASN. With O(customer_gateway_ip), an untagged gateway on that
         address with this ASN is one the lab adopts, not a conflict.
     type: int
+  instance_type:
+    description: The VMs' instance type, for RV(placement).
+    type: str
+  availability_zone:
+    description:
+      - With O(instance_type), the zone wanted for the VMs' subnet; empty chooses one that offers
+        the instance type (the existing subnet's when there is one).
+    type: str
+    default: ""
   state_dir:
     description:
       - The lab's state directory. When given, RV(vms) lists the lab's EC2 VMs as the
@@ -97,6 +112,16 @@ conflicts:
   type: list
   elements: dict
   sample: [{kind: vpc, id: vpc-0a1b2c3d, name: vpntest-vpc, state: available, description: "vpc vpc-0a1b2c3d (vpntest-vpc) is not tagged vpnlab=vpntest"}]
+placement:
+  description:
+    - The VMs' subnet zone for O(instance_type) - C(zone) (null when there is a problem),
+      C(source) (V(given), V(subnet) for the existing subnet's, or V(chosen)), C(offered_in)
+      (the zones that offer the instance type), C(instance_type) and C(problem) (why no zone
+      fits, or null).
+  returned: when O(instance_type) is given
+  type: dict
+  sample: {instance_type: t3.micro, zone: eu-central-1a, source: chosen, problem: null,
+           offered_in: [eu-central-1a, eu-central-1b, eu-central-1c]}
 vms:
   description:
     - The lab's EC2 test VMs (tag C(vpnlab_vm)) that are pending, running or stopped, with the SSH
@@ -120,6 +145,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws import cgw
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws import inventory
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws import resources as lab_resources
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws import zones
 
 try:
     from botocore.exceptions import BotoCoreError, ClientError
@@ -133,6 +159,8 @@ def main():
         names=dict(type="dict", default={}),
         customer_gateway_ip=dict(type="str"),
         customer_gateway_asn=dict(type="int"),
+        instance_type=dict(type="str"),
+        availability_zone=dict(type="str", default=""),
         state_dir=dict(type="path"),
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
@@ -143,14 +171,27 @@ def main():
         adoptable = cgw.adoptable_by(params["customer_gateway_ip"], params["customer_gateway_asn"],
                                      params["names"].get("customer_gateway"))
     try:
-        found = lab_resources.records(lab_resources.list_lab(client, params["lab"]))
+        listed = lab_resources.list_lab(client, params["lab"])
+        found = lab_resources.records(listed)
         found += lab_resources.other_tagged(client, params["lab"])
+        extra = {"placement": placement(client, module, listed)} if params["instance_type"] else {}
         conflicts = lab_resources.conflicts(client, params["lab"], params["names"], params["customer_gateway_ip"],
                                             adoptable=adoptable)
         vms = inventory.list_vms(client, params["lab"], params["state_dir"]) if params["state_dir"] else None
     except (BotoCoreError, ClientError) as exc:
         module.fail_json_aws(exc, msg="Could not list the lab's AWS resources")
-    module.exit_json(changed=False, resources=found, conflicts=conflicts, **({"vms": vms} if vms is not None else {}))
+    if vms is not None:
+        extra["vms"] = vms
+    module.exit_json(changed=False, resources=found, conflicts=conflicts, **extra)
+
+
+def placement(client, module, listed):
+    """The VMs' subnet zone for the instance type (see module_utils/_aws/zones.py)."""
+    params = module.params
+    existing = zones.subnet_zone(listed.get("subnet"), params["names"].get("subnet"))
+    chosen = zones.choose_zone(params["instance_type"], module.region, zones.offered_zones(client, params["instance_type"]),
+                               zones.region_zones(client), params["availability_zone"], existing)
+    return dict(chosen, instance_type=params["instance_type"])
 
 
 if __name__ == "__main__":
