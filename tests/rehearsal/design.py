@@ -197,7 +197,8 @@ def _aws_subnet(plane, st, router, subnet, igw, vgw, gw_side):
     if table is None:
         return
     number = 1000 + plane.alloc.index("table", table["RouteTableId"])
-    plane.namespaces[router]["rules"].append({"src": subnet["CidrBlock"], "iif": bridge, "table": number})
+    plane.namespaces[router]["rules"].append({"src": subnet["CidrBlock"], "iif": bridge, "table": number,
+                                              "priority": 1000})
     for route in table.get("Routes") or []:
         dst, target = route.get("DestinationCidrBlock"), route.get("GatewayId") or ""
         if not dst or target == "local":
@@ -237,14 +238,23 @@ def _aws_instance(plane, st, router, subnet, inst, groups, members):
     }
 
 
+def gateway_namespace(plane, *parts):
+    """A VPN gateway's namespace. charon's kernel-libipsec puts a default route into its TUN
+    device in table 220 for every SA (whose selectors are 0.0.0.0/0 on route-based gateways);
+    the main table, where the clouds' routes are, is looked up first so that 220 never is."""
+    name, spec = plane.ns(*parts)
+    spec["forwarding"] = True
+    spec["rules"].append({"src": "0.0.0.0/0", "iif": None, "table": 254, "priority": 100})
+    return name, spec
+
+
 def _aws_vgw(plane, st, vpc, vgw, router, vpc_cidrs):
     """The VGW's namespace and its tunnel endpoints; returns the router's next hop to it."""
     cgws = {c["CustomerGatewayId"]: c for c in st.get("customer_gateways", [])}
     conns = [c for c in st.get("vpn_connections", []) if c.get("VpnGatewayId") == vgw["VpnGatewayId"]
              and c.get("State") in LIVE_VPN_STATES]
     router_side, gw_side = ad.link_pair(plane.alloc.index("link", vgw["VpnGatewayId"]) - 1)
-    gw, gns = plane.ns("aws", vgw["VpnGatewayId"])
-    gns["forwarding"] = True
+    gw, gns = gateway_namespace(plane, "aws", vgw["VpnGatewayId"])
     plane.veth(router, "vgw0", gw, "vpc0")
     plane.address(router, "vgw0", router_side)
     plane.address(gw, "vpc0", gw_side)
@@ -378,8 +388,7 @@ def _azure_gateway(plane, res, vnet, gw, router, space):
     prefix = subnet["properties"].get("addressPrefix") or (subnet["properties"].get("addressPrefixes") or [""])[0]
     net = ipaddress.ip_network(prefix)
     router_ip, gw_ip = str(net.network_address + 1), str(net.network_address + AZURE_GATEWAY_HOST)
-    gname, gns = plane.ns("az", gw["name"])
-    gns["forwarding"] = True
+    gname, gns = gateway_namespace(plane, "az", gw["name"])
     plane.veth(router, "gws0", gname, "vnet0")
     plane.address(router, "gws0", ad.with_prefix(router_ip, prefix))
     plane.address(gname, "vnet0", ad.with_prefix(gw_ip, prefix))

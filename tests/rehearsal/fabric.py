@@ -26,7 +26,6 @@ from tests.rehearsal import addressing as ad
 
 NETNS_DIR = "/run/netns"
 KEEP_LINKS = {"lo", "ipsec0"}
-RULE_PRIORITY = 1000
 ROUTE_TYPES = {"unicast": 1, "blackhole": 6, "unreachable": 7}
 NAMES = {v: k for k, v in ROUTE_TYPES.items()}
 
@@ -212,21 +211,29 @@ class Fabric:
                 ipr.addr("add", index=link["index"], address=ip, prefixlen=int(plen))
 
     def _rules(self, ipr, name, spec):
-        want = {(r["src"], r["iif"], r["table"]) for r in spec["rules"]}
+        want = {(r["src"], r["iif"], r["table"], r["priority"]) for r in spec["rules"]}
         have = {}
         for rule in ipr.get_rules(family=socket.AF_INET):
             if rule.get_attr("FRA_PROTOCOL") == ad.RTPROT:
-                key = ("%s/%d" % (rule.get_attr("FRA_SRC"), rule["src_len"]), rule.get_attr("FRA_IIFNAME"),
-                       rule.get_attr("FRA_TABLE"))
+                key = ("%s/%d" % (rule.get_attr("FRA_SRC") or "0.0.0.0", rule["src_len"]),
+                       rule.get_attr("FRA_IIFNAME"), rule.get_attr("FRA_TABLE"), rule.get_attr("FRA_PRIORITY"))
                 have[key] = rule
         for key in set(have) - want:
-            rule = have[key]
-            ipr.rule("del", table=key[2], priority=rule.get_attr("FRA_PRIORITY"), src=key[0].split("/")[0],
-                     src_len=rule["src_len"], iifname=key[1], protocol=ad.RTPROT)
-        for index, key in enumerate(sorted(want - set(have))):
-            src, plen = key[0].split("/")
-            ipr.rule("add", table=key[2], priority=RULE_PRIORITY + len(have) + index, src=src, src_len=int(plen),
-                     iifname=key[1], protocol=ad.RTPROT)
+            ipr.rule("del", **self._rule_args(key))
+        for key in sorted(want - set(have), key=str):
+            self.log("%s: rule %s" % (name, " ".join(str(k) for k in key)))
+            ipr.rule("add", **self._rule_args(key))
+
+    @staticmethod
+    def _rule_args(key):
+        src, iif, table, priority = key
+        address, plen = src.split("/")
+        args = {"table": table, "priority": priority, "protocol": ad.RTPROT}
+        if int(plen):
+            args.update(src=address, src_len=int(plen))
+        if iif:
+            args["iifname"] = iif
+        return args
 
     def _routes(self, ipr, name, spec):
         want = {}

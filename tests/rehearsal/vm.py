@@ -32,8 +32,14 @@ mount -t tmpfs -o mode=0755 tmpfs /run
 mkdir -p /run/vm /run/sshd /run/cloud-init
 mount --bind "$vm" /run/vm
 mount --bind /run/vm/cloud /run/cloud-init
-for f in passwd group shadow hosts hostname; do mount --bind "/run/vm/etc/$f" "/etc/$f"; done
-mount --bind /run/vm/sudoers.d /etc/sudoers.d
+# /etc: the host's, with the VM's own users, names and sudo rule on top (an overlay, not bind
+# mounts on single files: the host replacing /etc/passwd would silently detach those).
+mkdir -p /run/etc
+mount -t tmpfs -o mode=0755 tmpfs /run/etc
+mkdir -p /run/etc/upper/sudoers.d /run/etc/work
+cp -a /run/vm/etc/. /run/etc/upper/
+cp -a /run/vm/sudoers.d/. /run/etc/upper/sudoers.d/
+mount -t overlay overlay -o lowerdir=/etc,upperdir=/run/etc/upper,workdir=/run/etc/work /etc
 mount --bind /run/vm/bin /usr/local/bin
 for tool in $(cat /run/vm/hidden); do mount --bind /dev/null "$tool"; done
 mount --bind /run/vm/home /home
