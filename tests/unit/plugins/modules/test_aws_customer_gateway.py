@@ -40,7 +40,7 @@ def args(**extra):
     return base
 
 
-def gateway(tags=LAB_TAG_LIST, state="available", asn=ASN, gateway_id=CGW):
+def gateway(tags=tuple(LAB_TAG_LIST), state="available", asn=ASN, gateway_id=CGW):
     found = {"CustomerGatewayId": gateway_id, "State": state, "Type": "ipsec.1", "IpAddress": IP,
              "BgpAsn": str(asn)}
     if tags is not None:
