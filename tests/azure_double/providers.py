@@ -539,6 +539,14 @@ def _check_policy(policy):
                                   % (key, policy[key], ", ".join(sorted(allowed))))
     if not 300 <= int(policy["saLifeTimeSeconds"]) <= 172799:
         raise DoubleRuleError("InvalidRequestFormat", "saLifeTimeSeconds must be 300-172799")
+    if int(policy["saDataSizeKilobytes"]) < 1024:
+        raise DoubleRuleError("InvalidRequestFormat", "saDataSizeKilobytes must be 1024 or more (0 is not "
+                              "'unlimited'; Azure's minimum is 1024 KB)")
+    gcm = [policy[k] for k in ("ipsecEncryption", "ipsecIntegrity") if str(policy[k]).startswith("GCMAES")]
+    if gcm and (len(gcm) != 2 or gcm[0] != gcm[1]):
+        raise DoubleRuleError("InvalidRequestFormat", "With GCMAES, ipsecEncryption and ipsecIntegrity must be "
+                              "the same GCMAES algorithm (ipsecEncryption=%s, ipsecIntegrity=%s)"
+                              % (policy["ipsecEncryption"], policy["ipsecIntegrity"]))
 
 
 def _shared_key(arm, res, method, body, query):

@@ -19,6 +19,8 @@ from __future__ import annotations
 import base64
 import ipaddress
 
+import yaml
+
 from tests.rehearsal import addressing as ad
 from tests.rehearsal import ipsec, security
 
@@ -121,15 +123,13 @@ def cloud_config_packages(user_data):
     """The `packages:` of a #cloud-config document (the only part the check's tools need)."""
     if not user_data or not user_data.lstrip().startswith("#cloud-config"):
         return []
-    packages, inside = [], False
-    for line in user_data.splitlines():
-        stripped = line.strip()
-        if not line.startswith((" ", "\t", "-")) and stripped:
-            inside = stripped.startswith("packages:")
-            continue
-        if inside and stripped.startswith("- "):
-            packages.append(stripped[2:].strip().strip("'\""))
-    return packages
+    try:
+        doc = yaml.safe_load(user_data)
+    except yaml.YAMLError:
+        return []  # cloud-init would not run it either
+    packages = doc.get("packages") if isinstance(doc, dict) else None
+    # An entry may be a name or [name, version].
+    return [p if isinstance(p, str) else str(p[0]) for p in packages or [] if p]
 
 
 def tools_of(packages):
