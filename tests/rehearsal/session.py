@@ -208,7 +208,7 @@ def controller_env(lab, doubles, where):
     env = dict(doubles["aws"]["env"])
     env.update(doubles["azure"]["env"])
     env.update({"AWS_REGION": env.get("AWS_DEFAULT_REGION", "eu-central-1"),
-                "VPNLAB_HOME": state_root(), "VPNLAB_REHEARSAL": where["record"],
+                "VPNLAB_HOME": state_root(), "VPNLAB_REHEARSAL": where["record"], "VPNLAB_REHEARSAL_LAB": lab,
                 "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
                 "ANSIBLE_INVENTORY": "%s,%s" % (ROOT / "inventory" / "vpnlab.yml",
                                                 os.path.join(where["dir"], "rehearsal.yml"))})
