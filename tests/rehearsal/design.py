@@ -46,8 +46,15 @@ class Allocator:
         return table[key]
 
 
+# No ICMP redirects anywhere: the internet is one bridge, and a redirect would let two edges
+# talk past the internet's own forwarding (and past a cut drawn there, see faults.py).
+NO_REDIRECTS = {"net.ipv4.conf.all.send_redirects": "0", "net.ipv4.conf.default.send_redirects": "0",
+                "net.ipv4.conf.all.accept_redirects": "0", "net.ipv4.conf.default.accept_redirects": "0"}
+
+
 def empty_ns():
-    return {"forwarding": False, "links": [], "addresses": {}, "routes": [], "rules": [], "nft": {}}
+    return {"forwarding": False, "links": [], "addresses": {}, "routes": [], "rules": [], "nft": {},
+            "sysctls": dict(NO_REDIRECTS)}
 
 
 class Plane:

@@ -23,6 +23,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netns imp
     BASE_SYSCTLS, nft_digest, nft_document, nft_table_comment)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.teardown import SystemDriver
 from tests.rehearsal import addressing as ad
+from tests.rehearsal.design import NO_REDIRECTS
 
 NETNS_DIR = "/run/netns"
 KEEP_LINKS = {"lo", "ipsec0"}
@@ -46,10 +47,13 @@ def run_in(netns, argv, data=None):
 
 
 def create_netns(name):
+    """A new namespace, lo up, with the lab's base sysctls and no ICMP redirects, set before any
+    interface exists (an interface takes the `default` values when it is created)."""
     pr_netns.create(name)
     with IPRoute(netns=name) as ipr:
         ipr.link("set", index=ipr.link_lookup(ifname="lo")[0], state="up")
-    run_in(name, ["sysctl", "-qw"] + ["%s=%s" % kv for kv in sorted(BASE_SYSCTLS.items())])
+    settings = dict(BASE_SYSCTLS, **NO_REDIRECTS)
+    run_in(name, ["sysctl", "-qw"] + ["%s=%s" % kv for kv in sorted(settings.items())])
 
 
 def stop_processes(names):
@@ -304,23 +308,26 @@ class Fabric:
 
     @staticmethod
     def _sysctls(name, spec):
-        path = "/proc/sys/net/ipv4/ip_forward"
-        want = "1" if spec["forwarding"] else "0"
-        current = run_in(name, ["cat", path]).strip()
-        if current != want:
-            run_in(name, ["sysctl", "-qw", "net.ipv4.ip_forward=%s" % want])
+        wanted = dict(spec.get("sysctls") or {}, **{"net.ipv4.ip_forward": "1" if spec["forwarding"] else "0"})
+        keys = sorted(wanted)
+        current = dict(zip(keys, run_in(name, ["sysctl", "-n"] + keys).split()))
+        wrong = {k: v for k, v in wanted.items() if current.get(k) != v}
+        if wrong:
+            run_in(name, ["sysctl", "-qw"] + ["%s=%s" % kv for kv in sorted(wrong.items())])
 
     def _nft(self, name, spec):
+        """Tables of the design replaced when their digest differs; tables the realizer made
+        (its digest comment) and the design no longer has removed; others (a drill's cut) left."""
         listed = run_in(name, ["nft", "list", "tables", "ip"]).split()
         have = {listed[i + 2] for i in range(0, len(listed) - 2, 3) if listed[i] == "table"}
+        comments = {table: nft_table_comment(run_in(name, ["nft", "list", "table", "ip", table])) for table in have}
         for table in sorted(have - set(spec["nft"])):
-            self.log("%s: remove nftables table %s" % (name, table))
-            run_in(name, ["nft", "delete", "table", "ip", table])
+            if (comments[table] or "").startswith("vpnlab:"):
+                self.log("%s: remove nftables table %s" % (name, table))
+                run_in(name, ["nft", "delete", "table", "ip", table])
         for table, body in sorted(spec["nft"].items()):
-            if table in have:
-                current = run_in(name, ["nft", "list", "table", "ip", table])
-                if nft_table_comment(current) == "vpnlab:" + nft_digest(body):
-                    continue
+            if comments.get(table) == "vpnlab:" + nft_digest(body):
+                continue
             self.log("%s: nftables table %s" % (name, table))
             run_in(name, ["nft", "-f", "-"], data=nft_document(table, body))
 
