@@ -290,8 +290,8 @@ def counter_findings(report, tolerance=0):
     grown the counters by what counts (``counters.min_growth_bytes``); public probes must not
     have grown them beyond ``tolerance``. Counters that lag (``counters.settle_s`` > 0: the
     check waited for them) and had not grown yet are a warning unless a private probe across the
-    tunnel failed, and growth in the public phase after them cannot be told from the private
-    probes' bytes counted late."""
+    tunnel failed; growth in the public phase, whether or not they had grown before, cannot be
+    told from the private probes' bytes counted late (a warning)."""
     counters = report["counters"]
     least = counters.get("min_growth_bytes") or 1
     settle = counters.get("settle_s") or 0
@@ -328,12 +328,13 @@ def counter_findings(report, tolerance=0):
     elif public > tolerance:
         evidence = "ESP byte counters +%d bytes during the public probes, tolerance %d" % (
             public, tolerance)
-        if lagging:
+        if settle:
+            # A lagging source may count the private probes' bytes (all of them, or the rest of
+            # them) only after the public probes began.
             found.append(finding(
-                "warning", "tunnels", "the ESP byte counters grew during the public probes, after "
-                "they had not grown for the private ones", "cloud counters lag, so these may be "
-                "the private probes' bytes counted late: cannot tell whether public traffic went "
-                "through the tunnel", evidence))
+                "warning", "tunnels", "the ESP byte counters grew during the public probes",
+                "cloud counters lag, so these may be the private probes' bytes counted late: "
+                "cannot tell whether public traffic went through the tunnel", evidence))
         else:
             found.append(finding(
                 "failure", "tunnels", "public traffic went through the tunnel",
