@@ -1,0 +1,175 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Drives one rehearsal the way a learner would, with the Makefile's own commands, and records
+what each step gave (return codes, durations, verdicts, what changed) in WORKDIR/result.json:
+
+    python driver.py WORKDIR whole|plan
+
+whole: build (make rehearse), re-run, three drifts through the clouds' APIs each followed by a
+check (make rehearse-shell), one repair (make rehearse), failover (a cut tunnel, a check, the
+repair, a check), make rehearse-down twice, what is left. plan: another address plan and VM
+count, built and torn down. Every output is kept in WORKDIR for whoever reads a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+BIN = Path(sys.executable).parent
+DPD_TIMEOUT = 45          # the Azure connection's (vpnlab_dpd_timeout_seconds default)
+TELEMETRY_LAG = 10        # the realizer's reporting interval (tests/rehearsal/session.py)
+PLANS = {
+    "whole": {"vpnlab_name": "rehit"},
+    "plan": {"vpnlab_name": "rehplan", "vpnlab_azure_vnet_cidr": "10.31.0.0/16",
+             "vpnlab_azure_subnet_cidr": "10.31.4.0/24", "vpnlab_azure_gateway_subnet_cidr": "10.31.255.0/27",
+             "vpnlab_aws_vpc_cidr": "10.32.0.0/16", "vpnlab_aws_subnet_cidr": "10.32.8.0/24",
+             "vpnlab_vms": [{"name": "web", "cloud": "azure", "private_ip": "10.31.4.10"},
+                            {"name": "app", "cloud": "aws", "private_ip": "10.32.8.10"},
+                            {"name": "db", "cloud": "aws", "private_ip": "10.32.8.20"}]},
+}
+
+
+class Run:
+    def __init__(self, workdir, inputs):
+        self.dir = Path(workdir)
+        self.home = self.dir / "home"
+        self.lab = inputs["vpnlab_name"]
+        self.args = "-e '%s'" % json.dumps(inputs)
+        self.env = dict(os.environ, VPNLAB_HOME=str(self.home), ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
+                        PATH="%s:%s" % (BIN, os.environ.get("PATH", "")))
+        self.steps, self.outputs = [], []
+
+    def make(self, name, target, **variables):
+        argv = ["make", "--no-print-directory", target, "ARGS=%s" % self.args]
+        argv += ["%s=%s" % kv for kv in variables.items()]
+        started = time.monotonic()
+        proc = subprocess.run(argv, cwd=ROOT, env=self.env, capture_output=True, text=True, check=False)
+        output = proc.stdout + proc.stderr
+        (self.dir / ("%02d-%s.log" % (len(self.steps), name))).write_text(output)
+        self.outputs.append(output)
+        step = {"name": name, "rc": proc.returncode, "seconds": round(time.monotonic() - started, 1),
+                "changed": changed_tasks(output), "verdict": verdict_line(output)}
+        step["report"] = self.report()
+        self.steps.append(step)
+        return step
+
+    def shell(self, name, command):
+        return self.make(name, "rehearse-shell", CMD=command)
+
+    def check(self, name):
+        return self.shell(name, ".venv/bin/ansible-playbook playbooks/check.yml %s" % self.args)
+
+    def report(self):
+        try:
+            return json.loads((self.home / self.lab / "report.json").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def record(self):
+        try:
+            return json.loads((self.home / self.lab / "rehearsal.json").read_text())
+        except (OSError, ValueError):
+            return None
+
+
+def changed_tasks(output):
+    task, changed = None, []
+    for line in output.splitlines():
+        if line.startswith("TASK ["):
+            task = line[len("TASK ["):line.rfind("]")]
+        elif line.startswith("changed: ") and task not in changed:
+            changed.append(task)
+    return changed
+
+
+def verdict_line(output):
+    found = re.findall(r"(PASS|DEGRADED|FAIL): [^'\"\n]*", output)
+    return found[-1] if found else None
+
+
+def carrying_tunnel(report):
+    """The tunnel whose counters grew most in the private phase (the one traffic takes)."""
+    tunnels = ((report or {}).get("counters") or {}).get("private_phase", {}).get("tunnels") or {}
+    return max(tunnels, key=lambda t: (tunnels[t].get("bytes_in") or 0) + (tunnels[t].get("bytes_out") or 0))
+
+
+def leftovers(lab, record):
+    names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
+    pids = list(((record or {}).get("pids") or {}).values())
+    return {"netns": [n.split()[0] for n in names.splitlines() if n.startswith("vpnrh-%s." % lab)],
+            "pids": [p for p in pids if os.path.exists("/proc/%d" % p)]}
+
+
+def keys_of(run):
+    path = run.home / run.lab / "cloud" / "aws-tunnel-psks.json"
+    try:
+        return [k for k in json.loads(path.read_text())["pre_shared_keys"].values() if k]
+    except (OSError, ValueError, KeyError):
+        return []
+
+
+def whole(run, result):
+    run.make("build", "rehearse")
+    run.make("rerun", "rehearse")
+    keys = keys_of(run)
+    for drill in ("nsg-icmp", "azure-key", "tunnel-integrity"):
+        run.shell("drill-" + drill, "python -m tests.rehearsal.drills %s --lab %s" % (drill, run.lab))
+        time.sleep(TELEMETRY_LAG + 2)
+        run.check("check-after-" + drill)
+    run.make("repair", "rehearse")
+    active = carrying_tunnel(run.steps[-1]["report"])
+    outside = next(t["outside_ip"] for t in run.steps[-1]["report"]["tunnels"] if t["name"] == active)
+    result["failover"] = {"tunnel": active, "outside_ip": outside}
+    subprocess.run([sys.executable, "-m", "tests.rehearsal", "cut", "--lab", run.lab, "--tunnel", outside],
+                   cwd=ROOT, env=run.env, check=True, capture_output=True)
+    cut_at = time.monotonic()
+    time.sleep(DPD_TIMEOUT + TELEMETRY_LAG)
+    run.check("check-after-cut")
+    result["failover"]["degraded_after_s"] = round(time.monotonic() - cut_at, 1)
+    subprocess.run([sys.executable, "-m", "tests.rehearsal", "repair", "--lab", run.lab],
+                   cwd=ROOT, env=run.env, check=True, capture_output=True)
+    for attempt in range(4):
+        time.sleep(TELEMETRY_LAG + 5)
+        step = run.check("check-after-repair-%d" % attempt)
+        if step["report"] and step["report"]["verdict"]["level"] == "pass":
+            break
+    record = run.record()
+    result["state_files"] = sorted(str(p.relative_to(run.home)) for p in run.home.rglob("*")
+                                   if "rehearsal" not in p.parts and p.is_file())
+    run.make("down", "rehearse-down")
+    run.make("down-again", "rehearse-down")
+    result["left"] = leftovers(run.lab, record)
+    result["left_in_home"] = sorted(str(p.relative_to(run.home)) for p in run.home.rglob("*"))
+    texts = run.outputs + [p.read_text(errors="replace") for p in run.dir.rglob("*.log")]
+    result["key_leaks"] = [i for i, key in enumerate(keys) if any(key in text for text in texts)]
+    result["keys_checked"] = len(keys)
+
+
+def plan(run, result):
+    run.make("build", "rehearse")
+    record = run.record()
+    run.make("down", "rehearse-down")
+    result["left"] = leftovers(run.lab, record)
+
+
+def main(workdir, kind):
+    run = Run(workdir, PLANS[kind])
+    result = {"lab": run.lab}
+    try:
+        (whole if kind == "whole" else plan)(run, result)
+    finally:
+        if run.record() is not None:
+            run.make("cleanup", "rehearse-down")
+        result["steps"] = run.steps
+        (Path(workdir) / "result.json").write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], sys.argv[2]))

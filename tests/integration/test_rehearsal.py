@@ -1,0 +1,107 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One rehearsal, as a learner would run it (tests/integration/rehearsal/driver.py): the cloud
+target on the AWS and Azure test doubles with a real data plane. make rehearse ends with PASS
+from the cloud path with probes on; a re-run changes nothing; three drifts made through the
+clouds' APIs each make the next check name what broke, and one make rehearse repairs them;
+cutting the tunnel that carries the traffic gives DEGRADED from the clouds' evidence, and both
+tunnels come back after the repair; make rehearse-down, twice, leaves nothing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rehearsal import isolation  # noqa: E402  pylint: disable=wrong-import-position
+
+ROOT = Path(__file__).resolve().parents[2]
+DRIVER = Path(__file__).resolve().parent / "rehearsal" / "driver.py"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    work = tmp_path_factory.mktemp("rehearsal")
+    before = isolation.host_view()
+    proc = subprocess.run([sys.executable, str(DRIVER), str(work), "whole"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=3600, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    result = json.loads((work / "result.json").read_text())
+    result["host_before"], result["host_after"] = before, isolation.host_view()
+    result["steps"] = {s["name"]: s for s in result["steps"]}
+    result["work"] = str(work)
+    return result
+
+
+def findings(step, severity):
+    return [f["object"] + ": " + f["text"] for f in step["report"]["verdict"]["findings"] if f["severity"] == severity]
+
+
+def test_the_build_passes_from_the_cloud_path_with_probes_on(run):
+    build = run["steps"]["build"]
+    assert build["rc"] == 0 and build["verdict"].startswith("PASS"), build["verdict"]
+    report = build["report"]
+    assert report["target"] == "cloud" and report["probes"]["run"] is True
+    measured = {(m["src"], m["dst"], m["path"], m["tool"]) for m in report["measurements"]}
+    names = [vm["name"] for vm in report["vms"]]
+    assert measured == {(a, b, path, tool) for a in names for b in names if a != b
+                        for path in ("private", "public") for tool in ("mtr", "ping")}
+    assert all(m["loss_pct"] == 0 for m in report["measurements"])
+    assert [t["source"] for t in report["tunnels"]] == ["aws:VgwTelemetry+azure:connections"] * 2
+    assert [t["status"] for t in report["tunnels"]] == ["up", "up"]
+    through = [t for t in report["throughput"] if t["path"] == "private"]
+    assert through and through[0]["mbps"] > 0
+
+
+def test_a_rerun_changes_nothing(run):
+    rerun = run["steps"]["rerun"]
+    assert rerun["rc"] == 0 and rerun["changed"] == [] and rerun["verdict"].startswith("PASS")
+
+
+def test_each_drift_is_named_by_the_next_check(run):
+    nsg = run["steps"]["check-after-nsg-icmp"]
+    assert nsg["report"]["verdict"]["level"] == "fail"
+    assert any(line.startswith("public path vm3 -> vm1") for line in findings(nsg, "failure"))
+    key = run["steps"]["check-after-azure-key"]
+    assert key["report"]["verdict"]["level"] == "fail"
+    downs = [t["name"] for t in key["report"]["tunnels"] if t["status"] == "down"]
+    assert len(downs) == 1, key["report"]["tunnels"]
+    tunnels = run["steps"]["check-after-tunnel-integrity"]
+    assert [t["status"] for t in tunnels["report"]["tunnels"]] == ["down", "down"]
+    assert any(line.startswith("tunnel1") for line in findings(tunnels, "failure"))
+
+
+def test_one_rerun_repairs_every_drift(run):
+    repair = run["steps"]["repair"]
+    assert repair["rc"] == 0 and repair["verdict"].startswith("PASS"), repair["verdict"]
+    changed = " ".join(repair["changed"])
+    assert "VPN connection" in changed and "security group" in changed and "connection per AWS tunnel" in changed
+
+
+def test_cutting_the_carrying_tunnel_degrades_from_the_clouds_evidence(run):
+    cut = run["steps"]["check-after-cut"]
+    assert cut["report"]["verdict"]["level"] == "degraded", cut["verdict"]
+    down = [t for t in cut["report"]["tunnels"] if t["status"] == "down"]
+    assert [t["name"] for t in down] == [run["failover"]["tunnel"]]
+    assert "VgwTelemetry" in down[0]["source"]
+    assert run["failover"]["tunnel"] in cut["verdict"]
+
+
+def test_both_tunnels_come_back_after_the_repair(run):
+    last = [s for name, s in run["steps"].items() if name.startswith("check-after-repair")][-1]
+    assert last["report"]["verdict"]["level"] == "pass"
+    assert [t["status"] for t in last["report"]["tunnels"]] == ["up", "up"]
+
+
+def test_rehearse_down_twice_leaves_nothing(run):
+    assert run["steps"]["down"]["rc"] == 0 and run["steps"]["down-again"]["rc"] == 0
+    assert run["left"] == {"netns": [], "pids": []}
+    assert all(Path(p).name.startswith("report.") for p in run["left_in_home"] if "." in Path(p).name), run["left_in_home"]
+
+
+def test_nothing_left_the_machine_and_no_key_was_shown(run):
+    assert run["host_after"] == run["host_before"]
+    assert run["keys_checked"] == 2 and run["key_leaks"] == []
