@@ -33,7 +33,7 @@ from tests.rehearsal.vm import Vm, console_text
 # eventual-consistency faults and its request log by this user agent.
 USER_AGENT = "vpnlab-rehearsal-realizer"
 BOOT_RETRY_SECONDS = 10.0
-DEFAULTS = {"interval": 1.0, "telemetry_interval": 10.0, "status_interval": 10.0,
+DEFAULTS = {"interval": 2.0, "telemetry_interval": 10.0, "status_interval": 10.0,
             "cloud_init_seconds": 4.0, "region_scan_seconds": 15.0}
 
 
@@ -147,15 +147,21 @@ class Realizer:
         regions, resources = self.read()
         plane = dp.design(self.args.lab, regions, resources, self.alloc)
         write_atomic(self.alloc_path, json.dumps(self.alloc.state, sort_keys=True), 0o600)
-        self.fabric.converge(plane.namespaces)
-        self.converge_gateways(plane)
-        self.converge_vms(plane)
-        self.feedback(plane)
+        errors = []
+        # Each part on its own: a gateway that cannot start must not keep the VMs from booting.
+        for part in (self.fabric.converge, self.converge_gateways, self.converge_vms, self.feedback):
+            try:
+                part(plane.namespaces if part == self.fabric.converge else plane)
+            except Exception as exc:  # pylint: disable=broad-except
+                errors.append("%s: %s" % (part.__name__, exc))
+                self.log("%s failed: %s\n%s" % (part.__name__, exc, traceback.format_exc()))
         if plane.problems != self.problems:
             for problem in plane.problems:
                 self.log("cannot realize: %s" % problem)
             self.problems = plane.problems
         self.rounds += 1
+        if errors:
+            raise RuntimeError("; ".join(errors))
 
     def converge_gateways(self, plane):
         for name in sorted(set(self.gateways) - set(plane.gateways)):
@@ -164,7 +170,9 @@ class Realizer:
         for name, spec in sorted(plane.gateways.items()):
             gateway = self.gateways.get(name)
             if gateway is None:
-                gateway = self.gateways[name] = Gateway(os.path.join(self.dir, "gateways", name), name, self.log)
+                # A short directory: charon's VICI socket path must fit in 108 bytes.
+                gateway = self.gateways[name] = Gateway(os.path.join(self.args.gateway_dir, ad.digest(name)),
+                                                        name, self.log)
             if gateway.ensure(spec):
                 self.fabric.applied.pop(name, None)  # charon's new ipsec0 needs its routes again
 
@@ -287,6 +295,8 @@ def parse(argv):
     parser.add_argument("--aws-endpoint", default="")
     parser.add_argument("--aws-control", default="")
     parser.add_argument("--azure-control", default="")
+    parser.add_argument("--gateway-dir", required=True, help="short directory for the gateways' charon "
+                        "(its VICI socket path must fit in 108 bytes)")
     for key, value in DEFAULTS.items():
         parser.add_argument("--" + key.replace("_", "-"), type=float, default=value)
     return parser.parse_args(argv)

@@ -48,10 +48,14 @@ def state_root():
     return os.path.abspath(os.path.expanduser(os.environ.get("VPNLAB_HOME") or "~/.vpnlab"))
 
 
+# The gateways' charon directories: short, for their VICI sockets (at most 108 bytes a path).
+RUN_DIR = "/run/vpnrh"
+
+
 def paths(lab):
     state_dir = os.path.join(state_root(), lab)
     return {"state_dir": state_dir, "record": os.path.join(state_dir, "rehearsal.json"),
-            "dir": os.path.join(state_dir, "rehearsal")}
+            "dir": os.path.join(state_dir, "rehearsal"), "run": os.path.join(RUN_DIR, lab)}
 
 
 def read_record(lab):
@@ -164,7 +168,7 @@ def up(lab, args="", overrides=None):
     pid = start_realizer(lab, where["dir"], endpoints, realizer)
     record = {
         "lab": lab, "note": "vpnlab rehearsal: the cloud target on the AWS and Azure TEST DOUBLES",
-        "state_dir": where["state_dir"], "dir": where["dir"],
+        "state_dir": where["state_dir"], "dir": where["dir"], "run_dir": where["run"],
         "controller": {"address": ad.CONTROLLER_IP, "admin_cidrs": [ad.CONTROLLER_CIDR]},
         "endpoints": endpoints,
         "pids": {"aws_double": doubles["aws"]["pid"], "azure_double": doubles["azure"]["pid"], "realizer": pid},
@@ -183,8 +187,11 @@ def start_realizer(lab, directory, endpoints, settings):
     status = os.path.join(directory, "realizer.json")
     if os.path.exists(status):
         os.unlink(status)
+    run_dir = paths(lab)["run"]
+    os.makedirs(run_dir, mode=0o700, exist_ok=True)
     pid = _start(ad.netns(lab, "ctl"),
                  [sys.executable, "-m", "tests.rehearsal.realizer", "--lab", lab, "--dir", directory,
+                  "--gateway-dir", run_dir,
                   "--aws-endpoint", endpoints["aws_control"], "--aws-control", endpoints["aws_control"],
                   "--azure-control", endpoints["azure_control"]] + _settings(settings),
                  os.path.join(directory, "realizer.out"))
@@ -249,8 +256,9 @@ def down(lab, args=None, teardown=True):
             except ProcessLookupError:
                 pass
     where = paths(lab)
-    if os.path.isdir(where["dir"]) and not os.path.islink(where["dir"]):
-        shutil.rmtree(where["dir"])
+    for directory in (where["dir"], where["run"]):
+        if os.path.isdir(directory) and not os.path.islink(directory):
+            shutil.rmtree(directory)
     if os.path.exists(where["record"]):
         os.unlink(where["record"])
     if statedir.is_marked(where["state_dir"], lab):
