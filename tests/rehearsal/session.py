@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -48,14 +49,17 @@ def state_root():
     return os.path.abspath(os.path.expanduser(os.environ.get("VPNLAB_HOME") or "~/.vpnlab"))
 
 
-# The gateways' charon directories: short, for their VICI sockets (at most 108 bytes a path).
-RUN_DIR = "/run/vpnrh"
-
-
 def paths(lab):
     state_dir = os.path.join(state_root(), lab)
     return {"state_dir": state_dir, "record": os.path.join(state_dir, "rehearsal.json"),
-            "dir": os.path.join(state_dir, "rehearsal"), "run": os.path.join(RUN_DIR, lab)}
+            "dir": os.path.join(state_dir, "rehearsal")}
+
+
+def short_dir(lab):
+    """A new private directory with a short path for the gateways' charon: a VICI socket path
+    must fit in 108 bytes, and charon's own private /run hides anything under /run. mkdtemp
+    makes it atomically, 0700, under an unpredictable name."""
+    return tempfile.mkdtemp(prefix="vpnrh-%s-" % lab)
 
 
 def read_record(lab):
@@ -136,7 +140,7 @@ def up(lab, args="", overrides=None):
     if alive(record) == {"aws_double", "azure_double"}:
         # The realizer ended (a fault of its own, or stopped to be updated): the clouds are
         # intact, so only it comes back, and picks the data plane up where it was.
-        record["pids"]["realizer"] = start_realizer(lab, record["dir"], record["endpoints"],
+        record["pids"]["realizer"] = start_realizer(lab, record["dir"], record["run_dir"], record["endpoints"],
                                                     record["settings"]["realizer"])
         write_atomic(paths(lab)["record"], json.dumps(record, indent=2, sort_keys=True) + "\n", 0o600)
         return record
@@ -165,10 +169,11 @@ def up(lab, args="", overrides=None):
     realizer = dict(REALIZER_SETTINGS, **((overrides or {}).get("realizer") or {}))
     endpoints = {"aws": doubles["aws"]["endpoint"], "aws_control": aws_url,
                  "azure_proxy": doubles["azure"]["env"]["HTTPS_PROXY"], "azure_control": azure_url}
-    pid = start_realizer(lab, where["dir"], endpoints, realizer)
+    run_dir = short_dir(lab)
+    pid = start_realizer(lab, where["dir"], run_dir, endpoints, realizer)
     record = {
         "lab": lab, "note": "vpnlab rehearsal: the cloud target on the AWS and Azure TEST DOUBLES",
-        "state_dir": where["state_dir"], "dir": where["dir"], "run_dir": where["run"],
+        "state_dir": where["state_dir"], "dir": where["dir"], "run_dir": run_dir,
         "controller": {"address": ad.CONTROLLER_IP, "admin_cidrs": [ad.CONTROLLER_CIDR]},
         "endpoints": endpoints,
         "pids": {"aws_double": doubles["aws"]["pid"], "azure_double": doubles["azure"]["pid"], "realizer": pid},
@@ -182,13 +187,11 @@ def up(lab, args="", overrides=None):
     return record
 
 
-def start_realizer(lab, directory, endpoints, settings):
+def start_realizer(lab, directory, run_dir, endpoints, settings):
     """Start the realizer in the controller; its pid once it has made its first round."""
     status = os.path.join(directory, "realizer.json")
     if os.path.exists(status):
         os.unlink(status)
-    run_dir = paths(lab)["run"]
-    os.makedirs(run_dir, mode=0o700, exist_ok=True)
     pid = _start(ad.netns(lab, "ctl"),
                  [sys.executable, "-m", "tests.rehearsal.realizer", "--lab", lab, "--dir", directory,
                   "--gateway-dir", run_dir,
@@ -256,8 +259,11 @@ def down(lab, args=None, teardown=True):
             except ProcessLookupError:
                 pass
     where = paths(lab)
-    for directory in (where["dir"], where["run"]):
-        if os.path.isdir(directory) and not os.path.islink(directory):
+    run_dir = (record or {}).get("run_dir") or ""
+    if os.path.dirname(run_dir) != tempfile.gettempdir() or not os.path.basename(run_dir).startswith("vpnrh-%s-" % lab):
+        run_dir = ""  # not one short_dir made: never removed
+    for directory in (where["dir"], run_dir):
+        if directory and os.path.isdir(directory) and not os.path.islink(directory):
             shutil.rmtree(directory)
     if os.path.exists(where["record"]):
         os.unlink(where["record"])
