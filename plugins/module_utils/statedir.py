@@ -55,6 +55,9 @@ KNOWN_ENTRIES = (
     # Cloud target: whatever it records about the resources it created.
     "cloud/",
 )
+# The rehearsal's own entries (tests/rehearsal, make rehearse): a lab torn down while its
+# rehearsal runs keeps them, as it keeps the reports; the rehearsal removes them when it stops.
+REHEARSAL_ENTRIES = ("rehearsal.json", "rehearsal/")
 # files.write_atomic writes `<name>.new` and renames it; a crash in between leaves it behind.
 ATOMIC_SUFFIX = ".new"
 DEFAULT_KEEP = ("report.json", "report.md", "report.html")
@@ -179,7 +182,7 @@ def sort_entries(entries, keep):
     entries (the marker excluded), each sorted."""
     out = {"kept": [], "remove": [], "left": []}
     for name, kind in entries.items():
-        if any(fnmatch.fnmatchcase(name, pattern) for pattern in keep):
+        if any(fnmatch.fnmatchcase(name, pattern) for pattern in keep) or shown(name, kind) in REHEARSAL_ENTRIES:
             out["kept"].append(shown(name, kind))
         elif is_known(name, kind):
             out["remove"].append(shown(name, kind))

@@ -13,7 +13,6 @@ import json
 import os
 import shlex
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -251,13 +250,11 @@ def down(lab, args=None, teardown=True):
     leftovers = existing(ad.prefix(lab))
     if leftovers:
         remove_netns(leftovers)
-    for pid_name in ("aws_double", "azure_double", "realizer"):
+    for pid_name, needle in PROCESSES:
         pid = ((record or {}).get("pids") or {}).get(pid_name)
-        if pid and os.path.exists("/proc/%d" % pid):
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        # Still ours (its command line), though its namespace may be gone: stop it and wait.
+        if pid and needle in daemon.cmdline(pid):
+            daemon.stop(pid)
     where = paths(lab)
     run_dir = (record or {}).get("run_dir") or ""
     if os.path.dirname(run_dir) != tempfile.gettempdir() or not os.path.basename(run_dir).startswith("vpnrh-%s-" % lab):

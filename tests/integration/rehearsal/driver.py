@@ -103,7 +103,16 @@ def leftovers(lab, record):
     names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
     pids = list(((record or {}).get("pids") or {}).values())
     return {"netns": [n.split()[0] for n in names.splitlines() if n.startswith("vpnrh-%s." % lab)],
-            "pids": [p for p in pids if os.path.exists("/proc/%d" % p)]}
+            "pids": [p for p in pids if running(p)]}
+
+
+def running(pid):
+    """A live process (a zombie waiting for its parent to reap it is not)."""
+    try:
+        with open("/proc/%d/stat" % pid, encoding="utf-8") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
 
 
 def keys_of(run):

@@ -322,6 +322,10 @@ def test_marker_text_is_json_with_lab_and_manager():
     ({"report.json": "file", "vms": "dir"}, ["*"],
      {"kept": ["report.json", "vms/"], "remove": [], "left": []}),
     ({"REPORT.JSON": "file"}, DEFAULT_KEEP, {"kept": [], "remove": [], "left": ["REPORT.JSON"]}),
+    # A running rehearsal's own entries stay, whatever the teardown keeps; look-alikes do not.
+    ({"rehearsal.json": "file", "rehearsal": "dir", "vms.json": "file"}, [],
+     {"kept": ["rehearsal.json", "rehearsal/"], "remove": ["vms.json"], "left": []}),
+    ({"rehearsal": "file", "rehearsal.json": "dir"}, [], {"kept": [], "remove": [], "left": ["rehearsal", "rehearsal.json/"]}),
 ])
 def test_sort_entries(entries, keep, expected):
     assert sort_entries(entries, keep) == expected
