@@ -30,7 +30,7 @@ def timed(argv, env):
     start = time.monotonic()
     proc = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     out = proc.stdout + proc.stderr
-    verdict = re.findall(r"(PASS|DEGRADED|FAIL): [^'\"\n]{0,60}", out)
+    verdict = re.findall(r"(?:PASS|DEGRADED|FAIL): [^'\"\n]{0,60}", out)
     changed = re.findall(r"localhost\s+: ok=\d+\s+changed=(\d+)", out)
     return {"seconds": round(time.monotonic() - start, 1), "rc": proc.returncode,
             "verdict": verdict[-1] if verdict else "", "changed": changed[-1] if changed else ""}
