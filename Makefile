@@ -149,6 +149,7 @@ rehearse-shell: export VPNLAB_REHEARSAL_CMD := $(CMD)
 rehearse: apt-rehearse cloud-deps collection
 	$(REHEARSAL) up
 	$(REHEARSAL) run -- $(PLAYBOOK) playbooks/site.yml -e vpnlab_target=cloud $(ARGS)
+	@echo "vpnlab: the rehearsal stays up: make rehearse-shell (a cloud user's shell in it), make rehearse (again: re-run or repair), make rehearse-down"
 
 rehearse-shell: collection
 	$(REHEARSAL) shell

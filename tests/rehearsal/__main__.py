@@ -88,7 +88,11 @@ def main(argv=None):
             shell = ["bash", "--norc", "-c", opts.command] if opts.command else ["bash", "--norc", "-i"]
             return session.run(lab, shell, interactive=not opts.command)
         if opts.action == "down":
-            return session.down(lab, opts.args or None)
+            was_up = session.running(session.read_record(lab))
+            status = session.down(lab, opts.args or None)
+            print("vpnlab rehearsal of lab %s: %s" % (lab, "torn down and stopped" if was_up else
+                                                      "was not up; nothing of it is left"))
+            return status
         if opts.action == "status":
             print(session.describe(lab))
             return 0
