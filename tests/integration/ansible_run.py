@@ -20,3 +20,14 @@ def ansible_env(**extra):
                ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
     env.update(extra)
     return env
+
+
+def changed_tasks(output):
+    """The tasks of a default-callback play output that reported a change: ['TASK name', ...]."""
+    task, changed = None, []
+    for line in output.splitlines():
+        if line.startswith("TASK ["):
+            task = line[len("TASK ["):line.rfind("]")]
+        elif line.startswith("changed: ") and task not in changed:
+            changed.append(task)
+    return changed

@@ -22,6 +22,9 @@ import sys
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from ansible_run import changed_tasks  # noqa: E402  pylint: disable=wrong-import-position
+
 ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 LAB = "cloudrun"
@@ -48,17 +51,6 @@ def playbook(name, env, outputs, *options):
                           cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     outputs.append(proc.stdout + proc.stderr)
     return proc.returncode
-
-
-def changed_tasks(output):
-    """The tasks of a default-callback play output that reported a change: ['TASK name', ...]."""
-    task, changed = None, []
-    for line in output.splitlines():
-        if line.startswith("TASK ["):
-            task = line[len("TASK ["):line.rfind("]")]
-        elif line.startswith("changed: ") and task not in changed:
-            changed.append(task)
-    return changed
 
 
 def aws_security(endpoint):

@@ -20,6 +20,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from ansible_run import changed_tasks  # noqa: E402  pylint: disable=wrong-import-position
+
 ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
 DPD_TIMEOUT = 45          # the Azure connection's (vpnlab_dpd_timeout_seconds default)
@@ -96,16 +99,6 @@ class Run:
             return json.loads((self.home / self.lab / "rehearsal.json").read_text())
         except (OSError, ValueError):
             return None
-
-
-def changed_tasks(output):
-    task, changed = None, []
-    for line in output.splitlines():
-        if line.startswith("TASK ["):
-            task = line[len("TASK ["):line.rfind("]")]
-        elif line.startswith("changed: ") and task not in changed:
-            changed.append(task)
-    return changed
 
 
 def verdict_line(output):
