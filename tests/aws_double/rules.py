@@ -57,7 +57,7 @@ def invalid(message):
 def generate_psk():
     """A key by AWS's rule; 32 characters like AWS's own, never starting with '0'."""
     first = secrets.choice(PSK_ALPHABET.replace("0", ""))
-    return first + "".join(secrets.choice(PSK_ALPHABET) for _ in range(31))
+    return first + "".join(secrets.choice(PSK_ALPHABET) for dummy in range(31))
 
 
 def check_psk(psk):

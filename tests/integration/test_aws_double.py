@@ -152,7 +152,7 @@ def test_the_collections_parser_reads_the_same_tunnels_from_the_xml(ec2):
 
 def test_public_addresses_come_from_the_documentation_range(ec2):
     ids = gateways(ec2)
-    outside = [t["OutsideIpAddress"] for _ in range(2)
+    outside = [t["OutsideIpAddress"] for dummy in range(2)
                for t in connect(ec2, [{}, {}], ids=ids)["Options"]["TunnelOptions"]]
     assert len(set(outside)) == 4
     assert all(1 <= int(ipaddress.ip_address(ip)) - int(ipaddress.ip_address("203.0.113.0")) <= 127 for ip in outside)
@@ -212,8 +212,8 @@ def test_modification_rules_apply_to_the_merged_options(ec2, double):
     vpn = hardened(ec2)
     vpn_id, one = vpn["VpnConnectionId"], vpn["Options"]["TunnelOptions"][0]["OutsideIpAddress"]
     modify = ec2.modify_vpn_tunnel_options
-    code, message, _ = error_of(modify, VpnConnectionId=vpn_id, VpnTunnelOutsideIpAddress=one,
-                                TunnelOptions={"Phase1LifetimeSeconds": 3600})
+    code, message, dummy = error_of(modify, VpnConnectionId=vpn_id, VpnTunnelOutsideIpAddress=one,
+                                    TunnelOptions={"Phase1LifetimeSeconds": 3600})
     assert code == "InvalidParameterValue" and "Phase2LifetimeSeconds (3600) must be less" in message
     assert error_of(modify, VpnConnectionId=vpn_id, VpnTunnelOutsideIpAddress="203.0.113.99",
                     TunnelOptions={"DPDTimeoutSeconds": 40})[0] == "InvalidParameterValue"
@@ -228,7 +228,7 @@ def test_modification_rules_apply_to_the_merged_options(ec2, double):
 
 def test_static_routes(ec2):
     vpn_id = hardened(ec2)["VpnConnectionId"]
-    for _ in range(2):
+    for dummy in range(2):
         ec2.create_vpn_connection_route(VpnConnectionId=vpn_id, DestinationCidrBlock="10.1.0.0/16")
     assert describe(ec2, vpn_id)["Routes"] == [{"DestinationCidrBlock": "10.1.0.0/16", "Source": "Static",
                                                 "State": "available"}]

@@ -96,7 +96,7 @@ class Plane:
 
 def base(plane):
     """The controller and the internet: the controller's address is routed to it."""
-    ctl, _ = plane.ns("ctl")
+    ctl = plane.ns("ctl")[0]
     inet, inet_ns = plane.ns("inet")
     inet_ns["forwarding"] = True
     inet_ns["links"].append({"ifname": "br0", "kind": "bridge"})
@@ -171,7 +171,7 @@ def _aws_vpc(plane, region, st, vpc, instances, vgw):
                 if any(a.get("VpcId") == vpc["VpcId"] for a in g.get("Attachments") or [])), None)
     publics = [(i["PublicIpAddress"], i["PrivateIpAddress"]) for i in instances if i.get("PublicIpAddress")]
     if igw:
-        edge_if = plane.edge(router, "aws-vpc:" + vpc["VpcId"], [p for p, _ in publics])
+        edge_if = plane.edge(router, "aws-vpc:" + vpc["VpcId"], [pair[0] for pair in publics])
         rns["nft"]["igw"] = security.nat_rules(edge_if, publics, vpc_cidrs)
     gw_side = _aws_vgw(plane, st, vpc, vgw, router, vpc_cidrs) if vgw else None
     subnets = {s["SubnetId"]: s for s in st.get("subnets", []) if s.get("VpcId") == vpc["VpcId"]}
@@ -372,7 +372,7 @@ def _azure_vnet(plane, res, vnet, nics, gws):
             pub = _public_ip(res, _ref(conf["properties"], "publicIPAddress"))
             if pub:
                 publics.append((pub, conf["properties"]["privateIPAddress"]))
-    edge_if = plane.edge(router, "az-vnet:" + vnet["id"].lower(), [p for p, _ in publics])
+    edge_if = plane.edge(router, "az-vnet:" + vnet["id"].lower(), [pair[0] for pair in publics])
     rns["nft"]["edge"] = security.nat_rules(edge_if, publics, space)
     connected = []
     for gw_id, gw in sorted(gws.items()):

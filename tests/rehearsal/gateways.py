@@ -100,7 +100,7 @@ class Gateway:
         sas = self.charon.call("list_sas")
         found = {}
         for name, body in spec["conns"].items():
-            state, b_in, b_out, _, _ = sa_status(name, sas)
+            state, b_in, b_out = sa_status(name, sas)[:3]
             base = self.counters.setdefault(name, {"seen": (0, 0), "total": (0, 0)})
             seen, total = base["seen"], base["total"]
             grow_in = b_in - seen[0] if b_in >= seen[0] else b_in

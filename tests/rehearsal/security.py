@@ -156,7 +156,7 @@ def nat_rules(edge_if, pairs, private_nets):
     [(public, private)]. Private addresses without a public one do not reach the internet."""
     pre = ["iifname \"%s\" ip daddr %s dnat to %s" % (edge_if, pub, priv) for pub, priv in pairs]
     post = ["oifname \"%s\" ip saddr %s snat to %s" % (edge_if, priv, pub) for pub, priv in pairs]
-    allowed = [priv for _, priv in pairs]
+    allowed = [pair[1] for pair in pairs]
     fwd = []
     if allowed:
         fwd.append("oifname \"%s\" ip saddr %s accept" % (edge_if, _set(allowed)))

@@ -82,7 +82,7 @@ def alive(record):
 
 
 def running(record):
-    return alive(record) == {name for name, _ in PROCESSES}
+    return alive(record) == {process[0] for process in PROCESSES}
 
 
 def up_labs():

@@ -151,8 +151,8 @@ def azure(gateway_state="Succeeded", connection_key="Key.one_12345"):
         res("publicIPAddresses", "pip-vm1", {"ipAddress": "198.51.100.11"}),
         res("virtualNetworkGateways", "gw", {"provisioningState": gateway_state, "ipConfigurations": [{"properties": {
             "subnet": {"id": gwsub["id"]}, "publicIPAddress": {"id": SUB + "/publicIPAddresses/pip-gw"}}}]}),
-        res("localNetworkGateways", "lng1", {"gatewayIpAddress": "203.0.113.1",
-                                            "localNetworkAddressSpace": {"addressPrefixes": ["10.2.0.0/16"]}}),
+        res("localNetworkGateways", "lng1", {
+            "gatewayIpAddress": "203.0.113.1", "localNetworkAddressSpace": {"addressPrefixes": ["10.2.0.0/16"]}}),
         res("connections", "con1", {"provisioningState": "Succeeded", "connectionType": "IPsec",
                                     "virtualNetworkGateway1": {"id": SUB + "/virtualNetworkGateways/gw"},
                                     "localNetworkGateway2": {"id": SUB + "/localNetworkGateways/lng1"},

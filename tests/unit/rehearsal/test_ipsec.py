@@ -46,7 +46,7 @@ LNG = {"name": "lng1", "properties": {"gatewayIpAddress": "203.0.113.1",
 ])
 def test_aws_endpoint_comes_from_the_tunnel_options(change, key, expected):
     tunnel = dict(AWS_TUNNEL, **change)
-    body, _ = ipsec.aws_endpoint("t1", tunnel, "198.51.100.10")
+    body = ipsec.aws_endpoint("t1", tunnel, "198.51.100.10")[0]
     assert body[key] == expected
 
 
@@ -60,12 +60,12 @@ def test_aws_endpoint_comes_from_the_tunnel_options(change, key, expected):
     ({"Phase2EncryptionAlgorithms": [{"Value": "AES256-GCM-16"}]}, "esp_proposals", ["aes256gcm16-modp2048"]),
 ])
 def test_aws_child_sa(change, key, expected):
-    body, _ = ipsec.aws_endpoint("t1", dict(AWS_TUNNEL, **change), "198.51.100.10")
+    body = ipsec.aws_endpoint("t1", dict(AWS_TUNNEL, **change), "198.51.100.10")[0]
     assert body["children"]["t1"][key] == expected
 
 
 def test_aws_secret_is_the_tunnels_key_between_its_two_addresses():
-    _, secret = ipsec.aws_endpoint("t1", AWS_TUNNEL, "198.51.100.10")
+    secret = ipsec.aws_endpoint("t1", AWS_TUNNEL, "198.51.100.10")[1]
     assert secret == {"id": "psk-t1", "type": "IKE", "data": "Key.one_12345", "owners": ["203.0.113.1", "198.51.100.10"]}
 
 
@@ -84,13 +84,13 @@ def test_aws_unknown_algorithm_is_said_not_guessed():
     (dict(POLICY, dhGroup="ECP384", pfsGroup="ECP384"), ["aes256-sha256-ecp384"], ["aes256-sha256-ecp384"]),
 ])
 def test_azure_endpoint_comes_from_the_ipsec_policy(policy, ike, esp):
-    body, _, _ = ipsec.azure_endpoint("con1", connection(ipsecPolicies=[policy]), LNG, "198.51.100.10")
+    body = ipsec.azure_endpoint("con1", connection(ipsecPolicies=[policy]), LNG, "198.51.100.10")[0]
     assert body["proposals"] == ike
     assert body["children"]["con1"]["esp_proposals"] == esp
 
 
 def test_azure_endpoint_without_policy_offers_azures_defaults():
-    body, _, _ = ipsec.azure_endpoint("con1", connection(ipsecPolicies=[]), LNG, "198.51.100.10")
+    body = ipsec.azure_endpoint("con1", connection(ipsecPolicies=[]), LNG, "198.51.100.10")[0]
     assert body["proposals"] == ipsec.AZURE_DEFAULT_IKE
 
 
@@ -99,7 +99,7 @@ def test_azure_endpoint_without_policy_offers_azures_defaults():
     ({"usePolicyBasedTrafficSelectors": True}, ["10.1.0.0/16"], ["10.2.0.0/16"]),
 ])
 def test_azure_traffic_selectors(props, local_ts, remote_ts):
-    body, _, _ = ipsec.azure_endpoint("con1", connection(**props), LNG, "198.51.100.10", ["10.1.0.0/16"])
+    body = ipsec.azure_endpoint("con1", connection(**props), LNG, "198.51.100.10", ["10.1.0.0/16"])[0]
     child = body["children"]["con1"]
     assert (child["local_ts"], child["remote_ts"]) == (local_ts, remote_ts)
 
@@ -114,8 +114,8 @@ def test_azure_initiates_and_keeps_trying():
 
 
 def test_a_changed_azure_key_changes_only_the_secret():
-    _, before, _ = ipsec.azure_endpoint("con1", connection(), LNG, "198.51.100.10")
-    _, after, _ = ipsec.azure_endpoint("con1", connection(sharedKey="Other.key_999"), LNG, "198.51.100.10")
+    before = ipsec.azure_endpoint("con1", connection(), LNG, "198.51.100.10")[1]
+    after = ipsec.azure_endpoint("con1", connection(sharedKey="Other.key_999"), LNG, "198.51.100.10")[1]
     assert before["data"] != after["data"] and before["owners"] == after["owners"]
 
 
