@@ -144,7 +144,7 @@ bench-scale: collection
 # through the environment, so that no quoting of theirs is lost on the way.
 REHEARSAL := $(BIN)/python -m tests.rehearsal
 rehearse rehearse-shell rehearse-down: export VPNLAB_REHEARSAL_ARGS := $(ARGS)
-rehearse-shell: export VPNLAB_REHEARSAL_CMD := $(CMD)
+rehearse-shell: export VPNLAB_REHEARSAL_CMD := $(value CMD)
 
 rehearse: apt-rehearse cloud-deps collection
 	$(REHEARSAL) up
