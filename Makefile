@@ -110,7 +110,7 @@ test: venv-test cloud-deps collection
 	$(MAKE) --no-print-directory unit lint sanity integration molecule
 
 unit:
-	$(BIN)/pytest -q tests/unit
+	$(BIN)/pytest -q --durations=5 tests/unit
 
 lint:
 	$(BIN)/ansible-lint --offline
@@ -120,10 +120,11 @@ lint:
 sanity:
 	bash scripts/sanity.sh
 
-# Three workers, a test file each at a time: the files wait mostly on Ansible runs and emulators,
+# Three workers, a test file each at a time, the slowest files first (conftest.py), the 10 slowest
+# tests named at the end: the files wait mostly on Ansible runs and emulators,
 # and a file's labs and emulators (own names, own loopback-only namespaces) never meet another's.
 integration:
-	$(BIN)/pytest -q -n 3 --dist loadfile tests/integration
+	$(BIN)/pytest -q -n 3 --dist loadfile --no-loadscope-reorder --durations=10 tests/integration
 
 # Every scenario of extensions/molecule, two at a time, the emulators' in a loopback-only network
 # namespace (scripts/molecule.sh; MOLECULE_JOBS=1 runs them one after the other).

@@ -25,3 +25,15 @@ def run_module():
             result = None
         return proc.returncode, result, proc.stdout + proc.stderr
     return run
+
+
+# The files that build whole labs first: `make integration` hands files to its workers in
+# collection order (--no-loadscope-reorder), and the rehearsal alone takes most of the run, so
+# it must not start after the short files. The rest keep their order.
+SLOW_FIRST = ("test_rehearsal.py", "test_check_faults.py", "test_local_lab_secrets.py", "test_aws_moto_lab.py",
+              "test_state_dir.py", "test_rehearsal_isolation.py")
+
+
+def pytest_collection_modifyitems(items):
+    rank = {name: index for index, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))
