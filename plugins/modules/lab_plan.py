@@ -59,6 +59,12 @@ options:
       - Directory holding one state directory per lab.
       - When not given, the environment variable E(VPNLAB_HOME) if it is set and not empty, else
         V(~/.vpnlab) (like the C(state_root) option of the C(multicloud.vpnlab.lab) inventory).
+      - Checked before anything else, and refused with the path and the reason unless it is an
+        absolute, normalised path without control characters (nor C(%), C($), C(") or C(\\)),
+        not C(/) nor a system directory (C(/etc), C(/usr), C(/var), C(/home), C(/tmp), ...), and
+        nobody but root and the running user can change it or any of its parents (each owned by
+        root or the running user and not writable by group or others; a sticky parent such as
+        C(/tmp) may be, the root itself never), symbolic links resolved.
     type: path
     default: ~/.vpnlab
   host_networks:
@@ -198,6 +204,7 @@ from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_requ
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import inputs
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import PlanError, build_plan
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.statedir import recorded_expiry
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.stateroot import refusal as state_root_refusal
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.hostnet import host_networks
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import HAS_PYROUTE2, PYROUTE2_IMPORT_ERROR
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
@@ -243,11 +250,15 @@ def run(module):
             module.fail_json(msg=missing_required_lib("pyroute2"), exception=PYROUTE2_IMPORT_ERROR)
         return host_networks()
 
+    # state_root: the option, else $VPNLAB_HOME (the spec's fallback), else the default; an
+    # empty VPNLAB_HOME counts as unset, as in ${VPNLAB_HOME:-~/.vpnlab}. Checked before
+    # anything else: the lab keeps secrets there and later trusts what it finds there.
+    state_root = params["state_root"] or check_type_path(DEFAULT_STATE_ROOT)
+    refused = state_root_refusal(state_root)
+    if refused:
+        module.fail_json(msg=refused)
     inputs_given = plan_inputs(module)
     mask_secrets(module, inputs_given)
-    # state_root: the option, else $VPNLAB_HOME (the spec's fallback), else the default; an
-    # empty VPNLAB_HOME counts as unset, as in ${VPNLAB_HOME:-~/.vpnlab}.
-    state_root = params["state_root"] or check_type_path(DEFAULT_STATE_ROOT)
     targets = {"local": LocalTarget(local_networks), "cloud": CloudTarget([AzurePart(), AwsPart()])}
     try:
         plan = build_plan(inputs_given, targets, today=today(), state_root=state_root,
