@@ -10,6 +10,22 @@ the operator namespace instead (module_utils/_local/topology.py).
 
 from __future__ import annotations
 
+import re
+import shlex
+
+# What may stand in an ssh -o value as it is: anything else is quoted (a space would split a
+# path into two known_hosts files, '%' would be read as a token).
+PLAIN_VALUE_RE = re.compile(r"\A[A-Za-z0-9_./:@+,-]*\Z")
+
+
+def ssh_option(name, value):
+    """`-o Name=value` for ansible_ssh_common_args (which Ansible splits like a shell): a value
+    with anything but plain path characters is double-quoted for ssh, its '%' doubled, and the
+    whole option quoted for the split, so that every path stays one value."""
+    if not PLAIN_VALUE_RE.match(value):
+        value = '"%s"' % value.replace("%", "%%").replace("\\", "\\\\").replace('"', '\\"')
+    return "-o " + shlex.quote("%s=%s" % (name, value))
+
 
 def cloud_connection(lab, state_dir, address, user):
     """The lab's key, its own known_hosts, root through sudo, one SSH control path per lab."""
@@ -20,8 +36,8 @@ def cloud_connection(lab, state_dir, address, user):
         "ansible_become": True,
         "ansible_ssh_private_key_file": "%s/id_ed25519" % state_dir,
         # A new VM's host key is learnt on first contact and pinned in the lab's own file.
-        "ansible_ssh_common_args": "-o UserKnownHostsFile=%s/known_hosts -o StrictHostKeyChecking=accept-new "
-                                   "-o ConnectTimeout=10" % state_dir,
+        "ansible_ssh_common_args": "%s -o StrictHostKeyChecking=accept-new -o ConnectTimeout=10"
+                                   % ssh_option("UserKnownHostsFile", state_dir + "/known_hosts"),
         "ansible_control_path": "%%(directory)s/vpnlab-%s-%%%%C" % lab,
         "ansible_python_interpreter": "/usr/bin/python3",
     }

@@ -76,16 +76,16 @@ vms:
   sample: [{name: vm1, pid: 4242, host_public_key: "ssh-ed25519 AAAAC3Nza... vm1"}]
 """
 
+import hashlib
 import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local import daemon
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import read_text, update
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vms import (
-    HOSTNAME_RE, inventory_document, known_hosts, ssh_config, sshd_config,
+    HOSTNAME_RE, KEYS_MOUNT, SSHD, inventory_document, known_hosts, ssh_config, sshd_argv,
+    sshd_config,
 )
-
-SSHD = "/usr/sbin/sshd"
 
 
 def write_if_changed(module, path, text):
@@ -108,17 +108,17 @@ def host_key(module, directory, name):
     return read_text(path + ".pub").strip(), True
 
 
-def start_sshd(module, vm, directory, config_path):
-    # sshd's privilege separation directory; a host without the sshd service lacks it.
+def start_sshd(module, vm, directory, config_path, keys_file):
+    # sshd's privilege separation directory (a host without the sshd service lacks it) and the
+    # mount point of the private tmpfs that holds the VM's copy of authorized_keys.
     os.makedirs("/run/sshd", mode=0o755, exist_ok=True)
+    os.makedirs(KEYS_MOUNT, mode=0o700, exist_ok=True)
     rc, dummy, err = module.run_command([SSHD, "-t", "-f", config_path])
     if rc != 0:
         module.fail_json(msg="sshd refused its configuration %s: %s" % (config_path, err.strip()))
-    script = "hostname %s && exec %s -D -e -f %s" % (vm["name"], SSHD, config_path)
-    pid = daemon.spawn(["ip", "netns", "exec", vm["netns"], "unshare", "--uts", "sh", "-c",
-                        script], os.path.join(directory, "sshd.log"))
-    with open(os.path.join(directory, "sshd.pid"), "w") as handle:
-        handle.write("%d\n" % pid)
+    pid = daemon.spawn(sshd_argv(vm["netns"], vm["name"], config_path, keys_file),
+                       os.path.join(directory, "sshd.log"))
+    daemon.write_pid(os.path.join(directory, "sshd.pid"), pid)
     # Ready means listening: the first SSH connection can come right after this module.
     if not daemon.wait_for(lambda: daemon.alive(pid, "sshd", vm["netns"])
                            and daemon.listening(pid, 22), 5):
@@ -126,7 +126,7 @@ def start_sshd(module, vm, directory, config_path):
     return pid
 
 
-def ensure_vm(module, vm, authorized_keys_file):
+def ensure_vm(module, vm, authorized_keys_file, key_digest):
     """One VM's sshd running with the wanted configuration; returns (changed, pid, key)."""
     if not HOSTNAME_RE.fullmatch(vm["name"]):
         module.fail_json(msg="VM name %r is not a valid host name" % vm["name"])
@@ -137,7 +137,7 @@ def ensure_vm(module, vm, authorized_keys_file):
     directory = os.path.join(module.params["state_dir"], "vms", vm["name"])
     key, changed = host_key(module, directory, vm["name"])
     config_path = os.path.join(directory, "sshd_config")
-    wanted = sshd_config(directory, authorized_keys_file)
+    wanted = sshd_config(directory, key_digest)
     pid = daemon.read_pid(os.path.join(directory, "sshd.pid"))
     running = daemon.alive(pid, "sshd", vm["netns"])
     if running and read_text(config_path) == wanted and not changed:
@@ -145,9 +145,8 @@ def ensure_vm(module, vm, authorized_keys_file):
     if not module.check_mode:
         if running:
             daemon.stop(pid)
-        with open(config_path, "w") as handle:
-            handle.write(wanted)
-        pid = start_sshd(module, vm, directory, config_path)
+        update(config_path, wanted, mode=0o600)
+        pid = start_sshd(module, vm, directory, config_path, authorized_keys_file)
     return True, pid, key
 
 
@@ -159,10 +158,12 @@ def ensure_present(module):
     if not module.check_mode:
         os.makedirs(state_dir, mode=0o700, exist_ok=True)
     authorized = os.path.join(state_dir, "authorized_keys")
-    changed = write_if_changed(module, authorized, params["authorized_key"].strip() + "\n")
+    key_text = params["authorized_key"].strip() + "\n"
+    changed = write_if_changed(module, authorized, key_text)
+    key_digest = hashlib.sha256(key_text.encode()).hexdigest()
     results, keys = [], {}
     for vm in params["vms"]:
-        vm_changed, pid, key = ensure_vm(module, vm, authorized)
+        vm_changed, pid, key = ensure_vm(module, vm, authorized, key_digest)
         changed = changed or vm_changed
         keys[vm["name"]] = key
         results.append({"name": vm["name"], "pid": pid, "host_public_key": key})

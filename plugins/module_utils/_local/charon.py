@@ -4,7 +4,8 @@
 """One strongSwan charon per lab gateway namespace, driven over VICI (strongSwan's `vici`).
 
 Each charon needs its own config, its own VICI socket and a private /run (its PID file path is
-fixed), hence `unshare -m` with a tmpfs on /run inside `ip netns exec`.
+fixed), hence `unshare -m` with a tmpfs on /run inside `ip netns exec`. The config's path goes
+in the environment (STRONGSWAN_CONF), never into a command line or a script.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ except ImportError:
     VICI_IMPORT_ERROR = traceback.format_exc()
 
 CHARON = "/usr/lib/ipsec/charon"
+# A constant script: charon's path reaches it as a positional parameter, never as code.
+START_SCRIPT = 'mount -t tmpfs -o mode=0755 tmpfs /run && exec "$1"'
 STREAMED = ("list_sas", "list_conns", "initiate", "terminate")
 
 
@@ -64,15 +67,23 @@ class Charon:
         """Write strongswan.conf; True when it changed."""
         return update(self.conf, strongswan_conf(self.directory, dpd_timeout), mode=0o644)
 
+    def start_argv(self):
+        return ["ip", "netns", "exec", self.netns, "unshare", "-m", "sh", "-c", START_SCRIPT,
+                "vpnlab-charon", CHARON]
+
+    def start_env(self):
+        return dict(os.environ, STRONGSWAN_CONF=self.conf)
+
     def start(self, timeout=15.0):
-        if os.path.exists(self.socket):
-            os.unlink(self.socket)
-        script = ("mount -t tmpfs -o mode=0755 tmpfs /run && exec env STRONGSWAN_CONF=%s %s"
-                  % (self.conf, CHARON))
-        pid = daemon.spawn(["ip", "netns", "exec", self.netns, "unshare", "-m", "sh", "-c",
-                            script], self.log)
-        with open(self.pid_file, "w") as handle:
-            handle.write("%d\n" % pid)
+        # A socket that answers belongs to a running charon (not ours by its pid file, or pid()
+        # would have said so): removing it would orphan that charon, not replace it.
+        if self._answers():
+            raise CharonError("a charon already answers on %s but %s does not name it; stop it "
+                              "first (make destroy)" % (self.socket, self.pid_file))
+        if os.path.lexists(self.socket):
+            os.unlink(self.socket)  # stale: nothing answers on it
+        pid = daemon.spawn(self.start_argv(), self.log, env=self.start_env())
+        daemon.write_pid(self.pid_file, pid)
         if not daemon.wait_for(self._answers, timeout):
             raise CharonError("charon in %s did not open its VICI socket within %gs; see %s"
                               % (self.netns, timeout, self.log))
@@ -82,9 +93,10 @@ class Charon:
         pid = self.pid()
         if pid:
             daemon.stop(pid)
-        for path in (self.pid_file, self.socket):
-            if os.path.exists(path):
-                os.unlink(path)
+        if os.path.lexists(self.pid_file):
+            os.unlink(self.pid_file)
+        if os.path.lexists(self.socket) and not self._answers():
+            os.unlink(self.socket)
 
     def _answers(self):
         try:

@@ -16,6 +16,8 @@ import signal
 import subprocess
 import time
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import write_atomic
+
 NETNS_DIR = "/var/run/netns"
 
 
@@ -32,6 +34,12 @@ def read_pid(path):
     except (OSError, UnicodeDecodeError):
         return None
     return int(text) if text.isascii() and text.isdigit() and int(text) > 1 else None
+
+
+def write_pid(path, pid):
+    """Record `pid` once its process runs: replaced in one step, so a reader never sees a
+    half-written or empty pid file (read_pid would take it for no daemon at all)."""
+    write_atomic(path, "%d\n" % pid, mode=0o644)
 
 
 def cmdline(pid):
@@ -81,7 +89,8 @@ def wait_for(predicate, timeout, interval=0.05):
 
 
 def spawn(argv, log_path, env=None):
-    """Start `argv` detached (new session, stdio to `log_path`); returns its PID."""
+    """Start `argv` detached (new session, stdio to `log_path`); returns its PID once it runs
+    (Popen returns after the exec, or raises when it failed). No shell: data stays argv."""
     with open(log_path, "ab") as log, open(os.devnull, "rb") as null:
         proc = subprocess.Popen(argv, stdin=null, stdout=log, stderr=log, close_fds=True,
                                 start_new_session=True, env=env)

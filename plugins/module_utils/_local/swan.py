@@ -148,6 +148,15 @@ def gateway_config(tunnels, side, local_ts, remote_ts, dpd_timeout=None):
     return conns, secrets, digest
 
 
+def conf_string(value):
+    """A strongswan.conf value in double quotes (its lexer's escapes for \\ and \"), so that a
+    path with spaces, '#', '{' or '=' is read as one value and nothing else."""
+    if any(c in value for c in "\n\r\0"):
+        raise SwanConfigError("%r: a line break or NUL cannot be written to strongswan.conf"
+                              % value)
+    return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
+
+
 def strongswan_conf(directory, dpd_timeout=DPD_TIMEOUTS["azure"], install_routes=True):
     """strongswan.conf of one lab gateway: its own vici socket and log in `directory`.
 
@@ -170,7 +179,7 @@ def strongswan_conf(directory, dpd_timeout=DPD_TIMEOUTS["azure"], install_routes
         "  retransmit_tries = %d\n"
         "  filelog {\n"
         "    lab {\n"
-        "      path = %s/charon.log\n"
+        "      path = %s\n"
         "      time_format = %%F %%T\n"
         "      default = 1\n"
         "    }\n"
@@ -182,12 +191,13 @@ def strongswan_conf(directory, dpd_timeout=DPD_TIMEOUTS["azure"], install_routes
         "  }\n"
         "  plugins {\n"
         "    vici {\n"
-        "      socket = unix://%s/charon.vici\n"
+        "      socket = %s\n"
         "    }\n"
         "  }\n"
         "}\n" % (int(dpd_timeout), dpd["dpd_delay"], dpd["declared_dead_s"], PLUGINS,
-                 "" if install_routes else "  install_routes = no\n", dpd["retransmit_timeout"], RETRANSMIT_BASE, RETRANSMIT_TRIES, directory,
-                 directory))
+                 "" if install_routes else "  install_routes = no\n", dpd["retransmit_timeout"],
+                 RETRANSMIT_BASE, RETRANSMIT_TRIES, conf_string(directory + "/charon.log"),
+                 conf_string("unix://%s/charon.vici" % directory)))
 
 
 def sa_status(conn_name, sas):

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import ipaddress
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.access import ssh_option
+
 # The lab's own namespaces, by the cloud object each stands for (the VMs come on top).
 INFRA = {
     "inet": "the internet", "op": "the operator's laptop", "azr": "Azure VNet router",
@@ -182,8 +184,9 @@ def inventory_records(plan, operator_netns, vm_ns, public_ips):
     """What the `lab` inventory plugin lists for each VM, with the SSH settings that reach it:
     only from the operator namespace (a ProxyCommand), never from the host's own network."""
     state = plan["state_dir"]
-    ssh_args = ("-o ProxyCommand='ip netns exec %s nc %%h %%p' -o UserKnownHostsFile=%s/known_hosts"
-                " -o StrictHostKeyChecking=yes -o ConnectTimeout=10" % (operator_netns, state))
+    ssh_args = ("-o ProxyCommand='ip netns exec %s nc %%h %%p' %s -o StrictHostKeyChecking=yes"
+                " -o ConnectTimeout=10" % (operator_netns,
+                                           ssh_option("UserKnownHostsFile", state + "/known_hosts")))
     return [{
         "name": vm["name"], "cloud": vm["cloud"], "private_ip": vm["private_ip"],
         "public_ip": public_ips[vm["name"]], "resource_name": vm["resource_name"],

@@ -7,9 +7,14 @@ integration tests (tests/integration/test_local_lab_secrets.py) and the connecti
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.charon import evidence
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local import charon as charon_module
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.charon import (
+    CHARON, START_SCRIPT, Charon, CharonError, evidence,
+)
 
 EXPECTED = [{"name": "tunnel1", "outside_ip": "203.0.113.10"},
             {"name": "tunnel2", "outside_ip": "203.0.113.11"}]
@@ -61,3 +66,55 @@ def test_a_gateway_that_is_not_running_reports_every_tunnel_down_with_the_reason
 def test_expected_and_loaded_tunnels(loaded, expected_states):
     records = evidence(FakeCharon(loaded=loaded), EXPECTED)
     assert [(r["name"], r["status"], r["detail"]) for r in records] == expected_states
+
+
+# --- starting and stopping: argv only, pid file after the start, a live socket kept -----------
+
+@pytest.mark.parametrize("directory", ["/st/lab/gateways/azure", "/tmp/hB space/h/lab/gw",
+                                       "/tmp/x;id/$(id)`id`/gw"])
+def test_start_command_is_argv_with_the_config_in_the_environment(directory):
+    gw = Charon(directory, "vpnlab-x.azgw")
+    argv = gw.start_argv()
+    assert argv[argv.index("-c") + 1] == START_SCRIPT and "%" not in START_SCRIPT
+    assert argv[-2:] == ["vpnlab-charon", CHARON]
+    assert not [a for a in argv if directory in a]
+    assert gw.start_env()["STRONGSWAN_CONF"] == directory + "/strongswan.conf"
+
+
+def stub_start(monkeypatch, answers, events):
+    monkeypatch.setattr(charon_module.daemon, "spawn",
+                        lambda argv, log, env=None: events.append(("spawn", env["STRONGSWAN_CONF"]))
+                        or 4242)
+    states = iter(answers)
+    monkeypatch.setattr(Charon, "_answers", lambda self: next(states))
+
+
+def test_start_records_the_pid_after_the_process_started(tmp_path, monkeypatch):
+    events = []
+    stub_start(monkeypatch, [False, True], events)
+    gw = Charon(str(tmp_path), "ns")
+    (tmp_path / "charon.vici").write_text("")  # stale: nothing answers on it
+    assert gw.start() == 4242
+    assert events == [("spawn", str(tmp_path / "strongswan.conf"))]
+    assert (tmp_path / "charon.pid").read_text() == "4242\n"
+    assert oct(os.stat(tmp_path / "charon.pid").st_mode & 0o777) == "0o644"
+    assert not (tmp_path / "charon.vici").exists()
+    assert sorted(os.listdir(tmp_path)) == ["charon.pid"]
+
+
+def test_start_never_removes_the_socket_of_a_running_charon(tmp_path, monkeypatch):
+    events = []
+    stub_start(monkeypatch, [True], events)
+    (tmp_path / "charon.vici").write_text("")
+    with pytest.raises(CharonError, match="already answers"):
+        Charon(str(tmp_path), "ns").start()
+    assert events == [] and (tmp_path / "charon.vici").exists()
+
+
+def test_stop_keeps_a_socket_another_charon_answers_on(tmp_path, monkeypatch):
+    monkeypatch.setattr(Charon, "_answers", lambda self: True)
+    monkeypatch.setattr(Charon, "pid", lambda self: None)
+    (tmp_path / "charon.vici").write_text("")
+    (tmp_path / "charon.pid").write_text("77\n")
+    Charon(str(tmp_path), "ns").stop()
+    assert os.listdir(tmp_path) == ["charon.vici"]

@@ -204,11 +204,28 @@ def test_lab_tunnels_configure_both_sides():
 
 # --- strongswan.conf -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("directory", ["/st/vpntest/gateways/azure", "/tmp/x y"])
+def conf_value(text, key):
+    """The value of `key` as strongswan.conf's lexer reads it: a "..." string with \\ escapes."""
+    line = [l.strip() for l in text.splitlines() if l.strip().startswith(key + " = ")][0]
+    quoted = line[len(key) + 3:]
+    assert quoted[0] == quoted[-1] == '"', line
+    body, value, i = quoted[1:-1], "", 0
+    while i < len(body):
+        assert body[i] != '"', "unescaped quote in %s" % line
+        if body[i] == "\\":
+            i += 1
+        value, i = value + body[i], i + 1
+    return value
+
+
+@pytest.mark.parametrize("directory", [
+    "/st/vpntest/gateways/azure", "/tmp/x y", "/tmp/hB space/home/lab/gateways/aws",
+    '/tmp/a"b\\c', "/tmp/#{ } = ;x"])
 def test_strongswan_conf(directory):
     text = strongswan_conf(directory)
-    assert "      socket = unix://%s/charon.vici\n" % directory in text
-    assert "      path = %s/charon.log\n" % directory in text
+    # Quoted: a path with spaces or strongswan.conf's special characters is one value.
+    assert conf_value(text, "socket") == "unix://%s/charon.vici" % directory
+    assert conf_value(text, "path") == "%s/charon.log" % directory
     load = [line.strip() for line in text.splitlines() if line.strip().startswith("load = ")]
     assert len(load) == 1
     plugins = load[0][len("load = "):].split()
@@ -311,3 +328,9 @@ def test_sa_status(sas, expected):
 ])
 def test_sa_detail(sas, expected):
     assert sa_detail("tunnel1", "203.0.113.10", sas) == expected
+
+
+@pytest.mark.parametrize("directory", ["/tmp/a\nb", "/tmp/a\rb", "/tmp/a\0b"])
+def test_strongswan_conf_refuses_a_line_break_in_a_path(directory):
+    with pytest.raises(SwanConfigError, match="strongswan.conf"):
+        strongswan_conf(directory)
