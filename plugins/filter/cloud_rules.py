@@ -30,7 +30,8 @@ def aws_peer_rules(public_ips):
 def azure_nsg_rules(plan, public_ips):
     """azure.azcollection.azure_rm_securitygroup `rules` of the Azure VMs' NSG, from the lab plan."""
     try:
-        return nsg_rules(plan["admin_cidrs"], plan["aws"]["vpc_cidr"], _public_ips(public_ips, "azure_nsg_rules"))
+        return nsg_rules(plan["admin_cidrs"], plan["aws"]["vpc_cidr"], _public_ips(public_ips, "azure_nsg_rules"),
+                         allow_open=plan.get("admin_open_allowed") is True)
     except (KeyError, TypeError) as exc:
         raise AnsibleFilterError("azure_nsg_rules: not a lab plan (no %s)" % exc) from None
     except PeerError as exc:

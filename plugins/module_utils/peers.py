@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import ipaddress
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import admin_breadth_problems
+
 CLOUDS = ("aws", "azure")
 # The check's one-off iperf3 servers on the first AWS VM: through the tunnel (to its private
 # address) and over the internet (to its public one). The client is the first Azure VM.
@@ -37,6 +39,27 @@ def host_cidrs(addresses):
             raise PeerError("%s is not a VM's public IP" % addr)
         hosts.add(addr)
     return ["%s/32" % addr for addr in sorted(hosts)]
+
+
+def admin_sources(admin_cidrs, allow_open=False):
+    """The admin CIDRs a security rule admits, checked again with the plan's rule (IPv4 CIDRs,
+    none shorter than /8 and at most 2^24 addresses in all, unless ``allow_open``: the plan's
+    ``admin_open_allowed``), so that no rule admits more than the plan allowed. PeerError
+    otherwise."""
+    networks = []
+    for cidr in admin_cidrs or ():
+        try:
+            net = ipaddress.ip_network(str(cidr).strip(), strict=True)
+        except ValueError:
+            raise PeerError("admin CIDR %r is not an IPv4 network" % (cidr,)) from None
+        if net.version != 4:
+            raise PeerError("admin CIDR %s is not an IPv4 network" % net)
+        networks.append(net)
+    problems = [] if allow_open else admin_breadth_problems(networks)
+    if problems:
+        raise PeerError("admin CIDRs %s refused: %s" % (
+            ", ".join(map(str, networks)), "; ".join(rule for dummy, rule in problems)))
+    return [str(net) for net in networks]
 
 
 def _ips(public_ips, cloud):

@@ -53,6 +53,12 @@ ENV_RE = re.compile(r"\A[a-z0-9]{1,8}\Z")
 AZURE_REGION_RE = re.compile(r"\A[a-z][a-z0-9]{2,30}\Z")
 AWS_REGION_RE = re.compile(r"\A[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]\Z")
 VM_KEYS = ("name", "cloud", "private_ip")
+# Admin CIDRs reach the VMs' SSH and ICMP: no CIDR wider than a /8 and at most a /8's worth of
+# addresses in all (overlaps merged), unless vpnlab_allow_open_admin. IPv4 only: the VMs have no
+# IPv6 address, so an IPv6 CIDR would admit nothing (chk.network refuses it).
+ADMIN_SHORTEST_PREFIX = 8
+ADMIN_MAX_ADDRESSES = 2 ** 24
+OPEN_ADMIN_HINT = "set vpnlab_allow_open_admin=true if you really mean it"
 
 
 class PlanError(ValueError):
@@ -350,14 +356,11 @@ def _check_admin(chk, p, nets):
     if not isinstance(cidrs, list):
         chk.add("admin_cidrs", cidrs, "must be a list of IPv4 CIDRs")
         return []
-    parsed = []
+    parsed, indexes = [], []
     for i, cidr in enumerate(cidrs):
         net = chk.network("admin_cidrs[%d]" % i, cidr)
         if net is None:
             continue
-        if net.prefixlen == 0 and not p["allow_open_admin"]:
-            chk.add("admin_cidrs[%d]" % i, cidr, "opens SSH and ICMP to the whole internet; set "
-                    "vpnlab_allow_open_admin=true if you really mean it")
         for key in ("azure_vnet_cidr", "aws_vpc_cidr"):
             lab = nets.get(key)
             if net.prefixlen and lab is not None and net.overlaps(lab):
@@ -367,7 +370,50 @@ def _check_admin(chk, p, nets):
             chk.add("admin_cidrs[%d]" % i, cidr, "overlaps 169.254.0.0/16 (link-local, used for "
                     "the tunnel inside addresses)")
         parsed.append(net)
+        indexes.append(i)
+    if not p["allow_open_admin"]:
+        for at, rule in admin_breadth_problems(parsed):
+            if at is None:
+                chk.add("admin_cidrs", cidrs, rule)
+            else:
+                chk.add("admin_cidrs[%d]" % indexes[at], cidrs[indexes[at]], rule)
     return parsed
+
+
+def admin_breadth_problems(networks):
+    """How far ``networks`` (IPv4, parsed) open the VMs' SSH and ICMP beyond the rule: each
+    CIDR shorter than /8, then, when none is, a union (overlaps merged) of more than 2^24
+    addresses. ``[(index in networks, or None for the whole list, rule)]``; empty when within
+    the rule. The plan refuses them unless vpnlab_allow_open_admin, and the cloud security rules
+    (peers.admin_sources) apply the same rule to what they admit."""
+    found = []
+    for i, net in enumerate(networks):
+        if net.prefixlen < ADMIN_SHORTEST_PREFIX:
+            wide = ("opens SSH and ICMP to the whole internet: admits %s addresses (/0)"
+                    % _count(net.num_addresses) if net.prefixlen == 0 else
+                    "admits %s addresses (/%d), more than a /%d (%s)" % (
+                        _count(net.num_addresses), net.prefixlen, ADMIN_SHORTEST_PREFIX,
+                        _count(ADMIN_MAX_ADDRESSES)))
+            found.append((i, "%s; %s" % (wide, OPEN_ADMIN_HINT)))
+    if found:
+        return found
+    merged = list(ipaddress.collapse_addresses(networks))
+    total = sum(net.num_addresses for net in merged)
+    if total > ADMIN_MAX_ADDRESSES:
+        found.append((None, "together admit %s addresses (overlaps merged: %s), more than %s "
+                      "(2^24, one /%d); %s" % (
+                          _count(total), _first(merged, 8), _count(ADMIN_MAX_ADDRESSES),
+                          ADMIN_SHORTEST_PREFIX, OPEN_ADMIN_HINT)))
+    return found
+
+
+def _count(number):
+    return "{:,}".format(number)
+
+
+def _first(items, shown):
+    text = ", ".join(map(str, items[:shown]))
+    return text + (" and %d more" % (len(items) - shown) if len(items) > shown else "")
 
 
 def _check_inside(chk, p):
@@ -555,6 +601,8 @@ def _assemble(p, nets, vms, admin, inside, lab_expiry, state_dir):
         "crypto": dict(copy.deepcopy(CRYPTO),
                        azure_dpd_timeout_seconds=p["dpd_timeout_seconds"]),
         "admin_cidrs": [str(n) for n in admin],
+        # The security rules check admin_cidrs again with the same rule (peers.admin_sources).
+        "admin_open_allowed": bool(p["allow_open_admin"]),
         "vms": [dict(vm, resource_name="%s-%s" % (p["name"], vm["name"])) for vm in vms],
     }
     return plan

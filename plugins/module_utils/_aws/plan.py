@@ -11,7 +11,8 @@ from __future__ import annotations
 import ipaddress
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.peers import (
-    IPERF3_PRIVATE_PORT, IPERF3_PUBLIC_PORT, host_cidrs, iperf3_public_sources, public_sources)
+    IPERF3_PRIVATE_PORT, IPERF3_PUBLIC_PORT, admin_sources, host_cidrs, iperf3_public_sources,
+    public_sources)
 
 # The customer gateway is the Azure VPN gateway's public IP: the Azure part finds it out when it
 # builds the gateway; without that part, the input vpnlab_azure_gateway_public_ip stands in.
@@ -50,7 +51,8 @@ class AwsPart:
             "customer_gateway_ip": p.get(GATEWAY_IP) or "",
             "security_group_rules": security_group_rules(
                 plan["admin_cidrs"], plan["azure"]["vnet_cidr"],
-                [vm["private_ip"] for vm in plan["vms"] if vm["cloud"] == "aws"]),
+                [vm["private_ip"] for vm in plan["vms"] if vm["cloud"] == "aws"],
+                allow_open=plan["admin_open_allowed"]),
             "peer_security_group": peer_security_group(plan["lab"]),
             "tunnel_options": tunnel_options(crypto),
             "pre_shared_key_file": "%s/%s" % (plan["state_dir"], PSK_FILE),
@@ -79,14 +81,16 @@ def _documentation(addr):
     return any(addr in net for net in DOCUMENTATION_NETS)
 
 
-def security_group_rules(admin_cidrs, azure_vnet_cidr, aws_private_ips=()):
+def security_group_rules(admin_cidrs, azure_vnet_cidr, aws_private_ips=(), allow_open=False):
     """Ingress of the AWS VMs' security group (amazon.aws.ec2_security_group's `rules`), what
     the plan knows before any VM exists: SSH and ICMP from the admins and from the Azure VNet
     through the tunnels, ICMP between the AWS VMs' private addresses when there are two or more
     (a VM does not probe itself), and the check's iperf3 through the tunnel (TCP 5201, its client
-    is an Azure VM). 0.0.0.0/0 is here only when the plan allowed it (vpnlab_allow_open_admin).
-    The public addresses' rules are peer_security_group_rules'."""
-    sources = list(dict.fromkeys(list(admin_cidrs) + [azure_vnet_cidr]))
+    is an Azure VM). The admin CIDRs pass the plan's rule again (peers.admin_sources): wider
+    than a /8, or more than 2^24 addresses in all, only when the plan allowed it
+    (vpnlab_allow_open_admin, ``allow_open``). The public addresses' rules are
+    peer_security_group_rules'."""
+    sources = list(dict.fromkeys(admin_sources(admin_cidrs, allow_open) + [azure_vnet_cidr]))
     own = host_cidrs(aws_private_ips) if len(set(aws_private_ips)) > 1 else []
     return [
         {"proto": "tcp", "ports": [22], "cidr_ip": sources, "rule_desc": "SSH from the admins and the Azure VNet"},

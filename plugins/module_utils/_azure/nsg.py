@@ -13,7 +13,7 @@ on.
 
 from __future__ import annotations
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.peers import public_sources
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.peers import admin_sources, public_sources
 
 
 def _rule(name, protocol, sources, priority, port=None):
@@ -24,12 +24,13 @@ def _rule(name, protocol, sources, priority, port=None):
     return rule
 
 
-def nsg_rules(admin_cidrs, aws_vpc_cidr, public_ips):
+def nsg_rules(admin_cidrs, aws_vpc_cidr, public_ips, allow_open=False):
     """SSH and ICMP from the admins and the AWS VPC (through the tunnels), and ICMP from each lab
     VM that probes an Azure VM's public address (the AWS VMs, and the other Azure VMs when there
     are two or more); ``public_ips`` is ``{"aws": [...], "azure": [...]}``. The whole list every
-    time: the task purges the rules it does not name."""
-    sources = list(dict.fromkeys(list(admin_cidrs) + [aws_vpc_cidr]))
+    time: the task purges the rules it does not name. The admin CIDRs pass the plan's rule again
+    (peers.admin_sources; ``allow_open`` is the plan's ``admin_open_allowed``)."""
+    sources = list(dict.fromkeys(admin_sources(admin_cidrs, allow_open) + [aws_vpc_cidr]))
     rules = [_rule("ssh-from-admins-and-aws", "Tcp", sources, 100, port=22),
              _rule("icmp-from-admins-and-aws", "Icmp", sources, 110)]
     peers = public_sources(public_ips, "azure")

@@ -36,3 +36,11 @@ def test_azure_nsg_rules():
 def test_bad_input_is_a_filter_error(call, match):
     with pytest.raises(AnsibleFilterError, match=match):
         call()
+
+
+def test_the_nsg_admits_no_more_than_the_plan_allowed():
+    wide = dict(PLAN, admin_cidrs=["1.0.0.0/8", "3.0.0.0/8"])
+    with pytest.raises(AnsibleFilterError, match="together admit 33,554,432 addresses"):
+        azure_nsg_rules(wide, {"aws": [], "azure": []})
+    opened = azure_nsg_rules(dict(wide, admin_open_allowed=True), {"aws": [], "azure": []})
+    assert opened[0]["source_address_prefix"][:2] == ["1.0.0.0/8", "3.0.0.0/8"]
