@@ -8,12 +8,20 @@ about who made the directory (`VPNLAB_HOME=~` and a lab called `projects` name t
 `~/projects`), so the lab writes an ownership marker when it creates the directory, and:
 
 - creating: a missing directory is made (parents too, 0700) and marked; an existing empty one
-  is marked; one marked for this lab is used as it is; anything else (not empty and unmarked,
-  marked for another lab, a symbolic link, not a directory) is refused, with nothing written;
-- emptying: a missing directory needs nothing; an unmarked one is refused, with nothing
-  deleted; in a marked one only the entries the lab writes (KNOWN_ENTRIES) are removed, kept
-  entries stay, unknown ones are left and reported, and the directory and its marker go only
-  when nothing else is left.
+  of the running user that nobody else can write to is marked (and made 0700); one that is the
+  lab's own (below) is used as it is; anything else (not empty and unmarked, marked for another
+  lab, another user's, writable by others, a symbolic link, not a directory) is refused, with
+  nothing written and no mode changed;
+- emptying: a missing directory needs nothing; one that is not the lab's own is refused, with
+  nothing deleted; in the lab's own only the entries the lab writes (KNOWN_ENTRIES) are removed,
+  kept entries stay, unknown ones are left and reported, and the directory and its marker go
+  only when nothing else is left.
+
+A directory is the lab's own only when all of these hold, since the lab runs as root and trusts
+what it finds there (pid files, vms.json with the SSH ProxyCommand): it and its marker belong
+to the running user, neither is writable by group or others, neither is a symbolic link, and
+the marker names the lab (`untrusted`). The inventory plugin lists only such directories. Its
+parent, the state root, is checked first (module_utils/stateroot.py).
 
 The marker also records the lab's expiry (``expires``, ``expiry_days``: see plan.expiry) from
 when the lab creates the directory, so that later runs tag the resources with the same date; a
@@ -36,6 +44,9 @@ import shutil
 import stat
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import write_atomic
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.stateroot import (
+    StateRootError, refusal as root_refusal,
+)
 
 MARKER = ".vpnlab-lab"
 MANAGED_BY = "multicloud.vpnlab"
@@ -63,6 +74,13 @@ ATOMIC_SUFFIX = ".new"
 DEFAULT_KEEP = ("report.json", "report.md", "report.html")
 LAB_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,62}\Z")  # whole string: no final newline
 KINDS = {stat.S_IFDIR: "dir", stat.S_IFREG: "file", stat.S_IFLNK: "link"}
+WRITE_BY_OTHERS = stat.S_IWGRP | stat.S_IWOTH
+# What a refusal says, by what was asked: (the action, what was not done).
+ACTIONS = {
+    "create": ("use %s as the state directory of lab %r", "Nothing was written."),
+    "empty": ("empty %s for lab %r", "Nothing was deleted."),
+    "read": ("read %s as the state directory of lab %r", "Nothing was read."),
+}
 
 
 class StateDirError(Exception):
@@ -133,42 +151,84 @@ def shown(name, kind):
     return name + "/" if kind == "dir" else name
 
 
-def refusal(path, lab, seen, creating):
-    """Why the directory at `path`, as `seen`, may not be used (creating) or emptied for `lab`.
+def writable_by(mode):
+    """'others', 'its group' or None: who but the owner may write, by a mode."""
+    if mode & stat.S_IWOTH:
+        return "others"
+    return "its group" if mode & stat.S_IWGRP else None
 
-    `seen` is {kind: missing|dir|file|link|other, entries: {name: kind}, marker: text or None,
-    marker_kind}. None when it may.
-    """
+
+def ownership_problem(seen, uid):
+    """Why a directory as `seen` (a real one) may hold no lab's state: someone but the running
+    user `uid` made it or can change it or its marker. None when nobody can."""
+    if seen["uid"] != uid:
+        return "it belongs to uid %d, not to the running user (uid %d)" % (seen["uid"], uid)
+    who = writable_by(seen["mode"])
+    if who:
+        return "it is writable by %s (mode %04o)" % (who, stat.S_IMODE(seen["mode"]))
+    if seen["marker_kind"] == "file":
+        if seen["marker_uid"] != uid:
+            return "its %s marker belongs to uid %d, not to the running user (uid %d)" % (
+                MARKER, seen["marker_uid"], uid)
+        who = writable_by(seen["marker_mode"])
+        if who:
+            return "its %s marker is writable by %s (mode %04o)" % (
+                MARKER, who, stat.S_IMODE(seen["marker_mode"]))
+    return None
+
+
+def untrusted(seen, lab, uid=None):
+    """Why a directory as `seen` is not `lab`'s own (the reason alone), or None when it is."""
+    found = why_not(lab, seen, False, os.geteuid() if uid is None else uid)
+    return found and found[0]
+
+
+def why_not(lab, seen, creating, uid):
+    """(reason, advice): why a directory as `seen` may not be used (creating) or emptied (or
+    read) for `lab` by the running user `uid`; None when it may."""
     kind = seen["kind"]
     if kind == "missing":
         return None
-    what = "use %s as the state directory of lab %r" % (path, lab) if creating \
-        else "empty %s for lab %r" % (path, lab)
-    nothing = "Nothing was written." if creating else "Nothing was deleted."
     if kind == "link":
-        return ("Refusing to %s: it is a symbolic link, and the lab never follows one. %s Set "
-                "VPNLAB_HOME to the real directory instead." % (what, nothing))
+        return ("it is a symbolic link, and the lab never follows one",
+                "Set VPNLAB_HOME to the real directory instead.")
     if kind != "dir":
-        return ("Refusing to %s: it exists and is not a directory. %s Choose another "
-                "VPNLAB_HOME or vpnlab_name." % (what, nothing))
+        return ("it exists and is not a directory", "Choose another VPNLAB_HOME or vpnlab_name.")
+    problem = ownership_problem(seen, uid)
+    if problem:
+        return (problem, "A lab's state directory belongs to the user running the lab and nobody "
+                "else can write to it or its marker: check who made it, or choose another "
+                "VPNLAB_HOME or vpnlab_name.")
     if seen["marker"] is None and seen["marker_kind"] is None:
         if creating and not seen["entries"]:
             return None
-        return ("Refusing to %s: it %shas no %s marker, so multicloud.vpnlab did not create "
-                "it (it holds: %s). %s Check VPNLAB_HOME and vpnlab_name, or move the directory "
-                "away. If it is a lab built by a version without the marker, check its contents "
-                "and delete it by hand."
-                % (what, "is not empty and " if creating else "", MARKER,
-                   listing(seen["entries"]), nothing))
+        return ("it %shas no %s marker, so multicloud.vpnlab did not create it (it holds: %s)"
+                % ("is not empty and " if creating else "", MARKER, listing(seen["entries"])),
+                "Check VPNLAB_HOME and vpnlab_name, or move the directory away. If it is a lab "
+                "built by a version without the marker, check its contents and delete it by hand.")
     owner = marker_owner(seen["marker"]) if seen["marker_kind"] == "file" else None
     if owner is None:
-        return ("Refusing to %s: its %s is not a marker written by %s. %s Check that file and "
-                "the directory by hand." % (what, MARKER, MANAGED_BY, nothing))
+        return ("its %s is not a marker written by %s" % (MARKER, MANAGED_BY),
+                "Check that file and the directory by hand.")
     if owner != lab:
-        return ("Refusing to %s: its %s marker says it belongs to lab %r. %s Use "
-                "vpnlab_name=%s for that lab, or another name for this one."
-                % (what, MARKER, owner, nothing, owner))
+        return ("its %s marker says it belongs to lab %r" % (MARKER, owner),
+                "Use vpnlab_name=%s for that lab, or another name for this one." % owner)
     return None
+
+
+def refusal(path, lab, seen, creating, uid=None, action=None):
+    """Why the directory at `path`, as `seen`, may not be used (creating) or emptied for `lab`
+    by the running user `uid` (the process's by default). None when it may.
+
+    `seen` is {kind: missing|dir|file|link|other, entries: {name: kind}, marker: text or None,
+    marker_kind, and for a directory uid, mode, marker_uid, marker_mode}. `action` (see ACTIONS)
+    words the message; by default "create" or "empty" after `creating`.
+    """
+    found = why_not(lab, seen, creating, os.geteuid() if uid is None else uid)
+    if found is None:
+        return None
+    what, nothing = ACTIONS[action or ("create" if creating else "empty")]
+    return "Refusing to %s: %s. %s %s" % (what % (path, lab), found[0], nothing, found[1])
 
 
 def listing(entries, limit=5):
@@ -215,36 +275,49 @@ def kind_of(path):
 
 def observe(path):
     """What `path` is, without following a symbolic link: see `refusal`."""
-    seen = {"kind": kind_of(path), "entries": {}, "marker": None, "marker_kind": None}
+    seen = {"kind": kind_of(path), "entries": {}, "marker": None, "marker_kind": None,
+            "uid": None, "mode": None, "marker_uid": None, "marker_mode": None}
     if seen["kind"] != "dir":
         return seen
+    st = os.lstat(path)
+    seen.update(uid=st.st_uid, mode=st.st_mode)
     for name in os.listdir(path):
         if name == MARKER:
             seen["marker_kind"] = kind_of(os.path.join(path, name))
         else:
             seen["entries"][name] = kind_of(os.path.join(path, name))
     if seen["marker_kind"] == "file":
-        seen["marker"] = _read_marker(os.path.join(path, MARKER))
+        seen["marker"], marker_st = _read_marker(os.path.join(path, MARKER))
+        if marker_st is None:  # gone or replaced by something that is not a file meanwhile
+            seen["marker_kind"] = "other"
+        else:
+            seen.update(marker_uid=marker_st.st_uid, marker_mode=marker_st.st_mode)
     return seen
 
 
 def _read_marker(path):
+    """(text, stat) of the marker, read and stat'ed through one descriptor; ("", None) when it
+    is no longer a regular file."""
     # O_NOFOLLOW: the marker was a regular file a moment ago and must still be one.
     try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     except OSError:
-        return ""
+        return "", None
     with os.fdopen(descriptor) as handle:
-        return handle.read(4096)
+        st = os.fstat(descriptor)
+        if not stat.S_ISREG(st.st_mode):
+            return "", None
+        return handle.read(4096), st
 
 
 def is_marked(path, lab):
-    """Whether `path` is a real directory carrying `lab`'s marker."""
+    """Whether `path` is `lab`'s own state directory: a real directory carrying `lab`'s marker,
+    it and the marker the running user's and writable by nobody else, in a sound state root."""
     try:
-        seen = observe(path)
+        seen = observe(path) if not _problems(path, lab) else None
     except OSError:
         return False
-    return seen["kind"] == "dir" and seen["marker"] is not None and \
+    return bool(seen) and seen["kind"] == "dir" and seen["marker"] is not None and \
         refusal(path, lab, seen, creating=False) is None
 
 
@@ -252,7 +325,7 @@ def recorded_expiry(path, lab):
     """The expiry recorded in `lab`'s marker at `path`, or None (no directory, not the lab's,
     nothing recorded). Never raises on a missing or foreign directory: the plan asks first."""
     try:
-        seen = observe(path) if not lab_problems(lab) and not path_problems(path) else None
+        seen = observe(path) if not _problems(path, lab) else None
     except OSError:
         return None
     if not seen or seen["kind"] != "dir" or seen["marker"] is None or \
@@ -261,8 +334,17 @@ def recorded_expiry(path, lab):
     return marker_expiry(seen["marker"])
 
 
-def _checked(path, lab, keep=None):
+def _problems(path, lab):
+    """The arguments' problems, then the state root's (the directory's parent)."""
     problems = lab_problems(lab) + path_problems(path)
+    if not problems:
+        refused = root_refusal(os.path.dirname(os.path.normpath(path)))
+        problems += [refused] if refused else []
+    return problems
+
+
+def _checked(path, lab, keep=None):
+    problems = _problems(path, lab)
     if keep is not None and not (isinstance(keep, (list, tuple))
                                  and all(isinstance(k, str) for k in keep)):
         problems.append("keep=%r: must be a list of file name patterns" % (keep,))

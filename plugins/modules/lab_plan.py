@@ -60,7 +60,7 @@ options:
       - When not given, the environment variable E(VPNLAB_HOME) if it is set and not empty, else
         V(~/.vpnlab) (like the C(state_root) option of the C(multicloud.vpnlab.lab) inventory).
       - Checked before anything else, and refused with the path and the reason unless it is an
-        absolute, normalised path without control characters (nor C(%), C($), C(") or C(\\)),
+        absolute, normalised path without control characters (nor C(%), C($), C(") or C(\)),
         not C(/) nor a system directory (C(/etc), C(/usr), C(/var), C(/home), C(/tmp), ...), and
         nobody but root and the running user can change it or any of its parents (each owned by
         root or the running user and not writable by group or others; a sticky parent such as

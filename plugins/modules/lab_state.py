@@ -148,14 +148,17 @@ def _expiry(module):
 
 def run(module):
     p = module.params
+    expiry = _expiry(module)
+    # A refusal is a message, not an error: failed outside the handler, so no traceback.
     try:
         if p["state"] == "present":
-            return ensure_present(p["path"], p["lab"], module.check_mode, _expiry(module))
+            return ensure_present(p["path"], p["lab"], module.check_mode, expiry)
         return ensure_absent(p["path"], p["lab"], p["keep"], module.check_mode)
     except StateDirError as exc:
-        module.fail_json(msg=str(exc))
+        refused = str(exc)
     except OSError as exc:
-        module.fail_json(msg="state directory %s: %s" % (p["path"], exc))
+        refused = "state directory %s: %s" % (p["path"], exc)
+    module.fail_json(msg=refused)
 
 
 def main():

@@ -348,7 +348,7 @@ def test_refusal_of_a_missing_dir_is_none_both_ways():
 
 def test_refusal_lists_a_few_entries_only():
     seen = {"kind": "dir", "entries": {"f%02d" % i: "file" for i in range(9)}, "marker": None,
-            "marker_kind": None}
+            "marker_kind": None, "uid": os.geteuid(), "mode": 0o40700}
     message = refusal("/x/lab", LAB, seen, creating=False)
     assert "(it holds: f00, f01, f02, f03, f04 and 4 more)" in message
 
