@@ -36,6 +36,16 @@ description:
   - A C(vms.json) that cannot be read or is malformed is skipped with a warning naming the file,
     or, with O(strict=true), fails the inventory source. A missing O(state_root) gives an empty
     inventory, since no lab has been built yet.
+  - Only the labs' own directories are listed, as the collection's modules decide it, since the
+    connection variables (the ProxyCommand among them) come from there - a directory that
+    carries the C(.vpnlab-lab) marker naming its lab, it and the marker owned by the running user
+    and writable by nobody else, none of them a symbolic link, and a C(vms.json) alike. Any other
+    directory with a C(vms.json) is skipped with a warning giving the reason (with O(strict=true)
+    it fails the source).
+  - The O(state_root) must be a directory only root or the running user can change, as for the
+    collection's playbooks (absolute, normalised, not a system directory, neither it nor a
+    parent writable by group or others but a sticky one such as C(/tmp)); otherwise the source
+    fails naming the path and the reason.
 author:
   - multicloud.vpnlab contributors (@multicloud)
 extends_documentation_fragment:
@@ -48,7 +58,8 @@ options:
     choices: [multicloud.vpnlab.lab]
   state_root:
     description:
-      - The directory holding one state directory per lab, as for the collection's playbooks.
+      - The directory holding one state directory per lab, as for the collection's playbooks,
+        checked as they check it.
       - A value in the configuration file takes precedence over E(VPNLAB_HOME).
     type: path
     default: ~/.vpnlab
@@ -105,6 +116,10 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Constructable
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.inventory import list_vms_from_state as aws_vms
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.inventory import list_vms_from_state as azure_vms
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.statedir import (
+    StateDirError, lab_problems, observe, read_own, untrusted,
+)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.stateroot import refusal as root_refusal
 
 # Cloud labs: per cloud, the section of vms.json it reads and the function listing its VMs by tag
 # (section, lab, state_dir) -> records as in vms.json.
@@ -112,9 +127,9 @@ CLOUD_LISTINGS = {"aws": aws_vms, "azure": azure_vms}
 
 
 def load_lab_state(path):
-    """Read one vms.json; raise ValueError unless every VM can become a complete host."""
-    with open(path, encoding="utf-8") as handle:
-        state = json.load(handle)
+    """Read one vms.json; raise ValueError unless every VM can become a complete host, and
+    StateDirError unless the file is the running user's own (see statedir.read_own)."""
+    state = json.loads(read_own(path))
     if not isinstance(state, dict) or not isinstance(state.get("vms"), list):
         raise ValueError("expected a JSON object with a list 'vms'")
     for index, vm in enumerate(state["vms"]):
@@ -143,10 +158,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         for lab, vms_file in self._lab_files():
             try:
                 state = load_lab_state(vms_file)
-            except (OSError, ValueError) as exc:
+                if state.get("lab", lab) != lab:
+                    raise ValueError("it names lab %r, its directory's marker %r" % (state.get("lab"), lab))
+            except (OSError, ValueError, StateDirError) as exc:
                 self._skip(vms_file, to_native(exc))
                 continue
-            lab_name, lab_dir = state.get("lab") or lab, os.path.dirname(vms_file)
+            lab_name, lab_dir = lab, os.path.dirname(vms_file)
             for vm in self._cloud_vms(lab_name, state, lab_dir):
                 self._add_vm(lab_name, state, vm, lab_dir)
 
@@ -169,22 +186,45 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         return vms
 
     def _lab_files(self):
-        """(lab, path of its vms.json) for each lab to list."""
+        """(lab, path of its vms.json) for each lab to list: only the labs' own directories."""
         root = self.get_option("state_root")
+        refused = root_refusal(root)
+        if refused:
+            raise AnsibleParserError("multicloud.vpnlab.lab: %s" % refused)
+        root = root.rstrip("/") or "/"
         wanted = self.get_option("labs")
         # A missing root only means no lab was built yet: an empty inventory, not an error.
         labs = wanted or (sorted(os.listdir(root)) if os.path.isdir(root) else [])
         for lab in labs:
-            vms_file = os.path.join(root, lab, "vms.json")
-            if os.path.exists(vms_file):
-                yield lab, vms_file
-            elif wanted:
-                # Asked for by name, so its absence is worth saying; found by listing (a lab still
-                # being built has no vms.json yet), it is not.
-                self.display.warning("multicloud.vpnlab.lab: lab %r has no %s" % (lab, vms_file))
+            if not wanted and lab_problems(lab):
+                continue  # not a lab name, so no lab's directory
+            lab_dir = os.path.join(root, lab)
+            vms_file = os.path.join(lab_dir, "vms.json")
+            if not os.path.lexists(vms_file):
+                if wanted:
+                    # Asked for by name, so its absence is worth saying; found by listing (a lab
+                    # still being built has no vms.json yet), it is not.
+                    self.display.warning("multicloud.vpnlab.lab: lab %r has no %s" % (lab, vms_file))
+                continue
+            reason = self._distrust(lab, lab_dir)
+            if reason:
+                self._skip(lab_dir, reason, what="state directory of lab %r" % lab)
+                continue
+            yield lab, vms_file
 
-    def _skip(self, vms_file, reason):
-        message = "multicloud.vpnlab.lab: unusable lab state %s: %s" % (vms_file, reason)
+    @staticmethod
+    def _distrust(lab, lab_dir):
+        """Why `lab_dir` is not `lab`'s own state directory (statedir's rule), or None."""
+        problems = lab_problems(lab)
+        if problems:
+            return problems[0]
+        try:
+            return untrusted(observe(lab_dir), lab)
+        except OSError as exc:
+            return to_native(exc)
+
+    def _skip(self, vms_file, reason, what="lab state"):
+        message = "multicloud.vpnlab.lab: unusable %s %s: %s" % (what, vms_file, reason)
         if self.get_option("strict"):
             raise AnsibleParserError(message)
         self.display.warning(message + "; lab skipped")

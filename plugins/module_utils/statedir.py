@@ -36,6 +36,7 @@ Target-neutral: the targets add their own top-level entries to KNOWN_ENTRIES, no
 from __future__ import annotations
 
 import datetime
+import errno
 import fnmatch
 import json
 import os
@@ -308,6 +309,30 @@ def _read_marker(path):
         if not stat.S_ISREG(st.st_mode):
             return "", None
         return handle.read(4096), st
+
+
+def read_own(path, uid=None, limit=1 << 20):
+    """The text of a file in a lab's state directory, read only when it is a regular file of the
+    running user that nobody else can write to, never through a symbolic link; StateDirError
+    with the reason otherwise (OSError when it cannot be opened, ValueError when not UTF-8)."""
+    name = os.path.basename(path)
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise StateDirError("%s is a symbolic link, and the lab never follows one" % name) from None
+        raise
+    uid = os.geteuid() if uid is None else uid
+    with os.fdopen(descriptor, "rb") as handle:
+        st = os.fstat(descriptor)
+        if not stat.S_ISREG(st.st_mode):
+            raise StateDirError("%s is not a regular file" % name)
+        if st.st_uid != uid:
+            raise StateDirError("%s belongs to uid %d, not to the running user (uid %d)" % (name, st.st_uid, uid))
+        who = writable_by(st.st_mode)
+        if who:
+            raise StateDirError("%s is writable by %s (mode %04o)" % (name, who, stat.S_IMODE(st.st_mode)))
+        return handle.read(limit).decode("utf-8")
 
 
 def is_marked(path, lab):

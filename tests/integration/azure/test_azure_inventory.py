@@ -8,6 +8,8 @@ import json
 import sys
 from pathlib import Path
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.statedir import MARKER, marker_text
+
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[3]
 LAB = "azinv"
@@ -44,6 +46,8 @@ def test_the_inventory_lists_the_labs_azure_vms_from_azure(clients, tmp_path):
     make_vm(clients, "other-vm", "10.1.1.30", {"vpnlab": LAB, "vpnlab_vm": "vm9"})  # not managed by the lab
     state_dir = tmp_path / "home" / LAB
     state_dir.mkdir(parents=True)
+    # The lab's own directory, as lab_state leaves it: the inventory lists no other.
+    (state_dir / MARKER).write_text(marker_text(LAB))
     stale = {"name": "vm1", "cloud": "azure", "private_ip": "10.1.1.10", "public_ip": "198.51.100.250",
              "resource_name": "azinv-vm1", "connection": {"ansible_host": "198.51.100.250"}}
     (state_dir / "vms.json").write_text(json.dumps({"lab": LAB, "target": "cloud", "state_dir": str(state_dir),

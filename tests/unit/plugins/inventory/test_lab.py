@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.multicloud.vpnlab.plugins.inventory.lab import InventoryModule
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.statedir import MARKER, marker_text
 
 ROOT = Path(__file__).resolve().parents[4]
 BIN = Path(sys.executable).parent
@@ -46,10 +47,15 @@ VPNTEST = {"vpntest-vm1", "vpntest-vm2", "vpntest-vm3"}
 LAB2 = {"lab-2-vm1", "lab-2-vm3"}
 
 
-def write_labs(root, labs):
+def write_labs(root, labs, marked=True):
+    """Each lab's state directory as the collection leaves it: 0700, its marker, vms.json."""
     for lab, target, vms in labs:
         state_dir = root / lab
         state_dir.mkdir(parents=True)
+        state_dir.chmod(0o700)
+        if marked:
+            (state_dir / MARKER).write_text(marker_text(lab))
+            (state_dir / MARKER).chmod(0o600)
         doc = {"lab": lab, "target": target, "state_dir": str(state_dir),
                "vms": [vm(lab, *entry, state_dir=str(state_dir)) for entry in vms]}
         (state_dir / "vms.json").write_text(json.dumps(doc))
@@ -293,3 +299,77 @@ def test_verify_file(tmp_path, name, accepted):
 
 def test_verify_file_refuses_a_missing_file(tmp_path):
     assert not InventoryModule().verify_file(str(tmp_path / "missing.vpnlab.yml"))
+
+
+# --- only the labs' own directories: issue 13 ---------------------------------------------------
+# Root reads vms.json and uses its connection variables (the ProxyCommand among them): a
+# directory somebody else could have made or changed is never listed.
+
+FOREIGN = ("intruder", "local", [("vm1", "azure", "10.1.1.10", "198.51.100.99")])
+
+
+def foreign_lab(state_root, marked=True, mode=0o700, vms_mode=0o600, marker=None):
+    write_labs(state_root, [FOREIGN], marked=marked)
+    lab_dir = state_root / FOREIGN[0]
+    if marker is not None:
+        (lab_dir / MARKER).write_text(marker)
+    (lab_dir / "vms.json").chmod(vms_mode)
+    lab_dir.chmod(mode)
+    return lab_dir
+
+
+UNTRUSTED = [
+    # (id, foreign_lab arguments, warned reason or None when it is skipped without a word)
+    ("unmarked", dict(marked=False), "has no .vpnlab-lab marker"),
+    ("world-writable-forged-marker", dict(mode=0o777), "it is writable by others (mode 0777)"),
+    ("group-writable", dict(mode=0o770), "it is writable by its group (mode 0770)"),
+    ("another-labs-marker", dict(marker=marker_text("vpntest")), "says it belongs to lab 'vpntest'"),
+    ("vms-json-world-writable", dict(vms_mode=0o666), "vms.json is writable by others (mode 0666)"),
+]
+
+
+@pytest.mark.parametrize("layout,reason", [c[1:] for c in UNTRUSTED], ids=[c[0] for c in UNTRUSTED])
+@pytest.mark.parametrize("named", [False, True])
+def test_a_directory_that_is_not_the_labs_own_is_not_listed(inventory, state_root, layout, reason, named):
+    lab_dir = foreign_lab(state_root, **layout)
+    rc, inv, stderr = inventory("labs: [vpntest, intruder]\n" if named else "")
+    assert rc == 0, stderr
+    assert inv["hosts"] == (VPNTEST if named else VPNTEST | LAB2)
+    assert not any("intruder" in host for host in inv["hosts"])
+    said = " ".join(" ".join(warnings(stderr)).split())
+    assert str(lab_dir) in said and reason in said, stderr
+
+
+def test_a_linked_vms_json_is_not_read(inventory, state_root, tmp_path):
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text((state_root / "vpntest" / "vms.json").read_text())
+    (state_root / "vpntest" / "vms.json").unlink()
+    (state_root / "vpntest" / "vms.json").symlink_to(elsewhere)
+    rc, inv, stderr = inventory()
+    assert rc == 0 and inv["hosts"] == LAB2, stderr
+    assert "vms.json is a symbolic link" in " ".join(warnings(stderr)), stderr
+
+
+def test_an_untrusted_lab_with_strict_fails(inventory, state_root):
+    lab_dir = foreign_lab(state_root, mode=0o777)
+    rc, dummy, output = inventory("strict: true\n", env={"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true"})
+    assert rc != 0 and str(lab_dir) in output
+
+
+@pytest.mark.parametrize("mode,reason", [(0o777, "is writable by others (mode 0777)"),
+                                         (0o775, "is writable by its group (mode 0775)")])
+def test_a_state_root_others_can_change_fails_the_source(inventory, state_root, mode, reason):
+    state_root.chmod(mode)
+    rc, dummy, output = inventory(env={"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true"})
+    assert rc != 0
+    said = " ".join(output.split())
+    assert "Refusing the state root %r" % str(state_root) in said and reason in said
+    rc, inv, stderr = inventory()
+    assert inv is None or inv["hosts"] == set()
+
+
+def test_a_system_directory_as_state_root_fails_the_source(tmp_path):
+    config = tmp_path / "x.vpnlab.yml"
+    config.write_text("plugin: %s\nstate_root: /etc\n" % PLUGIN)
+    rc, dummy, output = run_inventory(config, {"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true"})
+    assert rc != 0 and "'/etc' is a system directory" in " ".join(output.split())
