@@ -1,0 +1,105 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: lab_lock
+short_description: Hold a lab's lock for the rest of the ansible-playbook run (one run per lab)
+version_added: 0.1.0
+description:
+  - Every target. Build, check and teardown of one lab must not run at the same time (two
+    builds of one lab could start two charons for one gateway). This module takes a lock per lab
+    name (C(flock) on C(/run/vpnlab/<lab>.lock) for root, else in C($XDG_RUNTIME_DIR/vpnlab) or
+    C(/tmp/vpnlab-<uid>)) and leaves a small holder process (C(vpnlab-lock)) that keeps it until
+    the C(ansible-playbook) process of the run exits, however it ends.
+  - A second run of the same lab waits up to O(timeout) seconds, then fails naming the process
+    that holds the lab (its pid, command line and since when). Labs with other names never wait
+    for each other. A later task of the same run (C(site.yml) imports C(check.yml)) finds the
+    lock already its own.
+  - The lock file records the holder and the playbook; the holder removes it when it lets go.
+author:
+  - multicloud.vpnlab contributors (@multicloud)
+attributes:
+  check_mode:
+    support: full
+    details: The lock is taken in check mode too; a dry run reads the lab's state.
+  diff_mode:
+    support: none
+  idempotent:
+    support: full
+    details: Within one run, taking the lock again changes nothing.
+extends_documentation_fragment:
+  - multicloud.vpnlab.attributes
+options:
+  lab:
+    description: The lab name (C(vpnlab_plan.lab)).
+    type: str
+    required: true
+  timeout:
+    description: Seconds to wait for another run of the lab to finish before failing.
+    type: int
+    default: 600
+"""
+
+EXAMPLES = r"""
+- name: Take the lab's lock for this run
+  multicloud.vpnlab.lab_lock:
+    lab: "{{ vpnlab_plan.lab }}"
+    timeout: 600
+"""
+
+RETURN = r"""
+path:
+  description: The lock file.
+  returned: always
+  type: str
+  sample: /run/vpnlab/vpntest.lock
+state:
+  description: V(acquired) when this task took the lock, V(held) when the run had it already.
+  returned: always
+  type: str
+  sample: acquired
+waited:
+  description: Seconds spent waiting for another run of the lab.
+  returned: always
+  type: int
+  sample: 0
+holder_pid:
+  description: The process that keeps the lock until the playbook exits.
+  returned: always
+  type: int
+  sample: 4242
+playbook_pid:
+  description: The ansible-playbook process the lock lasts for.
+  returned: always
+  type: int
+  sample: 4200
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.lock import LockError, take
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            lab=dict(type="str", required=True),
+            timeout=dict(type="int", default=600),
+        ),
+        supports_check_mode=True,
+    )
+    if module.params["timeout"] < 0:
+        module.fail_json(msg="timeout must be 0 or more seconds, not %d" % module.params["timeout"])
+    try:
+        result = take(module.params["lab"], module.params["timeout"])
+    except LockError as exc:
+        module.fail_json(msg=str(exc))
+    module.exit_json(changed=result["state"] == "acquired", **result)
+
+
+if __name__ == "__main__":
+    main()
