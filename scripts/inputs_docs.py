@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -104,10 +105,22 @@ def fragment_options(mod):
     return options
 
 
+# O(name) in a description is the lab_plan module's option; the role's option is the variable.
+OPTION_REF = re.compile(r"O\(([a-z0-9_]+)([=)])")
+
+
+def role_description(mod, item):
+    """The description as the role states it: O() names the role's options, the variables."""
+    def variable(match):
+        name = match.group(1)
+        return "O(%s%s" % (mod["var"](name) if name in mod["BY_NAME"] else name, match.group(2))
+    return [OPTION_REF.sub(variable, line) for line in description(item)] + [type_line(item)]
+
+
 def role_options(mod):
     options = {}
     for item in mod["INPUTS"]:
-        option = {"type": "raw", "description": description(item) + [type_line(item)]}
+        option = {"type": "raw", "description": role_description(mod, item)}
         if item.default is not None:
             option["default"] = item.default
         if item.secret:

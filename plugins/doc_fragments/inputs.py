@@ -88,13 +88,16 @@ options:
         private_ip: 10.2.1.10
   admin_cidrs:
     description:
-      - Addresses allowed to reach the VMs by SSH and ICMP; required for the cloud target; V(0.0.0.0/0)
-        only with O(allow_open_admin=true).
+      - 'IPv4 CIDRs allowed to reach the VMs by SSH and ICMP (the cloud security groups and NSG admit
+        exactly these); required for the cloud target. None may be shorter than /8, and together (overlaps
+        merged) they may cover at most 2^24 addresses, one /8, unless O(allow_open_admin=true). IPv6 CIDRs
+        are refused: the lab''s VMs have no IPv6 address.'
     type: list
     elements: str
   allow_open_admin:
     description:
-      - Explicit opt-in to allow V(0.0.0.0/0) in O(admin_cidrs).
+      - 'Explicit opt-in to admin CIDRs wider than the rule of O(admin_cidrs): CIDRs shorter than /8 (V(0.0.0.0/0)
+        included) or more than 2^24 addresses in all.'
     type: bool
     default: false
   tunnel_psks:
@@ -124,6 +127,24 @@ options:
         the AWS side keeps AWS's 30.
     type: int
     default: 45
+  aws_customer_gateway_asn:
+    description:
+      - BGP ASN of the AWS customer gateway, which stands for the Azure VPN gateway; AWS requires one
+        even for static routing and cannot change it later. 1-4294967295 (above 2147483647 it is sent
+        as C(BgpAsnExtended)), not 7224, nor 9059 in eu-west-1, 10124 in ap-northeast-1 or 17943 in ap-southeast-1
+        (reserved by AWS), and not O(aws_vpn_gateway_asn). The local target checks it but does not use
+        it (static routing).
+      - Cloud target only.
+    type: int
+    default: 65034
+  aws_vpn_gateway_asn:
+    description:
+      - 'BGP ASN of the Amazon side, the virtual private gateway''s C(AmazonSideAsn), fixed when it is
+        created: a private ASN, 64512-65534 or 4200000000-4294967294 (AWS''s default is 64512). The local
+        target checks it but does not use it.'
+      - Cloud target only.
+    type: int
+    default: 64512
   aws_endpoint_url:
     description:
       - AWS API endpoint of an emulator such as moto or LocalStack (an V(http://) or V(https://) URL);

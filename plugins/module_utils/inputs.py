@@ -63,11 +63,15 @@ INPUTS = (
     # Elements stay raw so that the plan names each malformed VM itself, all at once.
     _input("vms", "list", DEFAULT_VMS, "The test VMs, each a dict with exactly C(name), C(cloud) "
            "(V(azure) or V(aws)) and C(private_ip).", elements="raw"),
-    _input("admin_cidrs", "list", None, "Addresses allowed to reach the VMs by SSH and ICMP; "
-           "required for the cloud target; V(0.0.0.0/0) only with O(allow_open_admin=true).",
-           elements="str", example=["198.18.7.0/24"]),
-    _input("allow_open_admin", "bool", False,
-           "Explicit opt-in to allow V(0.0.0.0/0) in O(admin_cidrs)."),
+    _input("admin_cidrs", "list", None, "IPv4 CIDRs allowed to reach the VMs by SSH and ICMP "
+           "(the cloud security groups and NSG admit exactly these); required for the cloud "
+           "target. None may be shorter than /8, and together (overlaps merged) they may cover "
+           "at most 2^24 addresses, one /8, unless O(allow_open_admin=true). IPv6 CIDRs are "
+           "refused: the lab's VMs have no IPv6 address.", elements="str",
+           example=["198.18.7.0/24"]),
+    _input("allow_open_admin", "bool", False, "Explicit opt-in to admin CIDRs wider than the "
+           "rule of O(admin_cidrs): CIDRs shorter than /8 (V(0.0.0.0/0) included) or more than "
+           "2^24 addresses in all."),
     _input("tunnel_psks", "list", None, "Pre-shared keys of the two AWS tunnels (8-64 of "
            "V([A-Za-z0-9._]), not starting with V(0)); empty ones are generated. Never printed, "
            "not even in error messages.", secret=True, elements="str", example=["KEY1", "KEY2"]),
@@ -78,6 +82,16 @@ INPUTS = (
            "runs; a different value on a later run sets a new date, that day + the new days."),
     _input("dpd_timeout_seconds", "int", 45, "Dead peer detection timeout of the Azure side's "
            "connections (Azure allows 9-3600, default 45); the AWS side keeps AWS's 30."),
+    _input("aws_customer_gateway_asn", "int", 65034, "BGP ASN of the AWS customer gateway, which "
+           "stands for the Azure VPN gateway; AWS requires one even for static routing and cannot "
+           "change it later. 1-4294967295 (above 2147483647 it is sent as C(BgpAsnExtended)), not "
+           "7224, nor 9059 in eu-west-1, 10124 in ap-northeast-1 or 17943 in ap-southeast-1 "
+           "(reserved by AWS), and not O(aws_vpn_gateway_asn). The local target checks it but "
+           "does not use it (static routing).", targets=CLOUD),
+    _input("aws_vpn_gateway_asn", "int", 64512, "BGP ASN of the Amazon side, the virtual private "
+           "gateway's C(AmazonSideAsn), fixed when it is created: a private ASN, 64512-65534 or "
+           "4200000000-4294967294 (AWS's default is 64512). The local target checks it but does "
+           "not use it.", targets=CLOUD),
     _input("aws_endpoint_url", "str", "", "AWS API endpoint of an emulator such as moto or "
            "LocalStack (an V(http://) or V(https://) URL); empty means the real AWS. When set, "
            "the plan marks the AWS side as emulated.", targets=CLOUD),
@@ -280,3 +294,47 @@ def _leaves(value):
             yield value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         yield str(value)
+
+
+MASK = "********"
+
+
+def mask_forms(secrets):
+    """The secrets as messages may spell them: as given, and inside a repr() or JSON string (a
+    secret with a quote or a backslash is escaped there), for Ansible's no_log_values."""
+    forms = set()
+    for secret in secrets:
+        if secret:
+            forms.update((secret, repr(secret)[1:-1], json.dumps(secret)[1:-1]))
+    return {form for form in forms if form}
+
+
+def masked(value, secrets):
+    """``value`` with every secret masked wherever it appears: in strings and in dict keys, at
+    any depth. Ansible's no_log masks values only, so a key equal to (or holding) a pre-shared
+    key would be printed in clear; a masked key gets a number when two would collide."""
+    forms = sorted(mask_forms(secrets), key=len, reverse=True)
+    return _masked(value, forms)
+
+
+def _masked(value, forms):
+    if isinstance(value, dict):
+        result = {}
+        for key, inner in value.items():
+            new_key = _mask_text(key, forms) if isinstance(key, str) else (
+                MASK if not isinstance(key, bool) and str(key) in forms else key)
+            while new_key in result and new_key != key:
+                new_key = "%s#%d" % (new_key, len(result))
+            result[new_key] = _masked(inner, forms)
+        return result
+    if isinstance(value, (list, tuple)):
+        return [_masked(inner, forms) for inner in value]
+    if isinstance(value, str):
+        return _mask_text(value, forms)
+    return value
+
+
+def _mask_text(text, forms):
+    for form in forms:
+        text = text.replace(form, MASK)
+    return text

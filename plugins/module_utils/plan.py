@@ -19,6 +19,8 @@ import re
 from urllib.parse import urlsplit
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import inputs
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.asn import (
+    customer_gateway_asn_problem, vpn_gateway_asn_problem)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.inputs import var
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.psk import psk_problem
 
@@ -416,6 +418,22 @@ def _first(items, shown):
     return text + (" and %d more" % (len(items) - shown) if len(items) > shown else "")
 
 
+def _check_asns(chk, p):
+    """The AWS side's BGP ASNs (module_utils/asn.py has AWS's rules); the customer gateway's
+    reserved ASNs depend on the region."""
+    cgw, vgw = p["aws_customer_gateway_asn"], p["aws_vpn_gateway_asn"]
+    region = p["aws_region"] if isinstance(p["aws_region"], str) else None
+    cgw_problem = customer_gateway_asn_problem(cgw, region)
+    if cgw_problem:
+        chk.add("aws_customer_gateway_asn", cgw, cgw_problem)
+    vgw_problem = vpn_gateway_asn_problem(vgw)
+    if vgw_problem:
+        chk.add("aws_vpn_gateway_asn", vgw, vgw_problem)
+    elif not cgw_problem and cgw == vgw:
+        chk.add("aws_customer_gateway_asn", cgw, "equals vpnlab_aws_vpn_gateway_asn: the two ends "
+                "of the VPN need different ASNs (AWS's default for the VGW is 64512)")
+
+
 def _check_inside(chk, p):
     cidrs = p["tunnel_inside_cidrs"]
     if not isinstance(cidrs, list) or len(cidrs) != 2:
@@ -552,6 +570,7 @@ def build_plan(params, targets, today=None, state_root="~/.vpnlab", read_expiry=
     _check_stand_ins(chk, p)
     admin = _check_admin(chk, p, nets)
     inside = _check_inside(chk, p)
+    _check_asns(chk, p)
     target = targets.get(p["target"]) if isinstance(p["target"], str) else None
     if target is None and p["target"] in TARGETS:
         chk.add("target", p["target"], "is not available in this release of multicloud.vpnlab "
@@ -592,6 +611,9 @@ def _assemble(p, nets, vms, admin, inside, lab_expiry, state_dir):
         "aws": dict(names["aws"], region=p["aws_region"], vpc_cidr=str(nets["aws_vpc_cidr"]),
                     subnet_cidr=str(nets["aws_subnet_cidr"]),
                     static_routes=[str(nets["azure_vnet_cidr"])],
+                    # Fixed by AWS at creation; the local target does not use them (static routes).
+                    customer_gateway_asn=p["aws_customer_gateway_asn"],
+                    vpn_gateway_asn=p["aws_vpn_gateway_asn"],
                     endpoint_url=p["aws_endpoint_url"],
                     # An emulator's addresses are never connected to (see the safety rules).
                     emulated=bool(p["aws_endpoint_url"])),

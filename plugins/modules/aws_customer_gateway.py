@@ -65,7 +65,11 @@ options:
     type: str
     required: true
   bgp_asn:
-    description: The BGP ASN of the other side. AWS requires one even for static routing.
+    description:
+      - The BGP ASN of the other side. AWS requires one even for static routing.
+      - From 1 to 4294967295; above 2147483647 it is sent as C(BgpAsnExtended), as AWS requires.
+      - Refused before any call when AWS reserves it - 7224 everywhere, 9059 in eu-west-1, 10124 in
+        ap-northeast-1, 17943 in ap-southeast-1 (the module's O(region)).
     type: int
     default: 65000
   tags:
@@ -117,7 +121,7 @@ customer_gateway:
       type: str
       sample: 198.51.100.10
     bgp_asn:
-      description: Its BGP ASN, as AWS returns it (a string).
+      description: Its BGP ASN, as AWS returns it (a string, from C(BgpAsn) or C(BgpAsnExtended)).
       type: str
       sample: "65034"
     state:
@@ -193,7 +197,7 @@ def ensure_present(module, client):
     # Only the lab's own gateway loses tags it should not carry; an adopted one has none to lose.
     purge = params["purge_tags"] and action == "keep"
     if action == "create":
-        gateway = {"IpAddress": params["ip_address"], "BgpAsn": str(params["bgp_asn"]), "State": "pending"}
+        gateway = cgw.planned(params["ip_address"], params["bgp_asn"])
         if not module.check_mode:
             gateway = gateways.call("create_customer_gateway", "Could not create the customer gateway",
                                     **cgw.create_request(params["ip_address"], params["bgp_asn"], wanted))["CustomerGateway"]
@@ -232,7 +236,8 @@ def main():
     )
     module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
     params = module.params
-    problems = cgw.spec_problems(params["lab"], params["name"], params["ip_address"], params["bgp_asn"], params["tags"])
+    problems = cgw.spec_problems(params["lab"], params["name"], params["ip_address"], params["bgp_asn"], params["tags"],
+                                 region=module.region)
     if problems:
         module.fail_json(msg="The customer gateway's arguments are wrong: %s" % "; ".join(problems), problems=problems)
     client = module.client("ec2")

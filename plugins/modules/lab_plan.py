@@ -149,6 +149,19 @@ plan:
             - True when O(aws_endpoint_url) is set, the AWS API is then an emulator.
             - Nothing may connect to an address an emulator hands out.
           type: bool
+        customer_gateway_asn:
+          description: The customer gateway's BGP ASN (O(aws_customer_gateway_asn)), checked against AWS's rules.
+          type: int
+        vpn_gateway_asn:
+          description: The virtual private gateway's Amazon-side ASN (O(aws_vpn_gateway_asn)).
+          type: int
+    admin_cidrs:
+      description: The admin CIDRs (O(admin_cidrs)) as checked - what the cloud security rules admit.
+      type: list
+      elements: str
+    admin_open_allowed:
+      description: O(allow_open_admin) - whether the security rules may admit admin CIDRs wider than the rule.
+      type: bool
     tunnels:
       description: The two tunnel endpoints to create (no secrets).
       type: list
@@ -232,16 +245,28 @@ def plan_inputs(module):
     return params
 
 
-def mask_secrets(module, params):
-    """Mask exactly the secret inputs' values in the output.
+def mask_secrets(module):
+    """Mask exactly the secret inputs' values in the output, wherever they appear.
 
     O(variables) is no_log so that the module's log never holds a PSK; Ansible would then mask
-    every value of it everywhere (the lab name in the plan too), so keep only the secrets."""
-    module.no_log_values = inputs.secret_strings(params)
+    every value of it everywhere (the lab name in the plan too), so keep only the secrets. Ansible
+    masks values, not dict keys: a PSK given as a key somewhere in the inputs would be printed by
+    the invocation that the controller shows at -vvv, so the module returns a masked one."""
+    params = {k: v for k, v in module.params.items() if k in inputs.BY_NAME}
+    params.update(inputs.from_variables(module.params["variables"] or {})[0])
+    secrets = inputs.secret_strings(params)
+    module.no_log_values = inputs.mask_forms(secrets)
+    invocation = {"module_args": inputs.masked(module.params, secrets)}
+    for name in ("exit_json", "fail_json"):
+        finish = getattr(module, name)
+        setattr(module, name, lambda *args, finish=finish, **result: finish(
+            *args, **dict({"invocation": invocation}, **result)))
 
 
 def run(module):
     params = module.params
+    # First: every message below, the state root's refusal included, is then masked.
+    mask_secrets(module)
 
     def local_networks():
         if params["host_networks"] is not None:
@@ -258,7 +283,6 @@ def run(module):
     if refused:
         module.fail_json(msg=refused)
     inputs_given = plan_inputs(module)
-    mask_secrets(module, inputs_given)
     targets = {"local": LocalTarget(local_networks), "cloud": CloudTarget([AzurePart(), AwsPart()])}
     try:
         plan = build_plan(inputs_given, targets, today=today(), state_root=state_root,

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Print, as JSON, every EC2 resource an endpoint holds (ids by kind, with tags and states; an
-instance's public IP and security groups too), and every security group rule: what the
+instance's public IP and security groups, a gateway's BGP ASN too), and every security group rule: what the
 integration tests compare before and after a run.
 
 Usage: dump_ec2.py ENDPOINT [REGION]
@@ -32,12 +32,20 @@ def state(item):
     return value.get("Name") if isinstance(value, dict) else value
 
 
+def asn(item):
+    """A gateway's BGP ASN (VGW: AmazonSideAsn; customer gateway: BgpAsn or BgpAsnExtended)."""
+    for key in ("AmazonSideAsn", "BgpAsnExtended", "BgpAsn"):
+        if item.get(key) is not None:
+            return {"asn": str(item[key])}
+    return {}
+
+
 def dump(endpoint, region="eu-central-1"):
     ec2 = boto3.client("ec2", region_name=region, endpoint_url=endpoint)
     found = {}
     for kind, (operation, key, id_key) in CALLS.items():
-        found[kind] = sorted(({"id": item[id_key], "state": state(item),
-                               "tags": {t["Key"]: t["Value"] for t in item.get("Tags") or ()}}
+        found[kind] = sorted((dict({"id": item[id_key], "state": state(item),
+                                    "tags": {t["Key"]: t["Value"] for t in item.get("Tags") or ()}}, **asn(item))
                               for item in getattr(ec2, operation)()[key]), key=lambda x: x["id"])
     found["instances"] = sorted(({"id": i["InstanceId"], "state": state(i),
                                   "tags": {t["Key"]: t["Value"] for t in i.get("Tags") or ()},

@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import ipaddress
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils import asn
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws import resources
 
 TYPE = "ipsec.1"
 # States of a gateway that exists; `deleting`/`deleted` ones are gone for us.
 LIVE_STATES = ("pending", "available")
 NAME_TAG = "Name"
-# AWS's range for BgpAsn (larger ASNs go in BgpAsnExtended, which the lab does not use).
-ASN_RANGE = (1, 2147483647)
+# AWS's range for a customer gateway's ASN: up to 2147483647 in BgpAsn, above in BgpAsnExtended
+# (module_utils/asn.py has AWS's rules, reserved ASNs included).
+ASN_RANGE = (1, asn.ASN_MAX)
 
 
 class CgwError(ValueError):
@@ -42,8 +44,9 @@ def lab_tags(lab, name, tags=None):
     return wanted
 
 
-def spec_problems(lab, name, ip_address, bgp_asn, tags=None):
-    """What is wrong with the wanted gateway, before any call (every problem at once)."""
+def spec_problems(lab, name, ip_address, bgp_asn, tags=None, region=None):
+    """What is wrong with the wanted gateway, before any call (every problem at once); the
+    reserved ASNs of ``region`` too when it is given."""
     problems = []
     try:
         address = ipaddress.ip_address(ip_address)
@@ -54,6 +57,8 @@ def spec_problems(lab, name, ip_address, bgp_asn, tags=None):
     low, high = ASN_RANGE
     if isinstance(bgp_asn, bool) or not isinstance(bgp_asn, int) or not low <= bgp_asn <= high:
         problems.append("bgp_asn=%r must be a whole number from %d to %d" % (bgp_asn, low, high))
+    elif asn.customer_gateway_asn_problem(bgp_asn, region):
+        problems.append("bgp_asn=%d: %s" % (bgp_asn, asn.customer_gateway_asn_problem(bgp_asn, region)))
     if not name:
         problems.append("name must not be empty")
     for key, value in ((resources.TAG_KEY, lab), resources.MANAGED_BY, (NAME_TAG, name)):
@@ -69,8 +74,8 @@ def address_filters(ip_address):
 
 
 def same_asn(gateway, bgp_asn):
-    # AWS returns BgpAsn as a string.
-    return str(gateway.get("BgpAsn")) == str(bgp_asn)
+    # AWS returns the ASN as a string, in BgpAsnExtended when it is above 2147483647.
+    return asn.gateway_asn(gateway) == str(bgp_asn)
 
 
 def adoptable(gateway, ip_address, bgp_asn, name):
@@ -110,7 +115,7 @@ def decide(gateways, lab, ip_address, bgp_asn, name):
         if not same_asn(own[0], bgp_asn):
             raise CgwError("customer gateway %s of lab %s has BGP ASN %s, not %s, and AWS cannot change a "
                            "customer gateway's ASN: keep the ASN, or tear the lab down first" % (
-                               own[0]["CustomerGatewayId"], lab, own[0].get("BgpAsn"), bgp_asn))
+                               own[0]["CustomerGatewayId"], lab, asn.gateway_asn(own[0]), bgp_asn))
         return "keep", own[0]
     if len(adopt) > 1:
         raise CgwError("%d untagged customer gateways on %s with BGP ASN %s (%s) could be lab %s's; "
@@ -126,9 +131,19 @@ def decide(gateways, lab, ip_address, bgp_asn, name):
 
 
 def create_request(ip_address, bgp_asn, tags):
-    """CreateCustomerGateway with every tag at creation: no window without the lab's tags."""
-    return {"Type": TYPE, "BgpAsn": bgp_asn, "IpAddress": ip_address,
-            "TagSpecifications": [{"ResourceType": "customer-gateway", "Tags": tag_list(tags)}]}
+    """CreateCustomerGateway with every tag at creation: no window without the lab's tags. The
+    ASN goes in BgpAsn, or in BgpAsnExtended above 2147483647 (AWS refuses it in BgpAsn)."""
+    request = {"Type": TYPE, "IpAddress": ip_address,
+               "TagSpecifications": [{"ResourceType": "customer-gateway", "Tags": tag_list(tags)}]}
+    request.update(asn.customer_gateway_asn_fields(bgp_asn))
+    return request
+
+
+def planned(ip_address, bgp_asn):
+    """The gateway a create would make, as DescribeCustomerGateways would show it (check mode)."""
+    gateway = {"IpAddress": ip_address, "State": "pending"}
+    gateway.update({k: str(v) for k, v in asn.customer_gateway_asn_fields(bgp_asn).items()})
+    return gateway
 
 
 def tag_list(tags):
@@ -153,7 +168,7 @@ def retagged(gateway, wanted, purge=True):
 
 def summary(gateway):
     """What the module returns about a gateway (its id only once it exists)."""
-    found = {"ip_address": gateway.get("IpAddress"), "bgp_asn": gateway.get("BgpAsn"),
+    found = {"ip_address": gateway.get("IpAddress"), "bgp_asn": asn.gateway_asn(gateway),
              "state": gateway.get("State"), "type": gateway.get("Type", TYPE),
              "tags": resources.tags_of(gateway)}
     if gateway.get("CustomerGatewayId"):

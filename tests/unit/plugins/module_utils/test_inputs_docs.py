@@ -85,7 +85,10 @@ def test_role_declares_every_input_raw_with_the_table_default_and_type():
         # raw: the plan reads and checks the values itself, every problem at once.
         assert spec["type"] == "raw", item.name
         assert spec.get("default") == item.default, (item.name, REGENERATE)
-        assert spec["description"][0] == item.description, (item.name, REGENERATE)
+        # The role names its options, the variables: O(allow_open_admin) is O(vpnlab_allow_open_admin).
+        role_text = re.sub(r"O\(([a-z0-9_]+)", lambda m: "O(%s" % (
+            var(m.group(1)) if m.group(1) in inputs.BY_NAME else m.group(1)), item.description)
+        assert spec["description"][0] == role_text, (item.name, REGENERATE)
         assert spec["description"][-1].startswith("Type C(%s)" % item.type), item.name
         assert spec.get("no_log", False) == item.secret, item.name
     assert "Type C(list) of C(str); JSON text or comma-separated text" in (
@@ -134,3 +137,19 @@ def test_every_vpnlab_name_in_use_is_an_input_or_a_declared_output():
 @pytest.mark.parametrize("name", sorted(inputs.NOT_INPUTS))
 def test_declared_outputs_are_still_used(name):
     assert name in vpnlab_names(), "vpnlab_%s is no longer used: drop it from NOT_INPUTS" % name
+
+
+def option_refs(options):
+    """Every O(name) in the options' descriptions (antsibull-docs lints them against the options)."""
+    refs = set()
+    for option in options.values():
+        text = option.get("description", [])
+        for line in [text] if isinstance(text, str) else text:
+            refs.update(re.findall(r"O\(([^)=]+)", line))
+    return refs
+
+
+def test_every_option_a_description_names_exists():
+    # The role's options are the vpnlab_* variables: O(allow_open_admin=true) named nothing there.
+    assert option_refs(role_options()) <= set(role_options())
+    assert option_refs(module_options()) <= set(module_options())

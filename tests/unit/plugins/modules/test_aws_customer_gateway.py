@@ -77,6 +77,46 @@ def test_a_new_gateway_is_created_with_the_labs_tags():
     assert result["customer_gateway"]["tags"]["vpnlab"] == LAB and result["adopted"] is False
 
 
+def test_an_asn_above_2147483647_is_sent_as_bgp_asn_extended():
+    big = 4200000001
+
+    def stub(s):
+        on_address(s)
+        created = dict(gateway(state="pending"), BgpAsnExtended=str(big))
+        del created["BgpAsn"]
+        s.add_response("create_customer_gateway", {"CustomerGateway": created}, {
+            "Type": "ipsec.1", "BgpAsnExtended": big, "IpAddress": IP,
+            "TagSpecifications": [{"ResourceType": "customer-gateway", "Tags": LAB_TAG_LIST}]})
+
+    result, dummy, dummy2 = run("aws_customer_gateway", args(bgp_asn=big), stub)
+    assert result["changed"] is True and not result.get("failed"), result
+    assert result["customer_gateway"]["bgp_asn"] == str(big)
+
+
+def test_check_mode_shows_an_extended_asn():
+    result, dummy, dummy2 = run("aws_customer_gateway", args(bgp_asn=4200000001), on_address, check_mode=True)
+    assert result["changed"] is True and result["customer_gateway"]["bgp_asn"] == "4200000001"
+
+
+def test_a_rerun_finds_the_labs_gateway_with_an_extended_asn():
+    big = 4200000001
+    found = dict(gateway(), BgpAsnExtended=str(big))
+    del found["BgpAsn"]
+    result, dummy, dummy2 = run("aws_customer_gateway", args(bgp_asn=big), lambda s: on_address(s, found))
+    assert result["changed"] is False and not result.get("failed"), result
+
+
+def test_9059_is_fine_outside_eu_west_1():
+    def stub(s):
+        on_address(s)
+        s.add_response("create_customer_gateway", {"CustomerGateway": gateway(state="pending", asn=9059)}, {
+            "Type": "ipsec.1", "BgpAsn": 9059, "IpAddress": IP,
+            "TagSpecifications": [{"ResourceType": "customer-gateway", "Tags": LAB_TAG_LIST}]})
+
+    result, dummy, dummy2 = run("aws_customer_gateway", args(bgp_asn=9059), stub)
+    assert not result.get("failed"), result
+
+
 def test_a_rerun_finds_the_labs_gateway_and_changes_nothing():
     result, dummy, dummy2 = run("aws_customer_gateway", args(), lambda s: on_address(s, gateway()))
     assert result["changed"] is False, result
@@ -185,7 +225,11 @@ def test_the_labs_gateway_with_another_asn_is_not_replaced_silently():
 BAD = [
     ("ip", {"ip_address": "not-an-ip"}, "ip_address='not-an-ip' must be an IPv4 address"),
     ("ipv6", {"ip_address": "2001:db8::1"}, "must be an IPv4 address"),
-    ("asn", {"bgp_asn": 0}, "bgp_asn=0 must be a whole number from 1 to 2147483647"),
+    ("asn", {"bgp_asn": 0}, "bgp_asn=0 must be a whole number from 1 to 4294967295"),
+    ("asn-too-large", {"bgp_asn": 4294967296}, "bgp_asn=4294967296 must be a whole number from 1 to 4294967295"),
+    ("asn-amazons", {"bgp_asn": 7224}, "bgp_asn=7224: 7224 is reserved by AWS"),
+    ("asn-reserved-in-region", {"bgp_asn": 9059, "region": "eu-west-1"},
+     "bgp_asn=9059: is reserved by AWS in eu-west-1"),
     ("tag-contradicts", {"tags": dict(PLAN_TAGS, vpnlab="other")}, "tags: vpnlab='other' contradicts"),
 ]
 

@@ -107,3 +107,33 @@ def test_state_root_option_then_vpnlab_home_then_home(run, monkeypatch, option, 
         monkeypatch.setenv("VPNLAB_HOME", env)
     result, dummy = run({"state_root": option} if option else {})
     assert result["plan"]["state_dir"] == expected
+
+
+VM1 = {"name": "vm1", "cloud": "azure", "private_ip": "10.1.1.10"}
+VM3 = {"name": "vm3", "cloud": "aws", "private_ip": "10.2.1.10"}
+# A pre-shared key given as a dict key anywhere in the inputs (issue 13): Ansible masks values,
+# not keys, so the module masks the keys of what it returns itself.
+KEYED = [
+    ("vm-key", {"vpnlab_vms": [dict(VM1, **{PSK: "x"}), VM3]}),
+    ("key-containing-it", {"vpnlab_vms": [dict(VM1, **{"my-%s-key" % PSK: "x"}), VM3]}),
+    ("variable-name", {"vpnlab_" + PSK: 1}),
+    ("nested", {"vpnlab_vms": [dict(VM1, name={PSK: [{PSK: PSK}]}), VM3]}),
+    ("psks-as-dict", {"vpnlab_tunnel_psks": {PSK: "x"}}),
+]
+
+
+@pytest.mark.parametrize("variables", [k[1] for k in KEYED], ids=[k[0] for k in KEYED])
+def test_a_psk_used_as_a_dict_key_is_masked_everywhere(run, variables):
+    variables = dict({"vpnlab_tunnel_psks": [PSK]}, **variables)
+    result, logged = run({"variables": variables})
+    assert result["failed"] is True and "exception" not in result
+    assert PSK not in json.dumps(result) and PSK not in "".join(logged)
+    # The module's own invocation, masked: the controller prints it at -vvv.
+    assert "variables" in result["invocation"]["module_args"]
+
+
+def test_a_psk_key_is_masked_as_an_option_too(run):
+    result, logged = run({"tunnel_psks": [PSK], "vms": [dict(VM1, **{PSK: "x"}), VM3]})
+    assert result["failed"] is True
+    assert PSK not in json.dumps(result) and PSK not in "".join(logged)
+    assert any(p.startswith("vpnlab_vms[0].********=") for p in result["problems"]), result["problems"]

@@ -72,9 +72,15 @@ SPECS = [
     ("ok", {}, []),
     ("ip", {"ip_address": "198.51.100"}, ["ip_address='198.51.100' must be an IPv4 address"]),
     ("ipv6", {"ip_address": "2001:db8::1"}, ["ip_address='2001:db8::1' must be an IPv4 address"]),
-    ("asn-zero", {"bgp_asn": 0}, ["bgp_asn=0 must be a whole number from 1 to 2147483647"]),
-    ("asn-too-big", {"bgp_asn": 4200000000}, ["bgp_asn=4200000000 must be a whole number from 1 to 2147483647"]),
-    ("asn-bool", {"bgp_asn": True}, ["bgp_asn=True must be a whole number from 1 to 2147483647"]),
+    ("asn-zero", {"bgp_asn": 0}, ["bgp_asn=0 must be a whole number from 1 to 4294967295"]),
+    # Above 2147483647 AWS takes it as BgpAsnExtended (test_the_request_sends_a_large_asn_extended).
+    ("asn-extended", {"bgp_asn": 4200000000}, []),
+    ("asn-too-big", {"bgp_asn": 4294967296}, ["bgp_asn=4294967296 must be a whole number from 1 to 4294967295"]),
+    ("asn-bool", {"bgp_asn": True}, ["bgp_asn=True must be a whole number from 1 to 4294967295"]),
+    ("asn-reserved", {"bgp_asn": 7224}, ["bgp_asn=7224: 7224 is reserved by AWS (its own ASN); choose another, like 65034"]),
+    ("asn-reserved-here", {"bgp_asn": 10124, "region": "ap-northeast-1"},
+     ["bgp_asn=10124: is reserved by AWS in ap-northeast-1; choose another, like 65034"]),
+    ("asn-reserved-elsewhere", {"bgp_asn": 10124, "region": "eu-central-1"}, []),
     ("no-name", {"name": ""}, ["name must not be empty"]),
     ("tag-lab", {"tags": {"vpnlab": "other"}}, ["tags: vpnlab='other' contradicts the lab's vpnlab='vpntest'"]),
     ("tag-name", {"tags": {"Name": "x"}}, ["tags: Name='x' contradicts the lab's Name='vpntest-cgw'"]),
@@ -95,6 +101,18 @@ def test_the_request_carries_every_tag_at_creation():
             {"Key": "Name", "Value": NAME}, {"Key": "expires", "Value": "2026-12-02"},
             {"Key": "managed_by", "Value": "multicloud.vpnlab"}, {"Key": "owner", "Value": "student"},
             {"Key": "vpnlab", "Value": LAB}]}]}
+
+
+@pytest.mark.parametrize("number,field", [(2147483647, "BgpAsn"), (2147483648, "BgpAsnExtended")])
+def test_the_request_sends_a_large_asn_extended(number, field):
+    request = cgw.create_request(IP, number, {})
+    assert request[field] == number and {"BgpAsn", "BgpAsnExtended"} & set(request) == {field}
+
+
+def test_an_extended_asn_is_the_same_asn():
+    found = {"CustomerGatewayId": "cgw-1", "BgpAsnExtended": "4200000000"}
+    assert cgw.same_asn(found, 4200000000) and not cgw.same_asn(found, 65034)
+    assert cgw.summary(found)["bgp_asn"] == "4200000000"
 
 
 TAGS = [
