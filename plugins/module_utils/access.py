@@ -35,8 +35,10 @@ def cloud_connection(lab, state_dir, address, user):
         "ansible_port": 22,
         "ansible_become": True,
         "ansible_ssh_private_key_file": "%s/id_ed25519" % state_dir,
-        # A new VM's host key is learnt on first contact and pinned in the lab's own file.
-        "ansible_ssh_common_args": "%s -o StrictHostKeyChecking=accept-new -o ConnectTimeout=10"
+        # A new VM's host key is learnt on first contact and pinned in the lab's own file; the
+        # lab's key or nothing: never a password, never a prompt (tests/unit/test_security_settings.py).
+        "ansible_ssh_common_args": "%s -o StrictHostKeyChecking=accept-new -o PasswordAuthentication=no"
+                                   " -o BatchMode=yes -o ConnectTimeout=10"
                                    % ssh_option("UserKnownHostsFile", state_dir + "/known_hosts"),
         "ansible_control_path": "%%(directory)s/vpnlab-%s-%%%%C" % lab,
         "ansible_python_interpreter": "/usr/bin/python3",
