@@ -14,6 +14,10 @@ description:
   - Local target only. A lab VM is a network namespace running its own sshd (key login as root
     only) in a UTS namespace of its own, so that it answers with its own host name.
   - Like a cloud VM on first boot, each VM gets an ed25519 host key when it has none.
+  - sshd runs with C(StrictModes yes). It reads a copy of the lab's key, made when it starts in a
+    private root-only tmpfs of its own mount namespace (C(/run/vpnlab/authorized_keys)), since
+    StrictModes refuses a world-writable parent such as C(/tmp) on the state directory's path;
+    a new key restarts it. Every path reaches sshd as an argument or a quoted config value.
   - Writes the lab's C(authorized_keys), C(known_hosts) (the VMs' host keys under their public and
     private addresses), C(vms.json), which the M(multicloud.vpnlab.lab) inventory plugin reads,
     and C(ssh_config), for C(ssh -F <state_dir>/ssh_config vm1) by hand.
