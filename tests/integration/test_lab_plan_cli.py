@@ -39,6 +39,11 @@ BAD = [
     ("lab-name", {"name": "My Lab"}, "vpnlab_name='My Lab': must be 2-16 characters"),
     ("psk", {"tunnel_psks": ["0abcdefghij"]}, "vpnlab_tunnel_psks[0]='<hidden, 11 characters>': must not start with '0'"),
     ("admin-open", {"admin_cidrs": ["0.0.0.0/0"]}, "vpnlab_admin_cidrs[0]='0.0.0.0/0': opens SSH and ICMP to the whole internet"),
+    ("admin-wide", {"admin_cidrs": ["2.0.0.0/7"]}, "vpnlab_admin_cidrs[0]='2.0.0.0/7': admits 33,554,432 addresses (/7)"),
+    ("admin-union", {"admin_cidrs": ["1.0.0.0/8", "3.0.0.0/8"]},
+     "vpnlab_admin_cidrs=['1.0.0.0/8', '3.0.0.0/8']: together admit 33,554,432 addresses"),
+    ("asn-reserved", {"aws_customer_gateway_asn": 9059, "aws_region": "eu-west-1"},
+     "vpnlab_aws_customer_gateway_asn=9059: is reserved by AWS in eu-west-1"),
 ]
 
 
@@ -173,3 +178,17 @@ def test_role_never_prints_a_psk_even_at_vvv(tmp_path, lab, psks):
         {"vpnlab_name": lab, "vpnlab_tunnel_psks": psks}), "-vvv", callback="default")
     assert (rc == 0) == psks[0].startswith("Good"), output
     assert "vpnlab_tunnel_psks" in output and psks[0] not in output
+
+
+def test_role_never_prints_a_psk_used_as_a_dict_key_even_at_vvv(tmp_path, lab):
+    """Ansible masks values, not keys: a PSK given as a VM's key was printed in the module's
+    invocation at -vvv (issue 13). Refused, named masked, no traceback, nothing created."""
+    home = tmp_path / "home"
+    psk = "Keyed.Psk_" + secrets.token_hex(4)
+    variables = {"vpnlab_name": lab, "vpnlab_tunnel_psks": [psk, ""],
+                 "vpnlab_vms": [dict(VMS[0], **{psk: "x"}), VM3]}
+    rc, dummy, output = plan_playbook(home, "-e", json.dumps(variables), "-vvv", callback="default")
+    assert rc != 0 and "Traceback" not in output, output
+    assert psk not in output
+    assert "vpnlab_vms[0].********='x': unknown key" in output
+    assert not home.exists() and lab_namespaces(lab) == []
