@@ -30,7 +30,8 @@ PROFILES ?= make lab
 ARGS ?=
 
 .PHONY: help prereqs apt apt-test apt-rehearse bindep venv venv-test cloud-deps collection lab destroy check plan test unit \
-	lint sanity integration molecule bench bench-scale changelog clean rehearse rehearse-shell rehearse-down
+	lint sanity integration molecule bench bench-scale changelog clean rehearse rehearse-shell rehearse-down \
+	docs ee
 
 help:
 	@echo "make lab       install what is missing (apt, .venv, collection), build the local lab, report"
@@ -42,6 +43,8 @@ help:
 	@echo "make rehearse  the cloud target offline: AWS and Azure test doubles with a real data plane (README)"
 	@echo "make rehearse-shell [CMD='...']  a shell (or one command) with a cloud user's environment, in the rehearsal"
 	@echo "make rehearse-down  tear the rehearsal's lab down through the cloud path, then stop the rehearsal"
+	@echo "make docs      the collection's docs site (antsibull-docs, Sphinx) in build/docs/html/index.html"
+	@echo "make ee        the execution environment's build context in build/ee (execution-environment.yml)"
 	@echo "make bench     benchmarks (print figures); make bench-scale: 3, 6, 12 VMs (20 min)"
 	@echo "Pass extra ansible-playbook options with ARGS='-e vpnlab_name=lab2 -v'"
 
@@ -62,14 +65,15 @@ bindep:
 	@awk -v want=' $(PROFILES) ' '$(BINDEP_AWK)' bindep.txt
 
 # .venv: Ansible (requirements-ansible.txt) and the collection's runtime packages
-# (requirements.txt); `make test` adds the test tools (requirements-test.txt).
-$(VENV)/.stamp-runtime: requirements-ansible.txt requirements.txt
+# (requirements.txt: ranges, at the exact versions of constraints.txt); `make test` adds the test
+# tools (requirements-test.txt).
+$(VENV)/.stamp-runtime: requirements-ansible.txt requirements.txt constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -r requirements-ansible.txt -r requirements.txt
+	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -r requirements-ansible.txt -r requirements.txt
 	@touch $@
 
-$(VENV)/.stamp-test: requirements-test.txt $(VENV)/.stamp-runtime
-	$(BIN)/pip install -q --disable-pip-version-check -r requirements-test.txt
+$(VENV)/.stamp-test: requirements-test.txt constraints.txt $(VENV)/.stamp-runtime
+	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -r requirements-test.txt
 	@touch $@
 
 venv: apt $(VENV)/.stamp-runtime
@@ -107,14 +111,35 @@ destroy: collection
 	$(PLAYBOOK) playbooks/teardown.yml $(ARGS)
 
 test: venv-test cloud-deps collection
-	$(MAKE) --no-print-directory unit lint sanity integration molecule
+	$(MAKE) --no-print-directory unit lint ee sanity integration molecule
 
 unit:
 	$(BIN)/pytest -q --durations=5 tests/unit
 
+# antsibull-docs copies the collection and its dependencies, each with `git ls-files` when it sits
+# in a git work tree: the ceiling keeps git from taking the dependencies in .venv/ for files of
+# this repository that it ignores (they would be copied empty, and every doc fragment missing).
 lint:
 	$(BIN)/ansible-lint --offline
 	$(BIN)/antsibull-changelog lint
+	GIT_CEILING_DIRECTORIES=$(CURDIR)/$(VENV) $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+
+# The collection's docs site, as docs.ansible.com renders collections: build/docs/html/index.html.
+DOCS := build/docs
+docs: collection
+	rm -rf $(DOCS) && mkdir -p $(DOCS)
+	$(BIN)/antsibull-docs sphinx-init --use-current --squash-hierarchy --lenient --fail-on-error \
+		--title multicloud.vpnlab --dest-dir $(DOCS) multicloud.vpnlab
+	cd $(DOCS) && ./build.sh
+	@echo "vpnlab: docs in $(DOCS)/build/html/index.html"
+
+# The execution environment's build context (execution-environment.yml): the collection's tarball
+# in build/, then build/ee/ with its Containerfile; `ansible-builder build --context build/ee`
+# (or podman build build/ee) makes the image.
+ee:
+	rm -f build/multicloud-vpnlab-*.tar.gz
+	$(BIN)/ansible-galaxy collection build --force --output-path build .
+	$(BIN)/ansible-builder create --file execution-environment.yml --context build/ee --output-filename Containerfile
 
 # ansible-test needs the collection under an ansible_collections/<namespace>/<name> path.
 sanity:
@@ -162,4 +187,4 @@ changelog:
 	$(BIN)/antsibull-changelog release
 
 clean:
-	rm -rf build tests/output .pytest_cache
+	rm -rf build context tests/output .pytest_cache
