@@ -80,7 +80,7 @@ options:
   state_dir:
     description:
       - The lab's state directory. When given, RV(vms) lists the lab's EC2 VMs as the
-        M(multicloud.vpnlab.lab) inventory plugin reads them from C(vms.json).
+        P(multicloud.vpnlab.lab#inventory) inventory plugin reads them from C(vms.json).
     type: path
 seealso:
   - module: multicloud.vpnlab.aws_teardown

@@ -19,7 +19,7 @@ description:
     StrictModes refuses a world-writable parent such as C(/tmp) on the state directory's path;
     a new key restarts it. Every path reaches sshd as an argument or a quoted config value.
   - Writes the lab's C(authorized_keys), C(known_hosts) (the VMs' host keys under their public and
-    private addresses), C(vms.json), which the M(multicloud.vpnlab.lab) inventory plugin reads,
+    private addresses), C(vms.json), which the P(multicloud.vpnlab.lab#inventory) inventory plugin reads,
     and C(ssh_config), for C(ssh -F <state_dir>/ssh_config vm1) by hand.
 author:
   - multicloud.vpnlab contributors (@multicloud)
