@@ -206,3 +206,81 @@ def test_lab_in_an_empty_home_tears_down_completely_and_spares_unknown_files(hom
     rc, out = playbook("teardown.yml", home, lab, "-e", '{"teardown_keep": []}')
     assert rc == 0, out[-3000:]
     assert os.listdir(str(home)) == []
+
+
+# --- issue 13: a state root or a state directory somebody else can change is refused ----------
+# rc != 0, a message naming the path and the reason, no traceback, and nothing created or
+# changed: no namespace, no guard route, no file, no mode.
+
+def refused_cleanly(rc, out):
+    assert rc != 0, out[-3000:]
+    assert "Traceback" not in out and "full traceback" not in out, out[-3000:]
+    return one_line(out)
+
+
+def test_a_state_root_others_can_write_is_refused_before_anything(home, lab):
+    root = home / "shared"
+    root.mkdir()
+    os.chmod(str(root), 0o777)
+    (root / "somebody-elses.txt").write_text("x\n")
+    before = snapshot(home)
+    for name in ("site.yml", "teardown.yml"):
+        message = refused_cleanly(*playbook(name, root, lab))
+        assert "Refusing the state root %r" % str(root) in message, message
+        assert "%s is writable by others (mode 0777)" % root in message
+        assert snapshot(home) == before and os.stat(str(root)).st_mode & 0o7777 == 0o777
+        assert lab_netns(lab) == [] and guard_routes(lab) == []
+
+
+@pytest.mark.parametrize("root, reason", [
+    ("/etc", "'/etc' is a system directory"),
+    ("/", "'/' is the root directory"),
+    ("/tmp/../etc", "is not normalised"),
+    ("{home}/a\nb", "holds a control character"),
+])
+def test_a_bad_state_root_is_refused_before_anything(home, lab, root, reason):
+    root = root.format(home=home)
+    before = snapshot(home)
+    message = refused_cleanly(*playbook("site.yml", root, lab))
+    assert reason in message and "Refusing the state root" in message, message
+    assert not os.path.lexists(os.path.join("/etc", lab)) and not os.path.lexists("/" + lab)
+    assert snapshot(home) == before
+    assert lab_netns(lab) == [] and guard_routes(lab) == []
+
+
+def test_another_users_open_directory_with_a_forged_marker_is_refused(home, lab):
+    """The finding: mode 0777, another owner, a marker naming the lab, a vms.json steering SSH."""
+    nobody = 65534
+    state = home / lab
+    state.mkdir()
+    (state / MARKER).write_text(json.dumps({"lab": lab, "managed_by": "multicloud.vpnlab"}))
+    pwned = Path("/tmp/%s-pwned" % lab)
+    (state / "vms.json").write_text(json.dumps({"lab": lab, "target": "local", "vms": [{
+        "name": "vm1", "cloud": "azure", "resource_name": "%s-vm1" % lab, "connection": {
+            "ansible_host": "127.0.0.1",
+            "ansible_ssh_common_args": "-o ProxyCommand='touch %s'" % pwned}}]}))
+    for path in (state, state / MARKER, state / "vms.json"):
+        os.chown(str(path), nobody, nobody)
+        os.chmod(str(path), 0o777 if path == state else 0o666)
+    before = snapshot(home)
+
+    message = refused_cleanly(*playbook("site.yml", home, lab))
+    assert "Refusing to use %s as the state directory of lab '%s'" % (state, lab) in message, message
+    assert "it belongs to uid %d, not to the running user (uid 0)" % nobody in message
+    assert "Nothing was written." in message
+    assert snapshot(home) == before and os.stat(str(state)).st_uid == nobody
+    assert lab_netns(lab) == [] and guard_routes(lab) == []
+
+    message = refused_cleanly(*playbook("teardown.yml", home, lab))
+    assert "Refusing to empty %s for lab '%s'" % (state, lab) in message, message
+    assert snapshot(home) == before
+
+    # The inventory does not list it, so root's SSH never uses its ProxyCommand.
+    env = dict(os.environ, VPNLAB_HOME=str(home), ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
+               ANSIBLE_NOCOLOR="1", PATH="%s:%s" % (BIN, os.environ["PATH"]))
+    proc = subprocess.run([str(BIN / "ansible-inventory"), "-i", "inventory/vpnlab.yml", "--list"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "%s-vm1" % lab not in proc.stdout
+    assert "it belongs to uid %d" % nobody in one_line(proc.stderr)
+    assert not pwned.exists()
