@@ -15,12 +15,19 @@ description:
     reports. Its path says nothing about who made it, so the lab marks the directory as its own
     with a C(.vpnlab-lab) file (JSON with the lab name and C(managed_by), mode 0600) when it
     creates it, and never empties a directory without that marker.
+  - A directory is the lab's own only when it and its marker belong to the running user, neither
+    is writable by group or others, neither is a symbolic link, and the marker names O(lab). The
+    directory's parent, the state root, must pass the rule of M(multicloud.vpnlab.lab_plan)'s
+    O(multicloud.vpnlab.lab_plan#module:state_root) (absolute, normalised, not a system
+    directory, changeable only by root and the running user).
   - V(present) creates a missing directory (missing parents too, all 0700) and marks it, marks an
-    existing empty directory (and makes it 0700), and accepts one already marked for O(lab). It
-    refuses, writing nothing, a directory that is not empty and unmarked, one marked for another
-    lab, a symbolic link, or something that is not a directory.
+    existing empty directory of the running user that nobody else can write to (and makes it
+    0700), and accepts the lab's own. It refuses, changing nothing (no file, no mode), a
+    directory that is not empty and unmarked, one marked for another lab, another user's, one
+    writable by group or others (or with such a marker), a symbolic link, or something that is
+    not a directory.
   - V(absent) does nothing when the directory is missing, and refuses, deleting nothing, one
-    without O(lab)'s marker. Otherwise it removes only the top-level entries the lab writes
+    that is not O(lab)'s own. Otherwise it removes only the top-level entries the lab writes
     (SSH key, C(known_hosts), C(ssh_config), C(vms.json), C(vpn-connection.json), C(gateways/),
     C(vms/), C(report.*), C(cloud/), ...), but those matching O(keep); entries it does not know
     are left in place, each with a warning. The marker and the directory go only when nothing
