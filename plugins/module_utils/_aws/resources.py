@@ -300,3 +300,18 @@ def conflicts(client, lab, names, customer_gateway_ip=None, adoptable=None):
                     "answers a create on the same address and BGP ASN with it)" % (
                         resource["CustomerGatewayId"], customer_gateway_ip, lab))))
     return found
+
+
+# --- every lab (the reaper) -------------------------------------------------------------------
+
+def every_lab(client, kinds=ORDER):
+    """Every live EC2 resource of any lab (tag managed_by=multicloud.vpnlab), whatever its lab:
+    ``[{cloud, kind, id, tags}]``. The tag is checked again here (moto ignores some filters)."""
+    managed = [{"Name": "tag:" + MANAGED_BY[0], "Values": [MANAGED_BY[1]]}]
+    found = []
+    for kind in kinds:
+        for resource in describe(client, kind, managed):
+            tags = tags_of(resource)
+            if tags.get(MANAGED_BY[0]) == MANAGED_BY[1] and alive(kind, resource):
+                found.append({"cloud": "aws", "kind": kind, "id": resource[DESCRIBE[kind][2]], "tags": tags})
+    return found
