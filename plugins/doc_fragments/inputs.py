@@ -100,6 +100,13 @@ options:
         included) or more than 2^24 addresses in all.'
     type: bool
     default: false
+  accept_cost:
+    description:
+      - 'Cloud target on real clouds: the build prints the lab''s estimated cost per hour and stops before
+        creating anything unless this is V(true) or the user types V(yes) at the prompt. Emulated clouds
+        (moto, the Azure test double, the rehearsal) cost nothing and never ask.'
+    type: bool
+    default: false
   tunnel_psks:
     description:
       - Pre-shared keys of the two AWS tunnels (8-64 of V([A-Za-z0-9._]), not starting with V(0)); empty

@@ -72,6 +72,10 @@ INPUTS = (
     _input("allow_open_admin", "bool", False, "Explicit opt-in to admin CIDRs wider than the "
            "rule of O(admin_cidrs): CIDRs shorter than /8 (V(0.0.0.0/0) included) or more than "
            "2^24 addresses in all."),
+    _input("accept_cost", "bool", False, "Cloud target on real clouds: the build prints the "
+           "lab's estimated cost per hour and stops before creating anything unless this is "
+           "V(true) or the user types V(yes) at the prompt. Emulated clouds (moto, the Azure test "
+           "double, the rehearsal) cost nothing and never ask."),
     _input("tunnel_psks", "list", None, "Pre-shared keys of the two AWS tunnels (8-64 of "
            "V([A-Za-z0-9._]), not starting with V(0)); empty ones are generated. Never printed, "
            "not even in error messages.", secret=True, elements="str", example=["KEY1", "KEY2"]),

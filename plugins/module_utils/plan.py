@@ -625,6 +625,7 @@ def _assemble(p, nets, vms, admin, inside, lab_expiry, state_dir):
         "admin_cidrs": [str(n) for n in admin],
         # The security rules check admin_cidrs again with the same rule (peers.admin_sources).
         "admin_open_allowed": bool(p["allow_open_admin"]),
+        "cost_accepted": bool(p["accept_cost"]),
         "vms": [dict(vm, resource_name="%s-%s" % (p["name"], vm["name"])) for vm in vms],
     }
     return plan
