@@ -45,9 +45,7 @@ import shutil
 import stat
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import write_atomic
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.stateroot import (
-    StateRootError, refusal as root_refusal,
-)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.stateroot import refusal as root_refusal
 
 MARKER = ".vpnlab-lab"
 MANAGED_BY = "multicloud.vpnlab"
