@@ -113,6 +113,8 @@ def test_build_hides_the_keys_lists_the_vm_and_tears_down(tmp_path):
     for key in keys.values():
         assert key not in out
     assert "censored" in out and "aws_vpn_connection" in out
+    # The end of a cloud build says how to tear it down (it is billed until then).
+    assert "ansible-playbook playbooks/teardown.yml -e vpnlab_target=cloud -e vpnlab_name=awsit" in " ".join(out.split())
     built = dumped(tmp_path, "built")
     assert not [rule for rule in built["ingress"] if rule.endswith(" 0.0.0.0/0")], built["ingress"]
     assert "awsit-sg tcp:22->22 198.18.7.0/24" in built["ingress"]
@@ -159,6 +161,18 @@ def test_a_refused_input_creates_nothing_on_the_cloud(tmp_path):
     assert "Traceback" not in out
     assert dumped(tmp_path, "after") == dumped(tmp_path, "before")
     assert not state_dir.exists()
+
+
+def test_a_build_that_fails_halfway_says_how_to_tear_down(tmp_path):
+    """A cloud build that stops after it began creating (here: an instance type no zone offers,
+    found in the AWS role) says how to remove what it made, then fails."""
+    run_steps(tmp_path, "build", test_vms_aws_instance_type="t9.nonexistent")
+    out = " ".join(log(tmp_path, "build").split())
+    assert rc(tmp_path, "build") != 0 and "Traceback" not in out
+    assert "t9.nonexistent" in out
+    assert "is billed until it is torn down" in out
+    assert "ansible-playbook playbooks/teardown.yml -e vpnlab_target=cloud -e vpnlab_name=awsit" in out
+    assert "rescued=1" in out
 
 
 TWO_AWS_VMS = [{"name": "vm1", "cloud": "azure", "private_ip": "10.1.1.10"},
