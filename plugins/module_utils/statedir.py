@@ -44,7 +44,7 @@ import re
 import shutil
 import stat
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import write_atomic
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import atomic_target, write_atomic
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.stateroot import refusal as root_refusal
 
 MARKER = ".vpnlab-lab"
@@ -68,8 +68,6 @@ KNOWN_ENTRIES = (
 # The rehearsal's own entries (tests/rehearsal, make rehearse): a lab torn down while its
 # rehearsal runs keeps them, as it keeps the reports; the rehearsal removes them when it stops.
 REHEARSAL_ENTRIES = ("rehearsal.json", "rehearsal/")
-# files.write_atomic writes `<name>.new` and renames it; a crash in between leaves it behind.
-ATOMIC_SUFFIX = ".new"
 DEFAULT_KEEP = ("report.json", "report.md", "report.html")
 LAB_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,62}\Z")  # whole string: no final newline
 KINDS = {stat.S_IFDIR: "dir", stat.S_IFREG: "file", stat.S_IFLNK: "link"}
@@ -139,9 +137,10 @@ def is_known(name, kind):
         if pattern.endswith("/"):
             if kind == "dir" and fnmatch.fnmatchcase(name, pattern[:-1]):
                 return True
+        # files.write_atomic writes a unique temporary file next to its target and renames it;
+        # a crash in between leaves it behind (atomic_target names the file it was for).
         elif kind == "file" and (fnmatch.fnmatchcase(name, pattern) or (
-                name.endswith(ATOMIC_SUFFIX)
-                and fnmatch.fnmatchcase(name[:-len(ATOMIC_SUFFIX)], pattern))):
+                atomic_target(name) is not None and fnmatch.fnmatchcase(atomic_target(name), pattern))):
             return True
     return False
 

@@ -217,8 +217,11 @@ ABSENT_OK = [
     # A known name of the wrong kind was not written by the lab either.
     ("wrong-kinds", {MARKER: OURS, "known_hosts": {"x": "y"}, "vms": "a file", "cloud": {}},
      DEFAULT_KEEP, ["cloud/"], [], ["known_hosts/", "vms"], ["known_hosts", MARKER, "vms"]),
-    ("atomic-leftovers", {MARKER: OURS, "vms.json.new": "{", "report.md.new": "#", "x.new": ""},
-     DEFAULT_KEEP, ["report.md.new", "vms.json.new"], [], ["x.new"], [MARKER, "x.new"]),
+    # write_atomic's leftovers (<name>.<12 hex>.new) of known files go; other .new files are foreign.
+    ("atomic-leftovers", {MARKER: OURS, "vms.json.0a1b2c3d4e5f.new": "{", "report.md.ffffffffffff.new": "#",
+                          "x.0a1b2c3d4e5f.new": "", "vms.json.new": ""},
+     DEFAULT_KEEP, ["report.md.ffffffffffff.new", "vms.json.0a1b2c3d4e5f.new"], [], ["vms.json.new", "x.0a1b2c3d4e5f.new"],
+     [MARKER, "vms.json.new", "x.0a1b2c3d4e5f.new"]),
 ]
 
 
@@ -290,8 +293,8 @@ def test_absent_keeps_marker_and_dir_when_an_entry_appears_meanwhile(tmp_path, m
     ("id_ed25519", "file", True), ("id_ed25519", "link", False), ("id_ed25519", "dir", False),
     ("vms", "dir", True), ("vms", "file", False), ("vms", "link", False),
     ("gateways", "dir", True), ("cloud", "dir", True), ("report.json", "file", True),
-    ("report.anything", "file", True), ("report", "file", False), ("vms.json.new", "file", True),
-    ("notes.new", "file", False), (".bashrc", "file", False), (MARKER, "file", False),
+    ("report.anything", "file", True), ("report", "file", False), ("vms.json.0a1b2c3d4e5f.new", "file", True), ("vms.json.new", "file", False),
+    ("notes.0a1b2c3d4e5f.new", "file", False), (".bashrc", "file", False), (MARKER, "file", False),
     ("Vms.json", "file", False), ("vms.json", "other", False), ("projects", "dir", False),
 ])
 def test_is_known(name, kind, known):
