@@ -155,6 +155,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
     def parse(self, inventory, loader, path, cache=True):
         super().parse(inventory, loader, path, cache=cache)
         self._read_config_data(path)
+        self.populate()
+
+    def populate(self):
+        """Add the labs' VMs to ``self.inventory`` with the options already set: by ``parse``
+        from a configuration file, or directly by the ``lab_hosts`` lookup."""
         for lab, vms_file in self._lab_files():
             try:
                 state = load_lab_state(vms_file)
