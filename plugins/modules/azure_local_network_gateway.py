@@ -22,7 +22,7 @@ author:
 notes:
   - Uses azure.azcollection's AzureRMModuleBase, so it authenticates like the C(azure_rm_*) modules.
 requirements:
-  - azure.azcollection's Python requirements (its requirements.txt; C(make cloud-deps))
+  - azure.azcollection's Python requirements (C(pip install -r) its C(requirements.txt), in the directory C(ansible-galaxy collection list azure.azcollection) shows)
 attributes:
   check_mode:
     support: full

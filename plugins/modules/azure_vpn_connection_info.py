@@ -21,7 +21,7 @@ description:
 author:
   - multicloud.vpnlab contributors (@multicloud)
 requirements:
-  - azure.azcollection's Python requirements (its requirements.txt; C(make cloud-deps))
+  - azure.azcollection's Python requirements (C(pip install -r) its C(requirements.txt), in the directory C(ansible-galaxy collection list azure.azcollection) shows)
 attributes:
   check_mode:
     support: full
