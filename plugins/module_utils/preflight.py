@@ -18,7 +18,7 @@ every missing prerequisite with what to do about it.
 
 from __future__ import annotations
 
-README = "README.md, section \"Cloud target: the Azure half and the whole cloud lab\", step %d"
+README = "README.md, section \"Cloud quick start (real accounts)\", step %d"
 AZURE_WAYS = ("AZURE_CLIENT_ID, AZURE_SECRET and AZURE_TENANT (a service principal), a profile in "
               "~/.azure/credentials (AZURE_PROFILE), or `az login` with the Azure CLI")
 
