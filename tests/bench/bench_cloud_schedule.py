@@ -10,7 +10,7 @@ Azure on the Azure test double, whose gateway takes D seconds, in a network name
 loopback (tests/moto/in_netns.sh, tests/azure_double/isolated.py), and prints D, the build's
 wall time (from starting ansible-playbook to the end of the build play) and their ratio, with
 where the rest went: before the gateway was started, and after it was ready. Tears the lab
-down afterwards. Asserts nothing about time; the figures are for the README.
+down afterwards. Asserts nothing about time; the figures are for docs/benchmarks.md.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@
 Runs the real playbooks as root on this host, on a lab of its own (name `bench`, state in a
 temporary VPNLAB_HOME), so a lab built with `make lab` is not touched. Packages must already be
 installed (`make lab` once). Prints one line per round and the median; asserts nothing about
-time (tests assert behaviour, the figures are for the README).
+time (tests assert behaviour, the figures are for docs/benchmarks.md).
 """
 
 from __future__ import annotations
