@@ -204,8 +204,10 @@ def start_realizer(lab, directory, run_dir, endpoints, settings):
 def write_inventory(directory, lab):
     """What the rehearsal supplies that a cloud user puts in their own inventory: the admin
     address (the controller's), the target, and poll intervals for clouds that answer in
-    seconds."""
-    doc = {"all": {"vars": dict({"vpnlab_name": lab, "vpnlab_target": "cloud",
+    seconds. And the cost's consent: the doubles bill nothing, but the collection cannot tell
+    them from the clouds (that is the point), so it still prints what the same lab would cost
+    on real accounts."""
+    doc = {"all": {"vars": dict({"vpnlab_name": lab, "vpnlab_target": "cloud", "vpnlab_accept_cost": True,
                                  "vpnlab_admin_cidrs": [ad.CONTROLLER_CIDR]}, **TIMINGS)}}
     write_atomic(os.path.join(directory, "rehearsal.yml"),
                  "# Written by the vpnlab rehearsal of lab %s (make rehearse).\n%s\n" % (lab, json.dumps(doc, indent=2)),
