@@ -28,7 +28,8 @@ notes:
   - An OS disk that Azure creates with a VM does not get the VM's tags, so it is not listed here;
     it goes with the resource group, whose absence the teardown checks.
 requirements:
-  - azure.azcollection's Python requirements (C(pip install -r) its C(requirements.txt), in the directory C(ansible-galaxy collection list azure.azcollection) shows)
+  - azure.azcollection's Python requirements (C(pip install -r) its C(requirements.txt), in the directory that
+    C(ansible-galaxy collection list azure.azcollection) shows)
 attributes:
   check_mode:
     support: full

@@ -22,7 +22,8 @@ author:
 notes:
   - Uses azure.azcollection's AzureRMModuleBase, so it authenticates like the C(azure_rm_*) modules.
 requirements:
-  - azure.azcollection's Python requirements (C(pip install -r) its C(requirements.txt), in the directory C(ansible-galaxy collection list azure.azcollection) shows)
+  - azure.azcollection's Python requirements (C(pip install -r) its C(requirements.txt), in the directory that
+    C(ansible-galaxy collection list azure.azcollection) shows)
 attributes:
   check_mode:
     support: full

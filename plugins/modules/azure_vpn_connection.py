@@ -35,7 +35,8 @@ notes:
   - Uses azure.azcollection's AzureRMModuleBase, so it authenticates like the C(azure_rm_*)
     modules (parameters, E(AZURE_*) environment variables, C(~/.azure/credentials) or C(az login)).
 requirements:
-  - azure.azcollection's Python requirements (C(pip install -r) its C(requirements.txt), in the directory C(ansible-galaxy collection list azure.azcollection) shows)
+  - azure.azcollection's Python requirements (C(pip install -r) its C(requirements.txt), in the directory that
+    C(ansible-galaxy collection list azure.azcollection) shows)
 attributes:
   check_mode:
     support: full

@@ -21,7 +21,8 @@ description:
 author:
   - multicloud.vpnlab contributors (@multicloud)
 requirements:
-  - azure.azcollection's Python requirements (C(pip install -r) its C(requirements.txt), in the directory C(ansible-galaxy collection list azure.azcollection) shows)
+  - azure.azcollection's Python requirements (C(pip install -r) its C(requirements.txt), in the directory that
+    C(ansible-galaxy collection list azure.azcollection) shows)
 attributes:
   check_mode:
     support: full

@@ -28,9 +28,9 @@ def vm_records(lab, target, state_dir):
     if target == "local":
         plan = {"lab": lab, "state_dir": state_dir,
                 "vms": [{"name": n, "cloud": c, "private_ip": p, "resource_name": "%s-%s" % (lab, n)}
-                        for n, c, p, _ in VMS]}
-        return inventory_records(plan, "vpnlab-%s.op" % lab, {n: "vpnlab-%s.%s" % (lab, n) for n, *_ in VMS},
-                                 {n: pub for n, _, _, pub in VMS})
+                        for n, c, p, pub in VMS]}
+        return inventory_records(plan, "vpnlab-%s.op" % lab, {vm[0]: "vpnlab-%s.%s" % (lab, vm[0]) for vm in VMS},
+                                 {vm[0]: vm[3] for vm in VMS})
     return [{"name": n, "cloud": c, "private_ip": p, "public_ip": pub, "resource_name": "%s-%s" % (lab, n),
              "connection": cloud_connection(lab, state_dir, pub, "azureuser" if c == "azure" else "ubuntu")}
             for n, c, p, pub in VMS]
@@ -139,7 +139,7 @@ def test_a_directory_that_is_not_the_labs_own_fails_naming_it(root):
 def test_check_yml_adds_every_host_variable_the_plugin_sets(root):
     """check.yml names the variables it copies (add_host takes no dict of them): none may be
     missing, for either target."""
-    _, hosts, out = lookup(root, "loc-1", "cld")
+    hosts, out = lookup(root, "loc-1", "cld")[1:]
     assert hosts, out
     plugin_vars = set().union(*(h["vars"] for h in hosts))
     plays = yaml.safe_load((ROOT / "playbooks" / "check.yml").read_text())
