@@ -100,6 +100,15 @@ def test_both_tunnels_come_back_after_the_repair(run):
     assert [t["status"] for t in last["report"]["tunnels"]] == ["up", "up"]
 
 
+def test_the_reaper_finds_the_lab_in_both_clouds(run):
+    reaper = run["steps"]["reaper-list"]
+    [log] = Path(run["work"]).glob("*-reaper-list.log")
+    out = " ".join(log.read_text().split())
+    assert reaper["rc"] == 0, out[-2000:]
+    assert "rehit: EXPIRED (expires " in out and "today 2099-01-01" in out and "in aws and azure" in out
+    assert "Tear the expired lab down" not in out
+
+
 def test_rehearse_down_twice_leaves_nothing(run):
     assert run["steps"]["down"]["rc"] == 0 and run["steps"]["down-again"]["rc"] == 0
     assert run["left"] == {"netns": [], "pids": []}

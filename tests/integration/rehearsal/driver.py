@@ -6,7 +6,8 @@ what each step gave (return codes, durations, verdicts, what changed) in WORKDIR
 
 whole: build (make rehearse), re-run, three drifts through the clouds' APIs each followed by a
 check (make rehearse-shell), one repair (make rehearse), failover (a cut tunnel, a check, the
-repair, a check), make rehearse-down twice, what is left. plan: another address plan and VM
+repair, a check), the reaper's list on a day after the lab's expiry, make rehearse-down twice,
+what is left. plan: another address plan and VM
 count, built and torn down. Every output is kept in WORKDIR for whoever reads a failure.
 """
 
@@ -169,6 +170,9 @@ def whole(run, result):
         step = run.check("check-after-repair-%d" % attempt, quick=True)
         if step["report"] and step["report"]["verdict"]["level"] == "pass":
             break
+    # The reaper over the built lab: listed, with both clouds' resources, and expired on a day
+    # after its expires tag (listed only: the teardown below is make rehearse-down's).
+    run.shell("reaper-list", ".venv/bin/ansible-playbook playbooks/reaper.yml -e reaper_today=2099-01-01")
     record = run.record()
     result["state_files"] = sorted(str(p.relative_to(run.home)) for p in run.home.rglob("*")
                                    if "rehearsal" not in p.parts and p.is_file())
