@@ -49,6 +49,12 @@ options:
     description: The Azure VMs' size, for the estimate.
     type: str
     default: Standard_B1s
+  azure_home:
+    description:
+      - Where azure.azcollection reads the C(credentials) file, and the Azure CLI its login
+        (C(azureProfile.json)) unless E(AZURE_CONFIG_DIR) names another directory.
+    type: path
+    default: ~/.azure
 requirements:
   - boto3 and botocore (AWS), azure.azcollection's Python requirements (Azure)
 """
@@ -107,7 +113,7 @@ def aws_facts():
     return {"credentials": credentials.method if credentials else None}
 
 
-def azure_facts():
+def azure_facts(home):
     missing = []
     for name in AZURE_SDK:
         try:
@@ -125,16 +131,16 @@ def azure_facts():
     profile = env.get("AZURE_PROFILE") or "default"
     parser = configparser.ConfigParser()
     try:
-        parser.read(os.path.expanduser("~/.azure/credentials"))
+        parser.read(os.path.join(home, "credentials"))
     except configparser.Error:
         pass
     if parser.has_section(profile):
         section = parser[profile]
         if not credentials and ((section.get("client_id") and section.get("secret") and section.get("tenant"))
                                 or (section.get("ad_user") and section.get("password"))):
-            credentials = "~/.azure/credentials [%s]" % profile
+            credentials = "%s [%s]" % (os.path.join(home, "credentials"), profile)
         subscription = subscription or section.get("subscription_id") or None
-    config_dir = env.get("AZURE_CONFIG_DIR") or os.path.expanduser("~/.azure")
+    config_dir = env.get("AZURE_CONFIG_DIR") or home
     try:
         with open(os.path.join(config_dir, "azureProfile.json"), encoding="utf-8-sig") as handle:
             cli = json.load(handle).get("subscriptions") or []
@@ -153,12 +159,13 @@ def main():
         plan=dict(type="dict", required=True),
         aws_instance_type=dict(type="str", default="t3.micro"),
         azure_vm_size=dict(type="str", default="Standard_B1s"),
+        azure_home=dict(type="path", default="~/.azure"),
     ), supports_check_mode=True)
     plan = module.params["plan"]
     aws, azure = plan.get("aws") or {}, plan.get("azure") or {}
     azure_built = not azure.get("gateway_public_ip")
     facts = {"aws": dict(aws_facts(), needed=True),
-             "azure": dict(azure_facts() if azure_built else {}, needed=azure_built)}
+             "azure": dict(azure_facts(module.params["azure_home"]) if azure_built else {}, needed=azure_built)}
     counts = {}
     for vm in plan.get("vms") or []:
         counts[vm.get("cloud")] = counts.get(vm.get("cloud"), 0) + 1

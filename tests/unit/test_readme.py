@@ -70,7 +70,7 @@ def test_relative_links_and_anchors_resolve(doc):
     for target in LINK.findall(doc.read_text()):
         if re.match(r"[a-z]+:", target):
             continue
-        path, _, fragment = target.partition("#")
+        path, dummy, fragment = target.partition("#")
         dest = (doc.parent / path).resolve() if path else doc
         if not dest.exists():
             broken.append(target)

@@ -64,7 +64,10 @@ def test_an_existing_temp_name_is_never_opened(tmp_path, monkeypatch):
 
 def test_a_failed_write_leaves_the_old_file_and_no_temp(tmp_path, monkeypatch):
     (tmp_path / "f").write_text("old")
-    monkeypatch.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(OSError(5, "EIO")))
+
+    def failing_fsync(fd):
+        raise OSError(5, "EIO")
+    monkeypatch.setattr(os, "fsync", failing_fsync)
     with pytest.raises(OSError):
         files.write_atomic(str(tmp_path / "f"), "new")
     assert os.listdir(tmp_path) == ["f"] and (tmp_path / "f").read_text() == "old"

@@ -42,10 +42,10 @@ def test_labs_and_their_expiry(resources, today, expected):
 
 @pytest.mark.parametrize("foreign", [
     {"cloud": "aws", "kind": "vpc", "id": "vpc-9", "tags": {"vpnlab": "x", "expires": "2000-01-01"}},
-    {"cloud": "aws", "kind": "vpc", "id": "vpc-9", "tags": {"vpnlab": "x", "managed_by": "someone-else",
-                                                            "expires": "2000-01-01"}},
-    {"cloud": "azure", "kind": "resource_group", "id": "rg-9", "tags": {"managed_by": "multicloud.vpnlab",
-                                                                       "expires": "2000-01-01"}},
+    {"cloud": "aws", "kind": "vpc", "id": "vpc-9",
+     "tags": {"vpnlab": "x", "managed_by": "someone-else", "expires": "2000-01-01"}},
+    {"cloud": "azure", "kind": "resource_group", "id": "rg-9",
+     "tags": {"managed_by": "multicloud.vpnlab", "expires": "2000-01-01"}},
     {"cloud": "azure", "kind": "resource_group", "id": "rg-9", "tags": None},
 ])
 def test_only_the_collections_resources_are_labs(foreign):
