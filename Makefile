@@ -114,7 +114,7 @@ test: venv-test cloud-deps collection
 	$(MAKE) --no-print-directory unit lint ee sanity integration molecule
 
 unit:
-	$(BIN)/pytest -q --durations=5 tests/unit
+	$(BIN)/pytest -q -n 2 --durations=5 tests/unit
 
 # antsibull-docs copies the collection and its dependencies, each with `git ls-files` when it sits
 # in a git work tree: the ceiling keeps git from taking the dependencies in .venv/ for files of
