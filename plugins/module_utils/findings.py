@@ -24,7 +24,6 @@ a broken direction (a router's ICMP errors, mtr's expired probes), never as much
 
 from __future__ import annotations
 
-SEVERITIES = ("failure", "degraded", "warning")
 CLOUD_TITLES = {"azure": "Azure", "aws": "AWS"}
 # Where each cloud keeps the route a learner should check, by the side traffic leaves from.
 ROUTE_HINTS = {

@@ -90,11 +90,11 @@ EXAMPLES = r"""
   loop_control:
     label: "{{ item.name }}"
 
-- name: Store the keys for the Azure connections
-  ansible.builtin.copy:
-    content: "{{ vpn_tunnels.tunnels | items2dict(key_name='name', value_name='pre_shared_key') | to_json }}"
-    dest: "{{ vpnlab_plan.state_dir }}/tunnel_psks.json"
-    mode: "0600"
+# Keep the keys in memory for the Azure connections (a file in the lab's state directory would
+# be one its teardown does not know, and it would refuse to remove the directory).
+- name: Key each tunnel's PSK by its name, for the Azure connections
+  ansible.builtin.set_fact:
+    tunnel_psks: "{{ vpn_tunnels.tunnels | items2dict(key_name='name', value_name='pre_shared_key') }}"
   no_log: true
 
 - name: Against moto on the local machine

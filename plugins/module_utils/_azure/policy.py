@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import crypto
 
-AZURE_IKE_LIFETIME = 28800
 # Azure's default IPsec SA data size (KB): large enough that only the lifetime rekeys.
 SA_DATA_SIZE_KILOBYTES = 102400000
 FIELDS = ("ike_encryption", "ike_integrity", "dh_group", "ipsec_encryption", "ipsec_integrity",

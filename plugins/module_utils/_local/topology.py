@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Local target: the lab's topology in network namespaces, derived from the plan (pure).
 
-Each cloud object becomes a namespace (DESIGN.md, local emulation):
+Each cloud object becomes a namespace (docs/architecture.md and README, how the local target
+emulates the clouds):
 
     operator --+                                  +-- azgw (Azure VPN gateway, strongSwan)
                |  inet: the "internet" bridge     |     leg in GatewaySubnet -- azr
@@ -30,8 +31,6 @@ INFRA = {
 }
 # The parts of `network`, in build order; each is one step of the flow (one cloud object).
 PARTS = ("internet", "azure_vnet", "aws_vpc", "azure_routes", "vms")
-# Linux interface names are at most 15 characters.
-IFNAME_MAX = 15
 
 
 def netns_names(lab, vm_names):

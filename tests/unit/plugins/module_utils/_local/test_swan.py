@@ -230,7 +230,8 @@ def test_strongswan_conf(directory):
     assert len(load) == 1
     plugins = load[0][len("load = "):].split()
     assert "kernel-libipsec" in plugins and "vici" in plugins and "socket-default" in plugins
-    # Userspace ESP must be loaded before kernel-netlink (DESIGN.md).
+    # Userspace ESP must be loaded before kernel-netlink (this kernel has no XFRM: the ESP is
+    # strongSwan's kernel-libipsec, README "How the local target emulates the clouds").
     assert plugins.index("kernel-libipsec") < plugins.index("kernel-netlink")
     assert "      time_format = %F %T\n" in text
     assert text.count("{") == text.count("}")
