@@ -27,7 +27,7 @@ run_one() {
         "$molecule" test -s "$name" >"$log" 2>&1
     else
         # shellcheck disable=SC2016  # $0 and $1 are the inner shell's arguments
-        unshare --net --pid --fork --kill-child sh -c 'ip link set lo up && exec "$0" test -s "$1"' \
+        unshare --net --pid --fork --kill-child --mount-proc sh -c 'ip link set lo up && exec "$0" test -s "$1"' \
             "$molecule" "$name" >"$log" 2>&1
     fi
     status=$?

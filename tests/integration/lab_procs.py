@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,8 +58,13 @@ def processes_using(path):
                   and (str(path) in _cmdline(p) or "STRONGSWAN_CONF=" + str(path) in _environ(p)))
 
 
-def lock_holders(lab):
-    """The lab's lock holders (comm vpnlab-lock) and whether its lock file is still there."""
+def lock_holders(lab, settle=15.0):
+    """The lock holders (comm vpnlab-lock) and whether the lab's lock file is still there, after
+    waiting up to `settle` seconds for it to go: a holder removes it when it sees its playbook
+    end, which takes a moment on a loaded machine."""
+    deadline = time.monotonic() + settle
+    while os.path.exists("/run/vpnlab/%s.lock" % lab) and time.monotonic() < deadline:
+        time.sleep(0.2)
     holders = []
     for pid in (p for p in os.listdir("/proc") if p.isdigit()):
         try:

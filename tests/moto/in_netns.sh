@@ -7,8 +7,9 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 if [ "${VPNLAB_MOTO_NETNS:-}" != 1 ]; then
-    # A PID namespace too: whatever happens, moto ends with the namespace.
-    exec unshare --net --pid --fork --kill-child env VPNLAB_MOTO_NETNS=1 sh "$0" "$@"
+    # A PID namespace too (whatever happens, moto ends with the namespace), with its own /proc:
+    # lab_lock finds its ansible-playbook by walking /proc from its parent pid.
+    exec unshare --net --pid --fork --kill-child --mount-proc env VPNLAB_MOTO_NETNS=1 sh "$0" "$@"
 fi
 ip link set lo up
 if ip -o route show | grep -q .; then

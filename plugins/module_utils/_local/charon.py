@@ -74,7 +74,9 @@ class Charon:
     def start_env(self):
         return dict(os.environ, STRONGSWAN_CONF=self.conf)
 
-    def start(self, timeout=15.0):
+    # charon opens its VICI socket in about a second; on a loaded 2-core machine (a CI run with
+    # three test workers) it once took more than 15 s, so the bound is generous.
+    def start(self, timeout=45.0):
         # A socket that answers belongs to a running charon (not ours by its pid file, or pid()
         # would have said so): removing it would orphan that charon, not replace it.
         if self._answers():

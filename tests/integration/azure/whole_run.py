@@ -77,6 +77,8 @@ def main(workdir):
     outputs, result = [], {}
     result["site_rc"] = playbook("site.yml", env, outputs, "-vvv")
     state = home / LAB
+    if not (state / "report.json").exists():
+        raise SystemExit("site.yml wrote no report (rc %s):\n%s" % (result["site_rc"], outputs[0][-4000:]))
     result["report_built"] = json.loads((state / "report.json").read_text())
     keys = list(json.loads((state / "cloud" / "aws-tunnel-psks.json").read_text())["pre_shared_keys"].values())
     result["vms_json"] = json.loads((state / "vms.json").read_text())
