@@ -75,8 +75,9 @@ class Charon:
         return dict(os.environ, STRONGSWAN_CONF=self.conf)
 
     # charon opens its VICI socket in about a second; on a loaded 2-core machine (a CI run with
-    # three test workers) it once took more than 15 s, so the bound is generous.
-    def start(self, timeout=45.0):
+    # three test workers and the rehearsal) it once took more than 45 s, so the bound is
+    # generous; a charon that exits meanwhile is reported at once, with the end of its log.
+    def start(self, timeout=120.0):
         # A socket that answers belongs to a running charon (not ours by its pid file, or pid()
         # would have said so): removing it would orphan that charon, not replace it.
         if self._answers():
@@ -86,9 +87,12 @@ class Charon:
             os.unlink(self.socket)  # stale: nothing answers on it
         pid = daemon.spawn(self.start_argv(), self.log, env=self.start_env())
         daemon.write_pid(self.pid_file, pid)
-        if not daemon.wait_for(self._answers, timeout):
-            raise CharonError("charon in %s did not open its VICI socket within %gs; see %s"
-                              % (self.netns, timeout, self.log))
+        daemon.wait_for(lambda: self._answers() or daemon.exited(pid), timeout)
+        if not self._answers():
+            why = ("exited before it opened its VICI socket" if daemon.exited(pid)
+                   else "did not open its VICI socket within %gs" % timeout)
+            raise CharonError("charon in %s %s; the end of %s:\n%s"
+                              % (self.netns, why, self.log, daemon.log_tail(self.log)))
         return pid
 
     def stop(self):

@@ -97,6 +97,25 @@ def spawn(argv, log_path, env=None):
     return proc.pid
 
 
+def exited(pid):
+    """True when the process `pid` started by spawn() has ended (reaped here if it is our
+    child, so a dead daemon is not taken for a slow one)."""
+    return _gone(pid)
+
+
+def log_tail(path, lines=12, limit=2000):
+    """The last `lines` lines of a daemon's log (at most `limit` characters), for an error
+    message; '(no log)' when there is none. Lab daemons log at levels that carry no keys."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            handle.seek(max(0, handle.tell() - 8 * limit))
+            text = handle.read().decode("utf-8", "replace")
+    except OSError:
+        return "(no log)"
+    return "\n".join(text.splitlines()[-lines:])[-limit:] or "(empty log)"
+
+
 def _gone(pid):
     try:
         os.kill(pid, 0)

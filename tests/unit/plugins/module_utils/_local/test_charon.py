@@ -8,6 +8,7 @@ integration tests (tests/integration/test_local_lab_secrets.py) and the connecti
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -91,7 +92,8 @@ def stub_start(monkeypatch, answers, events):
 
 def test_start_records_the_pid_after_the_process_started(tmp_path, monkeypatch):
     events = []
-    stub_start(monkeypatch, [False, True], events)
+    stub_start(monkeypatch, [False, False, True, True], events)
+    monkeypatch.setattr(charon_module.daemon, "exited", lambda pid: False)
     gw = Charon(str(tmp_path), "ns")
     (tmp_path / "charon.vici").write_text("")  # stale: nothing answers on it
     assert gw.start() == 4242
@@ -100,6 +102,27 @@ def test_start_records_the_pid_after_the_process_started(tmp_path, monkeypatch):
     assert oct(os.stat(tmp_path / "charon.pid").st_mode & 0o777) == "0o644"
     assert not (tmp_path / "charon.vici").exists()
     assert sorted(os.listdir(tmp_path)) == ["charon.pid"]
+
+
+def test_a_charon_that_exits_is_reported_at_once_with_its_log(tmp_path, monkeypatch):
+    # A real process that dies as charon does when a plugin fails: no 120 s wait, its words.
+    monkeypatch.setattr(Charon, "start_argv", lambda self: [
+        "sh", "-c", "echo 'loading plugin kernel-libipsec failed' >&2; exit 1"])
+    started = time.monotonic()
+    with pytest.raises(CharonError) as caught:
+        Charon(str(tmp_path), "ns").start()
+    assert time.monotonic() - started < 60
+    assert "exited before it opened its VICI socket" in str(caught.value)
+    assert "loading plugin kernel-libipsec failed" in str(caught.value)
+
+
+def test_a_charon_that_stays_silent_is_reported_with_the_bound(tmp_path, monkeypatch):
+    monkeypatch.setattr(Charon, "start_argv", lambda self: ["sleep", "30"])
+    with pytest.raises(CharonError) as caught:
+        Charon(str(tmp_path), "ns").start(timeout=0.3)
+    assert "did not open its VICI socket within 0.3s" in str(caught.value)
+    assert "(empty log)" in str(caught.value)
+    os.kill(int((tmp_path / "charon.pid").read_text()), 9)
 
 
 def test_start_never_removes_the_socket_of_a_running_charon(tmp_path, monkeypatch):
