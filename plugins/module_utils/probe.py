@@ -134,15 +134,29 @@ def lossy(result):
 # --- throughput (iperf3) -------------------------------------------------------------------
 
 IPERF3_PORT = 5201
+# A one-off server started for a check waits this long for its client, then exits.
+IPERF3_IDLE_TIMEOUT = 30
 
 
-def iperf3_command(dst_ip, seconds, port=IPERF3_PORT):
-    """An iperf3 TCP client run of `seconds` against an iperf3 server on `dst_ip`, as JSON."""
+def iperf3_command(dst_ip, seconds, port=IPERF3_PORT, omit=0):
+    """An iperf3 TCP client run of `seconds` against an iperf3 server on `dst_ip`, as JSON; with
+    `omit`, that many seconds more run first and are left out of the figures (TCP slow start)."""
     addr = _address(dst_ip)
     if not 1 <= int(seconds) <= 60:
         raise ValueError("iperf3 seconds must be 1-60, got %r" % seconds)
-    return ["iperf3", "--client", addr, "--port", str(int(port)), "--time", str(int(seconds)),
-            "--json", "--connect-timeout", "3000"]
+    if not 0 <= int(omit) <= 10:
+        raise ValueError("iperf3 omitted seconds must be 0-10, got %r" % omit)
+    return (["iperf3", "--client", addr, "--port", str(int(port)), "--time", str(int(seconds))]
+            + (["--omit", str(int(omit))] if int(omit) else []) + ["--json", "--connect-timeout", "3000"])
+
+
+def iperf3_server_command(port, idle_timeout=IPERF3_IDLE_TIMEOUT):
+    """A one-off iperf3 server on `port`, detached: it exits after its one client, or after
+    `idle_timeout` seconds without one, so a check leaves nothing running."""
+    if not 1 <= int(port) <= 65535:
+        raise ValueError("iperf3 port must be 1-65535, got %r" % port)
+    return ["iperf3", "--server", "--one-off", "--daemon", "--idle-timeout", str(int(idle_timeout)),
+            "--port", str(int(port))]
 
 
 def parse_iperf3(text):
@@ -161,7 +175,8 @@ def parse_iperf3(text):
         return {"mbps": round(received["bits_per_second"] / 1e6, 1),
                 "sender_mbps": round(sent["bits_per_second"] / 1e6, 1),
                 "retransmits": sent.get("retransmits"),
-                "seconds": round(received["seconds"], 2)}
+                "seconds": round(received["seconds"], 2),
+                "omitted_s": (data.get("start") or {}).get("test_start", {}).get("omit", 0)}
     except (KeyError, TypeError) as exc:
         raise ProbeParseError("iperf3 --json output lacks %s: %s" % (exc, _snippet(text))) from None
 

@@ -710,8 +710,13 @@ def throughput_rows(report):
         text = "error: %s" % error if error else fmt_mbps(rate)
         if retrans is not None and not error:
             text += ", %s retransmits" % retrans
+        seconds, omitted = _number(entry.get("seconds")), _number(entry.get("omitted_s"))
+        over = None
+        if seconds is not None and not error:
+            over = "%g s" % round(seconds, 1) + (" after %g s left out" % omitted if omitted else "")
+            text += " over %s" % over
         rows.append({"src": str(entry.get("src")), "dst": str(entry.get("dst")), "path": path,
-                     "mbps": rate, "text": text, "error": error, "retransmits": retrans,
+                     "mbps": rate, "text": text, "error": error, "retransmits": retrans, "over": over,
                      "label": "%s -> %s, %s" % (entry.get("src"), entry.get("dst"),
                                                 "through the tunnel" if path == "private"
                                                 else "over public addresses")})
@@ -825,9 +830,10 @@ def mtu_rows(report):
 
 
 def throughput_table(report):
-    return {"header": ["from", "to", "path", "Mbit/s", "retransmits", "error"],
+    return {"header": ["from", "to", "path", "Mbit/s", "retransmits", "measured over", "error"],
             "rows": [[r["src"], r["dst"], r["path"], "n/a" if r["mbps"] is None else "%.1f" % r["mbps"],
-                      _plain(r["retransmits"]), r["error"] or ""] for r in throughput_rows(report)]}
+                      _plain(r["retransmits"]), r["over"] or "", r["error"] or ""]
+                     for r in throughput_rows(report)]}
 
 
 # --- everything at once -----------------------------------------------------------------------

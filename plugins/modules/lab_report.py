@@ -15,6 +15,10 @@ description:
     and after the private and public probe phases, decides the verdict and writes
     C(report.json) to the lab's state directory. The connectivity_check role renders C(report.md)
     and C(report.html) from the returned report with its templates.
+  - With O(pages), also renders C(report.html) and/or C(report.md) from the report's view model
+    (the P(multicloud.vpnlab.report_view#filter) filter computes it) with the templates C(<page>.j2) of the calling
+    role, in the same step, on the controller (the module's action plugin does it all there,
+    without a module process).
   - The module does not fail on a bad verdict; the caller decides (the role fails the play).
 author:
   - multicloud.vpnlab contributors (@multicloud)
@@ -136,9 +140,23 @@ options:
     type: bool
     default: true
   state_dir:
-    description: Where to write C(report.json).
+    description: Where to write C(report.json) and the pages.
     type: path
     required: true
+  pages:
+    description:
+      - Pages to render from the report next to C(report.json), each from the template
+        C(<page>.j2) found in the calling role's C(templates) (or the playbook's).
+    type: list
+    elements: str
+    choices: [report.html, report.md]
+    default: []
+  page_network:
+    description:
+      - What the plan knows and the report does not hold, for the pages' topology and MTU
+        chart - C(azure_vnet_cidr), C(aws_vpc_cidr), C(azure_gateway_ip), C(tcp_mss).
+    type: dict
+    default: {}
 """
 
 EXAMPLES = r"""
@@ -177,67 +195,26 @@ files:
   elements: str
 """
 
-import json
-import os
-
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import write_atomic
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.report import (
-    build_report, from_probe_runs,
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.report_files import (
+    ARGUMENT_SPEC, report_from, report_json, write_files,
 )
 
 
 def ensure_present(module):
-    p = module.params
-    measurements, mtu_checks, access = from_probe_runs(p["runs"])
-    report = build_report(p["lab"], p["target"], p["vms"], p["evidence"],
-                          p["measurements"] + measurements, require_public=p["require_public"],
-                          tools=p["tools"], mtu_checks=p["mtu_checks"] + mtu_checks, mtu=p["mtu"],
-                          probes=p["probes"], probes_reason=p["probes_reason"], access=access,
-                          networks=p["networks"], mss_clamp=p["mss_clamp"],
-                          throughput=p["throughput"], failover=p["failover"],
-                          require_all_tunnels=p["require_all_tunnels"],
-                          counter_min_growth_bytes=p["counter_min_growth_bytes"],
-                          counter_settle_seconds=p["counter_settle_seconds"],
-                          counter_waited_seconds=p["counter_waited_seconds"])
-    contents = {"report.json": json.dumps(report, indent=2, sort_keys=True) + "\n"}
-    files = [os.path.join(p["state_dir"], name) for name in sorted(contents)]
-    if not module.check_mode:
-        os.makedirs(p["state_dir"], mode=0o700, exist_ok=True)
-        for name, text in contents.items():
-            # Reports hold no secrets; readable, to be shared.
-            write_atomic(os.path.join(p["state_dir"], name), text, mode=0o644)
+    if module.params["pages"]:
+        # The pages' templates are the role's, on the controller: the action plugin renders them.
+        module.fail_json(msg="pages are rendered by the lab_report action plugin on the controller; "
+                             "run the module through Ansible, not on its own")
+    report = report_from(module.params)
+    files = write_files(module.params["state_dir"], {"report.json": report_json(report)},
+                        check_mode=module.check_mode)
     module.exit_json(changed=not module.check_mode, report=report, verdict=report["verdict"],
                      files=files)
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            lab=dict(type="str", required=True),
-            target=dict(type="str", required=True),
-            vms=dict(type="list", elements="dict", required=True),
-            measurements=dict(type="list", elements="dict", default=[]),
-            runs=dict(type="list", elements="dict", default=[]),
-            throughput=dict(type="list", elements="dict"),
-            networks=dict(type="dict", default={}),
-            mss_clamp=dict(type="int"),
-            require_all_tunnels=dict(type="bool", default=False),
-            failover=dict(type="dict"),
-            counter_min_growth_bytes=dict(type="int", default=1),
-            counter_settle_seconds=dict(type="int", default=0),
-            counter_waited_seconds=dict(type="int", default=0),
-            evidence=dict(type="dict", required=True),
-            require_public=dict(type="bool", default=True),
-            mtu_checks=dict(type="list", elements="dict", default=[]),
-            mtu=dict(type="int", default=1400),
-            tools=dict(type="list", elements="str", choices=["mtr", "ping"], default=["mtr", "ping"]),
-            probes=dict(type="bool", default=True),
-            probes_reason=dict(type="str"),
-            state_dir=dict(type="path", required=True),
-        ),
-        supports_check_mode=True,
-    )
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
     ensure_present(module)
 
 

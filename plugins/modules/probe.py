@@ -130,10 +130,25 @@ options:
     description: Seconds each throughput measurement lasts.
     type: int
     default: 3
+  throughput_omit:
+    description:
+      - Seconds each throughput measurement runs first and leaves out of its figures (iperf3
+        C(--omit), TCP slow start), on top of O(throughput_seconds). V(0) omits nothing.
+    type: int
+    default: 0
   throughput_port:
     description: TCP port of the iperf3 servers, unless a target gives its own.
     type: int
     default: 5201
+  iperf3_servers:
+    description:
+      - TCP ports to start a one-off C(iperf3) server on, on this VM, before the probes (for a
+        throughput measurement that another VM runs against it next). Each server exits after
+        its one client, or after 30 s without one, so nothing is left running; a port with a
+        server already listening is reported in RV(iperf3_servers[].error) and not retried.
+    type: list
+    elements: int
+    default: []
 notes:
   - Every probe runs with C(LC_ALL=C) so numbers are printed with a decimal point.
 seealso:
@@ -238,11 +253,19 @@ throughput:
   description:
     - With O(throughput), one record per target - C(src), C(dst), C(dst_ip), C(path), C(port), C(mbps)
       (received by the server, Mbit/s), C(sender_mbps), C(retransmits) (TCP retransmissions of
-      the sender), C(seconds), C(error) (V(null) when it worked).
+      the sender), C(seconds) (measured), C(omitted_s) (run before and left out),
+      C(error) (V(null) when it worked).
   returned: always
   type: list
   elements: dict
-  sample: [{src: vm1, dst: vm3, dst_ip: 10.2.1.10, path: private, port: 5201, mbps: 612.3, sender_mbps: 615.0, retransmits: 12, seconds: 3.0, error: null}]
+  sample: [{src: vm1, dst: vm3, dst_ip: 10.2.1.10, path: private, port: 5201, mbps: 612.3, sender_mbps: 615.0, retransmits: 12,
+            seconds: 1.0, omitted_s: 0, error: null}]
+iperf3_servers:
+  description: One record per O(iperf3_servers) port - C(port), C(error) (V(null) when it started).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{port: 5201, error: null}]
 elapsed_s:
   description: Wall time of all probes together, in seconds.
   returned: always
@@ -257,7 +280,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import (
     MEASUREMENT_KEYS, MTU_ECHOES, PACKAGES, PATHS, RESULT_KEYS, TOOLS, ProbeParseError,
-    df_passes, df_ping_command, failed_result, interpret, iperf3_command, lossy, mtu_result,
+    df_passes, df_ping_command, failed_result, interpret, iperf3_command, iperf3_server_command, lossy, mtu_result,
     mtu_search, parse_iperf3, probe_commands,
 )
 
@@ -349,13 +372,16 @@ def measure(module, pool, probes, timeout):
 
 def iperf3(module, src, target):
     """One iperf3 client run; a refused connection is retried (the server may be starting)."""
-    seconds = module.params["throughput_seconds"]
+    seconds, omit = module.params["throughput_seconds"], module.params["throughput_omit"]
     port = target["port"] or module.params["throughput_port"]
-    argv = [module.get_bin_path("timeout", required=True), "--kill-after=5", "%d" % (seconds + 15),
-            module.get_bin_path("iperf3", required=True)] + iperf3_command(
-        target["dst_ip"], seconds, port)[1:]
+    try:
+        command = iperf3_command(target["dst_ip"], seconds, port, omit)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    argv = [module.get_bin_path("timeout", required=True), "--kill-after=5", "%d" % (seconds + omit + 15),
+            module.get_bin_path("iperf3", required=True)] + command[1:]
     fields = dict(src=src, dst=target["dst"], dst_ip=target["dst_ip"], path=target["path"],
-                  port=port, mbps=None, sender_mbps=None, retransmits=None, seconds=None)
+                  port=port, mbps=None, sender_mbps=None, retransmits=None, seconds=None, omitted_s=None)
     for attempt in range(IPERF3_TRIES):
         rc, stdout, stderr = module.run_command(argv, environ_update={"LC_ALL": "C"})
         try:
@@ -371,8 +397,28 @@ def iperf3(module, src, target):
     return fields
 
 
+def start_iperf3_servers(module, ports):
+    """One detached one-off iperf3 server per port (iperf3 --daemon returns once it listens)."""
+    started, binary = [], module.get_bin_path("iperf3") if ports else None
+    for port in ports:
+        try:
+            argv = iperf3_server_command(port)
+        except ValueError as exc:
+            module.fail_json(msg=str(exc))
+        if not binary:
+            # The probes still run; the throughput measurement will name the missing tool.
+            started.append({"port": port, "error": "iperf3 is not installed on this host (package %s)"
+                            % PACKAGES["iperf3"]})
+            continue
+        rc, stdout, stderr = module.run_command([binary] + argv[1:])
+        started.append({"port": port, "error": None if rc == 0 else "iperf3 --server exited with %s: %s" % (
+            rc, (stderr or stdout or "no output").strip())})
+    return started
+
+
 def run_probes(module):
     params = module.params
+    servers = start_iperf3_servers(module, params["iperf3_servers"])
     if params["count"] < 1 or params["interval"] <= 0 or params["remeasure"] < 0:
         module.fail_json(msg="count must be at least 1, interval above 0 and remeasure 0 or more")
     tools = list(dict.fromkeys(params["tools"]))
@@ -395,7 +441,8 @@ def run_probes(module):
         tool_paths(module, ["iperf3"])
     throughput = [iperf3(module, src, target) for target in params["throughput"]]
     module.exit_json(changed=False, measurements=measurements, mtu_checks=mtu_checks,
-                     throughput=throughput, elapsed_s=round(time.monotonic() - began, 3))
+                     throughput=throughput, iperf3_servers=servers,
+                     elapsed_s=round(time.monotonic() - began, 3))
 
 
 def main():
@@ -419,7 +466,9 @@ def main():
             port=dict(type="int"),
         )),
         throughput_seconds=dict(type="int", default=3),
+        throughput_omit=dict(type="int", default=0),
         throughput_port=dict(type="int", default=5201),
+        iperf3_servers=dict(type="list", elements="int", default=[]),
         src=dict(type="str"),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)

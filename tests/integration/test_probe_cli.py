@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -70,3 +72,36 @@ def test_real_probes_over_loopback(tmp_path, options):
         {"hop": 1, "host": "127.0.0.1", "loss_pct": 0.0, "avg_ms": measurements[0]["rtt_avg_ms"]}]
     assert measurements[1]["hops"] is None
     assert isinstance(result["elapsed_s"], float)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def listening(port):
+    out = subprocess.run(["ss", "-Htln", "sport = :%d" % port], capture_output=True, text=True,
+                         check=False).stdout
+    return bool(out.strip())
+
+
+@pytest.mark.skipif(not shutil.which("iperf3") or not shutil.which("ss"), reason="iperf3 or ss missing")
+def test_the_probe_starts_its_iperf3_server_and_a_client_measures_against_it(tmp_path):
+    # One module run does what the check splits over two VMs: the server VM's probe starts a
+    # one-off server, the client measures through it (1 s, after 1 s left out), and the server
+    # is gone after its one client.
+    port = free_port()
+    target = {"dst": "vm-a", "dst_ip": "127.0.0.1", "path": "private", "port": port}
+    rc, result, output = run_play(tmp_path, {"src": "vm-x", "targets": [], "tools": ["ping"],
+                                             "iperf3_servers": [port], "throughput": [target],
+                                             "throughput_seconds": 1, "throughput_omit": 1})
+    assert rc == 0, output
+    assert result["iperf3_servers"] == [{"port": port, "error": None}]
+    measured = result["throughput"][0]
+    assert measured["error"] is None, measured
+    assert measured["mbps"] > 0 and measured["omitted_s"] == 1 and 0.9 < measured["seconds"] < 1.5
+    deadline = time.monotonic() + 10
+    while listening(port) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not listening(port), "the one-off iperf3 server outlived its client"

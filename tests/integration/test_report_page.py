@@ -1,6 +1,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""report.html and report.md as the connectivity_check role renders them (its render task,
-ansible.builtin.template), from real local labs' reports and faulty variants of them; then the
+"""report.html and report.md as the connectivity_check role renders them (the lab_report
+action's render_pages with the role's templates), from real local labs' reports and faulty variants of them; then the
 page in headless Chromium: no console error, nothing fetched, every chart drawn, a screenshot.
 
 Chromium is Debian's `chromium` package (bindep.txt); it is driven by Playwright's Python
@@ -14,16 +14,18 @@ import json
 import os
 import re
 import shutil
-import subprocess
 
 import pytest
 
+from ansible_collections.multicloud.vpnlab.plugins.action.lab_report import render_pages
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.report import build_report
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.report_files import write_files
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.tunnels import normalise_vpn_connection
-from ansible_run import BIN, ROOT, ansible_env
+from ansible_run import ROOT
 from report_samples import FIXTURES, PLAN, SAMPLES, real, sample
 
 OUTPUT = ROOT / "tests" / "output"
+TEMPLATES = ROOT / "roles" / "connectivity_check" / "templates"
 CHROMIUM = os.environ.get("VPNLAB_CHROMIUM", "/usr/bin/chromium")
 # Flags that keep a headless Chromium quiet and local when run as root in a container.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -50,20 +52,17 @@ def psk_report():
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    """{sample name: directory with report.html and report.md}, rendered in one playbook run."""
+    """{sample name: directory with report.html and report.md}, rendered by the lab_report
+    action's own code with the role's templates (the check runs the same in its one step)."""
     root = tmp_path_factory.mktemp("pages")
     reports = {name: sample(name) for name in SAMPLES}
     reports["psk"], _psks = psk_report()
-    jobs = []
+    templates = {page: str(TEMPLATES / (page + ".j2")) for page in ("report.html", "report.md")}
+    network = {"azure_vnet_cidr": PLAN["azure"]["vnet_cidr"], "aws_vpc_cidr": PLAN["aws"]["vpc_cidr"],
+               "azure_gateway_ip": PLAN["local"]["public_ips"]["azure_gateway"],
+               "tcp_mss": PLAN["crypto"]["tcp_mss"]}
     for name, report in reports.items():
-        (root / name).mkdir()
-        jobs.append({"report": report, "state_dir": str(root / name)})
-    extra = root / "vars.json"
-    extra.write_text(json.dumps({"render_reports": jobs, "render_plan": PLAN}))
-    proc = subprocess.run([str(BIN / "ansible-playbook"), "tests/integration/render_report.yml",
-                           "-e", "@%s" % extra], cwd=ROOT, env=ansible_env(), capture_output=True,
-                          text=True, timeout=300, check=False)
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+        write_files(str(root / name), render_pages(report, templates, network))
     return {name: root / name for name in reports}
 
 
@@ -75,7 +74,7 @@ def markdown(rendered, name):
     return (rendered[name] / "report.md").read_text()
 
 
-# --- the templates, rendered by Ansible ---------------------------------------------------------
+# --- the templates, rendered by the action ---------------------------------------------------------
 
 @pytest.mark.parametrize("name", sorted(SAMPLES) + ["psk"])
 def test_page_is_one_self_contained_file(rendered, name):
@@ -148,7 +147,7 @@ def test_markdown_has_the_same_tables(rendered):
     assert "Throughput not measured in this check." in markdown(rendered, "twelve")
     degraded = markdown(rendered, "degraded")
     through = sample("degraded")["throughput"][0]
-    assert "| vm1 | vm3 | private | %.1f | %d |  |" % (through["mbps"], through["retransmits"]) in degraded
+    assert "| vm1 | vm3 | private | %.1f | %d | 3 s |  |" % (through["mbps"], through["retransmits"]) in degraded
     assert "- outage s: 8.4" in degraded
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import (
     RESULT_KEYS, ProbeParseError, deadline, df_passes, df_ping_command, interpret,
-    iperf3_command, lossy, mtu_result, mtu_search, parse_iperf3, parse_mtr_json, parse_ping,
+    iperf3_command, iperf3_server_command, lossy, mtu_result, mtu_search, parse_iperf3, parse_mtr_json, parse_ping,
     probe_commands,
 )
 
@@ -280,15 +280,39 @@ def test_iperf3_command():
     assert iperf3_command("10.2.1.10", 3) == [
         "iperf3", "--client", "10.2.1.10", "--port", "5201", "--time", "3", "--json",
         "--connect-timeout", "3000"]
-    for bad in (("-c", 3), ("10.2.1.10", 0), ("10.2.1.10", 61)):
+    assert iperf3_command("10.2.1.10", 1, 5202, omit=1) == [
+        "iperf3", "--client", "10.2.1.10", "--port", "5202", "--time", "1", "--omit", "1", "--json",
+        "--connect-timeout", "3000"]
+    for bad in (("-c", 3), ("10.2.1.10", 0), ("10.2.1.10", 61), ("10.2.1.10", 1, 5201, -1),
+                ("10.2.1.10", 1, 5201, 11)):
         with pytest.raises(ValueError):
             iperf3_command(*bad)
 
 
+@pytest.mark.parametrize("port, argv_or_error", [
+    (5201, ["iperf3", "--server", "--one-off", "--daemon", "--idle-timeout", "30", "--port", "5201"]),
+    (65535, ["iperf3", "--server", "--one-off", "--daemon", "--idle-timeout", "30", "--port", "65535"]),
+    (0, "port must be 1-65535"),
+    (65536, "port must be 1-65535"),
+])
+def test_iperf3_server_command(port, argv_or_error):
+    if isinstance(argv_or_error, list):
+        assert iperf3_server_command(port) == argv_or_error
+    else:
+        with pytest.raises(ValueError, match=argv_or_error):
+            iperf3_server_command(port)
+
+
 def test_parse_iperf3():
     result = parse_iperf3(sample("iperf3_ok.json"))
-    assert set(result) == {"mbps", "sender_mbps", "retransmits", "seconds"}
+    assert set(result) == {"mbps", "sender_mbps", "retransmits", "seconds", "omitted_s"}
     assert result["mbps"] > 1000 and result["retransmits"] == 7 and result["seconds"] > 0.9
+    assert result["omitted_s"] == 0
+
+
+def test_parse_iperf3_says_what_was_omitted():
+    result = parse_iperf3(sample("iperf3_omit.json"))
+    assert result["omitted_s"] == 1 and 0.9 < result["seconds"] < 1.5
 
 
 @pytest.mark.parametrize("text, message", [

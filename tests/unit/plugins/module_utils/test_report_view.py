@@ -333,6 +333,12 @@ def test_mtu_rows_of_a_big_lab_are_grouped_by_direction_but_failures_stand_alone
      "2500 Mbit/s"),
     ({"src": "vm1", "dst": "vm3", "error": "iperf3: connection refused"}, None,
      "error: iperf3: connection refused"),
+    # How long it measured, and what it left out, is stated (a 1 s figure is not a 10 s one).
+    ({"src": "vm1", "dst": "vm3", "path": "private", "mbps": 133.4, "retransmits": 16, "seconds": 1.0,
+      "omitted_s": 0}, 133.4, "133 Mbit/s, 16 retransmits over 1 s"),
+    ({"src": "vm1", "dst": "vm3", "path": "private", "mbps": 95, "retransmits": 3, "seconds": 3.0004,
+      "omitted_s": 1}, 95.0, "95.0 Mbit/s, 3 retransmits over 3 s after 1 s left out"),
+    ({"src": "vm1", "dst": "vm3", "error": "refused", "seconds": 1.0}, None, "error: refused"),
 ])
 def test_throughput_rows(entry, mbps, text):
     (row,) = view.throughput_rows({"throughput": [entry, "junk"]})
