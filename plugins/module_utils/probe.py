@@ -24,6 +24,7 @@ RESULT_KEYS = ("sent", "received", "loss_pct", "rtt_min_ms", "rtt_avg_ms", "rtt_
 MEASUREMENT_KEYS = ("src", "dst", "dst_ip", "path", "tool") + RESULT_KEYS + ("error", "remeasured")
 # Seconds a probe waits for late replies after its last request.
 GRACE_S = 2
+MTR_GRACE_S = 0.5
 
 # iputils prints "+N duplicates", "+N corrupted", "+N errors" between "received" and the loss;
 # busybox says "N packets received".
@@ -56,8 +57,11 @@ def probe_commands(dst_ip, tool, count, interval):
         raise ValueError("count must be >= 1 and interval > 0, got %r and %r" % (count, interval))
     every = "%g" % float(interval)
     if tool == "mtr":
-        # -G 1: wait 1 s for late replies after the last probe, not mtr's default 5 s.
-        return ["mtr", "--json", "-n", "-G", "1", "-c", str(int(count)), "-i", every, addr]
+        # -G: wait MTR_GRACE_S for late replies after the last probe, not mtr's default 5 s (it
+        # waits all of it, even when every reply is in: the probe's longest part after its
+        # cycles). Half a second is hundreds of round trips here; a reply later than that is
+        # counted lost and the path measured again (remeasure).
+        return ["mtr", "--json", "-n", "-G", "%g" % MTR_GRACE_S, "-c", str(int(count)), "-i", every, addr]
     # -w (a deadline), not -W: without a deadline iputils gives up on the last echo after twice
     # the slowest round trip so far (at least the interval), so one reply slowed by load to
     # 100 ms counts as lost; with it, ping waits for every reply until the deadline.

@@ -261,11 +261,18 @@ throughput:
   sample: [{src: vm1, dst: vm3, dst_ip: 10.2.1.10, path: private, port: 5201, mbps: 612.3, sender_mbps: 615.0, retransmits: 12,
             seconds: 1.0, omitted_s: 0, error: null}]
 iperf3_servers:
-  description: One record per O(iperf3_servers) port - C(port), C(error) (V(null) when it started).
+  description: One record per O(iperf3_servers) port.
   returned: always
   type: list
   elements: dict
   sample: [{port: 5201, error: null}]
+  contains:
+    port:
+      description: The TCP port.
+      type: int
+    error:
+      description: Why the server did not start, V(null) when it did.
+      type: str
 elapsed_s:
   description: Wall time of all probes together, in seconds.
   returned: always

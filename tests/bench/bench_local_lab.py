@@ -1,5 +1,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Benchmark of the local lab: cold build, idempotent re-run, check alone, teardown (seconds).
+"""Benchmark of the local lab: cold build, idempotent re-run, check alone, teardown (seconds),
+next to the raw baseline of the same topology measured in the same rounds (raw_baseline.py:
+plain ip/charon/sshd, no Ansible), and their ratios (issue 15's goals: check <= 2.5x the raw
+check, build <= 4x raw up+check, re-run <= 2.7x raw up+check, teardown <= 6x raw down).
 
     .venv/bin/python tests/bench/bench_local_lab.py [--rounds 3] [-e var=value]   (or: make bench)
 
@@ -22,6 +25,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import raw_baseline  # tests/bench, on the path when run as a script
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -64,14 +69,27 @@ def main():
                 elapsed, changed = run(playbook, env, args.name, extra=args.extra)
                 figures[name].append(elapsed)
                 line.append("%6.1f s (ch %2d)" % (elapsed, changed))
+            raw = raw_baseline.measure()
+            for name, value in raw.items():
+                figures.setdefault("raw_" + name, []).append(value)
+            line.append("raw up %.2f check %.2f down %.2f" % (raw["up"], raw["check"], raw["down"]))
             print("%5d  %s" % (round_no, "  ".join(line)), flush=True)
     finally:
         run("teardown.yml", env, args.name, check_rc=False)
         shutil.rmtree(home, ignore_errors=True)
-    medians = {name: round(statistics.median(values), 1) for name, values in figures.items()}
+    medians = {name: round(statistics.median(values), 2) for name, values in figures.items()}
     print("median " + "  ".join("%6.1f s         " % medians[name] for name, dummy in STEPS))
+    raw_up_check = medians["raw_up"] + medians["raw_check"]
+    ratios = {"check": medians["check"] / medians["raw_check"], "build": medians["build"] / raw_up_check,
+              "rerun": medians["rerun"] / raw_up_check, "teardown": medians["teardown"] / medians["raw_down"]}
+    goals = {"check": 2.5, "build": 4.0, "rerun": 2.7, "teardown": 6.0}
+    print("raw baseline (same rounds): up %.2f s, check %.2f s, down %.2f s"
+          % (medians["raw_up"], medians["raw_check"], medians["raw_down"]))
+    for name in ("build", "rerun", "check", "teardown"):
+        print("  %-9s %5.1fx the raw %-13s (goal <= %.1fx)" % (
+            name, ratios[name], {"check": "check", "teardown": "down"}.get(name, "up+check"), goals[name]))
     print(json.dumps({"benchmark": "local_lab", "rounds": args.rounds, "extra_vars": args.extra, "median_s": medians,
-                      "cpus": os.cpu_count()}))
+                      "ratios": {k: round(v, 1) for k, v in ratios.items()}, "cpus": os.cpu_count()}))
 
 
 if __name__ == "__main__":

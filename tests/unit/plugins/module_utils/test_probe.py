@@ -147,7 +147,7 @@ def test_parse_ping_garbage(text, message):
 
 
 COMMAND_CASES = [
-    (("10.2.1.10", "mtr", 10, 0.2), ["mtr", "--json", "-n", "-G", "1", "-c", "10", "-i", "0.2", "10.2.1.10"]),
+    (("10.2.1.10", "mtr", 10, 0.2), ["mtr", "--json", "-n", "-G", "0.5", "-c", "10", "-i", "0.2", "10.2.1.10"]),
     (("10.2.1.10", "ping", 3, 1), ["ping", "-n", "-c", "3", "-i", "1", "-w", "5", "10.2.1.10"]),
     # A deadline, not -W: ping waits for every reply, a late one included (up to 2 s late).
     (("203.0.113.10", "ping", "5", "0.5"),
