@@ -14,6 +14,8 @@ from __future__ import annotations
 import math
 import re
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.findings import probe_state
+
 LEVELS = ("pass", "degraded", "fail")
 HEADLINES = {
     "pass": "The VMs reach each other's private addresses through the tunnels.",
@@ -253,9 +255,14 @@ def _chip(label, value, level):
 
 
 def _path_counts(report, vms, path):
+    """(paths ok, of them those with a loss that did not repeat, paths) for the summary chip."""
     index, tool = measurement_index(report), _tool(report)
-    states = [_state(index.get((src, dst, path, tool))) for src, dst in _pairs(vms)]
-    return sum(1 for s in states if s == "ok"), len(states)
+    # The verdict's own rule (findings.probe_state): a loss that did not repeat is a warning,
+    # not a failed path, so the chip agrees with the headline.
+    states = [probe_state(m) if m else "failed" for m in
+              (index.get((src, dst, path, tool)) for src, dst in _pairs(vms))]
+    once = states.count("transient")
+    return states.count("ok") + once, once, len(states)
 
 
 def summary_chips(report, tunnels):
@@ -292,12 +299,16 @@ def _tunnels_chip(tunnels):
 
 
 def _paths_chip(report, vms, path):
-    good, total = _path_counts(report, vms, path)
+    good, once, total = _path_counts(report, vms, path)
     label = "%s paths ok" % path
     if not report.get("measurements"):
         return _chip(label, "not measured", "none")
-    level = "ok" if good == total else ("bad" if path == "private" else "warn")
-    return _chip(label, "%d of %d" % (good, total), level)
+    if good == total:
+        level = "warn" if once else "ok"
+    else:
+        level = "bad" if path == "private" else "warn"
+    value = "%d of %d" % (good, total) + (" (%d lost once, not again)" % once if once else "")
+    return _chip(label, value, level)
 
 
 # --- topology (SVG coordinates) ---------------------------------------------------------------

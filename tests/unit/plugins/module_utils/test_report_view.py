@@ -425,3 +425,25 @@ def test_counters_settled_filter():
     assert counters_settled({"before": before, "mid": grown}, 841) is False
     with pytest.raises(AnsibleFilterError, match="expects the evidence by phase as a dict"):
         counters_settled([before])
+
+
+def test_the_path_chips_agree_with_the_verdict_on_a_loss_that_did_not_repeat():
+    # Four private paths lost an echo, then nothing when measured again: a warning in the verdict
+    # ("without a failure"), so the chip counts them as ok and says so, in amber, not red.
+    report = lab3()
+    tool = view._tool(report)
+    changed = 0
+    for m in report["measurements"]:
+        if m["path"] == "private" and m["tool"] == tool and changed < 4:
+            m.update(received=m["sent"] - 1, loss_pct=100.0 / m["sent"],
+                     remeasured={"sent": m["sent"], "received": m["sent"], "loss_pct": 0.0, "error": None})
+            changed += 1
+    chips = {c["label"]: c for c in view.summary_chips(report, [])}
+    assert chips["private paths ok"]["value"] == "6 of 6 (4 lost once, not again)"
+    assert chips["private paths ok"]["level"] == "warn"
+    # A loss that repeated is a failed path: red, and not counted.
+    first = next(m for m in report["measurements"] if m["path"] == "private" and m["tool"] == tool)
+    first["remeasured"].update(received=first["sent"] - 2, loss_pct=20.0)
+    chips = {c["label"]: c for c in view.summary_chips(report, [])}
+    assert chips["private paths ok"]["value"] == "5 of 6 (3 lost once, not again)"
+    assert chips["private paths ok"]["level"] == "bad"
