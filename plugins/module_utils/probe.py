@@ -138,8 +138,9 @@ def lossy(result):
 # --- throughput (iperf3) -------------------------------------------------------------------
 
 IPERF3_PORT = 5201
-# A one-off server started for a check waits this long for its client, then exits.
-IPERF3_IDLE_TIMEOUT = 30
+# A one-off server started for a check waits this long for its client, then exits: it starts
+# with the public probes, and on the clouds the evidence read after them can take a while.
+IPERF3_IDLE_TIMEOUT = 120
 
 
 def iperf3_command(dst_ip, seconds, port=IPERF3_PORT, omit=0):

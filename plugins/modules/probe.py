@@ -144,7 +144,7 @@ options:
     description:
       - TCP ports to start a one-off C(iperf3) server on, on this VM, before the probes (for a
         throughput measurement that another VM runs against it next). Each server exits after
-        its one client, or after 30 s without one, so nothing is left running; a port with a
+        its one client, or after 120 s without one, so nothing is left running; a port with a
         server already listening is reported in RV(iperf3_servers[].error) and not retried.
     type: list
     elements: int

@@ -290,8 +290,8 @@ def test_iperf3_command():
 
 
 @pytest.mark.parametrize("port, argv_or_error", [
-    (5201, ["iperf3", "--server", "--one-off", "--daemon", "--idle-timeout", "30", "--port", "5201"]),
-    (65535, ["iperf3", "--server", "--one-off", "--daemon", "--idle-timeout", "30", "--port", "65535"]),
+    (5201, ["iperf3", "--server", "--one-off", "--daemon", "--idle-timeout", "120", "--port", "5201"]),
+    (65535, ["iperf3", "--server", "--one-off", "--daemon", "--idle-timeout", "120", "--port", "65535"]),
     (0, "port must be 1-65535"),
     (65536, "port must be 1-65535"),
 ])
