@@ -24,6 +24,8 @@ a broken direction (a router's ICMP errors, mtr's expired probes), never as much
 
 from __future__ import annotations
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import IPERF3_PORT
+
 CLOUD_TITLES = {"azure": "Azure", "aws": "AWS"}
 # Where each cloud keeps the route a learner should check, by the side traffic leaves from.
 ROUTE_HINTS = {
@@ -389,7 +391,7 @@ def throughput_findings(report):
             refused = "refused" in t["error"]
             cause = ("no iperf3 server answered on %s: check that iperf3 runs there and that "
                      "its security group / NSG allows TCP %s from %s"
-                     % (t.get("dst_ip"), t.get("port") or 5201, t.get("src")) if refused
+                     % (t.get("dst_ip"), t.get("port") or IPERF3_PORT, t.get("src")) if refused
                      else "iperf3 did not complete")
             found.append(finding("warning", obj, "not measured", cause, _short(t["error"])))
         elif not t.get("mbps"):

@@ -22,6 +22,8 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils import inputs
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.asn import (
     customer_gateway_asn_problem, vpn_gateway_asn_problem)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.inputs import var
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.ownership import LAB_TAG, MANAGED_BY_TAG, MANAGER
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import IPERF3_PORTS
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.psk import psk_problem
 
 TARGETS = ("local", "cloud")
@@ -512,11 +514,11 @@ def expiry(today, days, recorded=None):
 
 def _tags(p, lab_expiry):
     return {
-        "vpnlab": p["name"],
+        LAB_TAG: p["name"],
         "owner": p["owner"],
         "environment": p["environment"],
         "expires": lab_expiry["expires"],
-        "managed_by": "multicloud.vpnlab",
+        MANAGED_BY_TAG: MANAGER,
     }
 
 
@@ -598,6 +600,8 @@ def _assemble(p, nets, vms, admin, inside, lab_expiry, state_dir):
         "environment": p["environment"],
         "state_dir": state_dir,
         "tags": _tags(p, lab_expiry),
+        # What the check runs that security rules must let through (its iperf3 servers' ports).
+        "check": {"iperf3_ports": dict(IPERF3_PORTS)},
         # What lab_state records in the state directory, so that the date stays the same.
         "expiry": lab_expiry,
         "azure": dict(names["azure"], region=p["azure_region"],

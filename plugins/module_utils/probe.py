@@ -137,7 +137,12 @@ def lossy(result):
 
 # --- throughput (iperf3) -------------------------------------------------------------------
 
-IPERF3_PORT = 5201
+# The check's iperf3 ports, their one home: through the tunnel (the AWS VM's private address) and
+# over the internet (its public address); the security rules (peers.py, the local edge) open them.
+IPERF3_PRIVATE_PORT = 5201
+IPERF3_PUBLIC_PORT = 5202
+IPERF3_PORTS = {"private": IPERF3_PRIVATE_PORT, "public": IPERF3_PUBLIC_PORT}
+IPERF3_PORT = IPERF3_PRIVATE_PORT
 # A one-off server started for a check waits this long for its client, then exits: it starts
 # with the public probes, and on the clouds the evidence read after them can take a while.
 IPERF3_IDLE_TIMEOUT = 120

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime
 
-MANAGED_BY = ("managed_by", "multicloud.vpnlab")
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.ownership import LAB_TAG, MANAGED_BY
 
 
 def _date(text):
@@ -37,9 +37,9 @@ def labs(resources, today):
     found = {}
     for resource in resources:
         tags = resource.get("tags") or {}
-        if tags.get(MANAGED_BY[0]) != MANAGED_BY[1] or not tags.get("vpnlab"):
+        if tags.get(MANAGED_BY[0]) != MANAGED_BY[1] or not tags.get(LAB_TAG):
             continue
-        lab = found.setdefault(tags["vpnlab"], {"lab": tags["vpnlab"], "dates": set(), "bad": set(),
+        lab = found.setdefault(tags[LAB_TAG], {"lab": tags[LAB_TAG], "dates": set(), "bad": set(),
                                                 "clouds": set(), "resources": [], "owner": None,
                                                 "environment": None, "azure_region": None})
         lab["clouds"].add(resource["cloud"])

@@ -45,10 +45,10 @@ import shutil
 import stat
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import atomic_target, write_atomic
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.ownership import MANAGER as MANAGED_BY
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.stateroot import refusal as root_refusal
 
 MARKER = ".vpnlab-lab"
-MANAGED_BY = "multicloud.vpnlab"
 DIR_MODE = 0o700
 MARKER_MODE = 0o600
 # Top-level entries a lab writes in its state directory, as shell-style globs; a trailing '/'

@@ -116,9 +116,17 @@ plan:
       type: str
       sample: /root/.vpnlab/vpntest
     tags:
-      description: Tags for every resource (owner, environment, expiry, lab).
+      description:
+        - Tags for every resource (owner, environment, expiry, lab, and C(managed_by), which with
+          C(vpnlab) makes a resource the lab's own for teardown).
       type: dict
-      sample: {vpnlab: vpntest, owner: student, environment: dev, expires: "2026-12-02"}
+      sample: {vpnlab: vpntest, owner: student, environment: dev, expires: "2026-12-02", managed_by: multicloud.vpnlab}
+    check:
+      description:
+        - What the connectivity check runs that security rules must let through -
+          C(iperf3_ports) (C(private) through the tunnel, C(public) over the internet).
+      type: dict
+      sample: {iperf3_ports: {private: 5201, public: 5202}}
     expiry:
       description:
         - The lab's expiry - C(expires) (the C(expires) tag's date), C(days) (O(expiry_days)) and

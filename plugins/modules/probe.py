@@ -287,7 +287,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import (
     MEASUREMENT_KEYS, MTU_ECHOES, PACKAGES, PATHS, RESULT_KEYS, TOOLS, ProbeParseError,
-    df_passes, df_ping_command, failed_result, interpret, iperf3_command, iperf3_server_command, lossy, mtu_result,
+    IPERF3_PORT, df_passes, df_ping_command, failed_result, interpret, iperf3_command, iperf3_server_command, lossy, mtu_result,
     mtu_search, parse_iperf3, probe_commands,
 )
 
@@ -474,7 +474,7 @@ def main():
         )),
         throughput_seconds=dict(type="int", default=3),
         throughput_omit=dict(type="int", default=0),
-        throughput_port=dict(type="int", default=5201),
+        throughput_port=dict(type="int", default=IPERF3_PORT),
         iperf3_servers=dict(type="list", elements="int", default=[]),
         src=dict(type="str"),
     )

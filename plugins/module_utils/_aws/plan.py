@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.ownership import lab_tags
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.peers import (
     IPERF3_PRIVATE_PORT, IPERF3_PUBLIC_PORT, admin_sources, host_cidrs, iperf3_public_sources,
     public_sources)
@@ -19,7 +20,6 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.peers import (
 GATEWAY_IP = "azure_gateway_public_ip"
 # Lab resources carry both tags; teardown and the leak check select on both, so a resource
 # someone else tagged `vpnlab=<lab>` by hand is never deleted.
-MANAGED_BY = "multicloud.vpnlab"
 # AWS waits for the other side to start IKE (Azure initiates); when DPD declares the peer dead it
 # clears the SAs and waits again, so the tunnel comes back as soon as Azure re-initiates.
 STARTUP_ACTION = "add"
@@ -154,4 +154,4 @@ def tunnel_options(crypto):
 
 def tag_filters(lab):
     """EC2 `Filters` (as a dict, amazon.aws style) selecting the lab's resources."""
-    return {"tag:vpnlab": lab, "tag:managed_by": MANAGED_BY}
+    return {"tag:" + key: value for key, value in lab_tags(lab).items()}

@@ -20,8 +20,8 @@ try:
 except ImportError:  # the caller reports the missing library
     ClientError = None
 
-TAG_KEY = "vpnlab"
-MANAGED_BY = ("managed_by", "multicloud.vpnlab")
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.ownership import LAB_TAG as TAG_KEY, MANAGED_BY
+
 # Teardown order: what depends on something is deleted before it.
 ORDER = ("instance", "key_pair", "vpn_connection", "customer_gateway", "vpn_gateway", "route_table",
          "internet_gateway", "subnet", "security_group", "vpc")

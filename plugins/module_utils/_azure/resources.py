@@ -11,8 +11,7 @@ check lists whatever still does. ``lab_resources`` takes ARM's resource listings
 
 from __future__ import annotations
 
-TAG_KEY = "vpnlab"
-MANAGED_BY = ("managed_by", "multicloud.vpnlab")
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.ownership import LAB_TAG as TAG_KEY, MANAGED_BY
 
 
 def tag_filter(lab):

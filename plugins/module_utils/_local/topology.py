@@ -22,6 +22,7 @@ from __future__ import annotations
 import ipaddress
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.access import ssh_option
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import IPERF3_PORTS
 
 # The lab's own namespaces, by the cloud object each stands for (the VMs come on top).
 INFRA = {
@@ -124,8 +125,9 @@ def security_table(subnet, allowed, peers=()):
     """Security group / NSG: from the internet, only SSH and ICMP, only from `allowed`; and
     iperf3 (TCP 5201-5202, the check's throughput) only from `peers`, the lab VMs' public /32s."""
     sources = ", ".join(allowed)
-    iperf3 = ("  iifname \"inet0\" ip daddr %s ip saddr { %s } tcp dport 5201-5202 accept\n"
-              % (subnet, ", ".join(peers)) if peers else "")
+    iperf3 = ("  iifname \"inet0\" ip daddr %s ip saddr { %s } tcp dport %d-%d accept\n"
+              % (subnet, ", ".join(peers), min(IPERF3_PORTS.values()), max(IPERF3_PORTS.values()))
+              if peers else "")
     return ("chain forward {\n"
             "  type filter hook forward priority filter; policy accept;\n"
             "  iifname \"inet0\" ct state established,related accept\n"
