@@ -14,7 +14,6 @@ from __future__ import annotations
 import ipaddress
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import admin_breadth_problems
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import IPERF3_PRIVATE_PORT, IPERF3_PUBLIC_PORT
 
 CLOUDS = ("aws", "azure")
 # The check's one-off iperf3 servers on the first AWS VM: through the tunnel (to its private

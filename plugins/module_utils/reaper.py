@@ -40,8 +40,8 @@ def labs(resources, today):
         if tags.get(MANAGED_BY[0]) != MANAGED_BY[1] or not tags.get(LAB_TAG):
             continue
         lab = found.setdefault(tags[LAB_TAG], {"lab": tags[LAB_TAG], "dates": set(), "bad": set(),
-                                                "clouds": set(), "resources": [], "owner": None,
-                                                "environment": None, "azure_region": None})
+                                               "clouds": set(), "resources": [], "owner": None,
+                                               "environment": None, "azure_region": None})
         lab["clouds"].add(resource["cloud"])
         lab["resources"].append("%s %s %s" % (resource["cloud"], resource["kind"], resource["id"]))
         date = _date(tags.get("expires"))

@@ -12,8 +12,8 @@ import ipaddress
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.ownership import lab_tags
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.peers import (
-    IPERF3_PRIVATE_PORT, IPERF3_PUBLIC_PORT, admin_sources, host_cidrs, iperf3_public_sources,
-    public_sources)
+    admin_sources, host_cidrs, iperf3_public_sources, public_sources)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import IPERF3_PRIVATE_PORT, IPERF3_PUBLIC_PORT
 
 # The customer gateway is the Azure VPN gateway's public IP: the Azure part finds it out when it
 # builds the gateway; without that part, the input vpnlab_azure_gateway_public_ip stands in.
