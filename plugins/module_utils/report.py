@@ -37,7 +37,8 @@ the record comes from and ``detail`` why the tunnel is in its state.
                     carry), largest (largest DF packet that passed, null if none), ok,
                     tried [[size, passed]], mss_clamp (the TCP MSS the gateways clamp to), error
     throughput[]    src, dst, dst_ip, path, mbps (received), sender_mbps, retransmits,
-                    seconds, error (iperf3 TCP, one Azure VM to one AWS VM, both paths)
+                    seconds (measured), omitted_s (run first, left out), error (iperf3 TCP,
+                    one Azure VM to one AWS VM, both paths)
     failover        null, or what a failover measurement reported (outage_s, ...)
     tools[]         the tools measured with
     probes          {run: bool, reason}: whether the VMs were probed, and if not why
