@@ -577,11 +577,15 @@ def build_plan(params, targets, today=None, state_root="~/.vpnlab", read_expiry=
     if target is None and p["target"] in TARGETS:
         chk.add("target", p["target"], "is not available in this release of multicloud.vpnlab "
                 "(available: %s)" % ", ".join(sorted(targets)))
-    elif target is not None:
+    state_dir = "%s/%s" % (state_root.rstrip("/"), p["name"])
+    if target is not None:
         target.check(chk, p, nets, vms)
+        # A target whose files have limits of their own (the local lab's Unix sockets).
+        check_state_dir = getattr(target, "check_state_dir", None)
+        if check_state_dir is not None and isinstance(p["name"], str):
+            check_state_dir(chk, state_dir)
     if chk.problems:
         raise PlanError(chk.problems)
-    state_dir = "%s/%s" % (state_root.rstrip("/"), p["name"])
     recorded = read_expiry(state_dir, p["name"]) if read_expiry else None
     lab_expiry = expiry(today or datetime.date.today(), p["expiry_days"], recorded)
     plan = _assemble(p, nets, vms, admin, inside, lab_expiry, state_dir)

@@ -37,3 +37,11 @@ SLOW_FIRST = ("test_rehearsal.py", "test_check_faults.py", "test_local_lab_secre
 def pytest_collection_modifyitems(items):
     rank = {name: index for index, name in enumerate(SLOW_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(SLOW_FIRST)))
+
+
+@pytest.fixture
+def tmp_path(tmp_path_factory):
+    """A short temporary directory for every test: a local lab's state root must leave room for
+    its gateways' Unix sockets (107 bytes, the plan refuses more), and pytest's own per-test
+    paths are named after the test (up to 30 characters more)."""
+    return tmp_path_factory.mktemp("t")

@@ -68,3 +68,11 @@ def pytest_terminal_summary(terminalreporter, config):
             for reports in terminalreporter.stats.values() for report in reports
             if hasattr(report, "keywords")):
         terminalreporter.write_line(pytest_report_header(config))
+
+
+@pytest.fixture
+def tmp_path(tmp_path_factory):
+    """A short temporary directory for every test: a local lab's state root must leave room for
+    its gateways' Unix sockets (107 bytes, the plan refuses more), and pytest's own per-test
+    paths are named after the test (up to 30 characters more)."""
+    return tmp_path_factory.mktemp("t")

@@ -16,6 +16,7 @@ import traceback
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local import daemon
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import read_text, update
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.topology import SOCKET_PATH_MAX, VICI_SOCKET
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.swan import (
     gateway_config, sa_detail, sa_status, side_dpd_timeout, strongswan_conf,
 )
@@ -55,7 +56,7 @@ class Charon:
     def __init__(self, directory, netns):
         self.directory, self.netns = directory, netns
         self.conf = os.path.join(directory, "strongswan.conf")
-        self.socket = os.path.join(directory, "charon.vici")
+        self.socket = os.path.join(directory, VICI_SOCKET)
         self.pid_file = os.path.join(directory, "charon.pid")
         self.log = os.path.join(directory, "charon.log")
 
@@ -80,6 +81,12 @@ class Charon:
     def start(self, timeout=120.0):
         # A socket that answers belongs to a running charon (not ours by its pid file, or pid()
         # would have said so): removing it would orphan that charon, not replace it.
+        if len(self.socket.encode()) > SOCKET_PATH_MAX:
+            # charon would bind a truncated name and never be found (the plan refuses such a
+            # state directory; this guards a directory given otherwise).
+            raise CharonError("the VICI socket path %s is %d bytes, over the %d a Unix socket path "
+                              "can have: use a shorter VPNLAB_HOME or lab name"
+                              % (self.socket, len(self.socket.encode()), SOCKET_PATH_MAX))
         if self._answers():
             raise CharonError("a charon already answers on %s but %s does not name it; stop it "
                               "first (make destroy)" % (self.socket, self.pid_file))

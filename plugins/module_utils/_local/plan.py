@@ -13,7 +13,7 @@ import ipaddress
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import var
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.topology import (
-    INFRA, aws_transit, local_topology,
+    INFRA, SOCKET_PATH_MAX, aws_transit, local_topology, longest_socket_path,
 )
 
 # Used by this project's own machines for their uplink: never a lab "public" range.
@@ -41,6 +41,17 @@ class LocalTarget:
                 chk.add("vms[%d].name" % i, vm["name"], "is reserved for the local lab's own "
                         "infrastructure (%s)" % ", ".join(LOCAL_INFRA))
         check_local(chk, p, nets, self.host_networks(), len(vms))
+
+    @staticmethod
+    def check_state_dir(chk, state_dir):
+        """The state directory must leave room for the gateways' control sockets."""
+        longest = longest_socket_path(state_dir)
+        if len(longest.encode()) > SOCKET_PATH_MAX:
+            chk.add("name", state_dir.rsplit("/", 1)[-1], "the lab's state directory %s is too "
+                    "long for the local lab: its gateways' control socket %s would be %d bytes, "
+                    "over the %d a Unix socket path can have; use a shorter VPNLAB_HOME (by %d "
+                    "bytes or more) or lab name" % (state_dir, longest, len(longest.encode()),
+                                                    SOCKET_PATH_MAX, len(longest.encode()) - SOCKET_PATH_MAX))
 
     @staticmethod
     def build(plan, p):

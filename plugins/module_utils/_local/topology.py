@@ -31,6 +31,24 @@ INFRA = {
     "vgw": "AWS virtual private gateway",
 }
 # The parts of `network`, in build order; each is one step of the flow (one cloud object).
+# Each emulated gateway's strongSwan files live in <state_dir>/gateways/<side>/, its VICI control
+# socket there: a Unix socket path holds at most 107 bytes (sun_path is 108 with its NUL), so a
+# state directory too long for it is refused by the plan before anything is built (charon would
+# otherwise bind a truncated name and never be found).
+VICI_SOCKET = "charon.vici"
+SOCKET_PATH_MAX = 107
+
+
+def gateway_dirs(state_dir):
+    """{side: directory} of the two emulated VPN gateways' strongSwan files."""
+    return {"azure": state_dir + "/gateways/azure", "aws": state_dir + "/gateways/aws"}
+
+
+def longest_socket_path(state_dir):
+    """The longest Unix socket path the local lab makes under `state_dir`."""
+    return max((d + "/" + VICI_SOCKET for d in gateway_dirs(state_dir).values()), key=len)
+
+
 PARTS = ("internet", "azure_vnet", "aws_vpc", "azure_routes", "vms")
 
 
@@ -168,7 +186,7 @@ def local_topology(plan, azure_pub, aws_pub):
     return {
         "netns_prefix": prefix,
         # strongSwan's files of the two emulated gateways (config, VICI socket, pid, log).
-        "gateway_dirs": {"azure": state + "/gateways/azure", "aws": state + "/gateways/aws"},
+        "gateway_dirs": gateway_dirs(state),
         "netns": ns,
         "vm_netns": vm_ns,
         "public_cidrs": {"azure": str(azure_pub), "aws": str(aws_pub)},

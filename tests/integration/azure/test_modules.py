@@ -193,7 +193,9 @@ def test_stock_gateway_looks_the_public_ip_up_in_the_vnets_group(gateway):
 
 def test_ours_retries_while_the_gateway_is_busy(gateway):
     double, net, base = gateway["double"], gateway["network"], gateway["base"]
-    double.control("config", {"connection_delay": 8})
+    # con2's creation must still be running when the play's first PUT of con1 arrives: 8 s was
+    # shorter than ansible-playbook's start on a loaded CI machine (the PUT found it done).
+    double.control("config", {"connection_delay": 30})
     net.local_network_gateways.begin_create_or_update(GROUP, "lgw2", {
         "location": LOC, "gateway_ip_address": "203.0.113.11"}).result()
     net.virtual_network_gateway_connections.begin_create_or_update(GROUP, "con2", {

@@ -527,3 +527,28 @@ def test_a_rerun_on_a_later_day_gives_the_same_tags():
     assert asked == [("/st/vpntest", "vpntest")] * 2
     # without a reader (or a record), the plan stays what it was: today + the days
     assert build_plan({}, {"local": LocalTarget(HOST)}, today=LATER)["tags"]["expires"] == "2026-12-11"
+
+
+@pytest.mark.parametrize("root_length, refused", [(60, False), (72, False), (73, True), (120, True)])
+def test_a_state_root_too_long_for_the_gateways_sockets_is_refused_first(root_length, refused):
+    # <root>/<lab>/gateways/azure/charon.vici: with the lab vpntest that is root + 35 bytes,
+    # and a Unix socket path holds 107 (charon would bind a truncated name, never found: CI).
+    root = "/" + "r" * (root_length - 1)
+    try:
+        build_plan({}, {"local": LocalTarget(HOST)}, today=TODAY, state_root=root)
+        found = []
+    except PlanError as exc:
+        found = exc.problems
+    assert bool(found) is refused
+    if refused:
+        (problem,) = found
+        assert problem.startswith("vpnlab_name='vpntest': the lab's state directory %s/vpntest is too long" % root)
+        assert "over the 107 a Unix socket path can have; use a shorter VPNLAB_HOME (by %d bytes or more)" % (
+            root_length + 35 - 107) in problem
+
+
+def test_the_cloud_target_has_no_socket_limit():
+    root = "/" + "r" * 150
+    plan = build_plan({"target": "cloud", "admin_cidrs": ["192.0.2.10/32"]},
+                      {"local": LocalTarget(HOST), "cloud": PlainTarget()}, today=TODAY, state_root=root)
+    assert plan["state_dir"] == root + "/vpntest"

@@ -125,6 +125,15 @@ def test_a_charon_that_stays_silent_is_reported_with_the_bound(tmp_path, monkeyp
     os.kill(int((tmp_path / "charon.pid").read_text()), 9)
 
 
+def test_a_socket_path_too_long_is_refused_before_anything_starts(tmp_path, monkeypatch):
+    # A Unix socket path holds 107 bytes: charon would bind a truncated name and never answer
+    # (seen in CI with pytest's long temporary paths); nothing is spawned.
+    monkeypatch.setattr(charon_module.daemon, "spawn", lambda *a, **k: pytest.fail("spawned"))
+    deep = tmp_path / ("d" * (120 - len(str(tmp_path))))
+    with pytest.raises(CharonError, match="over the 107 a Unix socket path can have"):
+        Charon(str(deep), "ns").start()
+
+
 def test_start_never_removes_the_socket_of_a_running_charon(tmp_path, monkeypatch):
     events = []
     stub_start(monkeypatch, [True], events)
