@@ -8,12 +8,10 @@ nothing else is ever deleted. The functions take a boto3 EC2 client: listing use
 (the inventory plugin passes a bare client), deleting passes ``aws_retry=True``, which amazon.aws's
 retrying client wrapper turns into retries on DependencyViolation and IncorrectState (a subnet
 whose network interfaces are still going, a customer gateway whose VPN connection is deleting).
-No Ansible import.
+No Ansible import at load time (teardown imports amazon.aws's VGW waiter when it needs it).
 """
 
 from __future__ import annotations
-
-import time
 
 try:
     from botocore.exceptions import ClientError
@@ -187,24 +185,36 @@ def delete_customer_gateway(client, resource, timeout):
     _gone_ok(client.delete_customer_gateway, CustomerGatewayId=resource["CustomerGatewayId"], aws_retry=True)
 
 
-def delete_vpn_gateway(client, resource, timeout, sleep=time.sleep):
+def delete_vpn_gateway(client, resource, timeout):
     gateway = resource["VpnGatewayId"]
     for attachment in resource.get("VpcAttachments") or ():
         if attachment.get("State") in ("attached", "attaching"):
             _gone_ok(client.detach_vpn_gateway, VpcId=attachment["VpcId"], VpnGatewayId=gateway, aws_retry=True)
-    _wait_detached(client, gateway, timeout, sleep)
+    _wait_detached(client, gateway, timeout)
     _gone_ok(client.delete_vpn_gateway, VpnGatewayId=gateway, aws_retry=True)
 
 
-def _wait_detached(client, gateway, timeout, sleep):
-    """A VGW is deleted only once detached (AWS answers IncorrectState meanwhile); no waiter exists."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = client.describe_vpn_gateways(VpnGatewayIds=[gateway]).get("VpnGateways", [])
-        states = [a.get("State") for g in found for a in g.get("VpcAttachments") or ()]
-        if not any(s in ("attached", "attaching", "detaching") for s in states) or time.monotonic() > deadline:
-            return
-        sleep(5)
+def still_attached(gateways: list) -> bool:
+    """Whether any of these VGWs (DescribeVpnGateways' records) has an attachment not yet `detached`."""
+    return any(a.get("State") != "detached" for g in gateways for a in g.get("VpcAttachments") or ())
+
+
+def _wait_detached(client, gateway: str, timeout: int) -> None:
+    """A VGW is deleted only once detached (AWS answers IncorrectState meanwhile): amazon.aws's waiter.
+
+    Its one acceptor is botocore's pathAll over ``VpnGateways[].VpcAttachments[].State``, which never
+    matches an empty list: a VGW with no attachment left would be waited on until the timeout. So the
+    waiter runs only while an attachment is still there and not `detached`. A timeout raises
+    botocore's WaiterError (aws_teardown: "Timed out waiting for a lab resource to go").
+    """
+    if not still_attached(client.describe_vpn_gateways(VpnGatewayIds=[gateway]).get("VpnGateways", [])):
+        return
+    # Imported here: amazon.aws's waiters module imports Ansible, and listing (the inventory plugin,
+    # the reaper) never needs it.
+    from ansible_collections.amazon.aws.plugins.module_utils.waiters import get_waiter
+    delay = 5
+    get_waiter(client, "vpn_gateway_detached").wait(
+        VpnGatewayIds=[gateway], WaiterConfig={"Delay": delay, "MaxAttempts": max(1, timeout // delay)})
 
 
 def delete_route_table(client, resource, timeout):

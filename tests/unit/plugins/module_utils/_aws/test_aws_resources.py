@@ -10,6 +10,7 @@ import datetime
 import boto3
 import botocore.session
 import pytest
+from botocore.exceptions import WaiterError
 from botocore.stub import Stubber
 from moto import mock_aws
 
@@ -227,6 +228,62 @@ def test_a_vgw_is_detached_then_deleted_when_detached(monkeypatch):
     with stub:
         res.teardown(wrapped(client), found, timeout=30)
     stub.assert_no_pending_responses()
+
+
+def vgw(*states):
+    return {"VpnGatewayId": "vgw-1", "VpcAttachments": [{"VpcId": "vpc-%d" % i, "State": s} for i, s in enumerate(states)]}
+
+
+STILL_ATTACHED = [
+    ("no-attachment-list", [{"VpnGatewayId": "vgw-1"}], False),
+    ("empty-attachment-list", [vgw()], False),
+    ("only-detached", [vgw("detached", "detached")], False),
+    ("detaching", [vgw("detaching")], True),
+    ("one-still-attached", [vgw("detached", "attached")], True),
+    ("attaching", [vgw("attaching")], True),
+    ("no-gateway", [], False),
+]
+
+
+@pytest.mark.parametrize("gateways,attached", [c[1:] for c in STILL_ATTACHED], ids=[c[0] for c in STILL_ATTACHED])
+def test_what_counts_as_still_attached(gateways, attached):
+    """An empty attachment list is detached: amazon.aws's waiter (pathAll) would never accept it."""
+    assert res.still_attached(gateways) is attached
+
+
+@pytest.mark.parametrize("attachments", [(), ("detached",)], ids=["empty", "only-detached"])
+def test_a_vgw_without_a_live_attachment_is_deleted_without_waiting(monkeypatch, attachments):
+    """No detach, one look, no waiter: with an empty list the waiter would run into its timeout."""
+    monkeypatch.setattr("time.sleep", lambda seconds: pytest.fail("waited"))
+    client, stub = stubbed()
+    stub.add_response("describe_vpn_gateways", {"VpnGateways": [vgw(*attachments)]}, {"VpnGatewayIds": ["vgw-1"]})
+    stub.add_response("delete_vpn_gateway", {}, {"VpnGatewayId": "vgw-1"})
+    with stub:
+        res.teardown(wrapped(client), {"vpn_gateway": [vgw(*attachments)]}, timeout=30)
+    stub.assert_no_pending_responses()
+
+
+def test_a_vgw_that_stays_detaching_times_out(monkeypatch):
+    """The waiter looks timeout // 5 times, then WaiterError (aws_teardown's "Timed out waiting ...")."""
+    sleeps = []
+    monkeypatch.setattr("time.sleep", sleeps.append)
+    client, stub = stubbed()
+    stub.add_response("detach_vpn_gateway", {}, {"VpcId": "vpc-0", "VpnGatewayId": "vgw-1"})
+    for _ in range(1 + 3):  # the first look, then the waiter's three attempts
+        stub.add_response("describe_vpn_gateways", {"VpnGateways": [vgw("detaching")]}, {"VpnGatewayIds": ["vgw-1"]})
+    with stub, pytest.raises(WaiterError, match="vpn_gateway_detached"):
+        res.teardown(wrapped(client), {"vpn_gateway": [vgw("attached")]}, timeout=15)
+    stub.assert_no_pending_responses()
+    assert sleeps == [5, 5]
+
+
+def test_a_moto_vgw_is_detached_and_deleted(ec2):
+    """moto keeps the detached attachment (state `detached`), as AWS does."""
+    build_lab(ec2, upto="gateways")
+    found = res.list_lab(ec2, LAB)
+    res.teardown(wrapped(ec2), {"vpn_gateway": found["vpn_gateway"]}, timeout=30)
+    gateway = ec2.describe_vpn_gateways(VpnGatewayIds=[found["vpn_gateway"][0]["VpnGatewayId"]])["VpnGateways"][0]
+    assert gateway["State"] == "deleted"
 
 
 def test_already_gone_is_fine():
