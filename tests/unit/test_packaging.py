@@ -22,7 +22,7 @@ from ansible_collections.multicloud.vpnlab.plugins.filter.lab import parse_binde
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-FILTER_MODULES = ("lab", "report", "cloud_rules")
+FILTER_MODULES = ("lab", "report", "cloud_rules", "cloud_glue")
 # Left in a working checkout by pytest, hypothesis, ansible-lint, molecule, pip and the Makefile.
 PLANTED = [".hypothesis/examples/x", ".ansible/collections/x", ".cache/pip/x", ".pytest_cache/v/x",
            "tests/output/junit.xml", "build/docs/index.html", ".venv/bin/python3", "context/Containerfile",
