@@ -13,7 +13,10 @@ version_added: 0.1.0
 description:
   - Local target only. A lab VM is a network namespace running its own sshd (key login as root
     only) in a UTS namespace of its own, so that it answers with its own host name.
-  - Like a cloud VM on first boot, each VM gets an ed25519 host key when it has none.
+  - Each VM's ed25519 host key (C(<state_dir>/vms/<name>/ssh_host_ed25519_key)) is made before this
+    module runs, by the C(test_vms) role's M(community.crypto.openssh_keypair) task (like a cloud VM's
+    on first boot, and kept once made); a VM without one is refused, and a host key newer than the
+    VM's running sshd restarts it.
   - sshd runs with C(StrictModes yes). It reads a copy of the lab's key, made when it starts in a
     private root-only tmpfs of its own mount namespace (C(/run/vpnlab/authorized_keys)), since
     StrictModes refuses a world-writable parent such as C(/tmp) on the state directory's path;
@@ -97,19 +100,23 @@ def write_if_changed(module, path, text):
 
 
 def host_key(module, directory, name):
-    """The VM's host public key, made on first boot (None in check mode before that)."""
+    """The VM's host public key, and whether the VM's sshd must (re)start to serve it.
+
+    The role's community.crypto.openssh_keypair task made the key (a dry run of a new lab has none
+    yet: None, and it would be made). sshd reads its host key when it starts, so a key written
+    after the running sshd's pid file (a lost key made again) needs a restart.
+    """
     path = os.path.join(directory, "ssh_host_ed25519_key")
     key = read_text(path + ".pub")
-    if key is not None or module.check_mode:
-        return key and key.strip(), key is None
-    os.makedirs(os.path.dirname(directory), mode=0o700, exist_ok=True)
-    os.makedirs(directory, mode=0o700, exist_ok=True)
-    for stale in (path, path + ".pub"):
-        if os.path.exists(stale):
-            os.unlink(stale)
-    module.run_command(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", path],
-                       check_rc=True)
-    return read_text(path + ".pub").strip(), True
+    if key is None:
+        if not module.check_mode:
+            module.fail_json(msg="VM %s has no host key %s.pub (the test_vms role makes it)" % (name, path))
+        return None, True
+    try:
+        newer = os.stat(path).st_mtime > os.stat(os.path.join(directory, "sshd.pid")).st_mtime
+    except OSError:  # no sshd started yet: it starts anyway
+        newer = False
+    return key.strip(), newer
 
 
 def start_sshd(module, vm, directory, config_path, keys_file):

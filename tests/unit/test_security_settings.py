@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 import stat
 from pathlib import Path
 
@@ -198,20 +197,45 @@ def test_local_vms_files_are_private(tmp_path, run, open_umask, monkeypatch):
         assert mode(state / name) == PRIVATE, name
 
 
-@pytest.mark.skipif(not shutil.which("ssh-keygen"), reason="needs ssh-keygen")
-def test_a_vms_host_key_is_private(tmp_path, open_umask):
-    class Module:
-        check_mode = False
+def test_a_vms_host_key_is_private():
+    """The role makes each VM's directory (0700, vms/ too) and host key (0600) before local_vms runs."""
+    directories = task("test_vms", "local.yml", "VMs' directories")
+    assert str(directories["ansible.builtin.file"]["mode"]) == "0700"
+    assert directories["loop"].startswith("{{ ['vms'] + ")
+    key = task("test_vms", "local.yml", "SSH host key")["community.crypto.openssh_keypair"]
+    assert key["path"].endswith("/vms/{{ item.name }}/ssh_host_ed25519_key")
+    assert (key["type"], str(key["mode"])) == ("ed25519", "0600")
 
-        @staticmethod
-        def run_command(argv, check_rc=False):
-            import subprocess
-            proc = subprocess.run(argv, capture_output=True, text=True, check=check_rc)
-            return proc.returncode, proc.stdout, proc.stderr
 
-    directory = tmp_path / "lab" / "vms" / "vm1"
-    (tmp_path / "lab").mkdir(mode=PRIVATE_DIR)
-    key, changed = local_vms.host_key(Module(), str(directory), "vm1")
-    assert key.startswith("ssh-ed25519 ") and changed
-    assert mode(directory.parent) == PRIVATE_DIR and mode(directory) == PRIVATE_DIR
-    assert mode(directory / "ssh_host_ed25519_key") == PRIVATE
+class HostKeyModule:
+    def __init__(self, check_mode=False):
+        self.check_mode = check_mode
+
+    @staticmethod
+    def fail_json(msg):
+        raise AssertionError(msg)
+
+
+@pytest.mark.parametrize("key,pid_age,check_mode,wanted", [
+    (True, None, False, (True, False)),      # first start: sshd starts anyway
+    (True, -60, False, (True, False)),       # sshd started after its key: kept running
+    (True, 60, False, (True, True)),         # the key is newer than sshd: restart
+    (False, None, True, (True, True)),       # dry run of a new lab: no key yet, it would be made
+], ids=["first-start", "key-older", "key-newer", "dry-run-new-lab"])
+def test_a_vms_host_key_is_read_and_restarts_an_older_sshd(tmp_path, key, pid_age, check_mode, wanted):
+    directory = tmp_path / "vm1"
+    directory.mkdir()
+    if key:
+        (directory / "ssh_host_ed25519_key").write_text("private")
+        (directory / "ssh_host_ed25519_key.pub").write_text("ssh-ed25519 AAAAC3Nz vm1\n")
+    if pid_age is not None:
+        (directory / "sshd.pid").write_text("4242\n")
+        stamp = os.stat(directory / "ssh_host_ed25519_key").st_mtime
+        os.utime(directory / "sshd.pid", (stamp - pid_age, stamp - pid_age))
+    found, restart = local_vms.host_key(HostKeyModule(check_mode), str(directory), "vm1")
+    assert (found == "ssh-ed25519 AAAAC3Nz vm1" if key else found is None, restart) == wanted
+
+
+def test_a_vm_without_its_host_key_is_refused(tmp_path):
+    with pytest.raises(AssertionError, match="VM vm1 has no host key .*the test_vms role makes it"):
+        local_vms.host_key(HostKeyModule(), str(tmp_path), "vm1")
