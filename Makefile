@@ -6,18 +6,15 @@ BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 PLAYBOOK := $(BIN)/ansible-playbook
-# Debian packages come from bindep.txt, their one list: the names of the lines for the profiles
-# in `want` (bindep's rule: a line without a profile is in every profile; platform dpkg only).
-BINDEP_AWK := { sub(/\#.*/, "") } NF == 0 { next } \
-	{ sel = ""; if (match($$0, /\[[^]]*\]/)) sel = substr($$0, RSTART + 1, RLENGTH - 2); \
-	  n = split(sel, s, " "); plat = dpkg = prof = hit = 0; \
-	  for (i = 1; i <= n; i++) if (s[i] ~ /^platform:/) { plat = 1; dpkg = dpkg || s[i] == "platform:dpkg" } \
-	    else { prof = 1; hit = hit || index(want, " " s[i] " ") > 0 }; \
-	  if ((!plat || dpkg) && (!prof || hit)) print $$1 }
+# Debian packages come from bindep.txt, their one list, read by the collection's one reader
+# (plugins/module_utils/bindep.py, which the lab_host role's filter uses too) through
+# scripts/bindep.py: standard library only, so the system python3 runs it before .venv/ exists.
+BINDEP := $(PYTHON) scripts/bindep.py
 # Install what is missing of bindep.txt's profiles $(1); apt only runs when a package is missing,
 # so a second `make lab` does not touch the network.
 define apt_install
-	@missing=$$(for p in $$(awk -v want=' $(1) ' '$(BINDEP_AWK)' bindep.txt); do \
+	@wanted=$$($(BINDEP) $(1)) || exit 1; \
+	missing=$$(for p in $$wanted; do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "vpnlab: installing" $$missing; \
@@ -62,7 +59,7 @@ apt-rehearse: apt
 
 # The packages of bindep.txt for PROFILES, one a line: `make -s bindep PROFILES="lab test"`.
 bindep:
-	@awk -v want=' $(PROFILES) ' '$(BINDEP_AWK)' bindep.txt
+	@$(BINDEP) $(PROFILES)
 
 # .venv: Ansible (requirements-ansible.txt) and the collection's runtime packages
 # (requirements.txt: ranges, at the exact versions of constraints.txt); `make test` adds the test

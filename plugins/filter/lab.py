@@ -6,12 +6,8 @@ collection's bindep.txt (its one list of Debian packages)."""
 
 from __future__ import annotations
 
-import os
-
 from ansible.errors import AnsibleFilterError
-
-# The collection's root: bindep.txt ships in the built collection beside galaxy.yml.
-BINDEP_TXT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "bindep.txt")
+from ansible_collections.multicloud.vpnlab.plugins.module_utils import bindep
 
 
 def lab_vms(hostvars, hosts):
@@ -39,44 +35,17 @@ def probe_targets(vms, src, path):
             for vm in vms if vm["name"] != src and vm.get(key)]
 
 
-def parse_bindep(text, profiles, platform="dpkg"):
-    """Package names of bindep-format `text` for `profiles` on `platform`.
-
-    The subset of bindep's rules this collection's file uses: a line without a profile is always
-    in, a line with profiles is in when one of them is asked for; a line with platform:
-    selectors is in when one of them is this platform. Negations and versions are refused.
-    """
-    packages = []
-    for number, line in enumerate(text.splitlines(), 1):
-        line = line.split("#", 1)[0].strip()
-        if not line:
-            continue
-        name, selectors = (line.split(None, 1) + [""])[:2]
-        if selectors and not (selectors.startswith("[") and selectors.endswith("]")):
-            raise AnsibleFilterError("bindep.txt line %d: only `name [selectors]` is supported: %r" % (number, line))
-        selectors = selectors[1:-1].split()
-        if any(s.startswith("!") for s in selectors):
-            raise AnsibleFilterError("bindep.txt line %d: negated selectors are not supported: %r" % (number, line))
-        platforms = [s.split(":", 1)[1] for s in selectors if s.startswith("platform:")]
-        wanted = [s for s in selectors if not s.startswith("platform:")]
-        if platforms and platform not in platforms:
-            continue
-        if wanted and not set(wanted) & set(profiles):
-            continue
-        packages.append(name)
-    return packages
-
-
 def bindep_packages(profiles, platform="dpkg"):
-    """The collection's Debian packages for `profiles` (a list, or one name), from its bindep.txt."""
+    """The collection's Debian packages for `profiles` (a list, or one name), from its bindep.txt
+    (module_utils/bindep.py, the reader the Makefile uses too)."""
     if isinstance(profiles, str):
         profiles = [profiles]
     try:
-        with open(BINDEP_TXT, encoding="utf-8") as bindep:
-            text = bindep.read()
+        return bindep.read(list(profiles), platform)
     except OSError as exc:
         raise AnsibleFilterError("cannot read the collection's bindep.txt: %s" % exc) from None
-    return parse_bindep(text, list(profiles), platform)
+    except ValueError as exc:
+        raise AnsibleFilterError(str(exc)) from None
 
 
 class FilterModule:

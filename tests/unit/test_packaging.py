@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.multicloud.vpnlab.plugins.filter.lab import parse_bindep
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.bindep import packages as parse_bindep
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-FILTER_MODULES = ("lab", "report", "cloud_rules", "cloud_glue")
+FILTER_MODULES = ("lab", "report", "cloud_rules", "cloud_glue", "vms_file")
 # Left in a working checkout by pytest, hypothesis, ansible-lint, molecule, pip and the Makefile.
 PLANTED = [".hypothesis/examples/x", ".ansible/collections/x", ".cache/pip/x", ".pytest_cache/v/x",
            "tests/output/junit.xml", "build/docs/index.html", ".venv/bin/python3", "context/Containerfile",
@@ -150,7 +150,7 @@ BINDEP = (ROOT / "bindep.txt").read_text()
 
 @pytest.mark.parametrize("profiles", [["make", "lab"], ["lab"], ["test"], ["rehearse"], ["make", "lab", "test"], []])
 def test_makefile_and_filter_read_bindep_alike(profiles):
-    """The Makefile's awk reader (Debian) and the bindep_packages filter give the same list."""
+    """The Makefile (scripts/bindep.py, Debian) and the bindep_packages filter read alike: one reader."""
     proc = subprocess.run(["make", "-s", "bindep", "PROFILES=%s" % " ".join(profiles)], cwd=ROOT, check=True,
                           capture_output=True, text=True)
     assert proc.stdout.split() == parse_bindep(BINDEP, profiles, "dpkg")
