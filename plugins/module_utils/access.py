@@ -10,6 +10,7 @@ the operator namespace instead (module_utils/_local/topology.py).
 
 from __future__ import annotations
 
+from typing import Any
 import re
 import shlex
 
@@ -18,7 +19,7 @@ import shlex
 PLAIN_VALUE_RE = re.compile(r"\A[A-Za-z0-9_./:@+,-]*\Z")
 
 
-def ssh_option(name, value):
+def ssh_option(name: str, value: str) -> str:
     """`-o Name=value` for ansible_ssh_common_args (which Ansible splits like a shell): a value
     with anything but plain path characters is double-quoted for ssh, its '%' doubled, and the
     whole option quoted for the split, so that every path stays one value."""
@@ -27,7 +28,7 @@ def ssh_option(name, value):
     return "-o " + shlex.quote("%s=%s" % (name, value))
 
 
-def cloud_connection(lab, state_dir, address, user):
+def cloud_connection(lab: str, state_dir: str, address: str, user: str) -> dict[str, Any]:
     """The lab's key, its own known_hosts, root through sudo, one SSH control path per lab."""
     return {
         "ansible_host": address,

@@ -19,6 +19,10 @@ Site-to-Site VPN user guide, customer gateway options):
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Mapping
+
+if TYPE_CHECKING:
+    from typing import TypeGuard
 BGP_ASN_MAX = 2147483647
 ASN_MAX = 4294967295
 RESERVED_EVERYWHERE = (7224,)
@@ -27,11 +31,11 @@ VGW_RANGES = ((64512, 65534), (4200000000, 4294967294))
 AMAZON_PUBLIC_ASN = 7224
 
 
-def _whole(number):
+def _whole(number: object) -> TypeGuard[int]:
     return isinstance(number, int) and not isinstance(number, bool)
 
 
-def customer_gateway_asn_problem(number, region=None):
+def customer_gateway_asn_problem(number: object, region: str | None = None) -> str | None:
     """Why AWS would refuse ``number`` as a customer gateway's ASN in ``region`` (None: only the
     rules that hold everywhere), or None."""
     if not _whole(number) or not 1 <= number <= ASN_MAX:
@@ -43,7 +47,7 @@ def customer_gateway_asn_problem(number, region=None):
     return None
 
 
-def vpn_gateway_asn_problem(number):
+def vpn_gateway_asn_problem(number: object) -> str | None:
     """Why AWS would refuse ``number`` as a virtual private gateway's AmazonSideAsn, or None."""
     if _whole(number) and any(low <= number <= high for low, high in VGW_RANGES):
         return None
@@ -54,13 +58,13 @@ def vpn_gateway_asn_problem(number):
     return rule
 
 
-def customer_gateway_asn_fields(number):
+def customer_gateway_asn_fields(number: int) -> dict[str, int]:
     """The CreateCustomerGateway field that carries ``number``: BgpAsn up to 2,147,483,647,
     BgpAsnExtended above."""
     return {"BgpAsn": number} if number <= BGP_ASN_MAX else {"BgpAsnExtended": number}
 
 
-def gateway_asn(gateway):
+def gateway_asn(gateway: Mapping[str, Any]) -> str | None:
     """A described customer gateway's ASN as text, from whichever field AWS filled."""
     value = gateway.get("BgpAsnExtended") or gateway.get("BgpAsn")
     return None if value is None else str(value)

@@ -11,8 +11,13 @@ A cloud that is emulated (moto, the Azure test double, the rehearsal) costs noth
 
 from __future__ import annotations
 
+from typing import Any, Iterable, Mapping, Optional, Tuple
 
-def estimate(rows_by_cloud, as_of):
+# A price table's row: (item, count, USD per hour each, or None when not priced).
+CostRow = Tuple[str, int, Optional[float]]
+
+
+def estimate(rows_by_cloud: Mapping[str, Iterable[CostRow]], as_of: str) -> dict[str, Any]:
     """``{rows, usd_per_hour, usd_per_day, unpriced, as_of, text}`` for ``{cloud: rows}``."""
     rows, unpriced, total = [], [], 0.0
     for cloud in sorted(rows_by_cloud):
@@ -32,7 +37,7 @@ def estimate(rows_by_cloud, as_of):
     return result
 
 
-def describe(result):
+def describe(result: Mapping[str, Any]) -> list[str]:
     """The estimate as the lines a user reads before saying yes."""
     if not result["rows"]:
         return ["Estimated cost: nothing, every cloud of this run is emulated."]

@@ -13,6 +13,12 @@ Pure data and lookups, no Ansible import.
 
 from __future__ import annotations
 
+from typing import Final, Mapping, Optional, Tuple
+
+# A table's row (see below); the tables' types, for the lookups' hints.
+Row = Tuple[str, Tuple[str, ...], str, Optional[str], Optional[str]]
+Table = Mapping[str, Row]
+
 # AWS name: (XML name, other spellings seen in XML or user input, strongSwan, Azure IKE, Azure IPsec)
 ENCRYPTION = {
     "AES128": ("aes-128-cbc", ("aes128", "aes-128", "aes128-cbc"), "aes128", "AES128", "AES128"),
@@ -52,7 +58,12 @@ WEAK_DH = frozenset((2, 5, 22, 23, 24))
 IKE_VERSIONS = {"ikev1": "ikev1", "ikev2": "ikev2", "1": "ikev1", "2": "ikev2", "v1": "ikev1",
                 "v2": "ikev2"}
 
-_XML, _ALIASES, _SWAN, _AZURE_IKE, _AZURE_IPSEC = range(5)
+# The columns of a row (Final: mypy then knows which column's type a lookup returns).
+_XML: Final = 0
+_ALIASES: Final = 1
+_SWAN: Final = 2
+_AZURE_IKE: Final = 3
+_AZURE_IPSEC: Final = 4
 
 
 def _aliases(table):
@@ -68,23 +79,24 @@ ENCRYPTION_ALIASES = _aliases(ENCRYPTION)
 INTEGRITY_ALIASES = _aliases(INTEGRITY)
 
 
-def xml_name(table, aws):
+def xml_name(table: Table, aws: str) -> str:
     return table[aws][_XML]
 
 
-def strongswan_name(table, aws):
+def strongswan_name(table: Table, aws: str) -> str:
     return table[aws][_SWAN]
 
 
-def azure_name(table, aws, phase):
+def azure_name(table: Table, aws: str, phase: str) -> str | None:
     """Azure's name for an AWS algorithm in `phase` (phase1 = IKE, phase2 = IPsec), or None."""
-    return table[aws][_AZURE_IKE if phase == "phase1" else _AZURE_IPSEC]
+    row = table[aws]
+    return row[_AZURE_IKE] if phase == "phase1" else row[_AZURE_IPSEC]
 
 
-def strongswan_dh(group):
+def strongswan_dh(group: int) -> str:
     return DH_GROUPS[group][0]
 
 
-def azure_dh(group, phase):
+def azure_dh(group: int, phase: str) -> str | None:
     """Azure's dhGroup (phase1) or pfsGroup (phase2) for a DH group number, or None."""
     return DH_GROUPS[group][1 if phase == "phase1" else 2]

@@ -15,7 +15,7 @@ TEMP_RE = re.compile(r"\A(?P<target>.+)\.[0-9a-f]{12}\.new\Z")
 TEMP_ATTEMPTS = 16
 
 
-def read_text(path):
+def read_text(path: str) -> str | None:
     """The file's text, or None when it cannot be read."""
     try:
         with open(path) as handle:
@@ -24,7 +24,7 @@ def read_text(path):
         return None
 
 
-def atomic_target(name):
+def atomic_target(name: str) -> str | None:
     """The file name a leftover temporary file of write_atomic was for, or None."""
     found = TEMP_RE.match(name)
     return found.group("target") if found else None
@@ -42,7 +42,7 @@ def _create_temp(path, mode):
     raise FileExistsError("no free temporary name beside %s" % path)
 
 
-def write_atomic(path, text, mode=0o600):
+def write_atomic(path: str, text: str | bytes, mode: int = 0o600) -> None:
     """Replace `path` with `text` in one step.
 
     The new content goes to a temporary file of its own (O_EXCL|O_NOFOLLOW: never an existing
@@ -84,7 +84,7 @@ def _sync_directory(directory):
         os.close(descriptor)
 
 
-def update(path, text, check_mode=False, mode=0o600):
+def update(path: str, text: str, check_mode: bool = False, mode: int = 0o600) -> bool:
     """Write `text` to `path` unless it already holds it; returns whether it (would have) changed."""
     if read_text(path) == text:
         return False

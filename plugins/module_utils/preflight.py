@@ -18,12 +18,13 @@ every missing prerequisite with what to do about it.
 
 from __future__ import annotations
 
+from typing import Any, Mapping
 README = "README.md, section \"Cloud quick start (real accounts)\", step %d"
 AZURE_WAYS = ("AZURE_CLIENT_ID, AZURE_SECRET and AZURE_TENANT (a service principal), a profile in "
               "~/.azure/credentials (AZURE_PROFILE), or `az login` with the Azure CLI")
 
 
-def problems(facts):
+def problems(facts: Mapping[str, Any]) -> list[dict[str, str]]:
     """``[{what, fix}]``, one entry per missing prerequisite, in a stable order."""
     found = []
     aws, azure = facts.get("aws") or {}, facts.get("azure") or {}
@@ -56,7 +57,7 @@ def problems(facts):
     return found
 
 
-def message(found):
+def message(found: list[dict[str, str]]) -> str:
     """One error text naming every problem and its fix."""
     lines = ["%d cloud prerequisite(s) missing, nothing was created:" % len(found)]
     for entry in found:

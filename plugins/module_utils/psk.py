@@ -9,6 +9,7 @@ VPN connection. Generated keys are 32 characters long, as AWS's own are.
 
 from __future__ import annotations
 
+import random
 import re
 import secrets
 import string
@@ -23,7 +24,7 @@ PSK_FIRST = string.ascii_letters
 PSK_LENGTH = 32
 
 
-def psk_problem(psk):
+def psk_problem(psk: object) -> str | None:
     """The part of AWS's rule `psk` breaks (a phrase without the key), or None when it meets it.
 
     The one home of the rule: the plan and the AWS part word their messages around it.
@@ -35,7 +36,7 @@ def psk_problem(psk):
     return None
 
 
-def generate_psk(rng=None):
+def generate_psk(rng: random.Random | None = None) -> str:
     """A random key that meets AWS's rule."""
     rng = rng or secrets.SystemRandom()
     return rng.choice(PSK_FIRST) + "".join(rng.choice(PSK_ALPHABET) for dummy in range(PSK_LENGTH - 1))

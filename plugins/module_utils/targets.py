@@ -20,24 +20,26 @@ Adding a cloud's half is one more part in the list ``lab_plan`` passes.
 
 from __future__ import annotations
 
+from typing import Any, Iterable, Mapping
+
 
 class CloudTarget:
     """``plan["cloud"]`` is ``{part.name: part.build(...)}`` for each part, in order."""
 
     name = "cloud"
 
-    def __init__(self, parts):
+    def __init__(self, parts: Iterable[Any]) -> None:
         self.parts = list(parts)
 
-    def provided_by_others(self, part):
+    def provided_by_others(self, part: Any) -> frozenset[str]:
         return frozenset(fact for other in self.parts if other is not part
                          for fact in getattr(other, "provides", ()))
 
-    def check(self, chk, p, nets, vms):
+    def check(self, chk: Any, p: Mapping[str, Any], nets: Mapping[str, Any], vms: list[dict[str, Any]]) -> None:
         for part in self.parts:
             part.check(chk, p, nets, vms, provided=self.provided_by_others(part))
 
-    def build(self, plan, p):
+    def build(self, plan: dict[str, Any], p: Mapping[str, Any]) -> dict[str, Any]:
         section = {"parts": [part.name for part in self.parts]}
         for part in self.parts:
             section[part.name] = part.build(plan, p)

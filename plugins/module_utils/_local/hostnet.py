@@ -16,7 +16,7 @@ SAFETY_ROUTE_PROTO = 222
 RT_TABLE_LOCAL = 255
 
 
-def nameservers(path="/etc/resolv.conf"):
+def nameservers(path: str = "/etc/resolv.conf") -> list[str]:
     """The host's IPv4 DNS servers as /32s: a lab network over one would cut the host's DNS."""
     found = []
     try:
@@ -30,7 +30,7 @@ def nameservers(path="/etc/resolv.conf"):
     return found
 
 
-def host_networks():
+def host_networks() -> list[str]:
     """CIDRs of the host's IPv4 addresses, non-default routes (all tables but `local`) and DNS
     servers."""
     nets = set(nameservers())

@@ -19,5 +19,5 @@ except ImportError:
     HAS_PYROUTE2 = False
     PYROUTE2_IMPORT_ERROR = traceback.format_exc()
 
-    class NetlinkError(Exception):
+    class NetlinkError(Exception):  # type: ignore[no-redef]  # pyroute2's, when it is missing
         """Stand-in so that `except NetlinkError` works without pyroute2."""
