@@ -108,7 +108,6 @@ compose:
 #   ansible -i inventory/vpnlab.yml lab_vpntest -m ansible.builtin.ping
 """
 
-import json
 import os
 
 from ansible.errors import AnsibleParserError
@@ -120,6 +119,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.statedir import 
     StateDirError, lab_problems, observe, read_own, untrusted,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.stateroot import refusal as root_refusal
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.vms_file import VMS_FILE, parse as parse_vms_file
 
 # Cloud labs: per cloud, the section of vms.json it reads and the function listing its VMs by tag
 # (section, lab, state_dir) -> records as in vms.json.
@@ -127,17 +127,10 @@ CLOUD_LISTINGS = {"aws": aws_vms, "azure": azure_vms}
 
 
 def load_lab_state(path):
-    """Read one vms.json; raise ValueError unless every VM can become a complete host, and
-    StateDirError unless the file is the running user's own (see statedir.read_own)."""
-    state = json.loads(read_own(path))
-    if not isinstance(state, dict) or not isinstance(state.get("vms"), list):
-        raise ValueError("expected a JSON object with a list 'vms'")
-    for index, vm in enumerate(state["vms"]):
-        if not isinstance(vm, dict) or not all(isinstance(vm.get(key), str) and vm[key] for key in ("name", "cloud", "resource_name")):
-            raise ValueError("vms[%d] needs non-empty strings 'name', 'cloud' and 'resource_name'" % index)
-        if not isinstance(vm.get("connection", {}), dict):
-            raise ValueError("vms[%d].connection must be an object" % index)
-    return state
+    """Read one vms.json; raise ValueError unless it is of a schema this collection reads and
+    every VM can become a complete host (vms_file.parse), and StateDirError unless the file is
+    the running user's own (see statedir.read_own)."""
+    return parse_vms_file(read_own(path))
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable):
@@ -185,7 +178,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                 found = listing(state[cloud], lab, state.get("state_dir") or lab_dir)
             except Exception as exc:  # pylint: disable=broad-except  # boto3/SDK errors of every kind
                 self.display.warning("multicloud.vpnlab.lab: could not list lab %s's %s VMs (%s); using %s"
-                                     % (lab, cloud, to_native(exc), os.path.join(lab_dir, "vms.json")))
+                                     % (lab, cloud, to_native(exc), os.path.join(lab_dir, VMS_FILE)))
                 continue
             vms = [vm for vm in vms if vm.get("cloud") != cloud] + found
         return vms
@@ -204,7 +197,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
             if not wanted and lab_problems(lab):
                 continue  # not a lab name, so no lab's directory
             lab_dir = os.path.join(root, lab)
-            vms_file = os.path.join(lab_dir, "vms.json")
+            vms_file = os.path.join(lab_dir, VMS_FILE)
             if not os.path.lexists(vms_file):
                 if wanted:
                     # Asked for by name, so its absence is worth saying; found by listing (a lab

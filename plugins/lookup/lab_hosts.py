@@ -81,6 +81,7 @@ from ansible.inventory.data import InventoryData
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.loader import inventory_loader
 from ansible.plugins.lookup import LookupBase
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.vms_file import VMS_FILE
 
 PLUGIN = "multicloud.vpnlab.lab"
 # What InventoryData sets on every host it adds, about the source file (none here).
@@ -96,7 +97,7 @@ class LookupModule(LookupBase):
             raise AnsibleError("the %s inventory plugin cannot be loaded" % PLUGIN)
         root = self.get_option("state_root")
         # A lab not built yet (no vms.json) has no hosts: the caller says so, not a warning.
-        labs = [str(term) for term in terms if os.path.lexists(os.path.join(root, str(term), "vms.json"))]
+        labs = [str(term) for term in terms if os.path.lexists(os.path.join(root, str(term), VMS_FILE))]
         if not labs:
             return []  # and never an empty `labs`, which the plugin reads as every lab
         plugin.inventory = InventoryData()

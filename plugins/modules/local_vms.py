@@ -89,8 +89,9 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local import daemon
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import read_text, update
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.vms_file import VMS_FILE, document as vms_document
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vms import (
-    HOSTNAME_RE, KEYS_MOUNT, SSHD, inventory_document, known_hosts, ssh_config, sshd_argv,
+    HOSTNAME_RE, KEYS_MOUNT, SSHD, known_hosts, ssh_config, sshd_argv,
     sshd_config,
 )
 
@@ -181,8 +182,11 @@ def ensure_present(module):
     if all(keys.values()):
         changed = write_if_changed(module, os.path.join(state_dir, "known_hosts"),
                                    known_hosts(params["vms"], keys)) or changed
-    changed = write_if_changed(module, os.path.join(state_dir, "vms.json"), inventory_document(
-        params["lab"], params["target"], state_dir, params["vms"])) or changed
+    try:
+        inventory = vms_document(params["lab"], params["target"], state_dir, params["vms"])
+    except ValueError as exc:
+        module.fail_json(msg="Cannot write %s: %s" % (VMS_FILE, exc))
+    changed = write_if_changed(module, os.path.join(state_dir, VMS_FILE), inventory) or changed
     changed = write_if_changed(module, os.path.join(state_dir, "ssh_config"),
                                ssh_config(params["vms"], state_dir)) or changed
     module.exit_json(changed=changed, vms=results)

@@ -20,6 +20,7 @@ DOC_NAMES = {"DOCUMENTATION", "EXAMPLES", "RETURN"}
 FACTS = {
     "ownership tag": ("plugins/module_utils/ownership.py", ["multicloud.vpnlab"]),
     "iperf3 ports": ("plugins/module_utils/probe.py", [5201, 5202]),
+    "schema version of vms.json": ("plugins/module_utils/vms_file.py", ["vms_schema_version"]),
 }
 
 

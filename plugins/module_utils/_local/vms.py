@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import shlex
 
@@ -103,9 +102,3 @@ def ssh_config(vms, state_dir):
         ]))
     return "# Written by multicloud.vpnlab: ssh -F %s vm1\n%s\n" % (
         shlex.quote(state_dir + "/ssh_config"), "\n\n".join(blocks))
-
-
-def inventory_document(lab, target, state_dir, vms):
-    """vms.json, which the multicloud.vpnlab.lab inventory plugin reads."""
-    return json.dumps({"lab": lab, "target": target, "state_dir": state_dir, "vms": vms},
-                      indent=2, sort_keys=True) + "\n"

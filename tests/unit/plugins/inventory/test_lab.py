@@ -14,6 +14,7 @@ import pytest
 
 from ansible_collections.multicloud.vpnlab.plugins.inventory.lab import InventoryModule
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.statedir import MARKER, marker_text
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.vms_file import document
 
 ROOT = Path(__file__).resolve().parents[4]
 BIN = Path(sys.executable).parent
@@ -56,9 +57,9 @@ def write_labs(root, labs, marked=True):
         if marked:
             (state_dir / MARKER).write_text(marker_text(lab))
             (state_dir / MARKER).chmod(0o600)
-        doc = {"lab": lab, "target": target, "state_dir": str(state_dir),
-               "vms": [vm(lab, *entry, state_dir=str(state_dir)) for entry in vms]}
-        (state_dir / "vms.json").write_text(json.dumps(doc))
+        # As the collection writes it: its one writer (local_vms and the cloud role use it).
+        (state_dir / "vms.json").write_text(document(lab, target, str(state_dir),
+                                                     [vm(lab, *entry, state_dir=str(state_dir)) for entry in vms]))
         (state_dir / "vms.json").chmod(0o600)
 
 
@@ -209,6 +210,7 @@ MALFORMED = {
     "no vms list": '{"lab": "vpntest", "vms": {}}',
     "VM without resource_name": '{"lab": "vpntest", "vms": [{"name": "vm1", "cloud": "azure"}]}',
     "connection not an object": '{"vms": [{"name": "vm1", "cloud": "azure", "resource_name": "x", "connection": []}]}',
+    "a newer schema": '{"lab": "vpntest", "vms_schema_version": 2, "vms": []}',
     "not UTF-8": b"\xff\xfe{}",
     "unreadable (a directory)": None,
 }

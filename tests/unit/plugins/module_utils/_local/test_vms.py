@@ -1,11 +1,11 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The files that make the lab's VMs reachable: sshd_config, known_hosts, vms.json, ssh_config."""
+"""The files that make the lab's VMs reachable: sshd_config, known_hosts, ssh_config (vms.json is
+module_utils/vms_file.py's, tested in test_vms_file.py)."""
 
 from __future__ import annotations
 
 import datetime
-import json
 import os
 import shlex
 import subprocess
@@ -15,7 +15,7 @@ import pytest
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import build_plan
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vms import (
-    AUTHORIZED_KEYS, HOSTNAME_RE, KEYS_MOUNT, SSHD_SCRIPT, config_value, inventory_document,
+    AUTHORIZED_KEYS, HOSTNAME_RE, KEYS_MOUNT, SSHD_SCRIPT, config_value,
     known_hosts, ssh_config, ssh_options, sshd_argv, sshd_config,
 )
 
@@ -152,37 +152,6 @@ def test_known_hosts(vms, expected):
 def test_known_hosts_needs_every_key():
     with pytest.raises(KeyError):
         known_hosts([VM1, VM3], {"vm1": KEYS["vm1"]})
-
-
-@pytest.mark.parametrize("lab, target, state_dir, vms", [
-    ("vpntest", "local", "/st/vpntest", [VM1, VM3]),
-    ("lab-2", "cloud", "/home/u/.vpnlab/lab-2", []),
-])
-def test_inventory_document(lab, target, state_dir, vms):
-    text = inventory_document(lab, target, state_dir, vms)
-    assert json.loads(text) == {"lab": lab, "target": target, "state_dir": state_dir, "vms": vms}
-    assert text.endswith("}\n")
-    assert text.startswith('{\n  "lab": %s,\n' % json.dumps(lab))
-    # Stable text for the same data (the module compares files to decide `changed`).
-    reordered = [dict(reversed(list(vm.items()))) for vm in vms]
-    assert inventory_document(lab, target, state_dir, reordered) == text
-
-
-def test_inventory_document_exact():
-    assert inventory_document("vpntest", "local", "/st/vpntest", [VM1]) == (
-        '{\n'
-        '  "lab": "vpntest",\n'
-        '  "state_dir": "/st/vpntest",\n'
-        '  "target": "local",\n'
-        '  "vms": [\n'
-        '    {\n'
-        '      "cloud": "azure",\n'
-        '      "name": "vm1",\n'
-        '      "private_ip": "10.1.1.10",\n'
-        '      "public_ip": "198.51.100.11"\n'
-        '    }\n'
-        '  ]\n'
-        '}\n')
 
 
 def test_ssh_config_from_inventory_records():
