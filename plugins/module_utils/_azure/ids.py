@@ -37,7 +37,3 @@ def parse(rid):
 
 def same(left, right):
     return (left or "").lower() == (right or "").lower()
-
-
-def name_of(rid):
-    return (rid or "").rstrip("/").split("/")[-1]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.plan import AwsPart
-from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.ids import name_of, parse, resource_id, same
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.ids import parse, resource_id, same
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.plan import AzurePart
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import build_plan
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.targets import CloudTarget
@@ -41,4 +41,3 @@ def test_ids():
     assert parse(rid) == {"subscription": "sub", "resource_group": "rg",
                           "type": "Microsoft.Network/localNetworkGateways", "name": "lgw1"}
     assert same(rid, rid.upper()) and not same(rid, rid + "x")
-    assert name_of(rid) == "lgw1"
