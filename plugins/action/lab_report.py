@@ -4,7 +4,7 @@
 """The lab_report action: builds the report, writes report.json and renders the pages, all in
 the controller's process (the report is the controller's file). One step instead of a module
 process, then a template task per page (each a stat and a copy module run): the check's last
-seconds. Parameters are the module's (module_utils/report_files.py)."""
+seconds. Parameters are the module's (module_utils/reporting/files.py)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.report_files import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.files import (
     ARGUMENT_SPEC, report_from, report_json, write_files,
 )
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.report_view import build_view
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.view import build_view
 
 
 def render_pages(report, templates, network):

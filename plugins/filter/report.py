@@ -7,8 +7,8 @@ lagging tunnel counters have caught up."""
 from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.report import counters_settled as _settled
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.report_view import build_view
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.model import counters_settled as _settled
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.view import build_view
 
 
 def report_view(report, network=None, max_pairs=24):

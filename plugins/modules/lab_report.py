@@ -196,7 +196,7 @@ files:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.report_files import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.files import (
     ARGUMENT_SPEC, report_from, report_json, write_files,
 )
 

@@ -1,13 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: multicloud.vpnlab contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Connectivity report: the data of ``report.json`` and its verdict (report_view.py and the
-role's templates render it).
+"""Connectivity report: the data of ``report.json`` and its verdict (the view modules of this
+package and the role's templates render it).
 
 Pure functions, no Ansible import, target-neutral. The check runs in two phases (private probes,
 then public probes) with the tunnels' evidence read before, between and after; the ESP byte
 counters are what proves that private traffic crossed the tunnels and public traffic did not.
-The rules behind the verdict, with their causes and the loss rules, are in findings.py.
+The rules behind the verdict, with their causes and the loss rules, are in findings.py; the
+levels, tunnel states, paths and tools in constants.py.
 
 Tunnel evidence (what each target's evidence source returns, read at each phase): a list of
 ``{name, outside_ip, status, bytes_in, bytes_out, source, detail}`` where ``status`` is
@@ -63,14 +64,14 @@ from __future__ import annotations
 
 import datetime
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils import findings as rules
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import PATHS, TOOLS
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting import findings as rules
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.constants import (
+    COUNTER_KEYS, PATHS, TOOLS, TUNNEL_STATES,
+)
 
-LEVELS = ("pass", "degraded", "fail")
 VM_KEYS = ("name", "cloud", "private_ip", "public_ip")
-TUNNEL_KEYS = ("name", "outside_ip", "status", "bytes_in", "bytes_out", "source", "detail")
-TUNNEL_STATES = ("up", "down", "unknown")
-COUNTER_KEYS = ("bytes_in", "bytes_out")
+TUNNEL_KEYS = ("name", "outside_ip", "status") + COUNTER_KEYS + ("source", "detail")
+# When the tunnels' evidence is read: before the private probes, between the phases, after.
 PHASES = ("before", "mid", "after")
 
 

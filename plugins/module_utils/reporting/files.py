@@ -12,9 +12,10 @@ import json
 import os
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import write_atomic
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.report import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.model import (
     build_report, from_probe_runs,
 )
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.constants import TOOLS
 
 ARGUMENT_SPEC = dict(
     lab=dict(type="str", required=True),
@@ -34,7 +35,7 @@ ARGUMENT_SPEC = dict(
     require_public=dict(type="bool", default=True),
     mtu_checks=dict(type="list", elements="dict", default=[]),
     mtu=dict(type="int", default=1400),
-    tools=dict(type="list", elements="str", choices=["mtr", "ping"], default=["mtr", "ping"]),
+    tools=dict(type="list", elements="str", choices=list(TOOLS), default=list(TOOLS)),
     probes=dict(type="bool", default=True),
     probes_reason=dict(type="str"),
     state_dir=dict(type="path", required=True),

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.report import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.model import (
     build_report, counters_settled, expected_measurements, from_probe_runs, tunnel_deltas,
 )
 

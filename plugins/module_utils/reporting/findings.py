@@ -4,7 +4,7 @@
 """The verdict's rules: each finding names the object, the problem, its likely cause and the
 evidence for it, so that a learner knows where to look.
 
-Pure functions over a built report (report.py), no Ansible import, target-neutral. A finding is
+Pure functions over a built report (model.py), no Ansible import, target-neutral. A finding is
 ``{severity, object, problem, cause, evidence, text}``; ``severity`` is ``failure`` (the lab is
 broken), ``degraded`` (it works, but less than fully or without proof) or ``warning``.
 
@@ -25,8 +25,10 @@ a broken direction (a router's ICMP errors, mtr's expired probes), never as much
 from __future__ import annotations
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import IPERF3_PORT
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.constants import (
+    CLOUD_NAMES, TCP_IP_HEADERS,
+)
 
-CLOUD_TITLES = {"azure": "Azure", "aws": "AWS"}
 # Where each cloud keeps the route a learner should check, by the side traffic leaves from.
 ROUTE_HINTS = {
     "azure": "the VNet's route through the VPN gateway: the local network gateways' address "
@@ -38,7 +40,6 @@ ROUTE_HINTS = {
 REQUEST_COUNTER = {"azure": "bytes_out", "aws": "bytes_in"}
 COUNTER_WORDS = {"bytes_out": "to AWS", "bytes_in": "from AWS"}
 MOVED_RATIO = 0.25
-TCP_IP_HEADERS = 40
 
 
 def finding(severity, obj, problem, cause=None, evidence=None):
@@ -209,7 +210,7 @@ def _path_cause(report, vms, grouped, src, dst, path, failed):
         return _public_cause(grouped, src, dst, src_vm, dst_vm)
     if src_vm.get("cloud") == dst_vm.get("cloud"):
         return ("the path stays inside %s: check that %s is up and that its subnet's security "
-                "rules allow ICMP from %s" % (CLOUD_TITLES.get(src_vm.get("cloud"), "one cloud"),
+                "rules allow ICMP from %s" % (CLOUD_NAMES.get(src_vm.get("cloud"), "one cloud"),
                                               dst, src), None)
     return _tunnel_cause(report, src_vm, dst_vm, failed)
 
@@ -243,13 +244,13 @@ def _tunnel_cause(report, src_vm, dst_vm, failed):
     src_net = (report.get("networks") or {}).get(src_cloud) or "%s's network" % src_vm.get("name")
     if not _moved(growth, request, reply):
         return ("traffic is not entering the tunnel (check the route to %s on the %s side: %s)"
-                % (dst_net, CLOUD_TITLES.get(src_cloud, src_cloud), ROUTE_HINTS.get(src_cloud, "")),
+                % (dst_net, CLOUD_NAMES.get(src_cloud, src_cloud), ROUTE_HINTS.get(src_cloud, "")),
                 "the ESP counters did not move " + COUNTER_WORDS[request] + "; " + moved)
     if not _moved(growth, reply, request):
         return ("requests go through the tunnel but no reply comes back through it (check the "
                 "route to %s on the %s side: %s; and that %s answers; or ESP is lost between the "
                 "gateways)"
-                % (src_net, CLOUD_TITLES.get(dst_cloud, dst_cloud),
+                % (src_net, CLOUD_NAMES.get(dst_cloud, dst_cloud),
                    ROUTE_HINTS.get(dst_cloud, ""), dst_vm.get("name")), moved)
     if all(not m.get("received") and not (m.get("remeasured") or {}).get("received")
            for m in failed):

@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# Copyright: multicloud.vpnlab contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The report's fields as every part of the view reads them: the VMs in drawing order, the
+measurement of a pair and its state, the tunnels with what they carried, the counter phases, an
+MTU check's largest packet. Every field may be missing (an older report, probes skipped on an
+emulated cloud)."""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.constants import (
+    COUNTER_KEYS, PHASE_LABELS, SHOWN_TOOLS, TUNNEL_STATES,
+)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.formatting import number
+
+
+# Azure's VMs are drawn on the left, AWS's on the right; a VM of neither cloud in between.
+CLOUD_ORDER = {"azure": 0, "aws": 2}
+
+
+def natural_key(name):
+    """vm2 before vm10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(name))]
+
+
+def ordered_vms(report):
+    """The report's VMs, Azure first then AWS, each side in natural order (vm2 before vm10)."""
+    vms = [vm for vm in report.get("vms") or [] if isinstance(vm, dict) and vm.get("name")]
+    return sorted(vms, key=lambda vm: (CLOUD_ORDER.get(vm.get("cloud"), 1), natural_key(vm["name"])))
+
+
+def clouds_by_vm(vms):
+    return {vm["name"]: vm.get("cloud") for vm in vms}
+
+
+def measurement_index(report):
+    return {(m.get("src"), m.get("dst"), m.get("path"), m.get("tool")): m
+            for m in report.get("measurements") or []}
+
+
+def shown_tool(report):
+    """ping when the report has ping measurements (plain echo RTT), else mtr."""
+    tools = {m.get("tool") for m in report.get("measurements") or []}
+    return next((tool for tool in SHOWN_TOOLS if tool in tools), SHOWN_TOOLS[0])
+
+
+def measurement_state(m):
+    """ok, loss (some lost), lost (all lost), error, missing."""
+    if m is None:
+        return "missing"
+    if m.get("error") and not m.get("received"):
+        return "error"
+    if not m.get("received"):
+        return "lost"
+    return "loss" if number(m.get("loss_pct")) else "ok"
+
+
+def vm_pairs(vms):
+    return [(src["name"], dst["name"]) for src in vms for dst in vms if src["name"] != dst["name"]]
+
+
+def _private_growth(report):
+    """ESP bytes (in + out) each tunnel carried during the private probes, None if unknown."""
+    phase = ((report.get("counters") or {}).get("private_phase") or {}).get("tunnels") or {}
+    grown = {}
+    for name, growth in phase.items():
+        values = [number((growth or {}).get(key)) for key in COUNTER_KEYS]
+        grown[name] = None if None in values else sum(values)
+    return grown
+
+
+def view_tunnels(report):
+    grown = _private_growth(report)
+    tunnels = []
+    for t in report.get("tunnels") or []:
+        status = str(t.get("status") or "unknown").lower()
+        carried = grown.get(t.get("name"))
+        tunnels.append(dict(t, state=status if status in TUNNEL_STATES else "unknown",
+                            status=status, carried=carried, active=bool(carried)))
+    return tunnels
+
+
+def counter_phases(report):
+    counters = report.get("counters") or {}
+    known = [p for p in PHASE_LABELS if p in counters]
+    return known + sorted(p for p in counters if p not in PHASE_LABELS and isinstance(counters[p], dict))
+
+
+def phase_label(phase):
+    return PHASE_LABELS.get(phase, str(phase).replace("_phase", "").replace("_", " "))
+
+
+def tunnel_growth(report, phase, name):
+    growth = (((report.get("counters") or {}).get(phase) or {}).get("tunnels") or {}).get(name) or {}
+    return number(growth.get("bytes_in")), number(growth.get("bytes_out"))
+
+
+def largest_df(check):
+    """The largest Don't-Fragment packet that got through; older reports tried one size only."""
+    return number(check.get("largest"))
