@@ -28,7 +28,6 @@ import stat
 import time
 
 ROOT_LOCK_DIR = "/run/vpnlab"
-DEFAULT_TIMEOUT = 600
 POLL_INTERVAL = 0.5
 LAB_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,62}\Z")
 # The programs whose run a lock lasts for (the collection's playbooks; `ansible` for ad hoc use).
