@@ -208,7 +208,8 @@ plan:
             - The Azure half's settings derived from the plan - C(ipsec_policy) (the custom
               IPsec/IKE policy in Azure's names, from C(crypto)), C(dpd_timeout_seconds),
               C(image) (the VMs' marketplace image), C(tag_filter) (ARM's C($filter) for the
-              lab's tag) and C(managed_by).
+              lab's tag), C(managed_by) and C(vms) (each Azure VM's C(public_ip) and C(nic)
+              names, by VM name).
           type: dict
 problems:
   description: Every rule the inputs break (on failure).

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.policy import PolicyError, ipsec_policy
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.resources import MANAGED_BY, tag_filter
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.vms import vm_resources
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import CRYPTO
 
 GATEWAY_IP = "azure_gateway_public_ip"
@@ -40,4 +41,6 @@ class AzurePart:
             "image": dict(IMAGE),
             "tag_filter": tag_filter(plan["lab"]),
             "managed_by": MANAGED_BY[1],
+            # Each Azure VM's public IP and NIC names, by VM name.
+            "vms": vm_resources(plan["vms"]),
         }
