@@ -4,7 +4,7 @@
 """AWS's view of the tunnels (VgwTelemetry) as the connectivity check's tunnel records.
 
 Each record is ``{name, outside_ip, status, bytes_in, bytes_out, source, detail}`` (see
-module_utils/report.py). AWS reports no byte counters in the telemetry (they are CloudWatch
+module_utils/reporting/model.py). AWS reports no byte counters in the telemetry (they are CloudWatch
 metrics), so ``bytes_in``/``bytes_out`` are None: unknown, not zero. An endpoint without
 telemetry (moto) gives ``status: unknown`` and says why. Pure, no boto3.
 """

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Azure's view of the tunnels (each connection's status and byte counters) as the
 connectivity check's tunnel records ``{name, outside_ip, status, bytes_in, bytes_out, source,
-detail}`` (see module_utils/report.py). ``bytes_in`` is Azure's ingress, ``bytes_out`` its
+detail}`` (see module_utils/reporting/model.py). ``bytes_in`` is Azure's ingress, ``bytes_out`` its
 egress, seen from the Azure gateway. Pure.
 """
 
