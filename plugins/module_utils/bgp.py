@@ -33,18 +33,19 @@ Rules (AWS Site-to-Site VPN user guide, tunnel options; Azure VPN Gateway BGP FA
 from __future__ import annotations
 
 import ipaddress
+from typing import Any, Sequence
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.asn import (
     ASN_MAX, customer_gateway_asn_problem, vpn_gateway_asn_problem,
 )
 
 AZURE_DEFAULT_ASN = 65515
-AZURE_APIPA_FIRST = ipaddress.ip_address("169.254.21.0")
-AZURE_APIPA_LAST = ipaddress.ip_address("169.254.22.255")
-AWS_RESERVED_INSIDE = tuple(ipaddress.ip_network(c) for c in (
+AZURE_APIPA_FIRST = ipaddress.IPv4Address("169.254.21.0")
+AZURE_APIPA_LAST = ipaddress.IPv4Address("169.254.22.255")
+AWS_RESERVED_INSIDE = tuple(ipaddress.IPv4Network(c) for c in (
     "169.254.0.0/30", "169.254.1.0/30", "169.254.2.0/30", "169.254.3.0/30", "169.254.4.0/30",
     "169.254.5.0/30", "169.254.169.252/30"))
-LINK_LOCAL = ipaddress.ip_network("169.254.0.0/16")
+LINK_LOCAL = ipaddress.IPv4Network("169.254.0.0/16")
 # Azure refuses these for a peer (its own public and private ASNs) and, 65515 aside (its
 # default), for its gateway too.
 AZURE_RESERVED_PEER_ASNS = (8074, 8075, 12076, 65515, 65517, 65518, 65519, 65520)
@@ -57,12 +58,12 @@ TUNNELS_PER_CONNECTION = 2
 class BgpPlanError(ValueError):
     """The BGP inputs cannot work; ``problems`` names each one ({input, message})."""
 
-    def __init__(self, problems):
+    def __init__(self, problems: list[dict[str, str]]) -> None:
         super().__init__("; ".join("%s: %s" % (p["input"], p["message"]) for p in problems))
         self.problems = problems
 
 
-def azure_gateway_asn_problem(number):
+def azure_gateway_asn_problem(number: object) -> str | None:
     """Why Azure would refuse ``number`` as its VPN gateway's ASN, or None."""
     if not isinstance(number, int) or isinstance(number, bool) or not 1 <= number <= ASN_MAX:
         return "must be a whole number from 1 to %d" % ASN_MAX
@@ -73,7 +74,7 @@ def azure_gateway_asn_problem(number):
     return None
 
 
-def aws_side_asn_problem(number, azure_asn):
+def aws_side_asn_problem(number: object, azure_asn: object) -> str | None:
     """Why ``number`` cannot be the AWS side's ASN (the virtual private gateway's) facing an
     Azure gateway of ``azure_asn``, or None."""
     problem = vpn_gateway_asn_problem(number)
@@ -87,13 +88,14 @@ def aws_side_asn_problem(number, azure_asn):
     return None
 
 
-def inside_cidr_problem(text):
+def inside_cidr_problem(text: object) -> str | None:
     """Why ``text`` cannot be a tunnel's inside CIDR with a custom Azure BGP address, or None."""
     try:
-        network = ipaddress.ip_network(text, strict=True)
+        # Anything at all: ip_network's TypeError and ValueError are the answer.
+        network = ipaddress.ip_network(text, strict=True)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return "must be a /30 network such as 169.254.21.0/30 (its first address, no host bits)"
-    if network.version != 4 or network.prefixlen != 30:
+    if not isinstance(network, ipaddress.IPv4Network) or network.prefixlen != 30:
         return "must be a /30 (AWS's inside tunnel CIDRs are /30s)"
     if not network.subnet_of(LINK_LOCAL):
         return "must be within 169.254.0.0/16 (AWS's inside tunnel addresses)"
@@ -110,8 +112,9 @@ def _hosts(cidr):
     return str(network.network_address + 1), str(network.network_address + 2)
 
 
-def bgp_plan(azure_asn=AZURE_DEFAULT_ASN, aws_asn=64512, customer_gateway_asn=None,
-             inside_cidrs=None, active_active=True, region=None):
+def bgp_plan(azure_asn: int = AZURE_DEFAULT_ASN, aws_asn: int = 64512, customer_gateway_asn: int | None = None,
+             inside_cidrs: Sequence[str] | None = None, active_active: bool = True,
+             region: str | None = None) -> dict[str, Any]:
     """The BGP design's plan, or BgpPlanError naming every problem at once.
 
     ``customer_gateway_asn`` None means the Azure gateway's; ``inside_cidrs`` None means

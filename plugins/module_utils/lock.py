@@ -26,6 +26,10 @@ import re
 import select
 import stat
 import time
+from typing import Any, Callable, Iterable, Mapping, Sequence, Tuple
+
+# [(pid, argv), ...] from a process up its parents.
+Chain = Iterable[Tuple[int, Sequence[str]]]
 
 ROOT_LOCK_DIR = "/run/vpnlab"
 POLL_INTERVAL = 0.5
@@ -41,7 +45,7 @@ class LockError(Exception):
 
 # --- pure -------------------------------------------------------------------------------------
 
-def lock_dir(euid, environ, tmpdir="/tmp"):
+def lock_dir(euid: int, environ: Mapping[str, str], tmpdir: str = "/tmp") -> str:
     """Where the lock files are: /run/vpnlab for root (the local data plane's host-wide names),
     else the user's runtime directory, else a per-user directory in the temporary directory."""
     if euid == 0:
@@ -52,13 +56,13 @@ def lock_dir(euid, environ, tmpdir="/tmp"):
     return os.path.join(tmpdir, "vpnlab-%d" % euid)
 
 
-def lock_file(directory, lab):
+def lock_file(directory: str, lab: object) -> str:
     if not isinstance(lab, str) or not LAB_RE.match(lab):
         raise LockError("lab name %r cannot name a lock file" % (lab,))
     return os.path.join(directory, "%s.lock" % lab)
 
 
-def dir_problem(path, seen, euid):
+def dir_problem(path: str, seen: os.stat_result, euid: int) -> str | None:
     """Why the lock directory `path` (its lstat result `seen`) may not hold locks, or None."""
     if stat.S_ISLNK(seen.st_mode):
         return "lock directory %s is a symlink" % path
@@ -72,7 +76,7 @@ def dir_problem(path, seen, euid):
     return None
 
 
-def runner(argv):
+def runner(argv: Sequence[str]) -> str | None:
     """The runner program (ansible-playbook, ansible) a command line runs, or None."""
     words = list(argv[:2])
     if words and os.path.basename(words[0]).startswith("python"):
@@ -81,7 +85,7 @@ def runner(argv):
     return name if name in RUNNERS else None
 
 
-def playbook_process(chain):
+def playbook_process(chain: Chain) -> int | None:
     """The run a module belongs to: in `chain` ([(pid, argv), ...] from the module's parent up),
     the topmost of the first unbroken line of runner processes (Ansible's workers are forks of
     ansible-playbook with its command line). None when the module runs outside Ansible."""
@@ -94,13 +98,14 @@ def playbook_process(chain):
     return found
 
 
-def holder_record(lab, holder_pid, playbook_pid, playbook_start, command, now):
+def holder_record(lab: str, holder_pid: int, playbook_pid: int, playbook_start: int | None, command: str,
+                  now: datetime.datetime) -> dict[str, Any]:
     return {"lab": lab, "holder_pid": holder_pid, "playbook_pid": playbook_pid,
             "playbook_start": playbook_start, "command": command,
             "since": now.strftime("%Y-%m-%dT%H:%M:%SZ")}
 
 
-def parse_record(text):
+def parse_record(text: str) -> dict[str, Any] | None:
     """The holder record written in a lock file, or None (empty, half written, foreign)."""
     try:
         record = json.loads(text)
@@ -111,13 +116,14 @@ def parse_record(text):
     return record
 
 
-def same_run(record, playbook_pid, playbook_start):
+def same_run(record: Mapping[str, Any] | None, playbook_pid: int, playbook_start: int | None) -> bool:
     """Whether the lock's holder keeps it for this very run (site.yml imports check.yml)."""
-    return bool(record) and record.get("playbook_pid") == playbook_pid \
-        and record.get("playbook_start") == playbook_start
+    if not record:
+        return False
+    return record.get("playbook_pid") == playbook_pid and record.get("playbook_start") == playbook_start
 
 
-def busy_message(lab, path, record, waited):
+def busy_message(lab: str, path: str, record: Mapping[str, Any] | None, waited: int) -> str:
     if not record:
         who = "a process that has not said who it is yet"
     else:
@@ -137,11 +143,11 @@ def _stat_fields(pid):
     return text[text.rindex(")") + 2:].split()
 
 
-def parent_pid(pid):
+def parent_pid(pid: int) -> int:
     return int(_stat_fields(pid)[1])
 
 
-def start_time(pid):
+def start_time(pid: int) -> int | None:
     """The process's start time (clock ticks since boot): a pid and it name one process."""
     try:
         return int(_stat_fields(pid)[19])
@@ -149,7 +155,7 @@ def start_time(pid):
         return None
 
 
-def argv_of(pid):
+def argv_of(pid: int) -> list[str]:
     try:
         with open("/proc/%d/cmdline" % pid, "rb") as handle:
             data = handle.read()
@@ -158,7 +164,7 @@ def argv_of(pid):
     return [w.decode("utf-8", "replace") for w in data.split(b"\0") if w]
 
 
-def ancestry(pid):
+def ancestry(pid: int) -> list[tuple[int, list[str]]]:
     """[(pid, argv), ...] from `pid` up to (not including) init."""
     chain = []
     while pid > 1:
@@ -172,7 +178,7 @@ def ancestry(pid):
 
 # --- the lock ---------------------------------------------------------------------------------
 
-def prepare_dir(path, euid):
+def prepare_dir(path: str, euid: int) -> None:
     try:
         os.mkdir(path, 0o700)
     except FileExistsError:
@@ -198,7 +204,7 @@ def _still_named(descriptor, path):
         return False
 
 
-def read_record(path):
+def read_record(path: str) -> dict[str, Any] | None:
     try:
         with open(path) as handle:
             return parse_record(handle.read())
@@ -206,7 +212,9 @@ def read_record(path):
         return None
 
 
-def acquire(path, playbook_pid, playbook_start, timeout, clock=time.monotonic, sleep=time.sleep):
+def acquire(path: str, playbook_pid: int, playbook_start: int | None, timeout: float,
+            clock: Callable[[], float] = time.monotonic,
+            sleep: Callable[[float], None] = time.sleep) -> tuple[str, int | None, int]:
     """Take the lock at `path`: ("acquired", descriptor, waited), ("held", None, waited) when
     this run holds it already; LockError naming the holder after `timeout` seconds."""
     started = clock()
@@ -231,14 +239,14 @@ def acquire(path, playbook_pid, playbook_start, timeout, clock=time.monotonic, s
         os.close(descriptor)  # its holder removed it on the way out: start over
 
 
-def write_record(descriptor, record):
+def write_record(descriptor: int, record: Mapping[str, Any]) -> None:
     data = (json.dumps(record, sort_keys=True) + "\n").encode()
     os.ftruncate(descriptor, 0)
     os.pwrite(descriptor, data, 0)
     os.fsync(descriptor)
 
 
-def wait_for_exit(pid, start):
+def wait_for_exit(pid: int, start: int | None) -> None:
     """Return once process `pid` (started at `start`) has exited."""
     try:
         pidfd = os.pidfd_open(pid)
@@ -256,7 +264,7 @@ def wait_for_exit(pid, start):
         time.sleep(1)
 
 
-def hold(descriptor, path, playbook_pid, playbook_start):
+def hold(descriptor: int, path: str, playbook_pid: int, playbook_start: int | None) -> None:
     """In the holder: keep the lock until the playbook exits, remove the file, release."""
     try:
         with open("/proc/self/comm", "wb") as handle:
@@ -268,7 +276,7 @@ def hold(descriptor, path, playbook_pid, playbook_start):
         os.unlink(path)
 
 
-def spawn_holder(descriptor, path, playbook_pid, playbook_start):
+def spawn_holder(descriptor: int, path: str, playbook_pid: int, playbook_start: int | None) -> int:
     """Fork the holder (a session of its own, no stdio shared with Ansible); returns its pid."""
     pid = os.fork()
     if pid:
@@ -285,7 +293,8 @@ def spawn_holder(descriptor, path, playbook_pid, playbook_start):
         os._exit(0)
 
 
-def take(lab, timeout, euid=None, environ=None, self_pid=None, now=None):
+def take(lab: str, timeout: float, euid: int | None = None, environ: Mapping[str, str] | None = None,
+         self_pid: int | None = None, now: datetime.datetime | None = None) -> dict[str, Any]:
     """Take `lab`'s lock for the ansible-playbook run this process belongs to.
 
     Returns {path, state: acquired|held, waited, holder_pid, playbook_pid}."""
@@ -303,6 +312,7 @@ def take(lab, timeout, euid=None, environ=None, self_pid=None, now=None):
     if state == "held":
         result["holder_pid"] = (read_record(path) or {}).get("holder_pid")
         return result
+    assert descriptor is not None  # acquired
     try:
         holder = spawn_holder(descriptor, path, playbook, start)
         write_record(descriptor, holder_record(

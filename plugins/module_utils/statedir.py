@@ -43,10 +43,16 @@ import os
 import re
 import shutil
 import stat
+from typing import Any, Callable, Dict, Iterable, Mapping, Optional
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import atomic_target, write_atomic
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.ownership import MANAGER as MANAGED_BY
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.stateroot import refusal as root_refusal
+
+# What `observe` sees of a path: see `refusal`.
+Seen = Dict[str, Any]
+# A marker's expiry: {expires (ISO date), days (or None)}.
+Expiry = Dict[str, Optional[Any]]
 
 MARKER = ".vpnlab-lab"
 DIR_MODE = 0o700
@@ -86,14 +92,14 @@ class StateDirError(Exception):
 
 # --- pure: decisions on observations ---------------------------------------------------------
 
-def lab_problems(lab):
+def lab_problems(lab: object) -> list[str]:
     if not isinstance(lab, str) or not LAB_RE.fullmatch(lab):
         return ["lab=%r: must be 1 to 63 letters, digits, '_', '.' or '-', starting with a "
                 "letter or digit" % (lab,)]
     return []
 
 
-def path_problems(path):
+def path_problems(path: object) -> list[str]:
     if not isinstance(path, str) or not os.path.isabs(path):
         return ["path=%r: must be an absolute path" % (path,)]
     if os.path.normpath(path) == "/":
@@ -101,15 +107,17 @@ def path_problems(path):
     return []
 
 
-def marker_text(lab, expiry=None):
-    doc = {"lab": lab, "managed_by": MANAGED_BY}
+def marker_text(lab: str, expiry: Mapping[str, Any] | None = None) -> str:
+    doc: dict[str, Any] = {"lab": lab, "managed_by": MANAGED_BY}
     if expiry:
         doc.update(expires=expiry["expires"], expiry_days=expiry.get("days"))
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
-def marker_expiry(text):
+def marker_expiry(text: str | None) -> Expiry | None:
     """The expiry a marker records, ``{expires, days}``, or None (none, or not an ISO date)."""
+    if text is None:
+        return None
     try:
         doc = json.loads(text)
         expires = datetime.date.fromisoformat(str(doc["expires"])).isoformat()
@@ -119,8 +127,10 @@ def marker_expiry(text):
     return {"expires": expires, "days": days if isinstance(days, int) else None}
 
 
-def marker_owner(text):
+def marker_owner(text: str | None) -> str | None:
     """The lab named by a marker's text, or None when the text is not a marker of ours."""
+    if text is None:
+        return None
     try:
         doc = json.loads(text)
     except (TypeError, ValueError):
@@ -131,7 +141,7 @@ def marker_owner(text):
     return lab if isinstance(lab, str) and lab else None
 
 
-def is_known(name, kind):
+def is_known(name: str, kind: str) -> bool:
     """Whether the lab writes a top-level entry `name` of this kind (dir, file, link, other)."""
     for pattern in KNOWN_ENTRIES:
         if pattern.endswith("/"):
@@ -139,24 +149,25 @@ def is_known(name, kind):
                 return True
         # files.write_atomic writes a unique temporary file next to its target and renames it;
         # a crash in between leaves it behind (atomic_target names the file it was for).
-        elif kind == "file" and (fnmatch.fnmatchcase(name, pattern) or (
-                atomic_target(name) is not None and fnmatch.fnmatchcase(atomic_target(name), pattern))):
-            return True
+        elif kind == "file":
+            target = atomic_target(name)
+            if fnmatch.fnmatchcase(name, pattern) or (target is not None and fnmatch.fnmatchcase(target, pattern)):
+                return True
     return False
 
 
-def shown(name, kind):
+def shown(name: str, kind: str) -> str:
     return name + "/" if kind == "dir" else name
 
 
-def writable_by(mode):
+def writable_by(mode: int) -> str | None:
     """'others', 'its group' or None: who but the owner may write, by a mode."""
     if mode & stat.S_IWOTH:
         return "others"
     return "its group" if mode & stat.S_IWGRP else None
 
 
-def ownership_problem(seen, uid):
+def ownership_problem(seen: Mapping[str, Any], uid: int) -> str | None:
     """Why a directory as `seen` (a real one) may hold no lab's state: someone but the running
     user `uid` made it or can change it or its marker. None when nobody can."""
     if seen["uid"] != uid:
@@ -175,13 +186,13 @@ def ownership_problem(seen, uid):
     return None
 
 
-def untrusted(seen, lab, uid=None):
+def untrusted(seen: Mapping[str, Any], lab: str, uid: int | None = None) -> str | None:
     """Why a directory as `seen` is not `lab`'s own (the reason alone), or None when it is."""
     found = why_not(lab, seen, False, os.geteuid() if uid is None else uid)
     return found and found[0]
 
 
-def why_not(lab, seen, creating, uid):
+def why_not(lab: str, seen: Mapping[str, Any], creating: bool, uid: int) -> tuple[str, str] | None:
     """(reason, advice): why a directory as `seen` may not be used (creating) or emptied (or
     read) for `lab` by the running user `uid`; None when it may."""
     kind = seen["kind"]
@@ -214,7 +225,8 @@ def why_not(lab, seen, creating, uid):
     return None
 
 
-def refusal(path, lab, seen, creating, uid=None, action=None):
+def refusal(path: str, lab: str, seen: Mapping[str, Any], creating: bool, uid: int | None = None,
+            action: str | None = None) -> str | None:
     """Why the directory at `path`, as `seen`, may not be used (creating) or emptied for `lab`
     by the running user `uid` (the process's by default). None when it may.
 
@@ -229,16 +241,16 @@ def refusal(path, lab, seen, creating, uid=None, action=None):
     return "Refusing to %s: %s. %s %s" % (what % (path, lab), found[0], nothing, found[1])
 
 
-def listing(entries, limit=5):
+def listing(entries: Mapping[str, str], limit: int = 5) -> str:
     names = sorted(shown(n, k) for n, k in entries.items())
     more = " and %d more" % (len(names) - limit) if len(names) > limit else ""
     return ", ".join(names[:limit]) + more if names else "nothing"
 
 
-def sort_entries(entries, keep):
+def sort_entries(entries: Mapping[str, str], keep: Iterable[str]) -> dict[str, list[str]]:
     """{kept, remove, left}: the names (directories with '/') of a marked state directory's
     entries (the marker excluded), each sorted."""
-    out = {"kept": [], "remove": [], "left": []}
+    out: dict[str, list[str]] = {"kept": [], "remove": [], "left": []}
     for name, kind in entries.items():
         if any(fnmatch.fnmatchcase(name, pattern) for pattern in keep) or shown(name, kind) in REHEARSAL_ENTRIES:
             out["kept"].append(shown(name, kind))
@@ -249,7 +261,7 @@ def sort_entries(entries, keep):
     return {key: sorted(names) for key, names in out.items()}
 
 
-def missing_parents(path, exists):
+def missing_parents(path: str, exists: Callable[[str], bool]) -> list[str]:
     """The directories to create for `path`, outermost first (`exists` tells which exist)."""
     todo = []
     while not exists(path):
@@ -263,7 +275,7 @@ def missing_parents(path, exists):
 
 # --- the file system ----------------------------------------------------------------------
 
-def kind_of(path):
+def kind_of(path: str) -> str:
     try:
         mode = os.lstat(path).st_mode
     except (FileNotFoundError, NotADirectoryError):
@@ -271,10 +283,10 @@ def kind_of(path):
     return KINDS.get(stat.S_IFMT(mode), "other")
 
 
-def observe(path):
+def observe(path: str) -> Seen:
     """What `path` is, without following a symbolic link: see `refusal`."""
-    seen = {"kind": kind_of(path), "entries": {}, "marker": None, "marker_kind": None,
-            "uid": None, "mode": None, "marker_uid": None, "marker_mode": None}
+    seen: Seen = {"kind": kind_of(path), "entries": {}, "marker": None, "marker_kind": None,
+                  "uid": None, "mode": None, "marker_uid": None, "marker_mode": None}
     if seen["kind"] != "dir":
         return seen
     st = os.lstat(path)
@@ -308,7 +320,7 @@ def _read_marker(path):
         return handle.read(4096), st
 
 
-def read_own(path, uid=None, limit=1 << 20):
+def read_own(path: str, uid: int | None = None, limit: int = 1 << 20) -> str:
     """The text of a file in a lab's state directory, read only when it is a regular file of the
     running user that nobody else can write to, never through a symbolic link; StateDirError
     with the reason otherwise (OSError when it cannot be opened, ValueError when not UTF-8)."""
@@ -332,18 +344,18 @@ def read_own(path, uid=None, limit=1 << 20):
         return handle.read(limit).decode("utf-8")
 
 
-def is_marked(path, lab):
+def is_marked(path: str, lab: str) -> bool:
     """Whether `path` is `lab`'s own state directory: a real directory carrying `lab`'s marker,
     it and the marker the running user's and writable by nobody else, in a sound state root."""
     try:
         seen = observe(path) if not _problems(path, lab) else None
     except OSError:
         return False
-    return bool(seen) and seen["kind"] == "dir" and seen["marker"] is not None and \
+    return seen is not None and seen["kind"] == "dir" and seen["marker"] is not None and \
         refusal(path, lab, seen, creating=False) is None
 
 
-def recorded_expiry(path, lab):
+def recorded_expiry(path: str, lab: str) -> Expiry | None:
     """The expiry recorded in `lab`'s marker at `path`, or None (no directory, not the lab's,
     nothing recorded). Never raises on a missing or foreign directory: the plan asks first."""
     try:
@@ -379,7 +391,8 @@ def _result(path):
     return {"changed": False, "path": path, "created": [], "removed": [], "kept": [], "left": []}
 
 
-def ensure_present(path, lab, check_mode=False, expiry=None):
+def ensure_present(path: str, lab: str, check_mode: bool = False,
+                   expiry: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Create and mark the state directory, or accept it; {changed, created, expiry, ...}.
 
     `expiry` ({expires, days}, the plan's) is recorded in the marker when it differs from what
@@ -415,7 +428,7 @@ def ensure_present(path, lab, check_mode=False, expiry=None):
     return result
 
 
-def ensure_absent(path, lab, keep=DEFAULT_KEEP, check_mode=False):
+def ensure_absent(path: str, lab: str, keep: Iterable[str] = DEFAULT_KEEP, check_mode: bool = False) -> dict[str, Any]:
     """Remove what the lab wrote in its state directory; {changed, removed, kept, left, ...}.
 
     `left` lists the entries the lab does not know, left in place; `removed` names removed

@@ -28,6 +28,11 @@ from __future__ import annotations
 
 import os
 import stat
+from typing import Any, Callable, TypeVar, overload
+
+T = TypeVar("T")
+Lstat = Callable[[str], os.stat_result]
+Realpath = Callable[[str], str]
 
 # Never a state root themselves (a lab would live next to the system's own directories).
 SYSTEM_DIRS = frozenset((
@@ -50,12 +55,20 @@ class StateRootError(Exception):
     """The state root may not be used; nothing was created or changed."""
 
 
-def normalised(path):
+@overload
+def normalised(path: str) -> str: ...
+
+
+@overload
+def normalised(path: T) -> T: ...
+
+
+def normalised(path: Any) -> Any:
     """The path without trailing slashes (but '/')."""
     return path.rstrip("/") or "/" if isinstance(path, str) else path
 
 
-def text_problem(path):
+def text_problem(path: object) -> str | None:
     """Why the text of `path` is not a usable state root, or None."""
     if not isinstance(path, str):
         return "it is not a path (%s)" % type(path).__name__
@@ -75,7 +88,7 @@ def text_problem(path):
     return system_problem(path)
 
 
-def system_problem(path, resolved=False):
+def system_problem(path: str, resolved: bool = False) -> str | None:
     """Why `path` (normalised) is a system place, or None."""
     lead = "it resolves to %r, " % path if resolved else "%r " % path
     if path == "/":
@@ -89,13 +102,13 @@ def system_problem(path, resolved=False):
     return None
 
 
-def prefixes(path):
+def prefixes(path: str) -> list[str]:
     """'/', then each longer prefix of the absolute, normalised `path`, ending with it."""
     parts = [p for p in path.split("/") if p]
     return ["/"] + ["/" + "/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
-def entry_problem(path, st, uid, is_root):
+def entry_problem(path: str, st: os.stat_result, uid: int, is_root: bool) -> str | None:
     """Why the existing directory `path`, as `st` shows it, lets others change the root."""
     if stat.S_ISLNK(st.st_mode):
         if st.st_uid not in (0, uid):
@@ -115,7 +128,7 @@ def entry_problem(path, st, uid, is_root):
     return None
 
 
-def walk_problem(path, uid, lstat, links_only):
+def walk_problem(path: str, uid: int, lstat: Lstat, links_only: bool) -> str | None:
     """The first problem of `path`'s existing prefixes, outermost first."""
     for prefix in prefixes(path):
         try:
@@ -130,11 +143,13 @@ def walk_problem(path, uid, lstat, links_only):
     return None
 
 
-def problem(path, uid=None, lstat=os.lstat, realpath=os.path.realpath):
+def problem(path: object, uid: int | None = None, lstat: Lstat = os.lstat,
+            realpath: Realpath = os.path.realpath) -> str | None:
     """Why `path` may not be the state root, or None. `uid` is the running user's."""
     reason = text_problem(path)
     if reason:
         return reason
+    assert isinstance(path, str)  # text_problem refuses anything else
     uid = os.geteuid() if uid is None else uid
     path = normalised(path)
     real = realpath(path)
@@ -146,7 +161,8 @@ def problem(path, uid=None, lstat=os.lstat, realpath=os.path.realpath):
     return walk_problem(real, uid, lstat, links_only=False)
 
 
-def refusal(path, uid=None, lstat=os.lstat, realpath=os.path.realpath):
+def refusal(path: object, uid: int | None = None, lstat: Lstat = os.lstat,
+            realpath: Realpath = os.path.realpath) -> str | None:
     """The message refusing `path` as the state root (naming it and the reason), or None."""
     reason = problem(path, uid, lstat, realpath)
     if reason is None:
@@ -155,9 +171,11 @@ def refusal(path, uid=None, lstat=os.lstat, realpath=os.path.realpath):
             "that only root or you can change, such as ~/.vpnlab." % (path, WHAT, reason))
 
 
-def checked(path, uid=None, lstat=os.lstat, realpath=os.path.realpath):
+def checked(path: object, uid: int | None = None, lstat: Lstat = os.lstat,
+            realpath: Realpath = os.path.realpath) -> str:
     """`path` normalised, or StateRootError with the refusal."""
     message = refusal(path, uid, lstat, realpath)
     if message:
         raise StateRootError(message)
+    assert isinstance(path, str)  # refusal refuses anything else
     return normalised(path)
