@@ -15,17 +15,20 @@ import os
 import signal
 import subprocess
 import time
+from typing import Callable, Mapping, Sequence, TypeVar
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import write_atomic
+
+T = TypeVar("T")
 
 NETNS_DIR = "/var/run/netns"
 
 
-def netns_inode(netns):
+def netns_inode(netns: str) -> int:
     return os.stat(os.path.join(NETNS_DIR, netns)).st_ino
 
 
-def read_pid(path):
+def read_pid(path: str) -> int | None:
     """The pid on the first line of the pid file at `path`, or None (no file, no pid, or 0/1,
     which is never one of the lab's daemons)."""
     try:
@@ -36,13 +39,13 @@ def read_pid(path):
     return int(text) if text.isascii() and text.isdigit() and int(text) > 1 else None
 
 
-def write_pid(path, pid):
+def write_pid(path: str, pid: int) -> None:
     """Record `pid` once its process runs: replaced in one step, so a reader never sees a
     half-written or empty pid file (read_pid would take it for no daemon at all)."""
     write_atomic(path, "%d\n" % pid, mode=0o644)
 
 
-def cmdline(pid):
+def cmdline(pid: int) -> str:
     try:
         with open("/proc/%d/cmdline" % pid, "rb") as handle:
             return handle.read().replace(b"\0", b" ").decode("utf-8", "replace")
@@ -50,7 +53,7 @@ def cmdline(pid):
         return ""
 
 
-def alive(pid, needle, netns):
+def alive(pid: int | None, needle: str, netns: str) -> bool:
     """True when `pid` runs a command containing `needle` inside network namespace `netns`."""
     if not pid or needle not in cmdline(pid):
         return False
@@ -60,7 +63,7 @@ def alive(pid, needle, netns):
         return False
 
 
-def listens(tcp_table, port):
+def listens(tcp_table: str, port: int) -> bool:
     """True when /proc/<pid>/net/tcp text has a socket in LISTEN state (0A) on `port`."""
     for line in tcp_table.splitlines()[1:]:
         fields = line.split()
@@ -69,7 +72,7 @@ def listens(tcp_table, port):
     return False
 
 
-def listening(pid, port):
+def listening(pid: int, port: int) -> bool:
     """Whether the network namespace of `pid` has a TCP socket listening on `port`."""
     try:
         with open("/proc/%d/net/tcp" % pid) as handle:
@@ -78,7 +81,7 @@ def listening(pid, port):
         return False
 
 
-def wait_for(predicate, timeout, interval=0.05):
+def wait_for(predicate: Callable[[], T], timeout: float, interval: float = 0.05) -> T:
     """Poll `predicate` until it is true or `timeout` seconds passed; returns its last value."""
     deadline = time.monotonic() + timeout
     while True:
@@ -88,7 +91,7 @@ def wait_for(predicate, timeout, interval=0.05):
         time.sleep(interval)
 
 
-def spawn(argv, log_path, env=None):
+def spawn(argv: Sequence[str], log_path: str, env: Mapping[str, str] | None = None) -> int:
     """Start `argv` detached (new session, stdio to `log_path`); returns its PID once it runs
     (Popen returns after the exec, or raises when it failed). No shell: data stays argv."""
     with open(log_path, "ab") as log, open(os.devnull, "rb") as null:
@@ -97,13 +100,13 @@ def spawn(argv, log_path, env=None):
     return proc.pid
 
 
-def exited(pid):
+def exited(pid: int) -> bool:
     """True when the process `pid` started by spawn() has ended (reaped here if it is our
     child, so a dead daemon is not taken for a slow one)."""
     return _gone(pid)
 
 
-def log_tail(path, lines=12, limit=2000):
+def log_tail(path: str, lines: int = 12, limit: int = 2000) -> str:
     """The last `lines` lines of a daemon's log (at most `limit` characters), for an error
     message; '(no log)' when there is none. Lab daemons log at levels that carry no keys."""
     try:
@@ -139,7 +142,7 @@ def _state(pid):
     return ""
 
 
-def stop(pid, timeout=5.0):
+def stop(pid: int, timeout: float = 5.0) -> None:
     """SIGTERM, then SIGKILL if `pid` is still there after `timeout` seconds."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import socket
+from typing import Any, Iterable, Mapping
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.hostnet import SAFETY_ROUTE_PROTO
 
@@ -29,13 +30,13 @@ ESRCH = 3
 
 # --- pure ---------------------------------------------------------------------------------
 
-def guard_metric(lab):
+def guard_metric(lab: str) -> int:
     """The lab's own route metric: stable across runs and machines, distinct per lab name."""
     digest = hashlib.sha256(lab.encode("utf-8")).digest()
     return METRIC_BASE + int.from_bytes(digest[:4], "big") % METRIC_SPAN
 
 
-def normalise_cidrs(cidrs):
+def normalise_cidrs(cidrs: Iterable[object]) -> list[str]:
     """Canonical, de-duplicated CIDR strings in input order; ValueError names a bad one.
 
     Host bits are dropped (10.1.1.1/16 -> 10.1.0.0/16) as the kernel wants; a default route
@@ -54,7 +55,7 @@ def normalise_cidrs(cidrs):
     return seen
 
 
-def overlapping_host_networks(cidrs, host_nets):
+def overlapping_host_networks(cidrs: Iterable[str], host_nets: Iterable[str]) -> list[tuple[str, str]]:
     """(cidr, host network) pairs where a guard would cut the host from its own networks."""
     pairs = []
     for cidr in cidrs:
@@ -66,24 +67,24 @@ def overlapping_host_networks(cidrs, host_nets):
     return pairs
 
 
-def own_routes(observed, metric):
+def own_routes(observed: Iterable[Mapping[str, Any]], metric: int) -> list[str]:
     """Destinations of the guard routes with `metric`; `observed` is [{dst, proto, metric}]."""
     return sorted({r["dst"] for r in observed
                    if r["proto"] == GUARD_PROTO and r["metric"] == metric}, key=_sort_key)
 
 
-def routes_to_add(wanted, observed, metric):
+def routes_to_add(wanted: Iterable[object], observed: Iterable[Mapping[str, Any]], metric: int) -> list[str]:
     """Wanted CIDRs (normalised) the lab has no guard route for yet, in input order."""
     have = set(own_routes(observed, metric))
     return [cidr for cidr in normalise_cidrs(wanted) if cidr not in have]
 
 
-def routes_to_remove(observed, metric):
+def routes_to_remove(observed: Iterable[Mapping[str, Any]], metric: int) -> list[str]:
     """Every guard route of the lab, whatever its destination."""
     return own_routes(observed, metric)
 
 
-def routes_after(before, added, removed):
+def routes_after(before: Iterable[str], added: Iterable[str], removed: Iterable[str]) -> list[str]:
     """The lab's guard routes once `added` are added and `removed` removed, sorted."""
     return sorted((set(before) - set(removed)) | set(added), key=_sort_key)
 
@@ -102,7 +103,7 @@ def _family(cidr):
 class RouteDriver:
     """Reads and changes guard routes in the host's main routing table."""
 
-    def observe(self):
+    def observe(self) -> list[dict[str, Any]]:
         """Every route of the main table that has a destination, as [{dst, proto, metric}]."""
         routes = []
         with IPRoute() as ipr:
@@ -117,7 +118,7 @@ class RouteDriver:
         return routes
 
     @staticmethod
-    def add(cidr, metric):
+    def add(cidr: str, metric: int) -> None:
         with IPRoute() as ipr:
             try:
                 ipr.route("add", family=_family(cidr), dst=cidr, type="unreachable",
@@ -127,7 +128,7 @@ class RouteDriver:
                     raise
 
     @staticmethod
-    def remove(cidr, metric):
+    def remove(cidr: str, metric: int) -> None:
         with IPRoute() as ipr:
             try:
                 ipr.route("del", family=_family(cidr), dst=cidr, proto=GUARD_PROTO,
@@ -140,14 +141,14 @@ class RouteDriver:
 class LabRoutes:
     """One lab's guard routes, for callers that only remove them (host_guard, local_teardown)."""
 
-    def __init__(self, lab, driver):
+    def __init__(self, lab: str, driver: Any) -> None:
         self.metric = guard_metric(lab)
         self.driver = driver
 
-    def remaining(self):
+    def remaining(self) -> list[str]:
         return own_routes(self.driver.observe(), self.metric)
 
-    def remove(self, check_mode):
+    def remove(self, check_mode: bool) -> list[str]:
         """Remove the lab's guard routes; returns the destinations removed (or to remove)."""
         gone = routes_to_remove(self.driver.observe(), self.metric)
         if not check_mode:

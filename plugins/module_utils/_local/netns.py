@@ -16,9 +16,16 @@ from __future__ import annotations
 import hashlib
 import os
 import socket
+from typing import Any, Callable, Dict, Hashable, Iterable, List, Mapping, Tuple, TypeVar
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.daemon import NETNS_DIR
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import IPRoute, NetlinkError, pr_netns
+
+H = TypeVar("H", bound=Hashable)
+# What a namespace spec needs done: [(action, details)], see plan_namespace.
+Actions = List[Tuple[str, Dict[str, Any]]]
+# AnsibleModule.run_command: (rc, stdout, stderr).
+Run = Callable[..., Tuple[int, str, str]]
 
 
 # Every lab namespace: IPv4 only (no IPv6 autoconfiguration chatter), and no rate limit on ICMP
@@ -32,11 +39,11 @@ RTPROT_STATIC = 4
 
 # --- pure ---------------------------------------------------------------------------------
 
-def nft_digest(body):
+def nft_digest(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
 
 
-def nft_document(table, body):
+def nft_document(table: str, body: str) -> str:
     """An nft script that atomically replaces `table` with `body`, stamped with its digest."""
     digest = nft_digest(body)
     indented = "".join("  " + line + "\n" for line in body.splitlines())
@@ -44,7 +51,7 @@ def nft_document(table, body):
             % (table, table, table, digest, indented))
 
 
-def nft_table_comment(text):
+def nft_table_comment(text: str) -> str | None:
     """The table's own comment in `nft list table` output, or None.
 
     Text, not `nft -j`: nftables 1.0.6 (Debian 12) leaves table comments out of its JSON.
@@ -58,33 +65,33 @@ def nft_table_comment(text):
     return None
 
 
-def wanted_sysctls(spec):
+def wanted_sysctls(spec: Mapping[str, Any]) -> dict[str, str]:
     wanted = dict(BASE_SYSCTLS)
     if spec.get("forwarding"):
         wanted["net.ipv4.ip_forward"] = "1"
     return wanted
 
 
-def missing(desired, current):
+def missing(desired: Iterable[H], current: Iterable[H]) -> list[H]:
     """Items of `desired` not in `current`, in order."""
     have = set(current)
     return [item for item in desired if item not in have]
 
 
-def route_key(route):
+def route_key(route: Mapping[str, Any]) -> tuple[str, str | None]:
     dst = route["dst"]
     if dst in ("default", "0.0.0.0/0"):
         dst = "0.0.0.0/0"
     return (dst, route.get("gateway"))
 
 
-def plan_namespace(spec, observed):
+def plan_namespace(spec: Mapping[str, Any], observed: Mapping[str, Any]) -> Actions:
     """What to do for one namespace spec, given what exists; a list of (action, details).
 
     `observed` is {exists, links: {ifname: {kind, addresses, master, peer_ok}},
     routes: [(dst, gateway)], sysctls: {key: value}, nft: {table: comment}} as read by the driver.
     """
-    actions = []
+    actions: Actions = []
     if not observed["exists"]:
         actions.append(("create_netns", {}))
     for link in spec.get("links", []):
@@ -123,7 +130,7 @@ def _plan_link(link, seen):
     return actions
 
 
-def describe(netns, action, details):
+def describe(netns: str, action: str, details: Mapping[str, Any]) -> str:
     """One line per action, for the module's `actions` result."""
     link = details.get("link", {})
     peer = details.get("peer", {})
@@ -146,7 +153,7 @@ def describe(netns, action, details):
 
 # --- pyroute2 / iproute2 driver ----------------------------------------------------------
 
-def netns_exists(name):
+def netns_exists(name: str) -> bool:
     return os.path.exists(os.path.join(NETNS_DIR, name))
 
 
@@ -163,20 +170,20 @@ def _link_kind(msg):
 class Driver:
     """Reads and changes lab namespaces; `run` is AnsibleModule.run_command."""
 
-    def __init__(self, run):
+    def __init__(self, run: Run) -> None:
         self.run = run
 
-    def netns_run(self, netns, argv, data=None):
+    def netns_run(self, netns: str, argv: list[str], data: str | None = None) -> str:
         cmd = ["ip", "netns", "exec", netns] + argv
         rc, out, err = self.run(cmd, data=data)
         if rc != 0:
             raise RuntimeError("%s failed (%d): %s" % (" ".join(argv), rc, (err or out).strip()))
         return out
 
-    def observe(self, spec):
+    def observe(self, spec: Mapping[str, Any]) -> dict[str, Any]:
         name = spec["name"]
-        observed = {"exists": netns_exists(name), "links": {}, "routes": [], "sysctls": {},
-                    "nft": {}}
+        observed: dict[str, Any] = {"exists": netns_exists(name), "links": {}, "routes": [], "sysctls": {},
+                                    "nft": {}}
         if not observed["exists"]:
             return observed
         with IPRoute(netns=name) as ipr:
@@ -216,7 +223,7 @@ class Driver:
                                                   or pmsg.get_attr("IFLA_MASTER") == master[0])
         return seen
 
-    def apply(self, name, action, details):
+    def apply(self, name: str, action: str, details: Mapping[str, Any]) -> None:
         getattr(self, "_do_" + action)(name, **details)
 
     def _do_fail(self, name, msg):
@@ -299,7 +306,7 @@ class Driver:
 LATE_ACTIONS = ("sysctls", "route", "nft")
 
 
-def converge(specs, driver, check_mode):
+def converge(specs: Iterable[Mapping[str, Any]], driver: Any, check_mode: bool) -> list[str]:
     """Bring every namespace spec about; returns the list of actions taken (or to take)."""
     planned = [(spec["name"], action, details) for spec in specs
                for action, details in plan_namespace(spec, driver.observe(spec))]

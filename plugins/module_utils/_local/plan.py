@@ -10,6 +10,7 @@ is the local target's. Pure: the host's networks are read by the caller and pass
 from __future__ import annotations
 
 import ipaddress
+from typing import Any, Callable, Iterable, Mapping, Union
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import var
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.topology import (
@@ -28,14 +29,14 @@ class LocalTarget:
 
     name = "local"
 
-    def __init__(self, host_networks=()):
+    def __init__(self, host_networks: Union[Iterable[str], Callable[[], Iterable[str]], None] = ()) -> None:
         self._host_networks = host_networks
 
-    def host_networks(self):
+    def host_networks(self) -> list[str]:
         found = self._host_networks
         return list(found() if callable(found) else found or ())
 
-    def check(self, chk, p, nets, vms):
+    def check(self, chk: Any, p: Mapping[str, Any], nets: Mapping[str, Any], vms: list[dict[str, Any]]) -> None:
         for i, vm in enumerate(vms):
             if vm["name"] in LOCAL_INFRA:
                 chk.add("vms[%d].name" % i, vm["name"], "is reserved for the local lab's own "
@@ -43,7 +44,7 @@ class LocalTarget:
         check_local(chk, p, nets, self.host_networks(), len(vms))
 
     @staticmethod
-    def check_state_dir(chk, state_dir):
+    def check_state_dir(chk: Any, state_dir: str) -> None:
         """The state directory must leave room for the gateways' control sockets."""
         longest = longest_socket_path(state_dir)
         if len(longest.encode()) > SOCKET_PATH_MAX:
@@ -54,12 +55,13 @@ class LocalTarget:
                                                     SOCKET_PATH_MAX, len(longest.encode()) - SOCKET_PATH_MAX))
 
     @staticmethod
-    def build(plan, p):
+    def build(plan: dict[str, Any], p: Mapping[str, Any]) -> dict[str, Any]:
         return local_topology(plan, ipaddress.ip_network(p["local_azure_public_cidr"]),
                               ipaddress.ip_network(p["local_aws_public_cidr"]))
 
 
-def check_local(chk, p, nets, host_networks, vm_count):
+def check_local(chk: Any, p: Mapping[str, Any], nets: Mapping[str, Any], host_networks: Iterable[str] | None,
+                vm_count: int) -> None:
     """Local target only: the public ranges and the host's own addresses and routes."""
     pubs = {k: chk.network(k, p[k]) for k in ("local_azure_public_cidr", "local_aws_public_cidr")}
     lab_ranges = dict(pubs)

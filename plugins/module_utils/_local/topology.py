@@ -20,9 +20,12 @@ module only adds what is missing), so several roles can each add their part to o
 from __future__ import annotations
 
 import ipaddress
+from typing import Any, Iterable, Mapping, Sequence, Tuple, Union
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.access import ssh_option
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import IPERF3_PORTS
+
+Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
 # The lab's own namespaces, by the cloud object each stands for (the VMs come on top).
 INFRA = {
@@ -39,12 +42,12 @@ VICI_SOCKET = "charon.vici"
 SOCKET_PATH_MAX = 107
 
 
-def gateway_dirs(state_dir):
+def gateway_dirs(state_dir: str) -> dict[str, str]:
     """{side: directory} of the two emulated VPN gateways' strongSwan files."""
     return {"azure": state_dir + "/gateways/azure", "aws": state_dir + "/gateways/aws"}
 
 
-def longest_socket_path(state_dir):
+def longest_socket_path(state_dir: str) -> str:
     """The longest Unix socket path the local lab makes under `state_dir`."""
     return max((d + "/" + VICI_SOCKET for d in gateway_dirs(state_dir).values()), key=len)
 
@@ -52,7 +55,7 @@ def longest_socket_path(state_dir):
 PARTS = ("internet", "azure_vnet", "aws_vpc", "azure_routes", "vms")
 
 
-def netns_names(lab, vm_names):
+def netns_names(lab: str, vm_names: Iterable[str]) -> tuple[str, dict[str, str], dict[str, str]]:
     # '.' cannot occur in a lab name, so `vpnlab-<lab>.` never prefixes another lab's names
     # (with '-', lab `ab`'s VM `cd-inet` would be lab `ab-cd`'s internet).
     prefix = "vpnlab-%s." % lab
@@ -61,7 +64,7 @@ def netns_names(lab, vm_names):
     return prefix, infra, vms
 
 
-def aws_transit(vpc, subnet):
+def aws_transit(vpc: Network, subnet: Network) -> ipaddress.IPv4Network | None:
     """A /30 of the VPC outside the VM subnet, linking the VPC router and the VGW.
 
     Inside the VPC so that the VGW's own packets (mtr hops) match the tunnel's selectors.
@@ -70,14 +73,14 @@ def aws_transit(vpc, subnet):
     """
     if vpc.prefixlen > 30:
         return None
-    last = ipaddress.ip_network((int(vpc.broadcast_address) - 3, 30))
+    last = ipaddress.IPv4Network((int(vpc.broadcast_address) - 3, 30))
     if not last.overlaps(subnet):
         return last
     below = (int(subnet.network_address) & ~3) - 4
-    return ipaddress.ip_network((below, 30)) if below >= int(vpc.network_address) else None
+    return ipaddress.IPv4Network((below, 30)) if below >= int(vpc.network_address) else None
 
 
-def guard_routes(vnet, vpc, pub):
+def guard_routes(vnet: Network, vpc: Network, pub: Mapping[str, Any]) -> list[str]:
     """What the host's safety-net `unreachable` routes cover: the private networks whole, but
     only the public addresses the lab uses, one /32 each. The public ranges are documentation
     ranges that a machine may reach the outside world through (here pypi.org resolves into
@@ -87,7 +90,7 @@ def guard_routes(vnet, vpc, pub):
     return [str(vnet), str(vpc)] + sorted("%s/32" % a for a in addresses)
 
 
-def public_addresses(plan, azure_pub, aws_pub):
+def public_addresses(plan: Mapping[str, Any], azure_pub: Network, aws_pub: Network) -> dict[str, Any]:
     """Public addresses: .10 onwards of each range, the operator at the top of Azure's."""
     azure_vms = [vm["name"] for vm in plan["vms"] if vm["cloud"] == "azure"]
     aws_vms = [vm["name"] for vm in plan["vms"] if vm["cloud"] == "aws"]
@@ -117,7 +120,7 @@ def _veth(ifname, addresses, peer_netns, peer_ifname, master=None, peer_addresse
     return {"ifname": ifname, "kind": "veth", "addresses": addresses, "peer": peer}
 
 
-def mss_table(mss):
+def mss_table(mss: int) -> str:
     """Clamp TCP MSS for traffic through the tunnel device (Azure needs 1350)."""
     return ("chain forward {\n"
             "  type filter hook forward priority mangle; policy accept;\n"
@@ -126,7 +129,7 @@ def mss_table(mss):
             "}\n" % (mss, mss))
 
 
-def nat_table(pairs):
+def nat_table(pairs: Sequence[Tuple[str, str]]) -> str:
     """1:1 NAT at a cloud edge: public <-> private per VM, also for traffic from inside
     to a public address of the same cloud (hairpin), as the cloud's edge does."""
     pre = "".join("  ip daddr %s dnat to %s\n" % (pub, priv) for priv, pub in pairs)
@@ -139,7 +142,7 @@ def nat_table(pairs):
             + post + "}\n")
 
 
-def security_table(subnet, allowed, peers=()):
+def security_table(subnet: str, allowed: Iterable[str], peers: Sequence[str] = ()) -> str:
     """Security group / NSG: from the internet, only SSH and ICMP, only from `allowed`; and
     iperf3 (TCP 5201-5202, the check's throughput) only from `peers`, the lab VMs' public /32s."""
     sources = ", ".join(allowed)
@@ -157,7 +160,7 @@ def security_table(subnet, allowed, peers=()):
             "}\n" % {"subnet": subnet, "src": sources, "iperf3": iperf3})
 
 
-def local_topology(plan, azure_pub, aws_pub):
+def local_topology(plan: Mapping[str, Any], azure_pub: Network, aws_pub: Network) -> dict[str, Any]:
     """The `local` part of the plan: namespace names, addresses and one spec list per role."""
     vnet = ipaddress.ip_network(plan["azure"]["vnet_cidr"])
     vpc = ipaddress.ip_network(plan["aws"]["vpc_cidr"])
@@ -165,6 +168,7 @@ def local_topology(plan, azure_pub, aws_pub):
     aws_sub = ipaddress.ip_network(plan["aws"]["subnet_cidr"])
     gw_sub = ipaddress.ip_network(plan["azure"]["gateway_subnet_cidr"])
     transit = aws_transit(vpc, aws_sub)
+    assert transit is not None  # the plan refuses a subnet that leaves none (_local.plan.check_local)
     prefix, ns, vm_ns = netns_names(plan["lab"], [vm["name"] for vm in plan["vms"]])
     pub = public_addresses(plan, azure_pub, aws_pub)
     addr = {
@@ -199,7 +203,8 @@ def local_topology(plan, azure_pub, aws_pub):
     }
 
 
-def inventory_records(plan, operator_netns, vm_ns, public_ips):
+def inventory_records(plan: Mapping[str, Any], operator_netns: str, vm_ns: Mapping[str, str],
+                      public_ips: Mapping[str, str]) -> list[dict[str, Any]]:
     """What the `lab` inventory plugin lists for each VM, with the SSH settings that reach it:
     only from the operator namespace (a ProxyCommand), never from the host's own network."""
     state = plan["state_dir"]

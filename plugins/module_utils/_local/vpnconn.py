@@ -14,13 +14,14 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 from xml.sax.saxutils import escape
+from typing import Any, Iterable, Mapping, Sequence
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.crypto import (
     ENCRYPTION, INTEGRITY, xml_name,
 )
 
 
-def resource_id(kind, lab):
+def resource_id(kind: str, lab: str) -> str:
     """A stable AWS-style id (`vpn-0123...`) for one of the lab's emulated resources."""
     return "%s-%s" % (kind, hashlib.sha256(("%s/%s" % (kind, lab)).encode()).hexdigest()[:17])
 
@@ -29,7 +30,7 @@ def _values(items):
     return [{"Value": item} for item in items]
 
 
-def tunnel_options(tunnel, outside_ip, psk, crypto):
+def tunnel_options(tunnel: Mapping[str, Any], outside_ip: str, psk: str, crypto: Mapping[str, Any]) -> dict[str, Any]:
     p1, p2 = crypto["phase1"], crypto["phase2"]
     return {
         "OutsideIpAddress": outside_ip,
@@ -103,7 +104,8 @@ def _xml_tunnel(options, cgw_ip, crypto):
                                  dpd_delay, crypto["dpd_timeout_seconds"] // dpd_delay))
 
 
-def customer_gateway_configuration(vpn_id, cgw_id, vgw_id, options, cgw_ip, crypto):
+def customer_gateway_configuration(vpn_id: str, cgw_id: str, vgw_id: str, options: Iterable[Mapping[str, Any]],
+                                   cgw_ip: str, crypto: Mapping[str, Any]) -> str:
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<vpn_connection id="%s">\n'
             "  <customer_gateway_id>%s</customer_gateway_id>\n"
             "  <vpn_gateway_id>%s</vpn_gateway_id>\n"
@@ -114,7 +116,7 @@ def customer_gateway_configuration(vpn_id, cgw_id, vgw_id, options, cgw_ip, cryp
             + "</vpn_connection>\n")
 
 
-def describe_vpn_connection(plan, psks):
+def describe_vpn_connection(plan: Mapping[str, Any], psks: Sequence[str]) -> dict[str, Any]:
     """One element of DescribeVpnConnections()['VpnConnections'] for the lab (with PSKs)."""
     lab, local = plan["lab"], plan["local"]
     vpn_id, cgw_id, vgw_id = (resource_id(k, lab) for k in ("vpn", "cgw", "vgw"))
