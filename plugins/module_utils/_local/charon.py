@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import socket
 import traceback
+from typing import Any, Iterable, Mapping, Sequence
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local import daemon
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import read_text, update
@@ -43,7 +44,7 @@ def _text(value):
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
 
 
-def decode(data):
+def decode(data: Any) -> Any:
     """VICI answers carry bytes; turn them into str recursively."""
     if isinstance(data, dict):
         return {_text(k): decode(v) for k, v in data.items()}
@@ -53,32 +54,32 @@ def decode(data):
 
 
 class Charon:
-    def __init__(self, directory, netns):
+    def __init__(self, directory: str, netns: str) -> None:
         self.directory, self.netns = directory, netns
         self.conf = os.path.join(directory, "strongswan.conf")
         self.socket = os.path.join(directory, VICI_SOCKET)
         self.pid_file = os.path.join(directory, "charon.pid")
         self.log = os.path.join(directory, "charon.log")
 
-    def pid(self):
+    def pid(self) -> int | None:
         pid = daemon.read_pid(self.pid_file)
         return pid if daemon.alive(pid, "charon", self.netns) else None
 
-    def write_conf(self, dpd_timeout):
+    def write_conf(self, dpd_timeout: int) -> bool:
         """Write strongswan.conf; True when it changed."""
         return update(self.conf, strongswan_conf(self.directory, dpd_timeout), mode=0o644)
 
-    def start_argv(self):
+    def start_argv(self) -> list[str]:
         return ["ip", "netns", "exec", self.netns, "unshare", "-m", "sh", "-c", START_SCRIPT,
                 "vpnlab-charon", CHARON]
 
-    def start_env(self):
+    def start_env(self) -> dict[str, str]:
         return dict(os.environ, STRONGSWAN_CONF=self.conf)
 
     # charon opens its VICI socket in about a second; on a loaded 2-core machine (a CI run with
     # three test workers and the rehearsal) it once took more than 45 s, so the bound is
     # generous; a charon that exits meanwhile is reported at once, with the end of its log.
-    def start(self, timeout=120.0):
+    def start(self, timeout: float = 120.0) -> int:
         # A socket that answers belongs to a running charon (not ours by its pid file, or pid()
         # would have said so): removing it would orphan that charon, not replace it.
         if len(self.socket.encode()) > SOCKET_PATH_MAX:
@@ -102,7 +103,7 @@ class Charon:
                               % (self.netns, why, self.log, daemon.log_tail(self.log)))
         return pid
 
-    def stop(self):
+    def stop(self) -> None:
         pid = self.pid()
         if pid:
             daemon.stop(pid)
@@ -118,7 +119,7 @@ class Charon:
         except (OSError, CharonError):
             return False
 
-    def session(self):
+    def session(self) -> Any:
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.settimeout(30)
         try:
@@ -128,7 +129,7 @@ class Charon:
             raise
         return vici.Session(sock)
 
-    def call(self, method, *args):
+    def call(self, method: str, *args: Any) -> Any:
         """A VICI request, its answer decoded; refusals become CharonError without secrets."""
         try:
             result = getattr(self.session(), method)(*args)
@@ -139,7 +140,7 @@ class Charon:
             raise CharonError("charon in %s refused %s: %s" % (self.netns, method, exc)) from None
         return decode(result)
 
-    def load(self, conns, secrets):
+    def load(self, conns: Mapping[str, Any], secrets: Iterable[Mapping[str, Any]]) -> None:
         """Secrets first, then connections: a connection loaded before its PSK can fail its
         first IKE_AUTH and is not retried (seen with 5.9.8)."""
         for item in secrets:
@@ -150,11 +151,11 @@ class Charon:
         for stale in sorted(loaded - set(conns)):
             self.call("unload_conn", {"name": stale})
 
-    def initiate(self, name, timeout_ms=-1):
+    def initiate(self, name: str, timeout_ms: int = -1) -> None:
         """Start a tunnel; by default without waiting for it (-1), its state is polled."""
         self.call("initiate", {"child": name, "ike": name, "timeout": str(timeout_ms)})
 
-    def status(self, conns):
+    def status(self, conns: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
         """Per connection: name, outside_ip, status (up/down), CHILD SA byte/packet counters,
         and the evidence's `source` and `detail` (why it is in that state)."""
         sas = self.call("list_sas")
@@ -169,10 +170,10 @@ class Charon:
                             "source": self.source(), "detail": sa_detail(name, remote, sas)})
         return tunnels
 
-    def source(self):
+    def source(self) -> str:
         return "strongSwan in %s (VICI list-sas)" % self.netns
 
-    def loaded_conns(self):
+    def loaded_conns(self) -> dict[str, dict[str, Any]]:
         """The connections charon has, in load-conn shape (for status without the tunnels)."""
         conns = {}
         for entry in self.call("list_conns"):
@@ -182,7 +183,7 @@ class Charon:
         return conns
 
 
-def evidence(charon, expected=()):
+def evidence(charon: Charon, expected: Iterable[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
     """Tunnel evidence records for the connectivity check, one per expected tunnel (name,
     outside_ip) and per other loaded connection. A gateway that is not running, or a tunnel
     it has not loaded, is reported down with the reason, instead of failing the check."""
@@ -190,7 +191,7 @@ def evidence(charon, expected=()):
         why = "the VPN gateway's strongSwan is not running in %s" % charon.netns
         return [dict(_empty(t), status="down", source=charon.source(), detail=why)
                 for t in expected]
-    found = {t["name"]: t for t in charon.status(charon.loaded_conns())}
+    found: dict[str, Any] = {t["name"]: t for t in charon.status(charon.loaded_conns())}
     records = [found.pop(t["name"], None) or dict(
         _empty(t), status="down", bytes_in=0, bytes_out=0, source=charon.source(),
         detail="the gateway has no connection %s loaded" % t["name"]) for t in expected]
@@ -202,7 +203,7 @@ def _empty(tunnel):
             "bytes_in": None, "bytes_out": None}
 
 
-def ensure_running(charon, check_mode, dpd_timeout):
+def ensure_running(charon: Charon, check_mode: bool, dpd_timeout: int) -> bool:
     """Start charon (restart it on a changed config); returns whether anything changed."""
     if not os.path.exists(os.path.join(daemon.NETNS_DIR, charon.netns)):
         if check_mode:  # a dry run of a new lab: the namespace would exist by now
@@ -223,8 +224,9 @@ def ensure_running(charon, check_mode, dpd_timeout):
     return True
 
 
-def ensure_tunnels(charon, tunnels, side, local_ts, remote_ts, check_mode, restarted,
-                   wait_timeout=30, dpd_timeout=None):
+def ensure_tunnels(charon: Charon, tunnels: Sequence[Mapping[str, Any]], side: str, local_ts: str | None,
+                   remote_ts: str | None, check_mode: bool, restarted: bool, wait_timeout: float = 30,
+                   dpd_timeout: int | None = None) -> tuple[bool, dict[str, Any]]:
     """Load the tunnels (when they changed) and, on the initiating Azure side, bring them up.
 
     Returns (changed, connections by name); raises CharonError when they do not come up.
@@ -255,15 +257,16 @@ def ensure_tunnels(charon, tunnels, side, local_ts, remote_ts, check_mode, resta
     return changed, conns
 
 
-def converge_gateway(charon, tunnels, side, local_ts, remote_ts, check_mode, wait_timeout=30,
-                     dpd_timeout=None):
+def converge_gateway(charon: Charon, tunnels: Sequence[Mapping[str, Any]], side: str, local_ts: str | None,
+                     remote_ts: str | None, check_mode: bool, wait_timeout: float = 30,
+                     dpd_timeout: int | None = None) -> tuple[bool, list[dict[str, Any]]]:
     """The gateway running with `tunnels` loaded (and up on the Azure side), declaring a silent
     peer dead within `dpd_timeout` seconds (default: side_dpd_timeout).
 
     Returns (changed, status of each tunnel)."""
     dpd_timeout = side_dpd_timeout(side, tunnels, dpd_timeout)
     changed = ensure_running(charon, check_mode, dpd_timeout)
-    conns = {}
+    conns: dict[str, Any] = {}
     if tunnels:
         tunnels_changed, conns = ensure_tunnels(charon, tunnels, side, local_ts, remote_ts,
                                                 check_mode, changed, wait_timeout, dpd_timeout)

@@ -17,11 +17,18 @@ import os
 import re
 import signal
 import time
+from typing import Any, Collection, Dict, Iterable, Mapping, Sequence, Tuple
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.daemon import (
     NETNS_DIR, read_pid,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import pr_netns
+
+# A namespace's identity: (st_dev, st_ino) of its /run/netns entry or /proc/<pid>/ns/net.
+Inode = Tuple[int, int]
+# {pid: {netns, cmdline, cwd, start, ppid}}, see SystemDriver.process.
+Procs = Mapping[int, Mapping[str, Any]]
+Process = Dict[str, Any]
 
 
 # `vpnlab-<name>.`: the name is letters, digits and '-', starts and ends with a letter or digit
@@ -35,7 +42,7 @@ PATH_END = r"(?=$|[/\s'\",:;=)\]}])"
 
 # --- pure: validation and selection -------------------------------------------------------
 
-def prefix_problems(prefix, lab=None):
+def prefix_problems(prefix: object, lab: str | None = None) -> list[str]:
     """Why `prefix` may not be used to select `lab`'s namespaces; empty when it may."""
     if not isinstance(prefix, str) or not PREFIX_RE.fullmatch(prefix) or "--" in prefix:
         return ["netns_prefix=%r: must be 'vpnlab-<name>.' (a name of letters, digits and '-', "
@@ -47,12 +54,12 @@ def prefix_problems(prefix, lab=None):
     return []
 
 
-def lab_namespaces(names, prefix):
+def lab_namespaces(names: Iterable[str], prefix: str) -> list[str]:
     """Names of the lab's namespaces among `names` (the entries of /run/netns)."""
     return sorted(n for n in names if n.startswith(prefix))
 
 
-def pidfile_owner_matches(program, cmdline):
+def pidfile_owner_matches(program: str, cmdline: Sequence[str]) -> bool:
     """Whether a live process named by a pid file of the lab's daemon `program` runs it.
 
     A stale pid file may name a recycled pid. The program name is the first word of argv[0]:
@@ -62,7 +69,8 @@ def pidfile_owner_matches(program, cmdline):
     return bool(program and words) and program in os.path.basename(words[0])
 
 
-def select_targets(procs, lab_inodes, pidfile_pids, exclude):
+def select_targets(procs: Procs, lab_inodes: Collection[Inode], pidfile_pids: Iterable[Tuple[str, int]],
+                   exclude: Collection[int]) -> list[int]:
     """Pids to stop: in a lab namespace, or named by a lab pid file and running its daemon.
 
     `procs` is {pid: {netns, cmdline, cwd, start}}; `pidfile_pids` is [(program, pid)].
@@ -74,12 +82,14 @@ def select_targets(procs, lab_inodes, pidfile_pids, exclude):
     return sorted(pid for pid in pids if pid > 1 and pid not in exclude)
 
 
-def mentions_path(text, path):
+def mentions_path(text: str | None, path: str) -> bool:
     """Whether `path` (or something under it) appears in `text` as a whole path."""
-    return bool(text) and re.search(re.escape(path.rstrip("/")) + PATH_END, text) is not None
+    if not text:
+        return False
+    return re.search(re.escape(path.rstrip("/")) + PATH_END, text) is not None
 
 
-def ancestors(pid, parents):
+def ancestors(pid: int | None, parents: Mapping[int, int]) -> set[int]:
     """`pid` and its ancestors, from a {pid: ppid} map."""
     chain = set()
     while pid and pid not in chain:
@@ -90,11 +100,11 @@ def ancestors(pid, parents):
 
 # --- pure: leak detection -----------------------------------------------------------------
 
-def unescape_mountinfo(field):
+def unescape_mountinfo(field: str) -> str:
     return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), field)
 
 
-def mount_points(mountinfo):
+def mount_points(mountinfo: str) -> list[str]:
     """Mount points listed in /proc/<pid>/mountinfo text."""
     points = []
     for line in mountinfo.splitlines():
@@ -104,7 +114,7 @@ def mount_points(mountinfo):
     return points
 
 
-def leaked_mounts(mountinfo, prefix):
+def leaked_mounts(mountinfo: str, prefix: str) -> list[str]:
     """Namespace bind mounts of the lab still mounted (under /run/netns or /var/run/netns)."""
     leaks = []
     for point in mount_points(mountinfo):
@@ -114,7 +124,8 @@ def leaked_mounts(mountinfo, prefix):
     return sorted(set(leaks))
 
 
-def leaked_processes(procs, lab_inodes, state_dir, exclude):
+def leaked_processes(procs: Procs, lab_inodes: Collection[Inode], state_dir: str | None,
+                     exclude: Collection[int]) -> list[tuple[int, str, str]]:
     """[(pid, cmdline, why)] of processes still in a lab namespace or using the state dir
     (not checked when `state_dir` is None: a directory that is not the lab's)."""
     leaks = []
@@ -134,7 +145,7 @@ def leaked_processes(procs, lab_inodes, state_dir, exclude):
     return leaks
 
 
-def detect_leaks(seen, lab):
+def detect_leaks(seen: Mapping[str, Any], lab: Mapping[str, Any]) -> list[str]:
     """Every leak, one line each.
 
     `seen`: {netns: [names in /run/netns], procs: {pid: {...}}, mountinfo: text,
@@ -164,13 +175,13 @@ class SystemDriver:
 
     netns_dir = NETNS_DIR
 
-    def list_netns(self):
+    def list_netns(self) -> list[str]:
         try:
             return sorted(os.listdir(self.netns_dir))
         except FileNotFoundError:
             return []
 
-    def netns_inode(self, name):
+    def netns_inode(self, name: str) -> Inode | None:
         try:
             st = os.stat(os.path.join(self.netns_dir, name))
         except OSError:
@@ -178,7 +189,7 @@ class SystemDriver:
         return (st.st_dev, st.st_ino)
 
     @staticmethod
-    def process(pid):
+    def process(pid: int) -> Process | None:
         """{netns, cmdline, cwd, start, ppid} of a live process, or None (gone or zombie)."""
         base = "/proc/%d" % pid
         try:
@@ -203,7 +214,7 @@ class SystemDriver:
             pass
         return info
 
-    def processes(self):
+    def processes(self) -> dict[int, Process]:
         procs = {}
         for entry in os.listdir("/proc"):
             if entry.isdigit():
@@ -212,11 +223,11 @@ class SystemDriver:
                     procs[int(entry)] = info
         return procs
 
-    def alive(self, pid, start):
+    def alive(self, pid: int, start: str) -> bool:
         info = self.process(pid)
         return info is not None and info["start"] == start
 
-    def signal(self, pid, start, sig):
+    def signal(self, pid: int, start: str, sig: int) -> None:
         if self.alive(pid, start):
             try:
                 os.kill(pid, sig)
@@ -224,7 +235,7 @@ class SystemDriver:
                 pass
 
     @staticmethod
-    def pidfile_pids(pidfiles):
+    def pidfile_pids(pidfiles: Iterable[Tuple[str, str]]) -> list[tuple[str, int]]:
         """[(program, pid)] of the pid files [(path, program)] that exist and hold a pid."""
         found = []
         for path, program in pidfiles:
@@ -233,22 +244,22 @@ class SystemDriver:
                 found.append((program, pid))
         return found
 
-    def remove_netns(self, name):
+    def remove_netns(self, name: str) -> None:
         try:
             pr_netns.remove(name)
         except FileNotFoundError:
             pass
 
     @staticmethod
-    def mountinfo():
+    def mountinfo() -> str:
         return _read("/proc/self/mountinfo")
 
     @staticmethod
-    def sleep(seconds):
+    def sleep(seconds: float) -> None:
         time.sleep(seconds)
 
     @staticmethod
-    def now():
+    def now() -> float:
         return time.monotonic()
 
 
@@ -262,7 +273,8 @@ class Teardown:
     state directory.
     """
 
-    def __init__(self, driver, routes, prefix, state_dir, pidfiles):
+    def __init__(self, driver: Any, routes: Any, prefix: str, state_dir: str | None,
+                 pidfiles: Iterable[Tuple[str, str]]) -> None:
         self.driver = driver
         self.routes = routes
         self.prefix = prefix
@@ -277,13 +289,13 @@ class Teardown:
         # (and leaks) in a namespace that outlives its /run/netns entry.
         self.inodes = {i for i in (driver.netns_inode(n) for n in self.namespaces) if i}
 
-    def targets(self):
+    def targets(self) -> dict[int, str]:
         procs = self.driver.processes()
         pids = select_targets(procs, self.inodes, self.driver.pidfile_pids(self.pidfiles),
                               self.exclude)
         return {pid: procs[pid]["start"] for pid in pids}
 
-    def wait_gone(self, targets, timeout=STOP_TIMEOUT):
+    def wait_gone(self, targets: Mapping[int, str], timeout: float = STOP_TIMEOUT) -> list[int]:
         deadline = self.driver.now() + timeout
         left = dict(targets)
         while left and self.driver.now() < deadline:
@@ -292,9 +304,9 @@ class Teardown:
                 self.driver.sleep(POLL_INTERVAL)
         return sorted(left)
 
-    def stop_processes(self):
+    def stop_processes(self) -> list[int]:
         """SIGTERM, wait; then SIGKILL whatever is (still or newly) there, wait. Pids signalled."""
-        signalled = set()
+        signalled: set[int] = set()
         for sig in (signal.SIGTERM, signal.SIGKILL):
             found = self.targets()
             for pid, start in found.items():
@@ -303,8 +315,8 @@ class Teardown:
             self.wait_gone(found)
         return sorted(signalled)
 
-    def run(self, check_mode):
-        removed = {"netns": list(self.namespaces), "pids": [], "routes": []}
+    def run(self, check_mode: bool) -> dict[str, list[Any]]:
+        removed: dict[str, list[Any]] = {"netns": list(self.namespaces), "pids": [], "routes": []}
         if check_mode:
             removed["pids"] = sorted(self.targets())
         else:
@@ -315,12 +327,12 @@ class Teardown:
             removed["routes"] = self.routes.remove(check_mode)
         return removed
 
-    def observe(self):
+    def observe(self) -> dict[str, Any]:
         return {"netns": self.driver.list_netns(), "procs": self.driver.processes(),
                 "mountinfo": self.driver.mountinfo(),
                 "routes": self.routes.remaining() if self.routes is not None else None}
 
-    def leaks(self, settle=1.0):
+    def leaks(self, settle: float = 1.0) -> list[str]:
         """Leaks after the run; processes on their way out get `settle` seconds to exit."""
         lab = {"prefix": self.prefix, "inodes": self.inodes, "state_dir": self.state_dir,
                "exclude": self.exclude}
