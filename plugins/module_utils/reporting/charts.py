@@ -8,6 +8,7 @@ show its worst pairs and group its MTU checks."""
 from __future__ import annotations
 
 import math
+from typing import Any, Dict, List, Optional, Tuple
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.colours import (
     HEAT_STOPS, LOSS_FILL, LOST_FILL, MISSING_FILL, SELF_FILL, heat_colour, heat_share, text_colour,
@@ -24,7 +25,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.tables
 CHART_W, RTT_X, RTT_END, VALUE_X, LOSS_X, LOSS_W, CHART_HEAD = 980, 190, 620, 632, 800, 110, 34
 
 
-def nice_ceiling(value):
+def nice_ceiling(value: Optional[float]) -> float:
     """The smallest 1, 2, 2.5 or 5 times a power of ten that is >= value (axis ends)."""
     if not value or value <= 0:
         return 1.0
@@ -35,7 +36,7 @@ def nice_ceiling(value):
     return 10 * power
 
 
-def ticks(high):
+def ticks(high: float) -> List[float]:
     """Axis ticks from 0 to ``high`` (a nice_ceiling) at round steps: 250 by 50, 2 by 0.5."""
     for count in (5, 4):
         step = high / count
@@ -106,7 +107,7 @@ def _heat_matrix(report, path, x0, tool, size):
                      for c, n in enumerate(names)]}
 
 
-def heatmap(report, tool=None):
+def heatmap(report: Dict[str, Any], tool: Optional[str] = None) -> Dict[str, Any]:
     count = len(ordered_vms(report))
     tool = tool or shown_tool(report)
     low, high = _rtt_range(report, tool)
@@ -150,7 +151,7 @@ def _pair_row(index, tool, src, dst, clouds):
             "badness": (worst, private)}
 
 
-def pair_rows(report, max_pairs=24):
+def pair_rows(report: Dict[str, Any], max_pairs: int = 24) -> Tuple[List[Dict[str, Any]], int]:
     """Rows of the chart: every ordered pair, or the worst ``max_pairs`` of a big lab."""
     vms = ordered_vms(report)
     index, tool, clouds = measurement_index(report), shown_tool(report), clouds_by_vm(vms)
@@ -186,7 +187,7 @@ def _rtt_bar(m, path, y, high):
     return item
 
 
-def pair_chart(report, max_pairs=24):
+def pair_chart(report: Dict[str, Any], max_pairs: int = 24) -> Dict[str, Any]:
     rows, hidden = pair_rows(report, max_pairs)
     # Scaled to the averages: one slow echo should not squash every bar (its whisker is cut).
     averages = [number((m or {}).get("rtt_avg_ms")) for row in rows for m in row["paths"].values()]
@@ -214,15 +215,16 @@ def pair_chart(report, max_pairs=24):
 COUNTER_X, COUNTER_END, COUNTER_ROW, COUNTER_GROUP = 250, 760, 22, 26
 
 
-def counter_chart(report):
+def counter_chart(report: Dict[str, Any]) -> Dict[str, Any]:
     tunnels, phases = report.get("tunnels") or [], counter_phases(report)
     values = [v for t in tunnels for p in phases for v in tunnel_growth(report, p, t.get("name"))]
     # Bars stacked in + out: room for the sum and its label.
     high = nice_ceiling(max([v for v in values if v is not None] or [0]) * 2.6)
     groups, y = [], 8
     for t in tunnels:
-        group = {"name": str(t.get("name")), "outside_ip": str(t.get("outside_ip") or "n/a"),
-                 "status": str(t.get("status") or "unknown").lower(), "y": y + 14, "rows": []}
+        group: Dict[str, Any] = {
+            "name": str(t.get("name")), "outside_ip": str(t.get("outside_ip") or "n/a"),
+            "status": str(t.get("status") or "unknown").lower(), "y": y + 14, "rows": []}
         y += COUNTER_GROUP
         for phase in phases:
             group["rows"].append(_counter_row(report, phase, t.get("name"), y, high))
@@ -270,7 +272,7 @@ def _mtu_entry(checks, label, dst_ip=None):
             "count": len(checks), "good": good}
 
 
-def mtu_entries(report, max_rows=12):
+def mtu_entries(report: Dict[str, Any], max_rows: int = 12) -> List[Dict[str, Any]]:
     """Every check, or for a big lab the failed ones and one row per direction for the rest."""
     checks = [c for c in report.get("mtu_checks") or [] if isinstance(c, dict)]
     if len(checks) <= max_rows:
@@ -280,7 +282,7 @@ def mtu_entries(report, max_rows=12):
     failed = [c for c in checks if not c.get("ok")][:max_rows]
     entries = [_mtu_entry([c], "%s -> %s" % (c.get("src"), c.get("dst")), c.get("dst_ip"))
                for c in failed]
-    groups = {}
+    groups: Dict[Tuple[Any, Any], List[Dict[str, Any]]] = {}
     for c in checks:
         if c not in failed:
             key = (clouds.get(c.get("src")) or "?", clouds.get(c.get("dst")) or "?")
@@ -290,7 +292,7 @@ def mtu_entries(report, max_rows=12):
     return entries
 
 
-def mtu_view(report, network):
+def mtu_view(report: Dict[str, Any], network: Dict[str, Any]) -> Dict[str, Any]:
     checks = [c for c in report.get("mtu_checks") or [] if isinstance(c, dict)]
     entries = mtu_entries(report)
     mss = _mss(report, network, checks)
@@ -327,7 +329,7 @@ def _mtu_row(entry, y, low, high):
 
 # --- throughput -------------------------------------------------------------------------------
 
-def throughput_chart(report):
+def throughput_chart(report: Dict[str, Any]) -> Dict[str, Any]:
     rows = throughput_rows(report)
     high = nice_ceiling(max([r["mbps"] for r in rows if r["mbps"]] or [1.0]))
     for i, row in enumerate(rows):

@@ -7,6 +7,7 @@ on a fill. (The page's fixed palette is CSS in the role's report.html.j2.)"""
 from __future__ import annotations
 
 import math
+from typing import Optional
 
 
 # Sequential colour ramp (light = fast, dark = slow), from ColorBrewer's YlOrRd.
@@ -26,7 +27,7 @@ def _mix(left, right, share):
     return "#%02x%02x%02x" % tuple(round(x + (y - x) * share) for x, y in zip(a, b))
 
 
-def heat_share(value, low, high):
+def heat_share(value: Optional[float], low: Optional[float], high: Optional[float]) -> float:
     """Where ``value`` sits between low and high on a log scale, 0..1."""
     if value is None or low is None or high is None or high <= low:
         return 0.0
@@ -34,14 +35,14 @@ def heat_share(value, low, high):
     return (math.log(value) - math.log(low)) / (math.log(high) - math.log(low))
 
 
-def heat_colour(share):
+def heat_colour(share: float) -> str:
     """The ramp's colour at ``share`` (0..1)."""
     share = min(max(share, 0.0), 1.0) * (len(HEAT_STOPS) - 1)
     index = min(int(share), len(HEAT_STOPS) - 2)
     return _mix(HEAT_STOPS[index], HEAT_STOPS[index + 1], share - index)
 
 
-def text_colour(background):
+def text_colour(background: str) -> str:
     """Black or white, whichever reads better on ``background``."""
     red, green, blue = _rgb(background)
     return "#000000" if 0.299 * red + 0.587 * green + 0.114 * blue > 140 else "#ffffff"

@@ -9,6 +9,7 @@ emulated cloud)."""
 from __future__ import annotations
 
 import re
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.constants import (
     COUNTER_KEYS, PHASE_LABELS, SHOWN_TOOLS, TUNNEL_STATES,
@@ -17,36 +18,36 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.format
 
 
 # Azure's VMs are drawn on the left, AWS's on the right; a VM of neither cloud in between.
-CLOUD_ORDER = {"azure": 0, "aws": 2}
+CLOUD_ORDER: Dict[Optional[str], int] = {"azure": 0, "aws": 2}
 
 
-def natural_key(name):
+def natural_key(name: Any) -> List[Union[int, str]]:
     """vm2 before vm10."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", str(name))]
 
 
-def ordered_vms(report):
+def ordered_vms(report: Dict[str, Any]) -> List[Dict[str, Any]]:
     """The report's VMs, Azure first then AWS, each side in natural order (vm2 before vm10)."""
     vms = [vm for vm in report.get("vms") or [] if isinstance(vm, dict) and vm.get("name")]
     return sorted(vms, key=lambda vm: (CLOUD_ORDER.get(vm.get("cloud"), 1), natural_key(vm["name"])))
 
 
-def clouds_by_vm(vms):
+def clouds_by_vm(vms: List[Dict[str, Any]]) -> Dict[Any, Any]:
     return {vm["name"]: vm.get("cloud") for vm in vms}
 
 
-def measurement_index(report):
+def measurement_index(report: Dict[str, Any]) -> Dict[Tuple[Any, Any, Any, Any], Dict[str, Any]]:
     return {(m.get("src"), m.get("dst"), m.get("path"), m.get("tool")): m
             for m in report.get("measurements") or []}
 
 
-def shown_tool(report):
+def shown_tool(report: Dict[str, Any]) -> str:
     """ping when the report has ping measurements (plain echo RTT), else mtr."""
     tools = {m.get("tool") for m in report.get("measurements") or []}
     return next((tool for tool in SHOWN_TOOLS if tool in tools), SHOWN_TOOLS[0])
 
 
-def measurement_state(m):
+def measurement_state(m: Optional[Dict[str, Any]]) -> str:
     """ok, loss (some lost), lost (all lost), error, missing."""
     if m is None:
         return "missing"
@@ -57,7 +58,7 @@ def measurement_state(m):
     return "loss" if number(m.get("loss_pct")) else "ok"
 
 
-def vm_pairs(vms):
+def vm_pairs(vms: List[Dict[str, Any]]) -> List[Tuple[str, str]]:
     return [(src["name"], dst["name"]) for src in vms for dst in vms if src["name"] != dst["name"]]
 
 
@@ -71,7 +72,7 @@ def _private_growth(report):
     return grown
 
 
-def view_tunnels(report):
+def view_tunnels(report: Dict[str, Any]) -> List[Dict[str, Any]]:
     grown = _private_growth(report)
     tunnels = []
     for t in report.get("tunnels") or []:
@@ -82,21 +83,21 @@ def view_tunnels(report):
     return tunnels
 
 
-def counter_phases(report):
+def counter_phases(report: Dict[str, Any]) -> List[str]:
     counters = report.get("counters") or {}
     known = [p for p in PHASE_LABELS if p in counters]
     return known + sorted(p for p in counters if p not in PHASE_LABELS and isinstance(counters[p], dict))
 
 
-def phase_label(phase):
+def phase_label(phase: str) -> str:
     return PHASE_LABELS.get(phase, str(phase).replace("_phase", "").replace("_", " "))
 
 
-def tunnel_growth(report, phase, name):
+def tunnel_growth(report: Dict[str, Any], phase: str, name: Any) -> Tuple[Optional[float], Optional[float]]:
     growth = (((report.get("counters") or {}).get(phase) or {}).get("tunnels") or {}).get(name) or {}
     return number(growth.get("bytes_in")), number(growth.get("bytes_out"))
 
 
-def largest_df(check):
+def largest_df(check: Dict[str, Any]) -> Optional[float]:
     """The largest Don't-Fragment packet that got through; older reports tried one size only."""
     return number(check.get("largest"))

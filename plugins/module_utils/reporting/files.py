@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from typing import Any, Dict, List
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import write_atomic
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.model import (
@@ -44,7 +45,7 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def report_from(params):
+def report_from(params: Dict[str, Any]) -> Dict[str, Any]:
     """The report (the content of report.json) from the module's parameters."""
     p = params
     measurements, mtu_checks, access = from_probe_runs(p["runs"])
@@ -60,11 +61,11 @@ def report_from(params):
                         counter_waited_seconds=p["counter_waited_seconds"])
 
 
-def report_json(report):
+def report_json(report: Dict[str, Any]) -> str:
     return json.dumps(report, indent=2, sort_keys=True) + "\n"
 
 
-def write_files(state_dir, contents, check_mode=False):
+def write_files(state_dir: str, contents: Dict[str, str], check_mode: bool = False) -> List[str]:
     """Write {file name: text} into the state directory (each replaced in one step); returns
     their paths, sorted. Reports hold no secrets: readable, to be shared."""
     files = [os.path.join(state_dir, name) for name in sorted(contents)]

@@ -24,6 +24,8 @@ a broken direction (a router's ICMP errors, mtr's expired probes), never as much
 
 from __future__ import annotations
 
+from typing import Any, Dict, List, Optional, Set, Tuple
+
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import IPERF3_PORT
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.constants import (
     CLOUD_NAMES, TCP_IP_HEADERS,
@@ -42,7 +44,8 @@ COUNTER_WORDS = {"bytes_out": "to AWS", "bytes_in": "from AWS"}
 MOVED_RATIO = 0.25
 
 
-def finding(severity, obj, problem, cause=None, evidence=None):
+def finding(severity: str, obj: str, problem: str, cause: Optional[str] = None,
+            evidence: Optional[str] = None) -> Dict[str, Any]:
     """One finding; `text` is the one line the verdict lists."""
     text = "%s: %s" % (obj, problem)
     if cause:
@@ -77,7 +80,7 @@ SSH_CAUSES = (
 )
 
 
-def ssh_findings(report):
+def ssh_findings(report: Dict[str, Any]) -> List[Dict[str, Any]]:
     found = []
     for vm in report["vms"]:
         access = vm.get("access") or {}
@@ -100,7 +103,7 @@ def _ssh_finding(vm, error):
     return finding("failure", vm["name"], "SSH unreachable", "see the SSH error", _short(error))
 
 
-def ssh_error(text):
+def ssh_error(text: Any) -> str:
     """What ssh said, without Ansible's wrapping ("Task failed: Data could not be sent ...")."""
     text = " ".join(str(text or "").split())
     for marker in ("reached over ssh: ", "Failed to connect to the host via ssh: "):
@@ -114,7 +117,7 @@ def _short(text, limit=160):
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
-def unreachable(report):
+def unreachable(report: Dict[str, Any]) -> Set[str]:
     """Names of the VMs the check could not probe from."""
     return {vm["name"] for vm in report["vms"]
             if (vm.get("access") or {}).get("ssh") in ("unreachable", "probe failed")}
@@ -122,7 +125,7 @@ def unreachable(report):
 
 # --- tunnels -----------------------------------------------------------------------------------
 
-def tunnel_findings(report, require_all_tunnels=False):
+def tunnel_findings(report: Dict[str, Any], require_all_tunnels: bool = False) -> List[Dict[str, Any]]:
     tunnels = report["tunnels"]
     if not tunnels:
         return [finding("failure", "tunnels", "none reported",
@@ -153,7 +156,7 @@ def _lost(result):
         result.get("received") or 0) < result["sent"]
 
 
-def probe_state(m):
+def probe_state(m: Dict[str, Any]) -> str:
     """`ok`, `transient` (lost once, not when measured again) or `failed`."""
     if not _lost(m):
         return "ok"
@@ -172,15 +175,15 @@ def _loss_text(m):
     return "%s %s, then %s when measured again" % (m["tool"], first, second)
 
 
-def paths(report):
+def paths(report: Dict[str, Any]) -> Dict[Tuple[Any, Any, Any], List[Dict[str, Any]]]:
     """Measurements grouped by path: {(src, dst, path): [measurement, ...]}."""
-    grouped = {}
+    grouped: Dict[Tuple[Any, Any, Any], List[Dict[str, Any]]] = {}
     for m in report["measurements"]:
         grouped.setdefault((m.get("src"), m.get("dst"), m.get("path")), []).append(m)
     return grouped
 
 
-def path_findings(report, require_public=True):
+def path_findings(report: Dict[str, Any], require_public: bool = True) -> List[Dict[str, Any]]:
     vms = {vm["name"]: vm for vm in report["vms"]}
     grouped = paths(report)
     found = []
@@ -265,11 +268,11 @@ def _moved(growth, direction, other):
     return growth[direction] > 0 and growth[direction] >= MOVED_RATIO * growth[other]
 
 
-def path_failed(report, src, dst, path="private"):
+def path_failed(report: Dict[str, Any], src: Any, dst: Any, path: Any = "private") -> bool:
     return any(probe_state(m) == "failed" for m in paths(report).get((src, dst, path)) or [])
 
 
-def missing_findings(report, expected):
+def missing_findings(report: Dict[str, Any], expected: List[Tuple[str, str, str, str]]) -> List[Dict[str, Any]]:
     """Expected measurements that are not there, except from VMs the check could not probe."""
     have = {(m.get("src"), m.get("dst"), m.get("path"), m.get("tool"))
             for m in report["measurements"]}
@@ -287,7 +290,7 @@ def _phase_bytes(report, phase):
     return None if None in values else sum(values)
 
 
-def counter_findings(report, tolerance=0):
+def counter_findings(report: Dict[str, Any], tolerance: int = 0) -> List[Dict[str, Any]]:
     """The counters against the paths. Private probes across the tunnel that answered must have
     grown the counters by what counts (``counters.min_growth_bytes``); public probes must not
     have grown them beyond ``tolerance``. Counters that lag (``counters.settle_s`` > 0: the
@@ -353,7 +356,7 @@ def _crosses(report, src, dst):
 
 # --- path MTU and throughput ------------------------------------------------------------------
 
-def mtu_findings(report):
+def mtu_findings(report: Dict[str, Any]) -> List[Dict[str, Any]]:
     found = []
     for c in report.get("mtu_checks") or []:
         obj = "path MTU %s -> %s (%s)" % (c.get("src"), c.get("dst"), c.get("dst_ip"))
@@ -380,7 +383,7 @@ def mtu_findings(report):
     return found
 
 
-def throughput_findings(report):
+def throughput_findings(report: Dict[str, Any]) -> List[Dict[str, Any]]:
     found = []
     for t in report.get("throughput") or []:
         obj = "throughput %s -> %s %s (%s)" % (

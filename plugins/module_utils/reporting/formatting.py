@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+from typing import Any, Optional
 
-def number(value):
+
+def number(value: Any) -> Optional[float]:
     """A float from a JSON value, None when there is none."""
     try:
         return None if value in (None, "") or isinstance(value, bool) else float(value)
@@ -15,11 +17,11 @@ def number(value):
         return None
 
 
-def text_or_none(value):
+def text_or_none(value: Any) -> Optional[str]:
     return None if value in (None, "") else str(value)
 
 
-def fmt_ms(value):
+def fmt_ms(value: Any) -> str:
     """Milliseconds with three significant digits or so: 0.09, 1.02, 23.5, 120."""
     value = number(value)
     if value is None:
@@ -29,7 +31,7 @@ def fmt_ms(value):
     return "%.1f" % value if value < 100 else "%d" % round(value)
 
 
-def fmt_bytes(value):
+def fmt_bytes(value: Any) -> str:
     """Bytes in SI units: 812 B, 29.2 kB, 1.5 MB."""
     value = number(value)
     if value is None:
@@ -40,21 +42,21 @@ def fmt_bytes(value):
     return "%d B" % value
 
 
-def fmt_pct(value):
+def fmt_pct(value: Any) -> str:
     value = number(value)
     if value is None:
         return "n/a"
     return "%d%%" % value if value == int(value) else "%.1f%%" % value
 
 
-def fmt_mbps(value):
+def fmt_mbps(value: Any) -> str:
     value = number(value)
     if value is None:
         return "n/a"
     return "%.0f Mbit/s" % value if value >= 100 else "%.1f Mbit/s" % value
 
 
-def plain(value):
+def plain(value: Any) -> str:
     if isinstance(value, float):
         return "%g" % value
     if isinstance(value, (list, tuple)):
@@ -64,7 +66,7 @@ def plain(value):
     return "n/a" if value is None else str(value)
 
 
-def rounded(value):
+def rounded(value: Any) -> Any:
     """Coordinates to 0.1 px, so the page stays small and the same report renders the same."""
     if isinstance(value, float):
         return round(value, 1)

@@ -63,6 +63,7 @@ With 0 (the local target, whose strongSwan counts live) no growth fails at once.
 from __future__ import annotations
 
 import datetime
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting import findings as rules
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.constants import (
@@ -79,7 +80,8 @@ def _name(vm):
     return vm["name"] if isinstance(vm, dict) else str(vm)
 
 
-def expected_measurements(vms, tools=TOOLS, paths=PATHS):
+def expected_measurements(vms: Sequence[Any], tools: Sequence[str] = TOOLS,
+                          paths: Sequence[str] = PATHS) -> List[Tuple[str, str, str, str]]:
     """(src, dst, path, tool) for every ordered pair of distinct VMs, path and tool."""
     names = [_name(vm) for vm in vms]
     return [(src, dst, path, tool) for src in names for dst in names if src != dst
@@ -105,7 +107,7 @@ def _total(values):
     return None if None in values else sum(values)
 
 
-def tunnel_deltas(before, after):
+def tunnel_deltas(before: Optional[List[Dict[str, Any]]], after: Optional[List[Dict[str, Any]]]) -> Dict[str, Any]:
     """Byte growth per tunnel (by name) and in total; None where a counter is unknown."""
     old = {t["name"]: t for t in before or []}
     per_tunnel = {}
@@ -118,7 +120,7 @@ def tunnel_deltas(before, after):
     return dict(totals, tunnels=per_tunnel)
 
 
-def counters_settled(evidence, min_growth_bytes=1):
+def counters_settled(evidence: Optional[Dict[str, Any]], min_growth_bytes: int = 1) -> bool:
     """Whether waiting for the counters of the private probes can stop: their growth from
     ``before`` to ``mid`` (both directions together) is at least ``min_growth_bytes``, or a counter
     is unknown (waiting cannot make it known)."""
@@ -163,14 +165,16 @@ def _notes(tools, mtu, probes, throughput):
     return notes
 
 
-def from_probe_runs(runs):
+def from_probe_runs(runs: Optional[List[Dict[str, Any]]]) -> Tuple[List[Dict[str, Any]], List[Dict[str, Any]], Dict[Any, Dict[str, Any]]]:
     """(measurements, mtu_checks, access by VM) from each VM's registered probe results.
 
     `runs` is a list of ``{vm, private, public}``, the results of the probe tasks as Ansible
     registered them: with measurements, unreachable (SSH failed, ``msg`` says why), failed
     (``msg``) or skipped (not probed).
     """
-    measurements, mtu_checks, access = [], [], {}
+    measurements: List[Dict[str, Any]] = []
+    mtu_checks: List[Dict[str, Any]] = []
+    access: Dict[Any, Dict[str, Any]] = {}
     for run in runs or []:
         results = [run.get(phase) or {} for phase in ("private", "public")]
         for result in results:
@@ -192,11 +196,16 @@ def _access(results):
     return {"ssh": "not tried", "error": None}
 
 
-def build_report(lab, target, vms, evidence, measurements, require_public=True,
-                 generated_at=None, public_tolerance_bytes=0, tools=TOOLS, mtu_checks=None,
-                 mtu=1400, probes=True, probes_reason=None, access=None, networks=None,
-                 mss_clamp=None, throughput=None, failover=None, require_all_tunnels=False,
-                 counter_min_growth_bytes=1, counter_settle_seconds=0, counter_waited_seconds=None):
+def build_report(lab: str, target: str, vms: List[Dict[str, Any]], evidence: Optional[Dict[str, Any]],
+                 measurements: List[Dict[str, Any]], require_public: bool = True,
+                 generated_at: Optional[str] = None, public_tolerance_bytes: int = 0,
+                 tools: Sequence[str] = TOOLS, mtu_checks: Optional[List[Dict[str, Any]]] = None,
+                 mtu: int = 1400, probes: bool = True, probes_reason: Optional[str] = None,
+                 access: Optional[Dict[Any, Any]] = None, networks: Optional[Dict[str, Any]] = None,
+                 mss_clamp: Optional[int] = None, throughput: Optional[List[Dict[str, Any]]] = None,
+                 failover: Optional[Dict[str, Any]] = None, require_all_tunnels: bool = False,
+                 counter_min_growth_bytes: int = 1, counter_settle_seconds: int = 0,
+                 counter_waited_seconds: Optional[int] = None) -> Dict[str, Any]:
     """The ``report.json`` dict, verdict included.
 
     ``evidence`` maps the phases ``before``, ``mid`` and ``after`` to tunnel evidence records;
@@ -237,8 +246,8 @@ def build_report(lab, target, vms, evidence, measurements, require_public=True,
     return report
 
 
-def verdict(report, require_public=True, public_tolerance_bytes=0, tools=TOOLS,
-            require_all_tunnels=False):
+def verdict(report: Dict[str, Any], require_public: bool = True, public_tolerance_bytes: int = 0,
+            tools: Sequence[str] = TOOLS, require_all_tunnels: bool = False) -> Dict[str, Any]:
     """``{ok, level, failures, warnings, findings, headline}`` from every rule.
 
     A failure makes the level ``fail``; a ``degraded`` finding (also listed among the warnings)
@@ -263,7 +272,7 @@ def verdict(report, require_public=True, public_tolerance_bytes=0, tools=TOOLS,
             "findings": found, "headline": headline(report, level, found)}
 
 
-def headline(report, level, found):
+def headline(report: Dict[str, Any], level: str, found: List[Dict[str, Any]]) -> str:
     """The play's last line: the level, and when not pass what matters most."""
     count = len(report["measurements"])
     states = "/".join(t["status"] for t in report["tunnels"]) or "none"

@@ -7,6 +7,8 @@ rule (findings.probe_state), so they never contradict the headline."""
 
 from __future__ import annotations
 
+from typing import Any, Dict, List, Optional
+
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.constants import LEVELS, PATHS
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.fields import (
     measurement_index, ordered_vms, shown_tool, vm_pairs,
@@ -23,7 +25,7 @@ HEADLINES = {
 }
 
 
-def finding(item):
+def finding(item: Any) -> Dict[str, Optional[str]]:
     """A verdict line as a dict: text, cause, evidence, object, severity (strings or None).
 
     ``verdict.findings`` holds them structured (object, problem, cause, evidence); the
@@ -51,7 +53,7 @@ def _findings(result):
             [dict(finding(w), severity="warning") for w in result.get("warnings") or []])
 
 
-def verdict_view(report):
+def verdict_view(report: Dict[str, Any]) -> Dict[str, Any]:
     result = report.get("verdict") or {}
     level = result.get("level")
     if level not in LEVELS:
@@ -86,7 +88,7 @@ def _path_counts(report, vms, path):
     return states.count("ok") + once, once, len(states)
 
 
-def summary_chips(report, tunnels):
+def summary_chips(report: Dict[str, Any], tunnels: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
     vms = ordered_vms(report)
     clouds = [vm.get("cloud") for vm in vms]
     chips = [_chip("VMs", "%d (%d Azure, %d AWS)" % (len(vms), clouds.count("azure"),

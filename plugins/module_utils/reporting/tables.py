@@ -6,6 +6,8 @@ growth, VMs, MTU checks, throughput, failover, mtr hops; every cell a string."""
 
 from __future__ import annotations
 
+from typing import Any, Dict, List
+
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.constants import PATHS, SHOWN_TOOLS
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.fields import (
     counter_phases, largest_df, measurement_index, measurement_state, ordered_vms, phase_label,
@@ -16,7 +18,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.format
 )
 
 
-def throughput_rows(report):
+def throughput_rows(report: Dict[str, Any]) -> List[Dict[str, Any]]:
     rows = []
     for entry in report.get("throughput") or []:
         if not isinstance(entry, dict):
@@ -40,7 +42,7 @@ def throughput_rows(report):
     return rows
 
 
-def failover_items(report):
+def failover_items(report: Dict[str, Any]) -> List[Dict[str, str]]:
     failover = report.get("failover")
     if not isinstance(failover, dict) or not failover:
         return []
@@ -56,7 +58,7 @@ def _rtt_cell(m):
     return text + (" (%s loss)" % fmt_pct(m["loss_pct"]) if state == "loss" else "")
 
 
-def rtt_tables(report):
+def rtt_tables(report: Dict[str, Any]) -> List[Dict[str, Any]]:
     names = [vm["name"] for vm in ordered_vms(report)]
     index = measurement_index(report)
     tools = [tool for tool in SHOWN_TOOLS if any(m.get("tool") == tool for m in report.get("measurements") or [])]
@@ -72,7 +74,7 @@ def _hop_text(hop):
     return "%s %s ms" % (hop.get("host"), fmt_ms(hop["avg_ms"]))
 
 
-def hop_items(report):
+def hop_items(report: Dict[str, Any]) -> List[str]:
     items = []
     for m in report.get("measurements") or []:
         if m.get("tool") != "mtr" or m.get("path") != "private":
@@ -83,7 +85,7 @@ def hop_items(report):
     return items
 
 
-def tunnel_rows(report, tunnels):
+def tunnel_rows(report: Dict[str, Any], tunnels: List[Dict[str, Any]]) -> Dict[str, Any]:
     phases = counter_phases(report)
     rows = []
     for t in tunnels:
@@ -98,7 +100,7 @@ def tunnel_rows(report, tunnels):
     return {"header": header, "rows": [[plain(v) for v in row] for row in rows]}
 
 
-def vm_rows(report):
+def vm_rows(report: Dict[str, Any]) -> Dict[str, Any]:
     return {"header": ["VM", "cloud", "private IP", "public IP"],
             "rows": [[plain(vm.get(k)) for k in ("name", "cloud", "private_ip", "public_ip")]
                      for vm in ordered_vms(report)]}
@@ -110,7 +112,7 @@ def _tried(tried):
     return ", ".join("%s %s" % (size, "ok" if passed else "dropped") for size, passed in steps) or "n/a"
 
 
-def mtu_rows(report):
+def mtu_rows(report: Dict[str, Any]) -> Dict[str, Any]:
     rows = []
     for c in report.get("mtu_checks") or []:
         largest = largest_df(c)
@@ -122,7 +124,7 @@ def mtu_rows(report):
             "rows": [[plain(v) for v in row] for row in rows]}
 
 
-def throughput_table(report):
+def throughput_table(report: Dict[str, Any]) -> Dict[str, Any]:
     return {"header": ["from", "to", "path", "Mbit/s", "retransmits", "measured over", "error"],
             "rows": [[r["src"], r["dst"], r["path"], "n/a" if r["mbps"] is None else "%.1f" % r["mbps"],
                       plain(r["retransmits"]), r["over"] or "", r["error"] or ""]

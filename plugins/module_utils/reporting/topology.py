@@ -6,6 +6,8 @@ two VPN gateways and a line per tunnel, as SVG coordinates for the page."""
 
 from __future__ import annotations
 
+from typing import Any, Dict, List
+
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.constants import NETWORK_TITLES
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.fields import (
     measurement_index, measurement_state, ordered_vms, shown_tool,
@@ -58,7 +60,7 @@ def _grid_size(count):
     return cols * (VM_W + GAP) - GAP, rows * (VM_H + GAP) - GAP
 
 
-def topology(report, tunnels, network):
+def topology(report: Dict[str, Any], tunnels: List[Dict[str, Any]], network: Dict[str, Any]) -> Dict[str, Any]:
     vms = ordered_vms(report)
     health = _vm_health(report, vms)
     left = [vm for vm in vms if vm.get("cloud") != "aws"]

@@ -13,6 +13,8 @@ measured): the view then says "not measured"."""
 
 from __future__ import annotations
 
+from typing import Any, Dict, Optional
+
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.charts import (
     counter_chart, heatmap, mtu_view, pair_chart, throughput_chart,
 )
@@ -25,7 +27,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.tables
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.topology import topology
 
 
-def skipped(report):
+def skipped(report: Dict[str, Any]) -> Optional[str]:
     """Why the VMs were not probed, None when they were."""
     probes = report.get("probes")
     if isinstance(probes, dict) and probes.get("run") is False:
@@ -33,7 +35,8 @@ def skipped(report):
     return None
 
 
-def build_view(report, network=None, max_pairs=24):
+def build_view(report: Optional[Dict[str, Any]], network: Optional[Dict[str, Any]] = None,
+               max_pairs: int = 24) -> Dict[str, Any]:
     """The whole view model of one report; ``network`` adds what the plan knows (CIDRs, MSS)."""
     return rounded(_view(report or {}, network, max_pairs))
 
