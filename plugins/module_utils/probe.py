@@ -1,10 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: multicloud.vpnlab contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Build mtr/ping command lines and parse their output into measurement fields.
+"""Build mtr/ping/iperf3 command lines and parse their output into measurement fields.
 
 Pure functions, stdlib only: this file is shipped to the lab VMs with the ``probe`` module and
-runs there on the system Python, and the parsers are unit-tested against captured output.
+runs there on the system Python, and the parsers are unit-tested against captured output. Which
+tools exist, their packages, exit codes and ports are facts of the measurement registry
+(measurements.py), which builds on these functions.
 """
 
 from __future__ import annotations
@@ -12,13 +14,8 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+from typing import Any, Callable, Dict, List, Optional
 
-TOOLS = ("mtr", "ping")
-PATHS = ("private", "public")
-# The Debian/Ubuntu package that provides each tool, for the "not installed" message.
-PACKAGES = {"mtr": "mtr-tiny", "ping": "iputils-ping", "iperf3": "iperf3"}
-# ping exits 1 when no reply came back: that is a measurement (100 % loss), not a failure.
-OK_RETURNCODES = {"mtr": (0,), "ping": (0, 1)}
 RESULT_KEYS = ("sent", "received", "loss_pct", "rtt_min_ms", "rtt_avg_ms", "rtt_max_ms", "hops",
                "icmp_error")
 MEASUREMENT_KEYS = ("src", "dst", "dst_ip", "path", "tool") + RESULT_KEYS + ("error", "remeasured")
@@ -44,15 +41,15 @@ class ProbeParseError(ValueError):
     """The tool's output is not what the parser knows; the message quotes it."""
 
 
-def probe_commands(dst_ip, tool, count, interval):
+def probe_commands(dst_ip: str, tool: str, count: Any, interval: Any) -> List[str]:
     """The argv of one probe, with the tool's bare name as argv[0].
 
     ``--json`` is itself a report mode in mtr; ``--report`` given *after* it switches back to the
     text report (the last display option wins), so it is left out on purpose.
     """
-    addr = _address(dst_ip)
-    if tool not in TOOLS:
-        raise ValueError("unknown probe tool %r, expected one of %s" % (tool, ", ".join(TOOLS)))
+    addr = address(dst_ip)
+    if tool not in ("mtr", "ping"):
+        raise ValueError("unknown probe tool %r: this builds mtr and ping" % (tool,))
     if int(count) < 1 or float(interval) <= 0:
         raise ValueError("count must be >= 1 and interval > 0, got %r and %r" % (count, interval))
     every = "%g" % float(interval)
@@ -69,7 +66,7 @@ def probe_commands(dst_ip, tool, count, interval):
             addr]
 
 
-def deadline(count, interval):
+def deadline(count: Any, interval: Any) -> int:
     """Whole seconds a ping of `count` echoes may take, late replies included."""
     return int(-(-round(int(count) * float(interval), 6) // 1)) + GRACE_S
 
@@ -82,23 +79,23 @@ MTU_FLOOR = 68
 MTU_CEILING = 1500
 
 
-def df_ping_command(dst_ip, packet_size):
+def df_ping_command(dst_ip: str, packet_size: Any) -> List[str]:
     """A ping whose IP packets are exactly `packet_size` bytes and may not be fragmented (DF),
     to show that the path through the tunnel carries packets of that size (Azure: 1400)."""
-    addr = _address(dst_ip)
+    addr = address(dst_ip)
     if not MTU_FLOOR <= int(packet_size) <= 65535:
         raise ValueError("packet size must be 68-65535 bytes, got %r" % packet_size)
     return ["ping", "-n", "-M", "do", "-s", str(int(packet_size) - PING_OVERHEAD),
             "-c", str(MTU_ECHOES), "-i", "0.2", "-w", str(GRACE_S), addr]
 
 
-def df_passes(parsed):
+def df_passes(parsed: Dict[str, Any]) -> bool:
     """A DF ping size passes when any echo came back: a packet too big never gets a reply, while
     a single lost echo must not lower the path MTU."""
     return parsed.get("error") is None and parsed["received"] > 0
 
 
-def mtu_search(passes, required, ceiling=MTU_CEILING):
+def mtu_search(passes: Callable[[int], bool], required: Any, ceiling: int = MTU_CEILING) -> Optional[int]:
     """The largest IP packet (bytes) with DF set that `passes(size)`, or None when not even
     68 bytes pass. Tries `required` and `required + 1` first (two pings when the path is
     exactly as configured), then bisects; sizes above `ceiling` are not tried."""
@@ -123,35 +120,29 @@ def mtu_search(passes, required, ceiling=MTU_CEILING):
     return low
 
 
-def mtu_result(required, largest, tried, error=None):
+def mtu_result(required: Any, largest: Optional[int], tried: Any, error: Optional[str] = None) -> Dict[str, Any]:
     """An MTU check: the largest DF packet that passed, against the size the path must carry."""
     return {"size": int(required), "largest": largest,
             "ok": largest is not None and largest >= int(required),
             "tried": [[size, bool(ok)] for size, ok in tried], "error": error}
 
 
-def lossy(result):
+def lossy(result: Dict[str, Any]) -> bool:
     """Whether a probe lost packets or failed: such a path is measured a second time."""
     return bool(result.get("error")) or result.get("loss_pct") is None or result["loss_pct"] > 0
 
 
 # --- throughput (iperf3) -------------------------------------------------------------------
 
-# The check's iperf3 ports, their one home: through the tunnel (the AWS VM's private address) and
-# over the internet (its public address); the security rules (peers.py, the local edge) open them.
-IPERF3_PRIVATE_PORT = 5201
-IPERF3_PUBLIC_PORT = 5202
-IPERF3_PORTS = {"private": IPERF3_PRIVATE_PORT, "public": IPERF3_PUBLIC_PORT}
-IPERF3_PORT = IPERF3_PRIVATE_PORT
 # A one-off server started for a check waits this long for its client, then exits: it starts
 # with the public probes, and on the clouds the evidence read after them can take a while.
 IPERF3_IDLE_TIMEOUT = 120
 
 
-def iperf3_command(dst_ip, seconds, port=IPERF3_PORT, omit=0):
+def iperf3_command(dst_ip: str, seconds: Any, port: Any, omit: Any = 0) -> List[str]:
     """An iperf3 TCP client run of `seconds` against an iperf3 server on `dst_ip`, as JSON; with
     `omit`, that many seconds more run first and are left out of the figures (TCP slow start)."""
-    addr = _address(dst_ip)
+    addr = address(dst_ip)
     if not 1 <= int(seconds) <= 60:
         raise ValueError("iperf3 seconds must be 1-60, got %r" % seconds)
     if not 0 <= int(omit) <= 10:
@@ -160,7 +151,7 @@ def iperf3_command(dst_ip, seconds, port=IPERF3_PORT, omit=0):
             + (["--omit", str(int(omit))] if int(omit) else []) + ["--json", "--connect-timeout", "3000"])
 
 
-def iperf3_server_command(port, idle_timeout=IPERF3_IDLE_TIMEOUT):
+def iperf3_server_command(port: Any, idle_timeout: int = IPERF3_IDLE_TIMEOUT) -> List[str]:
     """A one-off iperf3 server on `port`, detached: it exits after its one client, or after
     `idle_timeout` seconds without one, so a check leaves nothing running."""
     if not 1 <= int(port) <= 65535:
@@ -169,14 +160,14 @@ def iperf3_server_command(port, idle_timeout=IPERF3_IDLE_TIMEOUT):
             "--port", str(int(port))]
 
 
-def parse_iperf3(text):
+def parse_iperf3(text: str) -> Dict[str, Any]:
     """(Mbit/s received, Mbit/s sent, TCP retransmits, seconds) of `iperf3 --json` output."""
     try:
         data = json.loads(text)
     except (TypeError, ValueError):
-        raise ProbeParseError("not iperf3 --json output: %s" % _snippet(text)) from None
+        raise ProbeParseError("not iperf3 --json output: %s" % snippet(text)) from None
     if not isinstance(data, dict):
-        raise ProbeParseError("not iperf3 --json output: %s" % _snippet(text))
+        raise ProbeParseError("not iperf3 --json output: %s" % snippet(text))
     if data.get("error"):
         raise ProbeParseError("iperf3: %s" % data["error"])
     try:
@@ -188,10 +179,10 @@ def parse_iperf3(text):
                 "seconds": round(received["seconds"], 2),
                 "omitted_s": (data.get("start") or {}).get("test_start", {}).get("omit", 0)}
     except (KeyError, TypeError) as exc:
-        raise ProbeParseError("iperf3 --json output lacks %s: %s" % (exc, _snippet(text))) from None
+        raise ProbeParseError("iperf3 --json output lacks %s: %s" % (exc, snippet(text))) from None
 
 
-def _address(value):
+def address(value: Any) -> str:
     """The address as text, refusing anything else: it ends up on a command line."""
     try:
         return str(ipaddress.ip_address(value))
@@ -206,7 +197,8 @@ def _same_address(left, right):
         return left == right
 
 
-def _snippet(text, limit=200):
+def snippet(text: Any, limit: int = 200) -> str:
+    """The start of a tool's output on one line, quoted, for an error message."""
     text = " ".join(str(text or "").split())
     return repr(text[:limit] + ("..." if len(text) > limit else "")) if text else "empty output"
 
@@ -218,7 +210,7 @@ def _result(sent, received, rtts=None, hops=None, icmp_error=None):
             "rtt_avg_ms": rtt_avg, "rtt_max_ms": rtt_max, "hops": hops, "icmp_error": icmp_error}
 
 
-def failed_result(count, message):
+def failed_result(count: Any, message: str) -> Dict[str, Any]:
     """Result fields of a probe that produced no usable output: all packets count as lost."""
     result = _result(int(count), 0)
     result["error"] = message
@@ -230,9 +222,9 @@ def _mtr_report(text):
         report = json.loads(text)["report"]
         hubs = report["hubs"]
     except (TypeError, ValueError, KeyError):
-        raise ProbeParseError("not mtr --json output: %s" % _snippet(text)) from None
+        raise ProbeParseError("not mtr --json output: %s" % snippet(text)) from None
     if not isinstance(hubs, list):
-        raise ProbeParseError("mtr --json output has no list of hubs: %s" % _snippet(text))
+        raise ProbeParseError("mtr --json output has no list of hubs: %s" % snippet(text))
     return report, hubs
 
 
@@ -246,7 +238,7 @@ def _hop(hub):
         raise ProbeParseError("mtr hub %r lacks or mangles %s" % (hub, exc)) from None
 
 
-def parse_mtr_json(text, dst_ip):
+def parse_mtr_json(text: str, dst_ip: str) -> Dict[str, Any]:
     """Fields of ``mtr --json -n`` output; the destination counts as reached only as last hub."""
     report, hubs = _mtr_report(text)
     hops = [_hop(hub) for hub in hubs]
@@ -275,7 +267,7 @@ def _float(value, name):
         raise ProbeParseError("mtr output has no usable %s: %r" % (name, value)) from None
 
 
-def parse_ping(text, dst_ip=None, count=None):
+def parse_ping(text: str, dst_ip: Optional[str] = None, count: Optional[int] = None) -> Dict[str, Any]:
     """Fields of iputils (or busybox) ``ping -n`` output; ``hops`` is None, ping sees none.
 
     With `count`, the echoes are counted by sequence number: the first `count` sent, those
@@ -286,7 +278,7 @@ def parse_ping(text, dst_ip=None, count=None):
     """
     stats = PING_STATS_RE.search(text or "")
     if not stats:
-        raise ProbeParseError("no ping statistics in output: %s" % _snippet(text))
+        raise ProbeParseError("no ping statistics in output: %s" % snippet(text))
     header = PING_HEADER_RE.search(text)
     if dst_ip and header and not _same_address(header.group(1), dst_ip):
         raise ProbeParseError("ping output is about %s, not %s" % (header.group(1), dst_ip))
@@ -294,7 +286,7 @@ def parse_ping(text, dst_ip=None, count=None):
     rtt = PING_RTT_RE.search(text)
     if received and not rtt:
         raise ProbeParseError("ping received %d replies but printed no rtt line: %s"
-                              % (received, _snippet(text)))
+                              % (received, snippet(text)))
     rtts = tuple(float(value) for value in rtt.groups()) if rtt else None
     error = PING_ERROR_RE.search(text)
     icmp_error = "From %s: %s" % error.groups() if error else None
@@ -316,23 +308,18 @@ def _by_sequence(text, count, icmp_error):
     return _result(count, len(times), rtts, icmp_error=icmp_error)
 
 
-PARSERS = {"mtr": parse_mtr_json, "ping": parse_ping}
+# Names that moved to the measurement registry (measurements.py), still importable from here
+# until their last readers switch: resolved on first use (PEP 562), so this file keeps no copy
+# of them and measurements.py can build on this file. TOOLS meant the tools whose results are
+# report.json's measurements[], the registry's loss tools.
+_MOVED = {"TOOLS": ("LOSS_TOOLS", None), "PATHS": ("PATHS", None),
+          "IPERF3_PORTS": ("IPERF3_PORTS", None), "IPERF3_PORT": ("IPERF3_PORTS", "private"),
+          "IPERF3_PRIVATE_PORT": ("IPERF3_PORTS", "private"), "IPERF3_PUBLIC_PORT": ("IPERF3_PORTS", "public")}
 
 
-def _last_line(text):
-    """Tools print the reason they stopped last."""
-    lines = [line.strip() for line in str(text or "").splitlines() if line.strip()]
-    return lines[-1] if lines else "no output"
-
-
-def interpret(tool, dst_ip, count, returncode, stdout, stderr):
-    """Result fields (with ``error``) of one finished probe, from its exit code and output."""
-    if returncode not in OK_RETURNCODES[tool]:
-        return failed_result(count, "%s exited with %s: %s"
-                             % (tool, returncode, _last_line(stderr or stdout)))
-    try:
-        result = parse_ping(stdout, dst_ip, count) if tool == "ping" else PARSERS[tool](stdout, dst_ip)
-    except ProbeParseError as exc:
-        return failed_result(count, "%s: %s" % (tool, exc))
-    result["error"] = None
-    return result
+def __getattr__(name: str) -> Any:
+    if name not in _MOVED:
+        raise AttributeError("module %r has no attribute %r" % (__name__, name))
+    from ansible_collections.multicloud.vpnlab.plugins.module_utils import measurements
+    value = getattr(measurements, _MOVED[name][0])
+    return value if _MOVED[name][1] is None else value[_MOVED[name][1]]

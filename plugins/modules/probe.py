@@ -11,10 +11,13 @@ module: probe
 short_description: Measure loss, round-trip times and paths from a lab VM to other VMs
 version_added: 0.1.0
 description:
-  - Runs on a lab VM and probes every target with C(mtr) and/or C(ping), all probes at once,
-    so the run takes about as long as the slowest single probe.
-  - Returns one measurement per target and tool, in the C(measurements[]) shape of the lab's
-    C(report.json).
+  - Runs on a lab VM and probes every target with the chosen tools (C(mtr), C(ping), C(tracepath)),
+    all probes at once, so the run takes about as long as the slowest single probe. The tools, their
+    command lines, parsers and packages are the entries of the measurement registry
+    (C(plugins/module_utils/measurements.py)); every entry runs the same way.
+  - Returns one measurement per target and loss tool (C(mtr), C(ping)), in the C(measurements[])
+    shape of the lab's C(report.json); the results of the other tools (C(tracepath)) are in
+    RV(results), under the tool's name.
   - A probe that fails to run, times out or prints output that cannot be parsed does not fail
     the task; its measurement counts every packet as lost and says why in RV(measurements[].error).
   - A probe that lost packets is run a second time once all probes are done (O(remeasure)), with
@@ -67,11 +70,12 @@ options:
   tools:
     description:
       - Tools to probe each target with.
-      - C(mtr) comes from the C(mtr-tiny) package, C(ping) from C(iputils-ping); the module fails
-        naming the package when a tool is missing.
+      - C(tracepath) (hops and path MTU) is opt-in - a hop that never answers costs it about 3.5 s,
+        up to 10 hops.
+      - The module fails naming the package to install when a tool is missing.
     type: list
     elements: str
-    choices: [mtr, ping]
+    choices: [mtr, ping, tracepath]
     default: [mtr, ping]
   count:
     description: Probes (packets) per target and tool.
@@ -197,7 +201,7 @@ measurements:
       description: V(private) or V(public).
       type: str
     tool:
-      description: V(mtr) or V(ping).
+      description: V(mtr) or V(ping) (the loss tools).
       type: str
     sent:
       description: Probes sent.
@@ -240,6 +244,20 @@ measurements:
           after all the others; V(null) when it lost nothing (or O(remeasure) is 0).
       type: dict
       sample: {sent: 10, received: 10, loss_pct: 0.0, rtt_min_ms: 1.1, rtt_avg_ms: 1.3, rtt_max_ms: 1.9, error: null}
+results:
+  description:
+    - The results of the chosen tools that are not loss tools, under the tool's name, one record
+      per target, sorted like RV(measurements) - C(src), C(dst), C(dst_ip), C(path), C(tool),
+      C(error), and the tool's own fields.
+    - C(tracepath) - C(reached), C(hop_count) and C(back) (forward and return hops, when reached),
+      C(pmtu) (the path MTU it settled on), C(too_many_hops), C(icmp_error) (the first
+      unreachable a router sent, such as V(!N)), C(hops) (C(hop), C(host) (V(null) when silent),
+      C(rtt_ms), C(pmtu), C(icmp_error), C(asymm)).
+  returned: always
+  type: dict
+  sample: {tracepath: [{src: vm1, dst: vm3, dst_ip: 10.2.1.10, path: private, tool: tracepath, reached: true, hop_count: 4,
+                        back: 4, pmtu: 1400, too_many_hops: false, icmp_error: null, error: null,
+                        hops: [{hop: 1, host: 10.1.1.1, rtt_ms: 0.08, pmtu: null, icmp_error: null, asymm: null}]}]}
 mtu_checks:
   description:
     - With O(mtu), one check per target whose path crosses the tunnel - C(size) (what the path
@@ -285,38 +303,52 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.multicloud.vpnlab.plugins.module_utils import measurements
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.measurements import (
+    DEFAULT_TOOLS, IPERF3_PORTS, PATHS, PROBE_TOOLS, Settings,
+)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import (
-    MEASUREMENT_KEYS, MTU_ECHOES, PACKAGES, PATHS, RESULT_KEYS, TOOLS, ProbeParseError,
-    IPERF3_PORT, df_passes, df_ping_command, failed_result, interpret, iperf3_command, iperf3_server_command, lossy, mtu_result,
-    mtu_search, parse_iperf3, probe_commands,
+    MEASUREMENT_KEYS, RESULT_KEYS, ProbeParseError, df_passes, iperf3_server_command, lossy, mtu_result, mtu_search,
 )
 
 # iperf3 servers are started just before the client (as a daemon): give them a moment.
 IPERF3_TRIES = 6
+IPERF3 = measurements.tool("iperf3")
+PMTU = measurements.tool("pmtu")
 
 
-def tool_paths(module, tools):
-    """Absolute path of each tool, failing with the package to install when one is missing."""
+def tool_paths(module, names):
+    """Absolute path of each tool's program, failing with the package to install when one is missing."""
     paths = {}
-    for tool in tools:
-        paths[tool] = module.get_bin_path(tool)
-        if not paths[tool]:
+    for name in names:
+        entry = measurements.tool(name)
+        paths[name] = module.get_bin_path(entry.executable)
+        if not paths[name]:
             module.fail_json(msg="%s is not installed on this host: install the %s package "
-                                 "(apt-get install %s)" % (tool, PACKAGES[tool], PACKAGES[tool]))
+                                 "(apt-get install %s)" % (entry.executable, entry.debian_package,
+                                                           entry.debian_package))
     return paths
 
 
+def settings(module):
+    return Settings(count=module.params["count"], interval=module.params["interval"])
+
+
 def plan_probes(module, paths):
-    """One (target, tool, argv) per probe to run."""
-    params = module.params
+    """One (target, registry entry, argv) per probe to run: every chosen tool on every target
+    whose path the tool measures."""
+    params, shape = module.params, settings(module)
     probes = []
     for target in params["targets"]:
-        for tool in paths:
+        for name in paths:
+            entry = measurements.tool(name)
+            if target["path"] not in entry.paths:
+                continue
             try:
-                argv = probe_commands(target["dst_ip"], tool, params["count"], params["interval"])
+                argv = entry.argv(target["dst_ip"], shape)
             except ValueError as exc:
                 module.fail_json(msg="target %s (%s): %s" % (target["dst"], target["path"], exc))
-            probes.append((target, tool, [paths[tool]] + argv[1:]))
+            probes.append((target, entry, [paths[name]] + argv[1:]))
     return probes
 
 
@@ -325,8 +357,9 @@ def mtu_check(module, ping, target, timeout):
     tried = []
 
     def passes(size):
-        argv = [ping] + df_ping_command(target["dst_ip"], size)[1:]
-        ok = df_passes(run_one(module, argv, "ping", target["dst_ip"], MTU_ECHOES, timeout))
+        shape = Settings(packet_size=size)
+        argv = [ping] + PMTU.argv(target["dst_ip"], shape)[1:]
+        ok = df_passes(run_one(module, argv, PMTU, target["dst_ip"], shape, timeout))
         tried.append((size, ok))
         return ok
 
@@ -337,41 +370,48 @@ def mtu_check(module, ping, target, timeout):
     return mtu_result(module.params["mtu"], largest, tried)
 
 
-def run_one(module, argv, tool, dst_ip, count, timeout):
-    """Run one probe to the end and interpret what it printed."""
+def run_one(module, argv, entry, dst_ip, shape, timeout):
+    """Run one probe to the end and interpret what it printed, by its registry entry."""
     # run_command has no timeout: coreutils' timeout bounds each probe (124: it fired).
     cmd = [module.get_bin_path("timeout", required=True), "--kill-after=5", "%g" % timeout] + argv
+    program = entry.executable
     try:
         # C locale: mtr formats its numbers with printf, which follows LC_NUMERIC (0,5 vs 0.5).
         rc, stdout, stderr = module.run_command(cmd, environ_update={"LC_ALL": "C"})
     except OSError as exc:
-        return failed_result(count, "%s could not be started: %s" % (tool, exc))
+        return entry.failed(shape, "%s could not be started: %s" % (program, exc))
     if rc in (124, 137):
-        return failed_result(count, "%s timed out and was killed" % tool)
+        return entry.failed(shape, "%s timed out and was killed" % program)
     if rc in (126, 127):
-        return failed_result(count, "%s could not be started: %s" % (tool, stderr.strip()))
-    return interpret(tool, dst_ip, count, rc, stdout, stderr)
+        return entry.failed(shape, "%s could not be started: %s" % (program, stderr.strip()))
+    return entry.interpret(dst_ip, shape, rc, stdout, stderr)
 
 
-def record(src, target, tool, result, again=None):
+def record(src, target, entry, result, again=None):
+    """A loss tool's measurement (report.json's measurements[]); any other tool's result with
+    where it went."""
     fields = dict(result, src=src, dst=target["dst"], dst_ip=target["dst_ip"],
-                  path=target["path"], tool=tool)
+                  path=target["path"], tool=entry.name)
+    if entry.kind != "loss":
+        return fields
     fields["remeasured"] = None if again is None else {
         key: again.get(key) for key in RESULT_KEYS + ("error",) if key != "hops"}
     return {key: fields[key] for key in MEASUREMENT_KEYS}
 
 
-def measure(module, pool, probes, timeout):
-    """Every probe at once; then, again, those that lost packets (with less traffic around)."""
-    count = module.params["count"]
-    first = [pool.submit(run_one, module, argv, tool, target["dst_ip"], count, timeout)
-             for target, tool, argv in probes]
+def measure(module, pool, probes, timeouts):
+    """Every probe at once; then, again, the loss probes that lost packets (with less traffic
+    around)."""
+    shape = settings(module)
+    first = [pool.submit(run_one, module, argv, entry, target["dst_ip"], shape, timeout)
+             for (target, entry, argv), timeout in zip(probes, timeouts)]
     results = [future.result() for future in first]
     again = [None] * len(probes)
     for dummy in range(module.params["remeasure"]):
-        redo = [i for i, result in enumerate(results) if lossy(again[i] or result)]
+        redo = [i for i, result in enumerate(results)
+                if probes[i][1].kind == "loss" and lossy(again[i] or result)]
         futures = {i: pool.submit(run_one, module, probes[i][2], probes[i][1],
-                                  probes[i][0]["dst_ip"], count, timeout) for i in redo}
+                                  probes[i][0]["dst_ip"], shape, timeouts[i]) for i in redo}
         for i, future in futures.items():
             again[i] = future.result()
     return results, again
@@ -382,17 +422,17 @@ def iperf3(module, src, target):
     seconds, omit = module.params["throughput_seconds"], module.params["throughput_omit"]
     port = target["port"] or module.params["throughput_port"]
     try:
-        command = iperf3_command(target["dst_ip"], seconds, port, omit)
+        command = IPERF3.argv(target["dst_ip"], Settings(seconds=seconds, omit=omit, port=port))
     except ValueError as exc:
         module.fail_json(msg=str(exc))
     argv = [module.get_bin_path("timeout", required=True), "--kill-after=5", "%d" % (seconds + omit + 15),
-            module.get_bin_path("iperf3", required=True)] + command[1:]
+            module.get_bin_path(IPERF3.executable, required=True)] + command[1:]
     fields = dict(src=src, dst=target["dst"], dst_ip=target["dst_ip"], path=target["path"],
                   port=port, mbps=None, sender_mbps=None, retransmits=None, seconds=None, omitted_s=None)
     for attempt in range(IPERF3_TRIES):
         rc, stdout, stderr = module.run_command(argv, environ_update={"LC_ALL": "C"})
         try:
-            return dict(fields, error=None, **parse_iperf3(stdout))
+            return dict(fields, error=None, **IPERF3.parse(stdout, target["dst_ip"], Settings()))
         except ProbeParseError as exc:
             fields["error"] = str(exc) if stdout.strip() else "iperf3 exited with %s: %s" % (
                 rc, (stderr or "no output").strip())
@@ -406,7 +446,7 @@ def iperf3(module, src, target):
 
 def start_iperf3_servers(module, ports):
     """One detached one-off iperf3 server per port (iperf3 --daemon returns once it listens)."""
-    started, binary = [], module.get_bin_path("iperf3") if ports else None
+    started, binary = [], module.get_bin_path(IPERF3.executable) if ports else None
     for port in ports:
         try:
             argv = iperf3_server_command(port)
@@ -415,7 +455,7 @@ def start_iperf3_servers(module, ports):
         if not binary:
             # The probes still run; the throughput measurement will name the missing tool.
             started.append({"port": port, "error": "iperf3 is not installed on this host (package %s)"
-                            % PACKAGES["iperf3"]})
+                            % IPERF3.debian_package})
             continue
         rc, stdout, stderr = module.run_command([binary] + argv[1:])
         started.append({"port": port, "error": None if rc == 0 else "iperf3 --server exited with %s: %s" % (
@@ -431,23 +471,31 @@ def run_probes(module):
     tools = list(dict.fromkeys(params["tools"]))
     probes = plan_probes(module, tool_paths(module, tools))
     timeout = params["timeout"] or params["count"] * params["interval"] + 30
+    # A tool that may take longer than the loss probes (tracepath's silent hops) gets its time.
+    timeouts = [params["timeout"] or max(timeout, entry.seconds(settings(module)) + 30)
+                for dummy, entry, dummy_argv in probes]
     src = params["src"] or platform.node()
     began = time.monotonic()
     tunnel = [t for t in params["targets"] if t["tunnel"]] if params["mtu"] else []
-    ping = tool_paths(module, ["ping"])["ping"] if tunnel else None
+    ping = tool_paths(module, [PMTU.name])[PMTU.name] if tunnel else None
     # One thread per probe: all probes run side by side, so the check takes one probe's time.
     with ThreadPoolExecutor(max_workers=max(1, len(probes) + len(tunnel))) as pool:
         mtu_running = [(t, pool.submit(mtu_check, module, ping, t, timeout)) for t in tunnel]
-        results, again = measure(module, pool, probes, timeout)
+        results, again = measure(module, pool, probes, timeouts)
         mtu_checks = [dict(future.result(), src=src, dst=t["dst"], dst_ip=t["dst_ip"])
                       for t, future in mtu_running]
-    measurements = [record(src, target, tool, result, redo)
-                    for (target, tool, dummy), result, redo in zip(probes, results, again)]
-    measurements.sort(key=lambda m: (m["dst"], m["path"], m["tool"], m["dst_ip"]))
+    records = [(entry, record(src, target, entry, result, redo))
+               for (target, entry, dummy), result, redo in zip(probes, results, again)]
+    records.sort(key=lambda r: (r[1]["dst"], r[1]["path"], r[1]["tool"], r[1]["dst_ip"]))
+    measurements_ = [fields for entry, fields in records if entry.kind == "loss"]
+    others = {}
+    for entry, fields in records:
+        if entry.kind != "loss":
+            others.setdefault(entry.name, []).append(fields)
     if params["throughput"]:
-        tool_paths(module, ["iperf3"])
+        tool_paths(module, [IPERF3.name])
     throughput = [iperf3(module, src, target) for target in params["throughput"]]
-    module.exit_json(changed=False, measurements=measurements, mtu_checks=mtu_checks,
+    module.exit_json(changed=False, measurements=measurements_, results=others, mtu_checks=mtu_checks,
                      throughput=throughput, iperf3_servers=servers,
                      elapsed_s=round(time.monotonic() - began, 3))
 
@@ -460,7 +508,7 @@ def main():
             path=dict(type="str", required=True, choices=list(PATHS)),
             tunnel=dict(type="bool", default=False),
         )),
-        tools=dict(type="list", elements="str", choices=list(TOOLS), default=list(TOOLS)),
+        tools=dict(type="list", elements="str", choices=list(PROBE_TOOLS), default=list(DEFAULT_TOOLS)),
         count=dict(type="int", default=10),
         interval=dict(type="float", default=0.2),
         timeout=dict(type="float"),
@@ -474,7 +522,7 @@ def main():
         )),
         throughput_seconds=dict(type="int", default=3),
         throughput_omit=dict(type="int", default=0),
-        throughput_port=dict(type="int", default=IPERF3_PORT),
+        throughput_port=dict(type="int", default=IPERF3_PORTS["private"]),
         iperf3_servers=dict(type="list", elements="int", default=[]),
         src=dict(type="str"),
     )

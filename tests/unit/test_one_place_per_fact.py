@@ -19,7 +19,8 @@ DOC_NAMES = {"DOCUMENTATION", "EXAMPLES", "RETURN"}
 # fact: (its place, the literals that define it)
 FACTS = {
     "ownership tag": ("plugins/module_utils/ownership.py", ["multicloud.vpnlab"]),
-    "iperf3 ports": ("plugins/module_utils/probe.py", [5201, 5202]),
+    "iperf3 ports": ("plugins/module_utils/measurements.py", [5201, 5202]),
+    "the check tools' packages": ("plugins/module_utils/measurements.py", ["iputils-ping", "mtr-tiny", "iputils-tracepath"]),
     "schema version of vms.json": ("plugins/module_utils/vms_file.py", ["vms_schema_version"]),
 }
 

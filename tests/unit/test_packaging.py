@@ -164,7 +164,8 @@ def test_bindep_for_the_ee_and_debian():
         assert len(parse_bindep(BINDEP, [profile], "rpm")) > 1, profile
     assert parse_bindep(BINDEP, ["make", "lab"], "dpkg") == [
         "openssh-client", "iproute2", "nftables", "strongswan-charon", "strongswan-swanctl", "libcharon-extra-plugins",
-        "openssh-server", "mtr-tiny", "iputils-ping", "iperf3", "netcat-openbsd", "python3-venv", "git"]
+        "openssh-server", "mtr-tiny", "iputils-ping", "iputils-tracepath", "iperf3", "netcat-openbsd", "python3-venv",
+        "git"]
 
 
 def test_bindep_itself_agrees():

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.measurements import IPERF3_PORTS, Settings, tool as registry_tool
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import (
-    RESULT_KEYS, ProbeParseError, deadline, df_passes, df_ping_command, interpret,
+    RESULT_KEYS, ProbeParseError, deadline, df_passes, df_ping_command,
     iperf3_command, iperf3_server_command, lossy, mtu_result, mtu_search, parse_iperf3, parse_mtr_json, parse_ping,
     probe_commands,
 )
@@ -192,7 +193,8 @@ INTERPRET_CASES = [
 
 @pytest.mark.parametrize("tool, dst, rc, stdout, stderr, expected", INTERPRET_CASES)
 def test_interpret(tool, dst, rc, stdout, stderr, expected):
-    result = interpret(tool, dst, 10, rc, stdout, stderr)
+    """The registry entry reads a finished run: its good exit codes, then its parser."""
+    result = registry_tool(tool).interpret(dst, Settings(count=10), rc, stdout, stderr)
     assert set(result) == set(RESULT_KEYS) | {"error"}
     error = expected.pop("error")
     assert subset(result, expected) == expected
@@ -277,13 +279,13 @@ def test_deadline_leaves_time_for_late_replies():
 
 
 def test_iperf3_command():
-    assert iperf3_command("10.2.1.10", 3) == [
+    assert iperf3_command("10.2.1.10", 3, IPERF3_PORTS["private"]) == [
         "iperf3", "--client", "10.2.1.10", "--port", "5201", "--time", "3", "--json",
         "--connect-timeout", "3000"]
     assert iperf3_command("10.2.1.10", 1, 5202, omit=1) == [
         "iperf3", "--client", "10.2.1.10", "--port", "5202", "--time", "1", "--omit", "1", "--json",
         "--connect-timeout", "3000"]
-    for bad in (("-c", 3), ("10.2.1.10", 0), ("10.2.1.10", 61), ("10.2.1.10", 1, 5201, -1),
+    for bad in (("-c", 3, 5201), ("10.2.1.10", 0, 5201), ("10.2.1.10", 61, 5201), ("10.2.1.10", 1, 5201, -1),
                 ("10.2.1.10", 1, 5201, 11)):
         with pytest.raises(ValueError):
             iperf3_command(*bad)

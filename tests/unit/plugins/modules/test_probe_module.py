@@ -244,3 +244,36 @@ def test_throughput_runs_iperf3_to_each_target_in_turn(run_module, tools):
     assert public["error"] == "iperf3 exited with 0: iperf3: error - unable to send control message"
     assert [c[:2] for c in runner.calls] == [("iperf3", "10.2.1.10")] * 3 + [("iperf3", "203.0.113.10")]
     assert {c[2] for c in runner.calls} == {17.0}
+
+
+def test_tracepath_runs_through_the_registry_and_lands_under_its_name(run_module, tools):
+    """An opt-in tool of the registry runs like the others, on every target at once, is not
+    measured again (it measures no loss) and comes back under its own name in `results`; it
+    gets its own time limit (its silent hops take seconds each)."""
+    runner = tools("ping", "tracepath", "timeout")
+    runner.barrier = threading.Barrier(6, timeout=10)
+    for target in VM_TARGETS:
+        runner.outputs[("ping", target["dst_ip"])] = (0, fixture("ping_ok.txt").replace("127.0.0.1", target["dst_ip"]), "")
+        runner.outputs[("tracepath", target["dst_ip"])] = (0, fixture("tracepath_noreply.txt"), "")
+    runner.outputs[("tracepath", "10.1.1.20")] = (0, fixture("tracepath_reached.txt"), "")
+    result = run_module(probe, {"src": "vm1", "targets": VM_TARGETS, "tools": ["ping", "tracepath"]})
+    assert "failed" not in result, result.get("msg")
+    assert [m["tool"] for m in result["measurements"]] == ["ping"] * 3
+    traces = result["results"]["tracepath"]
+    assert [(t["dst"], t["path"], t["tool"], t["reached"], t["too_many_hops"], t["error"]) for t in traces] == [
+        ("vm2", "private", "tracepath", True, False, None), ("vm3", "private", "tracepath", False, True, None),
+        ("vm3", "public", "tracepath", False, True, None)]
+    assert traces[0]["src"] == "vm1" and traces[0]["dst_ip"] == "10.1.1.20" and traces[0]["pmtu"] == 1500
+    # 6 runs at once, none again: a trace that did not reach (no loss_pct) is not a lossy probe.
+    assert len(runner.calls) == 6 and not runner.barrier.broken
+    assert {c[2] for c in runner.calls if c[0] == "tracepath"} == {10 * 3.5 + 30}
+
+
+def test_without_tracepath_results_are_empty_and_a_missing_one_names_its_package(run_module, tools):
+    runner = tools("ping", "timeout")
+    runner.outputs[("ping", "10.2.1.10")] = (0, fixture("ping_ok.txt"), "")
+    result = run_module(probe, {"src": "vm1", "targets": VM_TARGETS[:1], "tools": ["ping"], "remeasure": 0})
+    assert result["results"] == {}
+    missing = run_module(probe, {"src": "vm1", "targets": VM_TARGETS[:1], "tools": ["tracepath"]})
+    assert missing["failed"] is True
+    assert "tracepath is not installed" in missing["msg"] and "iputils-tracepath" in missing["msg"]
