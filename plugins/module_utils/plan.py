@@ -23,7 +23,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.asn import (
     customer_gateway_asn_problem, vpn_gateway_asn_problem)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.inputs import var
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.ownership import LAB_TAG, MANAGED_BY_TAG, MANAGER
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import IPERF3_PORTS
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.measurements import plan_check
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.psk import psk_problem
 
 TARGETS = ("local", "cloud")
@@ -605,7 +605,7 @@ def _assemble(p, nets, vms, admin, inside, lab_expiry, state_dir):
         "state_dir": state_dir,
         "tags": _tags(p, lab_expiry),
         # What the check runs that security rules must let through (its iperf3 servers' ports).
-        "check": {"iperf3_ports": dict(IPERF3_PORTS)},
+        "check": plan_check(),
         # What lab_state records in the state directory, so that the date stays the same.
         "expiry": lab_expiry,
         "azure": dict(names["azure"], region=p["azure_region"],
