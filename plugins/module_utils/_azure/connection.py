@@ -11,6 +11,8 @@ sent explicitly (``use_policy_based_traffic_selectors: false`` too), so a re-run
 
 from __future__ import annotations
 
+from typing import Any, Iterable, Mapping
+
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.ids import same
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.policy import normalise
 
@@ -28,8 +30,8 @@ SHOWN = ("id", "name", "location", "tags", "provisioning_state", "connection_sta
          "local_network_gateway2", "resource_guid", "etag")
 
 
-def desired_connection(gateway_id, local_gateway_id, policy, dpd_timeout_seconds,
-                       protocol="IKEv2", routing_weight=0):
+def desired_connection(gateway_id: str, local_gateway_id: str, policy: Mapping[str, Any] | None,
+                       dpd_timeout_seconds: int, protocol: str = "IKEv2", routing_weight: int = 0) -> dict[str, Any]:
     """The fields the lab sets (without location, tags and key, which the module adds)."""
     return {
         "connection_type": "IPsec",
@@ -54,12 +56,13 @@ def _equal(field, wanted, found):
     return wanted == found
 
 
-def differences(desired, current):
+def differences(desired: Mapping[str, Any], current: Mapping[str, Any] | None) -> list[str]:
     """Names of the fields whose current value is not the desired one (shared key aside)."""
     return [f for f in CONNECTION_FIELDS if not _equal(f, desired.get(f), (current or {}).get(f))]
 
 
-def update_body(current, desired, location, tags, shared_key):
+def update_body(current: Mapping[str, Any] | None, desired: Mapping[str, Any], location: str,
+                tags: Mapping[str, str] | None, shared_key: str | None) -> dict[str, Any]:
     """The PUT body: the current resource (unmanaged fields kept) with the lab's fields."""
     body = {k: v for k, v in (current or {}).items() if k not in ("etag", "provisioning_state",
                                                                   "resource_guid", "connection_status",
@@ -69,7 +72,7 @@ def update_body(current, desired, location, tags, shared_key):
     return body
 
 
-def public_view(connection, key_changed=None):
+def public_view(connection: Mapping[str, Any] | None, key_changed: bool | None = None) -> dict[str, Any]:
     """What results and diffs may show of a connection: no shared key, only whether it changes."""
     if not connection:
         return {}
@@ -79,12 +82,12 @@ def public_view(connection, key_changed=None):
     return shown
 
 
-def desired_local_gateway(gateway_ip_address, address_prefixes):
+def desired_local_gateway(gateway_ip_address: str, address_prefixes: Iterable[str]) -> dict[str, Any]:
     return {"gateway_ip_address": gateway_ip_address,
             "local_network_address_space": {"address_prefixes": list(address_prefixes)}}
 
 
-def local_gateway_differences(desired, current):
+def local_gateway_differences(desired: Mapping[str, Any], current: Mapping[str, Any] | None) -> list[str]:
     """Fields that differ; prefixes compare as a set, exactly (a removed prefix is a change)."""
     current = current or {}
     changed = []
@@ -101,5 +104,5 @@ LOCAL_GATEWAY_SHOWN = ("id", "name", "location", "tags", "provisioning_state", "
                        "local_network_address_space", "resource_guid", "etag")
 
 
-def local_gateway_view(gateway):
+def local_gateway_view(gateway: Mapping[str, Any] | None) -> dict[str, Any]:
     return {k: gateway.get(k) for k in LOCAL_GATEWAY_SHOWN if k in (gateway or {})} if gateway else {}

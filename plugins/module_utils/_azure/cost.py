@@ -11,6 +11,12 @@ azure.microsoft.com/pricing/details/vpn-gateway, .../ip-addresses, .../virtual-m
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ansible_collections.multicloud.vpnlab.plugins.module_utils.cost import CostRow
+
+
 PRICES_AS_OF = "2025-06"
 GATEWAY_HOURLY = {"VpnGw1AZ": 0.361}   # other SKUs: not recorded, the estimate says so
 PUBLIC_IP_STANDARD_HOURLY = 0.005       # Standard static public IP
@@ -18,7 +24,7 @@ VM_HOURLY = {"Standard_B1s": 0.0104, "Standard_B1ms": 0.0207, "Standard_B2s": 0.
 OS_DISK_HOURLY = 0.0021                 # a 30 GiB Standard HDD managed disk (S4, about $1.54 a month)
 
 
-def cost_rows(vm_count, vm_size, gateway_sku):
+def cost_rows(vm_count: int, vm_size: str, gateway_sku: str) -> list[CostRow]:
     """``[(item, count, USD per hour each or None)]`` for the VPN gateway and the Azure VMs."""
     return [
         ("VPN gateway %s" % gateway_sku, 1, GATEWAY_HOURLY.get(gateway_sku)),

@@ -9,11 +9,15 @@ egress, seen from the Azure gateway. Pure.
 
 from __future__ import annotations
 
+from typing import Any, Iterable, Mapping
+
+
 SOURCE = "azure:connections"
 STATUS = {"Connected": "up", "NotConnected": "down", "Connecting": "down", "Unknown": "unknown"}
 
 
-def tunnel_records(tunnels, connections, local_gateways):
+def tunnel_records(tunnels: Iterable[Mapping[str, Any]], connections: Mapping[str, Mapping[str, Any]],
+                   local_gateways: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     """One record per planned tunnel. ``tunnels``: the plan's (name, connection,
     local_network_gateway); ``connections``/``local_gateways``: {name: as_dict()} found in Azure."""
     records = []
@@ -51,7 +55,7 @@ def _first(*values):
     return next((v for v in values if v is not None), None)
 
 
-def merge(others, azure):
+def merge(others: Iterable[Mapping[str, Any]], azure: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Azure's records joined by tunnel name to another source's (AWS's telemetry): the status
     both agree on (``down`` when one sees it down), Azure's byte counters, both sources and
     details. A tunnel only one source knows keeps that source's record."""

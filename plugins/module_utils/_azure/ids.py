@@ -14,14 +14,14 @@ TYPES = {
 }
 
 
-def resource_id(subscription, group, kind, name):
+def resource_id(subscription: str, group: str, kind: str, name: str) -> str:
     """The id of resource ``name`` of ``kind`` (a TYPES key); an id passed as name is kept."""
     if name.startswith("/subscriptions/"):
         return name
     return "/subscriptions/%s/resourceGroups/%s/providers/%s/%s" % (subscription, group, TYPES[kind], name)
 
 
-def parse(rid):
+def parse(rid: str) -> dict[str, str | None]:
     """{subscription, resource_group, type, name} of an id (type without child segments)."""
     parts = rid.strip("/").split("/")
     lower = [p.lower() for p in parts]
@@ -35,5 +35,5 @@ def parse(rid):
     return out
 
 
-def same(left, right):
+def same(left: str | None, right: str | None) -> bool:
     return (left or "").lower() == (right or "").lower()

@@ -13,7 +13,12 @@ on.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Iterable
+
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.peers import admin_sources, public_sources
+
+if TYPE_CHECKING:
+    from ansible_collections.multicloud.vpnlab.plugins.module_utils.peers import PublicIps
 
 
 def _rule(name, protocol, sources, priority, port=None):
@@ -24,7 +29,8 @@ def _rule(name, protocol, sources, priority, port=None):
     return rule
 
 
-def nsg_rules(admin_cidrs, aws_vpc_cidr, public_ips, allow_open=False):
+def nsg_rules(admin_cidrs: Iterable[object] | None, aws_vpc_cidr: str, public_ips: PublicIps,
+              allow_open: bool = False) -> list[dict[str, Any]]:
     """SSH and ICMP from the admins and the AWS VPC (through the tunnels), and ICMP from each lab
     VM that probes an Azure VM's public address (the AWS VMs, and the other Azure VMs when there
     are two or more); ``public_ips`` is ``{"aws": [...], "azure": [...]}``. The whole list every

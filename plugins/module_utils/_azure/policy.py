@@ -10,6 +10,8 @@ lifetime and data size are set. With AES-GCM, the integrity field names the same
 
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import crypto
 
 # Azure's default IPsec SA data size (KB): large enough that only the lifetime rekeys.
@@ -42,7 +44,7 @@ def _integrity(encryption, integrity_aws, phase):
     return _name(crypto.INTEGRITY, integrity_aws, phase, "integrity")
 
 
-def ipsec_policy(plan_crypto):
+def ipsec_policy(plan_crypto: Mapping[str, Any]) -> dict[str, Any]:
     """The policy (module option form) for the plan's ``crypto``; PolicyError names a gap."""
     phase1, phase2 = plan_crypto["phase1"], plan_crypto["phase2"]
     if plan_crypto.get("ike_version", 2) != 2:
@@ -61,7 +63,7 @@ def ipsec_policy(plan_crypto):
     }
 
 
-def normalise(policy):
+def normalise(policy: Mapping[str, Any] | None) -> dict[str, Any]:
     """A policy as compared: the eight fields, nothing else (SDK dicts carry no extras today,
     but an API version could add some)."""
     return {key: (policy or {}).get(key) for key in FIELDS}
