@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import admin_breadth_problems
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.admin import admin_breadth_problems
 
 CLOUDS = ("aws", "azure")
 # The check's one-off iperf3 servers on the first AWS VM: through the tunnel (to its private

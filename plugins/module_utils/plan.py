@@ -6,7 +6,9 @@
 Pure functions, no Ansible import, so that the rules are unit-tested table by table and the
 same plan serves the local and the cloud target. What only one target needs (its own rules and
 its section of the plan) comes from a target object the caller passes in (``_local.plan`` for
-the local target): this module never imports a target package. ``build_plan`` collects *all* problems before
+the local target): this module never imports a target package. Each cloud's own rules (region
+codes and names, inside CIDRs, DPD limits) come from that cloud's fact sheet, ``_aws/spec.py``
+and ``_azure/spec.py``, which both targets share. ``build_plan`` collects *all* problems before
 raising, so a user fixes their inputs in one go instead of one error per run.
 """
 
@@ -19,50 +21,30 @@ import re
 from urllib.parse import urlsplit
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import inputs
+# The clouds' fact sheets (leaf modules; test_layout allows them and nothing else of _aws/_azure).
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import (
+    DPD_DEFAULT_SECONDS as AWS_DPD_TIMEOUT, DPD_DELAY_SECONDS as AWS_DPD_DELAY, LINK_LOCAL,
+    REGION_RE as AWS_REGION_RE, inside_cidr_problem, names as aws_names)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.spec import (
+    DPD_RANGE_SECONDS as AZURE_DPD_RANGE, REGION_RE as AZURE_REGION_RE, names as azure_names, region_short)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.admin import check_admin
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.asn import (
     customer_gateway_asn_problem, vpn_gateway_asn_problem)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.inputs import var
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.ownership import LAB_TAG, MANAGED_BY_TAG, MANAGER
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.measurements import plan_check
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.psk import psk_problem
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.vm_rules import check_vms
 
 TARGETS = ("local", "cloud")
-CLOUDS = ("azure", "aws")
 
-# Azure's CAF short region codes for the names people read most; others keep their full name.
-AZURE_REGION_SHORT = {
-    "westeurope": "euwe", "northeurope": "euno", "germanywestcentral": "dewc",
-    "germanynorth": "deno", "switzerlandnorth": "chno", "switzerlandwest": "chwe",
-    "francecentral": "frce", "uksouth": "ukso", "ukwest": "ukwe", "swedencentral": "sece",
-    "norwayeast": "noea", "eastus": "usea", "eastus2": "use2", "westus": "uswe",
-    "westus2": "usw2", "westus3": "usw3", "centralus": "usce", "northcentralus": "usnc",
-    "southcentralus": "ussc", "canadacentral": "cace", "brazilsouth": "brso",
-    "australiaeast": "auea", "southeastasia": "asse", "eastasia": "asea",
-    "japaneast": "jpea", "koreacentral": "krce", "centralindia": "ince",
-}
-
-# AWS refuses these inside CIDRs for VPN tunnels (CreateVpnConnection, TunnelInsideCidr).
-AWS_RESERVED_INSIDE = tuple(ipaddress.ip_network(c) for c in (
-    "169.254.0.0/30", "169.254.1.0/30", "169.254.2.0/30", "169.254.3.0/30",
-    "169.254.4.0/30", "169.254.5.0/30", "169.254.169.252/30"))
-LINK_LOCAL = ipaddress.ip_network("169.254.0.0/16")
 # Ranges neither cloud accepts for a VNet/VPC (Azure lists these; AWS refuses them too).
-FORBIDDEN_PRIVATE = tuple(ipaddress.ip_network(c) for c in (
-    "0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "240.0.0.0/4"))
+FORBIDDEN_PRIVATE = tuple(ipaddress.ip_network(str(c)) for c in (
+    "0.0.0.0/8", "127.0.0.0/8", LINK_LOCAL, "224.0.0.0/4", "240.0.0.0/4"))
 # Whole strings (`\A...\Z` and fullmatch): `$` would also accept a name followed by a newline.
 NAME_RE = re.compile(r"\A[a-z][a-z0-9-]{0,14}[a-z0-9]\Z")
-VM_NAME_RE = re.compile(r"\A(?:[a-z][a-z0-9-]{0,10}[a-z0-9]|[a-z])\Z")
 OWNER_RE = re.compile(r"\A(?:[a-z0-9][a-z0-9-]{0,18}[a-z0-9]|[a-z0-9])\Z")
 ENV_RE = re.compile(r"\A[a-z0-9]{1,8}\Z")
-AZURE_REGION_RE = re.compile(r"\A[a-z][a-z0-9]{2,30}\Z")
-AWS_REGION_RE = re.compile(r"\A[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]\Z")
-VM_KEYS = ("name", "cloud", "private_ip")
-# Admin CIDRs reach the VMs' SSH and ICMP: no CIDR wider than a /8 and at most a /8's worth of
-# addresses in all (overlaps merged), unless vpnlab_allow_open_admin. IPv4 only: the VMs have no
-# IPv6 address, so an IPv6 CIDR would admit nothing (chk.network refuses it).
-ADMIN_SHORTEST_PREFIX = 8
-ADMIN_MAX_ADDRESSES = 2 ** 24
-OPEN_ADMIN_HINT = "set vpnlab_allow_open_admin=true if you really mean it"
 
 
 class PlanError(ValueError):
@@ -161,7 +143,7 @@ def _check_identity(chk, p):
     if not isinstance(p["aws_region"], str) or not AWS_REGION_RE.fullmatch(p["aws_region"]):
         chk.add("aws_region", p["aws_region"], "must be an AWS region name like eu-central-1")
     _check_range(chk, p, "expiry_days", (1, 365), "days")
-    _check_range(chk, p, "dpd_timeout_seconds", (9, 3600), "seconds", " (Azure's limits)")
+    _check_range(chk, p, "dpd_timeout_seconds", AZURE_DPD_RANGE, "seconds", " (Azure's limits)")
 
 
 def _check_range(chk, p, key, limits, unit, why=""):
@@ -241,98 +223,6 @@ def _within(chk, nets, inner_key, outer_key):
         chk.add(inner_key, str(inner), "is not inside %s=%r" % (var(outer_key), str(outer)))
 
 
-def reserved_addresses(subnet):
-    """The addresses both clouds keep for themselves: the first four and the last."""
-    first = subnet.network_address
-    return {first + i for i in range(4)} | {subnet.broadcast_address}
-
-
-def _check_vms(chk, p, nets):
-    vms = p["vms"]
-    if not isinstance(vms, list) or not vms:
-        chk.add("vms", vms, "must be a non-empty list of {name, cloud, private_ip}")
-        return []
-    seen_names, seen_ips, good = set(), set(), []
-    for i, vm in enumerate(vms):
-        checked = _check_vm(chk, "vms[%d]" % i, vm, nets, seen_names, seen_ips)
-        if checked is not None:
-            good.append(checked)
-    dicts = [vm for vm in vms if isinstance(vm, dict)]
-    clouds = [vm.get("cloud") for vm in dicts]
-    for cloud in CLOUDS:
-        if cloud not in clouds:
-            chk.add("vms", [vm.get("name") for vm in dicts],
-                    "needs at least one VM in %s to test traffic across the VPN" % cloud)
-    return good
-
-
-def _check_vm(chk, key, vm, nets, seen_names, seen_ips):
-    """One VM's problems; returns it normalised when it has none."""
-    if not isinstance(vm, dict):
-        chk.add(key, vm, "must be a dict with name, cloud and private_ip")
-        return None
-    ok = _check_vm_keys(chk, key, vm)
-    ok = "name" in vm and _check_vm_name(chk, key, vm["name"], seen_names) and ok
-    if "cloud" not in vm:
-        return None
-    if vm["cloud"] not in CLOUDS:
-        chk.add(key + ".cloud", vm["cloud"], "must be one of %s" % ", ".join(CLOUDS))
-        return None
-    addr = _check_vm_address(chk, key, vm, nets, seen_ips) if "private_ip" in vm else None
-    if not ok or addr is None:
-        return None
-    return {"name": vm["name"], "cloud": vm["cloud"], "private_ip": str(addr)}
-
-
-def _check_vm_keys(chk, key, vm):
-    for extra in sorted((k for k in vm if k not in VM_KEYS), key=str):
-        near = inputs.suggest(str(extra), VM_KEYS)
-        chk.add("%s.%s" % (key, extra), vm[extra], "unknown key; a VM has exactly the keys name, "
-                "cloud and private_ip%s" % ("; did you mean %s?" % near if near else ""))
-    missing = [k for k in VM_KEYS if k not in vm]
-    if missing:
-        chk.add(key, vm, "misses the key%s %s (a VM has exactly the keys name, cloud and "
-                "private_ip)" % ("s" if len(missing) > 1 else "", ", ".join(missing)))
-    return len(vm) == len(VM_KEYS) and not missing
-
-
-def _check_vm_name(chk, key, name, seen_names):
-    if not isinstance(name, str) or not VM_NAME_RE.fullmatch(name) or "--" in name:
-        chk.add(key + ".name", name, "must be 1-12 characters of a-z, 0-9 and '-', start with "
-                "a letter and not end with '-' (it is a host name and an interface name)")
-        return False
-    if name in seen_names:
-        chk.add(key + ".name", name, "is used by another VM: VM names must be unique")
-        return False
-    seen_names.add(name)
-    return True
-
-
-def _check_vm_address(chk, key, vm, nets, seen_ips):
-    """The VM's private address when it is a usable one in its cloud's subnet, else None."""
-    cloud = vm["cloud"]
-    addr = chk.address(key + ".private_ip", vm["private_ip"])
-    subnet_key = {"azure": "azure_subnet_cidr", "aws": "aws_subnet_cidr"}[cloud]
-    subnet = nets[subnet_key]
-    if addr is None or subnet is None:
-        return None
-    ok = True
-    if addr not in subnet:
-        chk.add(key + ".private_ip", str(addr), "is not inside the %s subnet %s=%r" % (
-            cloud, var(subnet_key), str(subnet)))
-        ok = False
-    elif addr in reserved_addresses(subnet):
-        chk.add(key + ".private_ip", str(addr), "is reserved by the cloud (the first four and "
-                "the last address of %s are not usable)" % subnet)
-        ok = False
-    if addr in seen_ips:
-        chk.add(key + ".private_ip", str(addr), "is used by another VM: addresses must be "
-                "unique")
-        ok = False
-    seen_ips.add(addr)
-    return addr if ok else None
-
-
 def _check_psks(chk, psks):
     """Never echo a PSK: messages show its position and length only."""
     if psks is None:
@@ -348,76 +238,6 @@ def _check_psks(chk, psks):
         problem = psk_problem(psk)
         if problem:
             chk.add("tunnel_psks[%d]" % i, hidden, problem + " (AWS's rule for pre-shared keys)")
-
-
-def _check_admin(chk, p, nets):
-    cidrs = p["admin_cidrs"]
-    if cidrs is None:
-        if p["target"] == "cloud":
-            chk.add("admin_cidrs", cidrs, "is required for the cloud target: the addresses "
-                    "allowed to reach the VMs by SSH and ICMP, like your public IP/32")
-        return []
-    if not isinstance(cidrs, list):
-        chk.add("admin_cidrs", cidrs, "must be a list of IPv4 CIDRs")
-        return []
-    parsed, indexes = [], []
-    for i, cidr in enumerate(cidrs):
-        net = chk.network("admin_cidrs[%d]" % i, cidr)
-        if net is None:
-            continue
-        for key in ("azure_vnet_cidr", "aws_vpc_cidr"):
-            lab = nets.get(key)
-            if net.prefixlen and lab is not None and net.overlaps(lab):
-                chk.add("admin_cidrs[%d]" % i, cidr, "overlaps %s=%r: the admin addresses must "
-                        "be outside the lab's private networks" % (var(key), str(lab)))
-        if net.overlaps(LINK_LOCAL) and net.prefixlen:
-            chk.add("admin_cidrs[%d]" % i, cidr, "overlaps 169.254.0.0/16 (link-local, used for "
-                    "the tunnel inside addresses)")
-        parsed.append(net)
-        indexes.append(i)
-    if not p["allow_open_admin"]:
-        for at, rule in admin_breadth_problems(parsed):
-            if at is None:
-                chk.add("admin_cidrs", cidrs, rule)
-            else:
-                chk.add("admin_cidrs[%d]" % indexes[at], cidrs[indexes[at]], rule)
-    return parsed
-
-
-def admin_breadth_problems(networks):
-    """How far ``networks`` (IPv4, parsed) open the VMs' SSH and ICMP beyond the rule: each
-    CIDR shorter than /8, then, when none is, a union (overlaps merged) of more than 2^24
-    addresses. ``[(index in networks, or None for the whole list, rule)]``; empty when within
-    the rule. The plan refuses them unless vpnlab_allow_open_admin, and the cloud security rules
-    (peers.admin_sources) apply the same rule to what they admit."""
-    found = []
-    for i, net in enumerate(networks):
-        if net.prefixlen < ADMIN_SHORTEST_PREFIX:
-            wide = ("opens SSH and ICMP to the whole internet: admits %s addresses (/0)"
-                    % _count(net.num_addresses) if net.prefixlen == 0 else
-                    "admits %s addresses (/%d), more than a /%d (%s)" % (
-                        _count(net.num_addresses), net.prefixlen, ADMIN_SHORTEST_PREFIX,
-                        _count(ADMIN_MAX_ADDRESSES)))
-            found.append((i, "%s; %s" % (wide, OPEN_ADMIN_HINT)))
-    if found:
-        return found
-    merged = list(ipaddress.collapse_addresses(networks))
-    total = sum(net.num_addresses for net in merged)
-    if total > ADMIN_MAX_ADDRESSES:
-        found.append((None, "together admit %s addresses (overlaps merged: %s), more than %s "
-                      "(2^24, one /%d); %s" % (
-                          _count(total), _first(merged, 8), _count(ADMIN_MAX_ADDRESSES),
-                          ADMIN_SHORTEST_PREFIX, OPEN_ADMIN_HINT)))
-    return found
-
-
-def _count(number):
-    return "{:,}".format(number)
-
-
-def _first(items, shown):
-    text = ", ".join(map(str, items[:shown]))
-    return text + (" and %d more" % (len(items) - shown) if len(items) > shown else "")
 
 
 def _check_asns(chk, p):
@@ -448,45 +268,18 @@ def _check_inside(chk, p):
         net = chk.network(key, cidr)
         if net is None:
             continue
-        if net.prefixlen != 30 or not net.subnet_of(LINK_LOCAL):
-            chk.add(key, cidr, "must be a /30 inside 169.254.0.0/16 (AWS's rule)")
-        elif any(net.overlaps(r) for r in AWS_RESERVED_INSIDE):
-            chk.add(key, cidr, "is reserved by AWS (169.254.0.0/30 to 169.254.5.0/30 and "
-                    "169.254.169.252/30 are not allowed)")
+        problem = inside_cidr_problem(net)
+        if problem:
+            chk.add(key, cidr, problem)
         elif net in nets:
             chk.add(key, cidr, "is used by the other tunnel: inside CIDRs must differ")
         nets.append(net)
     return nets
 
 
-def region_short(region):
-    return AZURE_REGION_SHORT.get(region, region)
-
-
 def _names(p):
-    lab, az_short = p["name"], region_short(p["azure_region"])
-    return {
-        "azure": {
-            "resource_group": "rg-%s-%s-%s-%s" % (az_short, p["environment"], p["owner"], lab),
-            "vnet": "vnet-%s" % lab,
-            "subnet_internal": "internal",
-            "subnet_gateway": "GatewaySubnet",
-            "public_ip_gateway": "pip-%s-vpngw" % lab,
-            "gateway": "vpng-%s" % lab,
-            "nsg": "nsg-%s-internal" % lab,
-        },
-        "aws": {
-            "vpc": "%s-vpc" % lab,
-            "subnet": "%s-subnet" % lab,
-            "internet_gateway": "%s-igw" % lab,
-            "route_table": "%s-rt" % lab,
-            "security_group": "%s-sg" % lab,
-            "vpn_gateway": "%s-vgw" % lab,
-            "customer_gateway": "%s-cgw-azure" % lab,
-            "vpn_connection": "%s-vpn" % lab,
-            "key_pair": "%s-key" % lab,
-        },
-    }
+    return {"azure": azure_names(p["name"], p["azure_region"], p["environment"], p["owner"]),
+            "aws": aws_names(p["name"])}
 
 
 def expiry(today, days, recorded=None):
@@ -528,10 +321,10 @@ CRYPTO = {
                "lifetime_seconds": 28800},
     "phase2": {"encryption": "AES256", "integrity": "SHA2-256", "pfs_group": 14,
                "lifetime_seconds": 3600},
-    # AWS's side: DPD every 10 s, dead after 30 s (AWS's default and minimum). Azure's side has
-    # its own timeout, the input vpnlab_dpd_timeout_seconds (azure_dpd_timeout_seconds).
-    "dpd_delay_seconds": 10,
-    "dpd_timeout_seconds": 30,
+    # AWS's side (its default and minimum, _aws/spec.py). Azure's side has its own timeout, the
+    # input vpnlab_dpd_timeout_seconds (azure_dpd_timeout_seconds).
+    "dpd_delay_seconds": AWS_DPD_DELAY,
+    "dpd_timeout_seconds": AWS_DPD_TIMEOUT,
     "tcp_mss": 1350,
 }
 
@@ -567,10 +360,10 @@ def build_plan(params, targets, today=None, state_root="~/.vpnlab", read_expiry=
     p = _inputs(chk, params)
     _check_identity(chk, p)
     nets = _check_networks(chk, p)
-    vms = _check_vms(chk, p, nets)
+    vms = check_vms(chk, p, nets)
     _check_psks(chk, p["tunnel_psks"])
     _check_stand_ins(chk, p)
-    admin = _check_admin(chk, p, nets)
+    admin = check_admin(chk, p, nets)
     inside = _check_inside(chk, p)
     _check_asns(chk, p)
     target = targets.get(p["target"]) if isinstance(p["target"], str) else None

@@ -179,7 +179,7 @@ plan:
       type: dict
       contains:
         dpd_timeout_seconds:
-          description: The AWS side's dead peer detection timeout (30, AWS's minimum).
+          description: The AWS side's dead peer detection timeout (AWS's default and minimum).
           type: int
         dpd_delay_seconds:
           description: The AWS side's dead peer detection interval.
@@ -206,10 +206,11 @@ plan:
         azure:
           description:
             - The Azure half's settings derived from the plan - C(ipsec_policy) (the custom
-              IPsec/IKE policy in Azure's names, from C(crypto)), C(dpd_timeout_seconds),
-              C(image) (the VMs' marketplace image), C(tag_filter) (ARM's C($filter) for the
-              lab's tag), C(managed_by) and C(vms) (each Azure VM's C(public_ip) and C(nic)
-              names, by VM name).
+              IPsec/IKE policy in Azure's names, from C(crypto)), C(image) (the VMs'
+              marketplace image), C(tag_filter) (ARM's C($filter) for the lab's tag),
+              C(managed_by), C(admin_user) (the VMs' admin user) and C(vms) (each Azure VM's
+              C(public_ip) and C(nic) names, by VM name). The DPD timeout is
+              C(crypto.azure_dpd_timeout_seconds).
           type: dict
 problems:
   description: Every rule the inputs break (on failure).

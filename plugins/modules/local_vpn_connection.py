@@ -105,7 +105,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.charon im
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import update
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.swan import SwanConfigError
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.tunnels import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.tunnels import (
     TunnelOptionsError, vpn_connection_facts,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.psk import generate_psk

@@ -231,7 +231,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible.module_utils.basic import missing_required_lib
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.tunnels import TunnelOptionsError, vpn_connection_facts
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.tunnels import TunnelOptionsError, vpn_connection_facts
 
 try:
     from botocore.exceptions import BotoCoreError, ClientError

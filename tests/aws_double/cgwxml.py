@@ -6,7 +6,7 @@ AWS's document describes each tunnel as it is: both gateways' outside and inside
 virtual private gateway takes the first host of the inside /30, the customer gateway the
 second), the key, and one suggested algorithm per phase. Its shape follows the XML AWS serves
 (see tests/unit/plugins/module_utils/fixtures/customer_gateway_configuration.xml), so the
-collection's parser (plugins/module_utils/tunnels.py) reads it as it reads AWS's. Where a
+collection's parser (plugins/module_utils/_aws/tunnels.py) reads it as it reads AWS's. Where a
 tunnel allows several algorithms the XML names the first, as AWS's generic document does.
 """
 

@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 # pylint: disable=wrong-import-position
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.tunnels import vpn_connection_facts  # noqa: E402
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.tunnels import vpn_connection_facts  # noqa: E402
 from moto_netns import netns_available  # noqa: E402
 from tests.aws_double.isolation import Isolated, loopback_only  # noqa: E402
 

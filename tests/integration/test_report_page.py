@@ -20,7 +20,7 @@ import pytest
 from ansible_collections.multicloud.vpnlab.plugins.action.lab_report import render_pages
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.model import build_report
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.files import write_files
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.tunnels import normalise_vpn_connection
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.tunnels import normalise_vpn_connection
 from ansible_run import ROOT
 from report_samples import FIXTURES, PLAN, SAMPLES, real, sample
 

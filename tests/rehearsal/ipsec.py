@@ -7,7 +7,7 @@ connection resource, its local network gateway and the gateway's public address.
 looks at the other cloud or at the collection's plan, so a proposal, key, address or prefix
 that differs between the clouds fails IKE or traffic here as it would there. This code is the
 rehearsal's own reading of the APIs, written apart from the collection's parsers
-(plugins/module_utils/tunnels.py, _azure/policy.py) so that it does not share their mistakes.
+(plugins/module_utils/_aws/tunnels.py, _azure/policy.py) so that it does not share their mistakes.
 
 Pure: no VICI, no sockets.
 """

@@ -15,9 +15,9 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.access import cl
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.resources import (
     describe, is_labs, lab_filters, tags_of,
 )
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import SSH_USER
 
 VM_TAG = "vpnlab_vm"
-SSH_USER = "ubuntu"
 # Instances that are, or will be again, reachable; terminated ones are gone.
 LISTED_STATES = ("pending", "running", "stopping", "stopped")
 

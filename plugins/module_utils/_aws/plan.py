@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.ownership import lab_tags
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import DPD_DEFAULT_ACTION, tag_filters
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.peers import (
     admin_sources, host_cidrs, iperf3_public_sources, public_sources)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import IPERF3_PRIVATE_PORT, IPERF3_PUBLIC_PORT
@@ -23,7 +23,7 @@ GATEWAY_IP = "azure_gateway_public_ip"
 # AWS waits for the other side to start IKE (Azure initiates); when DPD declares the peer dead it
 # clears the SAs and waits again, so the tunnel comes back as soon as Azure re-initiates.
 STARTUP_ACTION = "add"
-DPD_TIMEOUT_ACTION = "clear"
+DPD_TIMEOUT_ACTION = DPD_DEFAULT_ACTION
 # AES-GCM needs no separate integrity algorithm; AWS accepts both forms of AES-256.
 GCM_OF = {"AES256": "AES256-GCM-16", "AES128": "AES128-GCM-16"}
 PSK_FILE = "cloud/aws-tunnel-psks.json"
@@ -150,8 +150,3 @@ def tunnel_options(crypto):
         "dpd_timeout_action": DPD_TIMEOUT_ACTION,
         "startup_action": STARTUP_ACTION,
     }
-
-
-def tag_filters(lab):
-    """EC2 `Filters` (as a dict, amazon.aws style) selecting the lab's resources."""
-    return {"tag:" + key: value for key, value in lab_tags(lab).items()}

@@ -19,6 +19,7 @@ except ImportError:  # the caller reports the missing library
     ClientError = None
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.ownership import LAB_TAG as TAG_KEY, MANAGED_BY
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import filter_list, managed_filters, tag_filters
 
 # Teardown order: what depends on something is deleted before it.
 ORDER = ("instance", "key_pair", "vpn_connection", "customer_gateway", "vpn_gateway", "route_table",
@@ -47,7 +48,8 @@ NOT_FOUND_SUFFIX = ".NotFound"
 
 
 def lab_filters(lab):
-    return [{"Name": "tag:" + TAG_KEY, "Values": [lab]}, {"Name": "tag:" + MANAGED_BY[0], "Values": [MANAGED_BY[1]]}]
+    """boto3 ``Filters`` selecting the lab's resources by both tags (_aws/spec.py builds them)."""
+    return filter_list(tag_filters(lab))
 
 
 def tags_of(resource):
@@ -317,7 +319,7 @@ def conflicts(client, lab, names, customer_gateway_ip=None, adoptable=None):
 def every_lab(client, kinds=ORDER):
     """Every live EC2 resource of any lab (tag managed_by=multicloud.vpnlab), whatever its lab:
     ``[{cloud, kind, id, tags}]``. The tag is checked again here (moto ignores some filters)."""
-    managed = [{"Name": "tag:" + MANAGED_BY[0], "Values": [MANAGED_BY[1]]}]
+    managed = filter_list(managed_filters())
     found = []
     for kind in kinds:
         for resource in describe(client, kind, managed):

@@ -18,21 +18,12 @@ from __future__ import annotations
 
 import ipaddress
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import AWS_RESERVED_INSIDE, LINK_LOCAL
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import (  # noqa: F401 (re-exported)
+    DPD_ACTIONS, DPD_MIN_SECONDS, ENCRYPTION, FIELDS, IKE_VERSIONS, INSIDE_PREFIX, INTEGRITY, LINK_LOCAL, PHASE1_DH,
+    PHASE1_LIFETIME, PHASE2_DH, PHASE2_LIFETIME, RESERVED_INSIDE, RESERVED_INSIDE_TEXT, STARTUP_ACTIONS)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.psk import psk_problem
 
 HIDDEN = "<hidden>"
-# Values AWS accepts (CreateVpnConnection, VpnTunnelOptionsSpecification).
-IKE_VERSIONS = ("ikev1", "ikev2")
-ENCRYPTION = ("AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16")
-INTEGRITY = ("SHA1", "SHA2-256", "SHA2-384", "SHA2-512")
-PHASE1_DH = (2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24)
-PHASE2_DH = (2, 5, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24)
-DPD_ACTIONS = ("clear", "none", "restart")
-STARTUP_ACTIONS = ("add", "start")
-PHASE1_LIFETIME = (900, 28800)
-PHASE2_LIFETIME = (900, 3600)
-DPD_MIN = 30
 # Connection states that still hold the tunnels; `deleting`/`deleted` ones are gone for us.
 # `modifying`: AWS is applying a ModifyVpnTunnelOptions (one tunnel at a time); leaving it out
 # made a re-run find nothing and create a second connection.
@@ -44,23 +35,6 @@ SETTLING_STATES = ("pending", "modifying")
 POLL_FIRST, POLL_FACTOR, POLL_MAX = 2, 1.5, 15
 LIVE_ROUTE_STATES = ("pending", "available")
 
-# option: (request key, response key, kind). "values" lists are [{"Value": x}] on both sides.
-FIELDS = {
-    "tunnel_inside_cidr": ("TunnelInsideCidr", "TunnelInsideCidr", "scalar"),
-    "pre_shared_key": ("PreSharedKey", "PreSharedKey", "scalar"),
-    "ike_versions": ("IKEVersions", "IkeVersions", "values"),
-    "phase1_encryption_algorithms": ("Phase1EncryptionAlgorithms", "Phase1EncryptionAlgorithms", "values"),
-    "phase1_integrity_algorithms": ("Phase1IntegrityAlgorithms", "Phase1IntegrityAlgorithms", "values"),
-    "phase1_dh_group_numbers": ("Phase1DHGroupNumbers", "Phase1DHGroupNumbers", "values"),
-    "phase1_lifetime_seconds": ("Phase1LifetimeSeconds", "Phase1LifetimeSeconds", "scalar"),
-    "phase2_encryption_algorithms": ("Phase2EncryptionAlgorithms", "Phase2EncryptionAlgorithms", "values"),
-    "phase2_integrity_algorithms": ("Phase2IntegrityAlgorithms", "Phase2IntegrityAlgorithms", "values"),
-    "phase2_dh_group_numbers": ("Phase2DHGroupNumbers", "Phase2DHGroupNumbers", "values"),
-    "phase2_lifetime_seconds": ("Phase2LifetimeSeconds", "Phase2LifetimeSeconds", "scalar"),
-    "dpd_timeout_seconds": ("DPDTimeoutSeconds", "DpdTimeoutSeconds", "scalar"),
-    "dpd_timeout_action": ("DPDTimeoutAction", "DpdTimeoutAction", "scalar"),
-    "startup_action": ("StartupAction", "StartupAction", "scalar"),
-}
 # The options shared by both tunnels (everything but the inside CIDR and the key).
 COMMON_OPTIONS = tuple(k for k in FIELDS if k not in ("tunnel_inside_cidr", "pre_shared_key"))
 
@@ -107,11 +81,10 @@ def inside_cidr_problems(where, cidr):
         net = ipaddress.ip_network(cidr)
     except (TypeError, ValueError):
         return ["%s: tunnel_inside_cidr=%r is not an IPv4 network" % (where, cidr)]
-    if net.version != 4 or net.prefixlen != 30 or not net.subnet_of(LINK_LOCAL):
-        return ["%s: tunnel_inside_cidr=%r must be a /30 inside 169.254.0.0/16" % (where, cidr)]
-    if any(net.overlaps(r) for r in AWS_RESERVED_INSIDE):
-        return ["%s: tunnel_inside_cidr=%r is one of the /30s AWS reserves (169.254.0.0/30 to "
-                "169.254.5.0/30, 169.254.169.252/30)" % (where, cidr)]
+    if net.version != 4 or net.prefixlen != INSIDE_PREFIX or not net.subnet_of(LINK_LOCAL):
+        return ["%s: tunnel_inside_cidr=%r must be a /%d inside %s" % (where, cidr, INSIDE_PREFIX, LINK_LOCAL)]
+    if any(net.overlaps(r) for r in RESERVED_INSIDE):
+        return ["%s: tunnel_inside_cidr=%r is one of the /30s AWS reserves (%s)" % (where, cidr, RESERVED_INSIDE_TEXT)]
     return []
 
 
@@ -146,8 +119,8 @@ def tunnel_problems(where, tunnel):
     if isinstance(p1, int) and isinstance(p2, int) and p2 >= p1:
         problems.append("%s: phase2_lifetime_seconds=%d must be less than phase1_lifetime_seconds=%d" % (where, p2, p1))
     dpd = tunnel.get("dpd_timeout_seconds")
-    if "dpd_timeout_seconds" in tunnel and (isinstance(dpd, bool) or not isinstance(dpd, int) or dpd < DPD_MIN):
-        problems.append("%s: dpd_timeout_seconds=%r must be %d or more (AWS's minimum)" % (where, dpd, DPD_MIN))
+    if "dpd_timeout_seconds" in tunnel and (isinstance(dpd, bool) or not isinstance(dpd, int) or dpd < DPD_MIN_SECONDS):
+        problems.append("%s: dpd_timeout_seconds=%r must be %d or more (AWS's minimum)" % (where, dpd, DPD_MIN_SECONDS))
     for key, allowed in (("dpd_timeout_action", DPD_ACTIONS), ("startup_action", STARTUP_ACTIONS)):
         if key in tunnel and tunnel[key] not in allowed:
             problems.append("%s: %s=%r must be one of %s" % (where, key, tunnel[key], ", ".join(allowed)))

@@ -14,9 +14,9 @@ from __future__ import annotations
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.access import cloud_connection
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.ids import same
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.resources import is_labs
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.spec import ADMIN_USER as SSH_USER
 
 VM_TAG = "vpnlab_vm"
-SSH_USER = "azureuser"
 
 
 def connection(lab, state_dir, address):

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.policy import PolicyError, ipsec_policy
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.resources import MANAGED_BY, tag_filter
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.vms import vm_resources
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.spec import ADMIN_USER
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import CRYPTO
 
 GATEWAY_IP = "azure_gateway_public_ip"
@@ -37,10 +38,11 @@ class AzurePart:
     def build(plan, p):
         return {
             "ipsec_policy": ipsec_policy(plan["crypto"]),
-            "dpd_timeout_seconds": plan["crypto"]["azure_dpd_timeout_seconds"],
             "image": dict(IMAGE),
             "tag_filter": tag_filter(plan["lab"]),
             "managed_by": MANAGED_BY[1],
+            # The VMs' admin user (test_vms creates them with it, the inventory logs in as it).
+            "admin_user": ADMIN_USER,
             # Each Azure VM's public IP and NIC names, by VM name.
             "vms": vm_resources(plan["vms"]),
         }

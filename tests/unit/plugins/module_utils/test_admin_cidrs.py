@@ -14,8 +14,8 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.plan import
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.nsg import nsg_rules
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.peers import PeerError, admin_sources
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import (
-    ADMIN_MAX_ADDRESSES, PlanError, admin_breadth_problems, build_plan)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.admin import ADMIN_MAX_ADDRESSES, admin_breadth_problems
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import PlanError, build_plan
 
 TODAY = datetime.date(2026, 11, 25)
 HOST = ["127.0.0.1/8", "192.0.2.0/24"]

@@ -31,13 +31,20 @@ def imported_modules(path):
     return names
 
 
+PREFIX = "ansible_collections.multicloud.vpnlab.plugins.module_utils."
+# A cloud's fact sheet (_aws/spec.py, _azure/spec.py): constants and pure rules of that cloud,
+# which the plan, the inputs and the local target (it emulates both clouds) read. It is a leaf
+# (test_a_spec_module_is_a_leaf), so reading it brings none of the package's behaviour up.
+SPECS = ("_aws.spec", "_azure.spec")
+
+
 def target_packages_used(path):
-    prefix = "ansible_collections.multicloud.vpnlab.plugins.module_utils."
     used = set()
     for name in imported_modules(path):
-        if name.startswith(prefix):
-            first = name[len(prefix):].split(".")[0]
-            if first in TARGET_PACKAGES:
+        if name.startswith(PREFIX):
+            rest = name[len(PREFIX):]
+            first = rest.split(".")[0]
+            if first in TARGET_PACKAGES and ".".join(rest.split(".")[:2]) not in SPECS:
                 used.add(first)
     return used
 
@@ -64,12 +71,24 @@ def test_target_package_imports_no_other_target(package):
         assert others == set(), "%s/%s imports %s" % (package, path.name, sorted(others))
 
 
+@pytest.mark.parametrize("spec", SPECS)
+def test_a_spec_module_is_a_leaf(spec):
+    path = MODULE_UTILS / (spec.replace(".", "/") + ".py")
+    collection = {name[len(PREFIX):].split(".")[0] for name in imported_modules(path) if name.startswith(PREFIX)}
+    assert collection <= {"ownership"}, "%s imports %s: a spec reads only the standard library and ownership" % (
+        spec, sorted(collection))
+
+
 def test_the_check_can_fail(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.topology "
                    "import INFRA\nimport ansible_collections.multicloud.vpnlab.plugins.module_utils"
                    "._aws.vpn\n")
     assert target_packages_used(bad) == {"_local", "_aws"}
+    spec_only = tmp_path / "spec_only.py"
+    spec_only.write_text("from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import DPD_MIN_SECONDS\n"
+                         "from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure import plan\n")
+    assert target_packages_used(spec_only) == {"_azure"}
 
 
 @pytest.mark.parametrize("path", sorted(MODULE_UTILS.rglob("*.py")),

@@ -10,9 +10,8 @@ import pytest
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vpnconn import describe_vpn_connection
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import (
-    PlanError, build_plan, expiry, reserved_addresses,
-)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import PlanError, build_plan, expiry
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.vm_rules import reserved_addresses
 import ipaddress
 
 TODAY = datetime.date(2026, 11, 25)

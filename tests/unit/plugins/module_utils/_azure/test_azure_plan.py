@@ -25,13 +25,15 @@ def test_the_azure_part_provides_the_gateway_ip_so_aws_needs_no_stand_in():
     assert section["parts"] == ["azure", "aws"]
     azure = section["azure"]
     assert azure["ipsec_policy"]["dh_group"] == "DHGroup14"
-    assert azure["dpd_timeout_seconds"] == 45
+    # DPD is published once, in the plan's crypto section (azure_dpd_timeout_seconds).
+    assert "dpd_timeout_seconds" not in azure
+    assert azure["admin_user"] == "azureuser"
     assert azure["image"]["offer"] == "ubuntu-24_04-lts"
     assert azure["tag_filter"] == "tagName eq 'vpnlab' and tagValue eq 'vpntest'"
 
 
 def test_the_dpd_timeout_input_reaches_the_azure_part():
-    assert plan(dpd_timeout_seconds=60)["cloud"]["azure"]["dpd_timeout_seconds"] == 60
+    assert plan(dpd_timeout_seconds=60)["crypto"]["azure_dpd_timeout_seconds"] == 60
 
 
 def test_ids():

@@ -15,7 +15,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.swan impo
     SwanConfigError, connection, dpd_settings, gateway_config, proposal, sa_detail, sa_status,
     secret, side_dpd_timeout, strongswan_conf,
 )
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.tunnels import vpn_connection_facts
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.tunnels import vpn_connection_facts
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vpnconn import describe_vpn_connection
 
 PSK1 = "Tunnel1.psk_abcdefghijklmnopqrstu"

@@ -15,7 +15,7 @@ import pytest
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import build_plan
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.tunnels import vpn_connection_facts
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.tunnels import vpn_connection_facts
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.psk import generate_psk
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vpnconn import (
     describe_vpn_connection, resource_id,

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.tunnels import (
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.tunnels import (
     AWS_DEFAULTS, TunnelOptionsError, normalise_vpn_connection, vpn_connection_facts,
 )
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parent.parent / "fixtures"
 CAMEL = json.loads((FIXTURES / "vpn_connection_camel.json").read_text())
 SNAKE = json.loads((FIXTURES / "vpn_connection_snake.json").read_text())
 XML = (FIXTURES / "customer_gateway_configuration.xml").read_text()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import DEFAULT_OPTIONS, DPD_ACTIONS
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.crypto import (
     ENCRYPTION_ALIASES, IKE_VERSIONS, INTEGRITY_ALIASES,
 )
@@ -36,19 +37,7 @@ class TunnelOptionsError(ValueError):
 
 
 # AWS's defaults for a tunnel option that is not set (CreateVpnConnection, VpnTunnelOptionsSpecification).
-AWS_DEFAULTS = {
-    "ike_versions": ["ikev1", "ikev2"],
-    "phase1_encryption_algorithms": ["AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"],
-    "phase1_integrity_algorithms": ["SHA1", "SHA2-256", "SHA2-384", "SHA2-512"],
-    "phase1_dh_group_numbers": [2, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24],
-    "phase1_lifetime_seconds": 28800,
-    "phase2_encryption_algorithms": ["AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16"],
-    "phase2_integrity_algorithms": ["SHA1", "SHA2-256", "SHA2-384", "SHA2-512"],
-    "phase2_dh_group_numbers": [2, 5, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24],
-    "phase2_lifetime_seconds": 3600,
-    "dpd_timeout_seconds": 30,
-    "dpd_timeout_action": "clear",
-}
+AWS_DEFAULTS = DEFAULT_OPTIONS
 
 # The XML speaks OpenSSL/strongSwan-like lowercase names, TunnelOptions AWS's; both map to AWS's
 # through the crypto table.
@@ -123,8 +112,8 @@ def _int(tunnel, what, value):
 def _dpd_action(tunnel, value):
     if value in (None, ""):
         return None
-    if str(value).strip().lower() not in ("clear", "none", "restart"):
-        raise TunnelOptionsError("%s: dpd_timeout_action %r is not one of clear, none, restart" % (tunnel, value))
+    if str(value).strip().lower() not in DPD_ACTIONS:
+        raise TunnelOptionsError("%s: dpd_timeout_action %r is not one of %s" % (tunnel, value, ", ".join(DPD_ACTIONS)))
     return str(value).strip().lower()
 
 
