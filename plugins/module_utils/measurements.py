@@ -19,7 +19,7 @@ Kinds of entry:
     loss        loss and round-trip times: a ``measurements[]`` record of report.json
                 (``probe.RESULT_KEYS``), measured again when it lost packets
     path        what the path is (hops, path MTU): a record under the tool's name in the probe
-                module's ``results``
+                module's ``tool_results``
     mtu         the DF-ping search for the largest packet across the tunnel (``mtu_checks``)
     throughput  iperf3 between two VMs (``throughput``)
 

@@ -17,7 +17,7 @@ description:
     (C(plugins/module_utils/measurements.py)); every entry runs the same way.
   - Returns one measurement per target and loss tool (C(mtr), C(ping)), in the C(measurements[])
     shape of the lab's C(report.json); the results of the other tools (C(tracepath)) are in
-    RV(results), under the tool's name.
+    RV(tool_results), under the tool's name.
   - A probe that fails to run, times out or prints output that cannot be parsed does not fail
     the task; its measurement counts every packet as lost and says why in RV(measurements[].error).
   - A probe that lost packets is run a second time once all probes are done (O(remeasure)), with
@@ -244,7 +244,7 @@ measurements:
           after all the others; V(null) when it lost nothing (or O(remeasure) is 0).
       type: dict
       sample: {sent: 10, received: 10, loss_pct: 0.0, rtt_min_ms: 1.1, rtt_avg_ms: 1.3, rtt_max_ms: 1.9, error: null}
-results:
+tool_results:
   description:
     - The results of the chosen tools that are not loss tools, under the tool's name, one record
       per target, sorted like RV(measurements) - C(src), C(dst), C(dst_ip), C(path), C(tool),
@@ -495,7 +495,7 @@ def run_probes(module):
     if params["throughput"]:
         tool_paths(module, [IPERF3.name])
     throughput = [iperf3(module, src, target) for target in params["throughput"]]
-    module.exit_json(changed=False, measurements=measurements_, results=others, mtu_checks=mtu_checks,
+    module.exit_json(changed=False, measurements=measurements_, tool_results=others, mtu_checks=mtu_checks,
                      throughput=throughput, iperf3_servers=servers,
                      elapsed_s=round(time.monotonic() - began, 3))
 

@@ -105,3 +105,18 @@ def test_the_probe_starts_its_iperf3_server_and_a_client_measures_against_it(tmp
     while listening(port) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not listening(port), "the one-off iperf3 server outlived its client"
+
+
+@pytest.mark.skipif(not (shutil.which("tracepath") and shutil.which("ping")), reason="tracepath and ping are not installed")
+def test_real_tracepath_over_loopback_lands_under_its_name(tmp_path):
+    """The opt-in registry tool runs like the others, on the system Python, against loopback."""
+    rc, result, output = run_play(
+        tmp_path, {"src": "vm-x", "targets": LOOPBACK_TARGETS, "count": 3, "interval": 0.2,
+                   "tools": ["ping", "tracepath"]})
+    assert rc == 0, output
+    assert [m["tool"] for m in result["measurements"]] == ["ping", "ping"]
+    traces = result["tool_results"]["tracepath"]
+    assert [(t["dst_ip"], t["tool"], t["reached"], t["hop_count"], t["error"]) for t in traces] == [
+        ("127.0.0.1", "tracepath", True, 1, None), ("127.0.0.2", "tracepath", True, 1, None)]
+    # Loopback's MTU is 65536; an IPv4 packet is at most 65535 bytes.
+    assert all(t["pmtu"] == 65535 for t in traces), traces

@@ -174,6 +174,10 @@ def test_parse_tracepath(fixture, expected):
      dict(pmtu=1400, reached=False, hops=[dict(hop(1, "10.0.0.1", 0.5), asymm=2), hop(2, "10.0.0.9", 1.2, pmtu=1400)])),
     # Only the local line: the interface's MTU.
     (" 1?: [LOCALHOST]   pmtu 9001\n", dict(pmtu=9001, hops=[])),
+    # IPv4 loopback (real, no local line: the first probe was answered at once).
+    (" 1:  127.0.0.2                                             0.106ms reached\n"
+     "     Resume: pmtu 65535 hops 1 back 1 \n",
+     dict(pmtu=65535, reached=True, hop_count=1, back=1, hops=[hop(1, "127.0.0.2", 0.106)])),
     # IPv6 loopback as iputils prints it (the local line carries a time).
     (" 1?: [LOCALHOST]                        0.177ms pmtu 65536\n 1:  ::1      0.365ms reached\n"
      "     Resume: pmtu 65536 hops 1 back 1 \n", dict(pmtu=65536, reached=True, hop_count=1)),

@@ -248,7 +248,7 @@ def test_throughput_runs_iperf3_to_each_target_in_turn(run_module, tools):
 
 def test_tracepath_runs_through_the_registry_and_lands_under_its_name(run_module, tools):
     """An opt-in tool of the registry runs like the others, on every target at once, is not
-    measured again (it measures no loss) and comes back under its own name in `results`; it
+    measured again (it measures no loss) and comes back under its own name in `tool_results`; it
     gets its own time limit (its silent hops take seconds each)."""
     runner = tools("ping", "tracepath", "timeout")
     runner.barrier = threading.Barrier(6, timeout=10)
@@ -259,7 +259,7 @@ def test_tracepath_runs_through_the_registry_and_lands_under_its_name(run_module
     result = run_module(probe, {"src": "vm1", "targets": VM_TARGETS, "tools": ["ping", "tracepath"]})
     assert "failed" not in result, result.get("msg")
     assert [m["tool"] for m in result["measurements"]] == ["ping"] * 3
-    traces = result["results"]["tracepath"]
+    traces = result["tool_results"]["tracepath"]
     assert [(t["dst"], t["path"], t["tool"], t["reached"], t["too_many_hops"], t["error"]) for t in traces] == [
         ("vm2", "private", "tracepath", True, False, None), ("vm3", "private", "tracepath", False, True, None),
         ("vm3", "public", "tracepath", False, True, None)]
@@ -273,7 +273,7 @@ def test_without_tracepath_results_are_empty_and_a_missing_one_names_its_package
     runner = tools("ping", "timeout")
     runner.outputs[("ping", "10.2.1.10")] = (0, fixture("ping_ok.txt"), "")
     result = run_module(probe, {"src": "vm1", "targets": VM_TARGETS[:1], "tools": ["ping"], "remeasure": 0})
-    assert result["results"] == {}
+    assert result["tool_results"] == {}
     missing = run_module(probe, {"src": "vm1", "targets": VM_TARGETS[:1], "tools": ["tracepath"]})
     assert missing["failed"] is True
     assert "tracepath is not installed" in missing["msg"] and "iputils-tracepath" in missing["msg"]
