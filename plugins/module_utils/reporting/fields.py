@@ -33,10 +33,12 @@ def ordered_vms(report: Dict[str, Any]) -> List[Dict[str, Any]]:
 
 
 def clouds_by_vm(vms: List[Dict[str, Any]]) -> Dict[Any, Any]:
+    """{VM name: its cloud}."""
     return {vm["name"]: vm.get("cloud") for vm in vms}
 
 
 def measurement_index(report: Dict[str, Any]) -> Dict[Tuple[Any, Any, Any, Any], Dict[str, Any]]:
+    """{(src, dst, path, tool): measurement}."""
     return {(m.get("src"), m.get("dst"), m.get("path"), m.get("tool")): m
             for m in report.get("measurements") or []}
 
@@ -59,6 +61,7 @@ def measurement_state(m: Optional[Dict[str, Any]]) -> str:
 
 
 def vm_pairs(vms: List[Dict[str, Any]]) -> List[Tuple[str, str]]:
+    """Every ordered pair of distinct VMs, (src, dst), in the VMs' order."""
     return [(src["name"], dst["name"]) for src in vms for dst in vms if src["name"] != dst["name"]]
 
 
@@ -73,6 +76,8 @@ def _private_growth(report):
 
 
 def view_tunnels(report: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """The tunnel records with their ``state`` (one of TUNNEL_STATES), lower-case ``status``,
+    the bytes they ``carried`` during the private probes and whether that made them ``active``."""
     grown = _private_growth(report)
     tunnels = []
     for t in report.get("tunnels") or []:
@@ -84,16 +89,19 @@ def view_tunnels(report: Dict[str, Any]) -> List[Dict[str, Any]]:
 
 
 def counter_phases(report: Dict[str, Any]) -> List[str]:
+    """The report's counter phases: the known ones in PHASE_LABELS' order, then any other."""
     counters = report.get("counters") or {}
     known = [p for p in PHASE_LABELS if p in counters]
     return known + sorted(p for p in counters if p not in PHASE_LABELS and isinstance(counters[p], dict))
 
 
 def phase_label(phase: str) -> str:
+    """A counter phase as the pages name it."""
     return PHASE_LABELS.get(phase, str(phase).replace("_phase", "").replace("_", " "))
 
 
 def tunnel_growth(report: Dict[str, Any], phase: str, name: Any) -> Tuple[Optional[float], Optional[float]]:
+    """(bytes in, bytes out) a tunnel's counters grew in a phase, None where unknown."""
     growth = (((report.get("counters") or {}).get(phase) or {}).get("tunnels") or {}).get(name) or {}
     return number(growth.get("bytes_in")), number(growth.get("bytes_out"))
 

@@ -18,6 +18,7 @@ def number(value: Any) -> Optional[float]:
 
 
 def text_or_none(value: Any) -> Optional[str]:
+    """A value as text, None for none or an empty string."""
     return None if value in (None, "") else str(value)
 
 
@@ -43,6 +44,7 @@ def fmt_bytes(value: Any) -> str:
 
 
 def fmt_pct(value: Any) -> str:
+    """A percentage: 10%, 12.5%."""
     value = number(value)
     if value is None:
         return "n/a"
@@ -50,6 +52,7 @@ def fmt_pct(value: Any) -> str:
 
 
 def fmt_mbps(value: Any) -> str:
+    """A rate: 812 Mbit/s, 12.3 Mbit/s."""
     value = number(value)
     if value is None:
         return "n/a"
@@ -57,6 +60,7 @@ def fmt_mbps(value: Any) -> str:
 
 
 def plain(value: Any) -> str:
+    """A table cell: floats short, lists and dicts joined, n/a for none."""
     if isinstance(value, float):
         return "%g" % value
     if isinstance(value, (list, tuple)):

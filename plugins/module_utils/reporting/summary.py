@@ -25,8 +25,9 @@ HEADLINES = {
 }
 
 
-def finding(item: Any) -> Dict[str, Optional[str]]:
-    """A verdict line as a dict: text, cause, evidence, object, severity (strings or None).
+def verdict_line(item: Any) -> Dict[str, Optional[str]]:
+    """A verdict line as the page shows it: text, cause, evidence, object, severity (strings or
+    None). (findings.finding builds a finding; this reads one, or an older report's plain line.)
 
     ``verdict.findings`` holds them structured (object, problem, cause, evidence); the
     ``failures``/``warnings`` lines (and older reports) are plain strings.
@@ -43,14 +44,14 @@ def finding(item: Any) -> Dict[str, Optional[str]]:
 
 def _findings(result):
     """(failures, warnings) of a verdict; the degraded findings lead the warnings."""
-    structured = [finding(f) for f in result.get("findings") or [] if isinstance(f, dict)]
+    structured = [verdict_line(f) for f in result.get("findings") or [] if isinstance(f, dict)]
     if structured:
         failures = [f for f in structured if f["severity"] == "failure"]
         warnings = sorted((f for f in structured if f["severity"] != "failure"),
                           key=lambda f: f["severity"] != "degraded")
         return failures, warnings
-    return ([dict(finding(f), severity="failure") for f in result.get("failures") or []],
-            [dict(finding(w), severity="warning") for w in result.get("warnings") or []])
+    return ([dict(verdict_line(f), severity="failure") for f in result.get("failures") or []],
+            [dict(verdict_line(w), severity="warning") for w in result.get("warnings") or []])
 
 
 def verdict_view(report: Dict[str, Any]) -> Dict[str, Any]:

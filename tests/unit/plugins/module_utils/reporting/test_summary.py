@@ -25,7 +25,7 @@ from report_fixtures import lab3
                                     "severity": None}),
 ])
 def test_findings_are_strings_or_dicts(item, expected):
-    assert summary.finding(item) == expected
+    assert summary.verdict_line(item) == expected
 
 
 def test_structured_findings_lead_with_failures_then_degraded():
