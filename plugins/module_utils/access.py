@@ -28,7 +28,7 @@ def ssh_option(name: str, value: str) -> str:
     return "-o " + shlex.quote("%s=%s" % (name, value))
 
 
-def cloud_connection(lab: str, state_dir: str, address: str, user: str) -> dict[str, Any]:
+def cloud_connection(lab: str, state_dir: str, address: str | None, user: str) -> dict[str, Any]:
     """The lab's key, its own known_hosts, root through sudo, one SSH control path per lab."""
     return {
         "ansible_host": address,

@@ -20,9 +20,12 @@ what these functions build and decide. Three facts shape it:
 from __future__ import annotations
 
 import ipaddress
+from typing import Any, Callable, Iterable, Mapping, Optional, Tuple
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import asn
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws import resources
+
+Gateway = Mapping[str, Any]
 
 TYPE = "ipsec.1"
 # States of a gateway that exists; `deleting`/`deleted` ones are gone for us.
@@ -37,19 +40,21 @@ class CgwError(ValueError):
     """The gateway cannot be created, kept or adopted; the message says why and what to do."""
 
 
-def lab_tags(lab, name, tags=None):
+def lab_tags(lab: str, name: str, tags: Mapping[str, object] | None = None) -> dict[str, str]:
     """Every tag the lab's gateway carries: the given ones, its Name and the lab's identity."""
     wanted = {k: str(v) for k, v in (tags or {}).items()}
     wanted.update({NAME_TAG: name, resources.TAG_KEY: lab, resources.MANAGED_BY[0]: resources.MANAGED_BY[1]})
     return wanted
 
 
-def spec_problems(lab, name, ip_address, bgp_asn, tags=None, region=None):
+def spec_problems(lab: str, name: str, ip_address: object, bgp_asn: object, tags: Mapping[str, object] | None = None,
+                  region: str | None = None) -> list[str]:
     """What is wrong with the wanted gateway, before any call (every problem at once); the
     reserved ASNs of ``region`` too when it is given."""
     problems = []
     try:
-        address = ipaddress.ip_address(ip_address)
+        # Anything at all: ip_address's TypeError and ValueError are the answer.
+        address = ipaddress.ip_address(ip_address)  # type: ignore[arg-type]
         if address.version != 4:
             raise ValueError(ip_address)
     except (TypeError, ValueError):
@@ -61,24 +66,25 @@ def spec_problems(lab, name, ip_address, bgp_asn, tags=None, region=None):
         problems.append("bgp_asn=%d: %s" % (bgp_asn, asn.customer_gateway_asn_problem(bgp_asn, region)))
     if not name:
         problems.append("name must not be empty")
+    given = tags or {}
     for key, value in ((resources.TAG_KEY, lab), resources.MANAGED_BY, (NAME_TAG, name)):
-        if key in (tags or {}) and str(tags[key]) != value:
-            problems.append("tags: %s=%r contradicts the lab's %s=%r" % (key, tags[key], key, value))
+        if key in given and str(given[key]) != value:
+            problems.append("tags: %s=%r contradicts the lab's %s=%r" % (key, given[key], key, value))
     return problems
 
 
-def address_filters(ip_address):
+def address_filters(ip_address: str) -> list[dict[str, Any]]:
     """The DescribeCustomerGateways filters for the gateways on the address, whoever's they are
     (moto ignores the state filter: `classify` checks the state again)."""
     return [{"Name": "ip-address", "Values": [ip_address]}, {"Name": "state", "Values": list(LIVE_STATES)}]
 
 
-def same_asn(gateway, bgp_asn):
+def same_asn(gateway: Gateway, bgp_asn: int) -> bool:
     # AWS returns the ASN as a string, in BgpAsnExtended when it is above 2147483647.
     return asn.gateway_asn(gateway) == str(bgp_asn)
 
 
-def adoptable(gateway, ip_address, bgp_asn, name):
+def adoptable(gateway: Gateway, ip_address: str, bgp_asn: int, name: str) -> bool:
     """An available gateway on the lab's address and ASN with no tags, or only the lab's Name:
     one a build created and could not tag."""
     tags = resources.tags_of(gateway)
@@ -87,12 +93,13 @@ def adoptable(gateway, ip_address, bgp_asn, name):
             and (not tags or tags == {NAME_TAG: name}))
 
 
-def adoptable_by(ip_address, bgp_asn, name):
+def adoptable_by(ip_address: str, bgp_asn: int, name: str) -> Callable[[Gateway], bool]:
     """The predicate `adoptable` for one lab's gateway (for the foreign-resource check)."""
     return lambda gateway: adoptable(gateway, ip_address, bgp_asn, name)
 
 
-def classify(gateways, lab, ip_address, bgp_asn, name):
+def classify(gateways: Iterable[Gateway] | None, lab: str, ip_address: str, bgp_asn: int,
+             name: str) -> tuple[list[Gateway], list[Gateway], list[Gateway]]:
     """(the lab's, the adoptable, the others) among the live gateways on the address."""
     live = [g for g in gateways or () if g.get("State") in LIVE_STATES and g.get("IpAddress") == ip_address]
     own = [g for g in live if resources.is_labs(g, lab)]
@@ -105,7 +112,8 @@ def _ids(gateways):
     return ", ".join(g["CustomerGatewayId"] for g in gateways)
 
 
-def decide(gateways, lab, ip_address, bgp_asn, name):
+def decide(gateways: Iterable[Gateway] | None, lab: str, ip_address: str, bgp_asn: int,
+           name: str) -> Tuple[str, Optional[Gateway]]:
     """("keep", gateway), ("adopt", gateway) or ("create", None); CgwError when none is right."""
     own, adopt, others = classify(gateways, lab, ip_address, bgp_asn, name)
     if len(own) > 1:
@@ -130,27 +138,27 @@ def decide(gateways, lab, ip_address, bgp_asn, name):
     return "create", None
 
 
-def create_request(ip_address, bgp_asn, tags):
+def create_request(ip_address: str, bgp_asn: int, tags: Mapping[str, object] | None) -> dict[str, Any]:
     """CreateCustomerGateway with every tag at creation: no window without the lab's tags. The
     ASN goes in BgpAsn, or in BgpAsnExtended above 2147483647 (AWS refuses it in BgpAsn)."""
-    request = {"Type": TYPE, "IpAddress": ip_address,
-               "TagSpecifications": [{"ResourceType": "customer-gateway", "Tags": tag_list(tags)}]}
+    request: dict[str, Any] = {"Type": TYPE, "IpAddress": ip_address,
+                               "TagSpecifications": [{"ResourceType": "customer-gateway", "Tags": tag_list(tags)}]}
     request.update(asn.customer_gateway_asn_fields(bgp_asn))
     return request
 
 
-def planned(ip_address, bgp_asn):
+def planned(ip_address: str, bgp_asn: int) -> dict[str, Any]:
     """The gateway a create would make, as DescribeCustomerGateways would show it (check mode)."""
     gateway = {"IpAddress": ip_address, "State": "pending"}
     gateway.update({k: str(v) for k, v in asn.customer_gateway_asn_fields(bgp_asn).items()})
     return gateway
 
 
-def tag_list(tags):
+def tag_list(tags: Mapping[str, object] | None) -> list[dict[str, str]]:
     return [{"Key": k, "Value": str(v)} for k, v in sorted((tags or {}).items())]
 
 
-def tag_changes(gateway, wanted, purge=True):
+def tag_changes(gateway: Gateway, wanted: Mapping[str, str], purge: bool = True) -> tuple[dict[str, str], list[str]]:
     """(tags to set, keys to remove); AWS's own `aws:` tags are never removed."""
     have = resources.tags_of(gateway)
     to_set = {k: v for k, v in wanted.items() if have.get(k) != v}
@@ -158,7 +166,7 @@ def tag_changes(gateway, wanted, purge=True):
     return to_set, to_unset
 
 
-def retagged(gateway, wanted, purge=True):
+def retagged(gateway: Gateway, wanted: Mapping[str, str], purge: bool = True) -> dict[str, Any]:
     """The gateway as it is once `tag_changes` are applied."""
     to_set, to_unset = tag_changes(gateway, wanted, purge)
     tags = {k: v for k, v in resources.tags_of(gateway).items() if k not in to_unset}
@@ -166,7 +174,7 @@ def retagged(gateway, wanted, purge=True):
     return dict(gateway, Tags=tag_list(tags))
 
 
-def summary(gateway):
+def summary(gateway: Gateway) -> dict[str, Any]:
     """What the module returns about a gateway (its id only once it exists)."""
     found = {"ip_address": gateway.get("IpAddress"), "bgp_asn": asn.gateway_asn(gateway),
              "state": gateway.get("State"), "type": gateway.get("Type", TYPE),

@@ -11,6 +11,12 @@ aws.amazon.com/ebs/pricing."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ansible_collections.multicloud.vpnlab.plugins.module_utils.cost import CostRow
+
+
 PRICES_AS_OF = "2025-06"
 VPN_CONNECTION_HOURLY = 0.05       # Site-to-Site VPN connection (two tunnels), per hour
 PUBLIC_IPV4_HOURLY = 0.005         # every public IPv4 address, in use or idle
@@ -19,7 +25,7 @@ INSTANCE_HOURLY = {"t3.nano": 0.0052, "t3.micro": 0.0104, "t3.small": 0.0208, "t
 ROOT_VOLUME_HOURLY = 0.0009        # an 8 GiB gp3 volume ($0.08 per GiB-month)
 
 
-def cost_rows(vm_count, instance_type):
+def cost_rows(vm_count: int, instance_type: str) -> list[CostRow]:
     """``[(item, count, USD per hour each or None)]`` for one VPN connection and the AWS VMs."""
     return [
         ("Site-to-Site VPN connection (2 tunnels)", 1, VPN_CONNECTION_HOURLY),

@@ -12,6 +12,7 @@ telemetry (moto) gives ``status: unknown`` and says why. Pure, no boto3.
 from __future__ import annotations
 
 import datetime
+from typing import Any, Mapping, Sequence
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.vpn import current_tunnels
 
@@ -36,13 +37,13 @@ def _detail(telemetry):
     return "; ".join(parts) or None
 
 
-def outside_ips_by_name(connection, tunnels):
+def outside_ips_by_name(connection: Mapping[str, Any], tunnels: Sequence[Mapping[str, Any]]) -> dict[str, str | None]:
     """{tunnel name: outside IP}, matching the plan's tunnels to AWS's by inside CIDR."""
     described = {t.get("TunnelInsideCidr"): t.get("OutsideIpAddress") for t in current_tunnels(connection) or ()}
     return {t["name"]: described.get(t["inside_cidr"]) for t in tunnels}
 
 
-def tunnel_records(connection, tunnels):
+def tunnel_records(connection: Mapping[str, Any] | None, tunnels: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """One record per planned tunnel (`tunnels`: the plan's, with name and inside_cidr)."""
     if connection is None:
         return [_record(t["name"], None, "unknown", "no VPN connection of the lab was found") for t in tunnels]

@@ -12,12 +12,13 @@ emulators, which drop the tunnel options (moto answers with a fixed key of its o
 from __future__ import annotations
 
 import json
+from typing import Callable, Mapping, Sequence
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import read_text, update
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.psk import generate_psk
 
 
-def read_store(path):
+def read_store(path: str | None) -> dict[str, str]:
     """{tunnel name: key} from the store, {} when it is missing or unreadable."""
     text = read_text(path) if path else None
     try:
@@ -28,7 +29,8 @@ def read_store(path):
     return {k: v for k, v in (keys or {}).items() if isinstance(v, str) and v}
 
 
-def choose(names, given, stored, current, generate=generate_psk):
+def choose(names: Sequence[str], given: Sequence[str | None], stored: Mapping[str, str], current: Mapping[str, str | None],
+           generate: Callable[[], str] = generate_psk) -> dict[str, str]:
     """One key per tunnel name, by the precedence above."""
     chosen = {}
     for i, name in enumerate(names):
@@ -41,10 +43,10 @@ def choose(names, given, stored, current, generate=generate_psk):
     return chosen
 
 
-def store_text(keys):
+def store_text(keys: Mapping[str, str]) -> str:
     return json.dumps({"pre_shared_keys": keys}, indent=2, sort_keys=True) + "\n"
 
 
-def write_store(path, keys, check_mode=False):
+def write_store(path: str, keys: Mapping[str, str], check_mode: bool = False) -> bool:
     """Write the store (0600) unless it holds these keys; returns whether it changed."""
     return update(path, store_text(keys), check_mode=check_mode, mode=0o600)

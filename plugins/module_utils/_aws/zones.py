@@ -13,8 +13,11 @@ existing subnet. ``choose_zone`` is pure; the other functions take a boto3 EC2 c
 
 from __future__ import annotations
 
+from typing import Any, Iterable, Mapping, Sequence
 
-def choose_zone(instance_type, region, offered, zones=(), wanted="", existing=None):
+
+def choose_zone(instance_type: str, region: str, offered: Iterable[str] | None, zones: Iterable[str] | None = (),
+                wanted: str | None = "", existing: str | None = None) -> dict[str, Any]:
     """``{zone, offered_in, source, problem}``: the subnet's zone, or why there is none.
 
     ``offered``: the zones that offer ``instance_type``; ``zones``: the region's availability
@@ -27,7 +30,7 @@ def choose_zone(instance_type, region, offered, zones=(), wanted="", existing=No
     candidates = [z for z in sorted(set(zones or ())) if z in offered] if zones else offered
     where = ("zones that offer it: %s" % ", ".join(offered)) if offered else (
         "no availability zone of %s offers it; choose another instance type" % region)
-    result = {"zone": None, "offered_in": offered, "source": None, "problem": None}
+    result: dict[str, Any] = {"zone": None, "offered_in": offered, "source": None, "problem": None}
     if wanted and existing and wanted != existing:
         result["problem"] = ("the lab's subnet already exists in %s, not in %s (a subnet cannot "
                              "move): set aws_vpc_vpn_availability_zone to %s, or tear the lab "
@@ -47,21 +50,21 @@ def choose_zone(instance_type, region, offered, zones=(), wanted="", existing=No
     return result
 
 
-def offered_zones(client, instance_type):
+def offered_zones(client: Any, instance_type: str) -> list[str]:
     """The zones of the client's region that offer ``instance_type``."""
     pages = client.get_paginator("describe_instance_type_offerings").paginate(
         LocationType="availability-zone", Filters=[{"Name": "instance-type", "Values": [instance_type]}])
     return sorted({o["Location"] for page in pages for o in page.get("InstanceTypeOfferings", [])})
 
 
-def region_zones(client):
+def region_zones(client: Any) -> list[str]:
     """The region's availability zones that are available (not local or wavelength zones)."""
     found = client.describe_availability_zones(
         Filters=[{"Name": "state", "Values": ["available"]}]).get("AvailabilityZones", [])
     return sorted(z["ZoneName"] for z in found if z.get("ZoneType", "availability-zone") == "availability-zone")
 
 
-def subnet_zone(subnets, name=None):
+def subnet_zone(subnets: Sequence[Mapping[str, Any]] | None, name: str | None = None) -> str | None:
     """The zone of the lab's subnet among ``subnets`` (the lab's, as DescribeSubnets gives them):
     the one named ``name`` (its Name tag), else the only one; None when there is none."""
     def named(subnet):
