@@ -330,7 +330,9 @@ REGISTRY: Tuple[Tool, ...] = (
          view_order=0, build=_ping_argv, parse=_ping_parse, failed=_loss_failed,
          summarize=_loss_summary, seconds=_loss_seconds, good_returncodes=(0, 1)),
     # Opt-in: a path whose hops stay silent costs TRACEPATH_SILENT_HOP_S per hop (up to
-    # max_hops), where ping and mtr take count x interval.
+    # max_hops), where ping and mtr take count x interval. On a local lab the public path to an
+    # AWS VM is such a path (its security rules drop the UDP probes: 21 s at 10 hops, the private
+    # paths 0.02 s): the check took 45-50 s with tracepath against 27-30 s without.
     Tool(name="tracepath", kind="path", executable="tracepath", required_path="/usr/bin/tracepath",
          debian_package="iputils-tracepath", label="tracepath",
          colour="#9467bd", view_order=2, build=_tracepath_argv, parse=parse_tracepath,

@@ -155,6 +155,16 @@ TRACEPATH_CASES = [
      dict(reached=False, hop_count=None, pmtu=1500, too_many_hops=True, icmp_error=None,
           hops=[hop(1), hop(2), hop(3)])),
     ("tracepath_toomany.txt", dict(reached=False, too_many_hops=True, pmtu=1500, hops=[hop(1)])),
+    # A local lab: vm1 to vm3's private address, through both gateways and the tunnel.
+    ("tracepath_lab_private.txt",
+     dict(reached=True, hop_count=5, back=5, pmtu=1400, too_many_hops=False,
+          hops=[hop(1, "10.1.1.1", 0.104), hop(2, "10.1.0.4", 0.137), hop(3, "10.2.255.254", 0.641),
+                hop(4, "10.2.255.253", 0.538), hop(5, "10.2.1.10", 0.452)])),
+    # ... and to its public address: the edge answers with that address, the VM's security rules
+    # drop tracepath's UDP, so it is never "reached" (and each silent hop costs seconds).
+    ("tracepath_lab_public.txt",
+     dict(reached=False, hop_count=None, pmtu=1500, too_many_hops=True,
+          hops=[hop(1, "10.1.1.1", 0.11), hop(2, "198.51.100.1", 0.074), hop(3, "203.0.113.12", 0.074), hop(4)])),
     # A router with a smaller MTU says so (pmtu 1300 at hop 2); the Resume line settles on it.
     ("tracepath_pmtu.txt",
      dict(reached=False, pmtu=1300, too_many_hops=False, icmp_error="!H",
