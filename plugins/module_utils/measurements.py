@@ -394,11 +394,14 @@ def summary(name: str, result: Mapping[str, Any]) -> str:
 def plan_check() -> Dict[str, Any]:
     """The plan's ``check`` section (``vpnlab_plan.check``), for the roles: the iperf3 ports,
     the tools a check may choose and runs by default, the loss tools the report expects, the
-    cloud images' packages (cloud-init), and the local host's Debian packages and files."""
+    cloud images' packages (cloud-init, every tool's: an opt-in needs no new VM), and the local
+    host's Debian packages and the files it must have (those of the tools a check runs by default)."""
     return {"iperf3_ports": dict(IPERF3_PORTS),
             "tools": list(DEFAULT_TOOLS),
             "tool_choices": list(PROBE_TOOLS),
             "loss_tools": list(LOSS_TOOLS),
             "packages": _unique([entry.cloud_package for entry in REGISTRY]),
             "debian_packages": _unique([entry.debian_package for entry in REGISTRY]),
-            "required_paths": _unique([entry.required_path for entry in REGISTRY])}
+            # An opt-in tool is not required of the local host (the probe module names its
+            # package when it is chosen and missing); `make lab` installs it (bindep.txt).
+            "required_paths": _unique([entry.required_path for entry in REGISTRY if entry.default])}
