@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The topology drawing: every VM in its cloud, nothing overlapping, tunnels and broken VMs marked.
+"""The topology drawing (reporting/topology.py): every VM in its cloud, nothing overlapping, tunnels and
+broken VMs marked. (Named apart from _local/test_topology.py: pytest imports test files by basename.)
 
 Reports are real local labs' report.json (report_fixtures.py) and small changes of them."""
 
