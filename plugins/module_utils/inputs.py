@@ -24,6 +24,11 @@ import json
 import math
 import re
 
+# The clouds' fact sheets (leaf modules, see test_layout): the DPD input's default and limits.
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import DPD_DEFAULT_SECONDS as AWS_DPD_DEFAULT
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.spec import (
+    DPD_DEFAULT_SECONDS as AZURE_DPD_DEFAULT, DPD_RANGE_SECONDS as AZURE_DPD_RANGE)
+
 PREFIX = "vpnlab_"
 BOTH = ("local", "cloud")
 LOCAL = ("local",)
@@ -84,8 +89,9 @@ INPUTS = (
     _input("expiry_days", "int", 7, "Days until the C(expires) tag date (1-365), from the day "
            "the lab is created: the date is recorded in its state directory and kept on later "
            "runs; a different value on a later run sets a new date, that day + the new days."),
-    _input("dpd_timeout_seconds", "int", 45, "Dead peer detection timeout of the Azure side's "
-           "connections (Azure allows 9-3600, default 45); the AWS side keeps AWS's 30."),
+    _input("dpd_timeout_seconds", "int", AZURE_DPD_DEFAULT, "Dead peer detection timeout of the Azure "
+           "side's connections (Azure allows %d-%d, default %d); the AWS side keeps AWS's %d."
+           % (AZURE_DPD_RANGE + (AZURE_DPD_DEFAULT, AWS_DPD_DEFAULT))),
     _input("aws_customer_gateway_asn", "int", 65034, "BGP ASN of the AWS customer gateway, which "
            "stands for the Azure VPN gateway; AWS requires one even for static routing and cannot "
            "change it later. 1-4294967295 (above 2147483647 it is sent as C(BgpAsnExtended)), not "

@@ -507,7 +507,7 @@ TUNNEL_OPTION_SPEC = dict(
     phase2_dh_group_numbers=dict(type="list", elements="int"),
     phase2_lifetime_seconds=dict(type="int"),
     dpd_timeout_seconds=dict(type="int"),
-    dpd_timeout_action=dict(type="str", choices=["clear", "none", "restart"]),
+    dpd_timeout_action=dict(type="str", choices=list(vpn.DPD_ACTIONS)),
     startup_action=dict(type="str", choices=["add", "start"]),
 )
 

@@ -217,6 +217,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.connectio
     desired_connection, differences, public_view, update_body,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.ids import resource_id
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.spec import DPD_DEFAULT_SECONDS, DPD_RANGE_SECONDS
 
 try:
     from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
@@ -255,7 +256,7 @@ def argument_spec():
         local_network_gateway=dict(type="str"),
         shared_key=dict(type="str", no_log=True),
         connection_protocol=dict(type="str", default="IKEv2", choices=["IKEv2", "IKEv1"]),
-        dpd_timeout_seconds=dict(type="int", default=45),
+        dpd_timeout_seconds=dict(type="int", default=DPD_DEFAULT_SECONDS),
         routing_weight=dict(type="int", default=0),
         ipsec_policy=dict(type="dict", options=POLICY_SPEC),
         wait_timeout=dict(type="int", default=1800),
@@ -272,8 +273,8 @@ class AzureVpnConnection(AzureRMModuleBase):
     def exec_module(self, **kwargs):
         self.opts = kwargs
         dpd = kwargs["dpd_timeout_seconds"]
-        if not 9 <= dpd <= 3600:
-            self.fail("dpd_timeout_seconds=%d: Azure allows 9-3600 seconds" % dpd)
+        if not DPD_RANGE_SECONDS[0] <= dpd <= DPD_RANGE_SECONDS[1]:
+            self.fail("dpd_timeout_seconds=%d: Azure allows %d-%d seconds" % ((dpd,) + DPD_RANGE_SECONDS))
         self.deadline = time.monotonic() + kwargs["wait_timeout"]
         current = self.read()
         if kwargs["state"] == "absent":

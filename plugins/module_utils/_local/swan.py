@@ -13,6 +13,9 @@ from __future__ import annotations
 import hashlib
 import json
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import DPD_DEFAULT_SECONDS as AWS_DPD_DEFAULT
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.spec import (
+    DPD_DEFAULT_SECONDS as AZURE_DPD_DEFAULT, DPD_RANGE_SECONDS as AZURE_DPD_RANGE)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import crypto
 
 PLUGINS = ("random nonce openssl pem pkcs1 x509 pubkey kdf sha1 sha2 aes hmac gmp curve25519 "
@@ -26,8 +29,10 @@ RETRANSMIT_SPAN = sum(RETRANSMIT_BASE ** n for n in range(RETRANSMIT_TRIES + 1))
 RETRANSMIT_FIRST_MAX = 4.0
 # Seconds kept in hand for the restart of the dead SA and the switch to the other tunnel.
 DPD_MARGIN = 1.0
-# The clouds' defaults: Azure's DPD timeout, AWS's (also its minimum).
-DPD_TIMEOUTS = {"azure": 45, "aws": 30}
+# The clouds' defaults (their specs): Azure's DPD timeout, AWS's (also its minimum).
+DPD_TIMEOUTS = {"azure": AZURE_DPD_DEFAULT, "aws": AWS_DPD_DEFAULT}
+# The shortest DPD timeout a gateway honours: Azure's minimum (AWS's is longer).
+DPD_SHORTEST = AZURE_DPD_RANGE[0]
 
 
 class SwanConfigError(ValueError):
@@ -78,12 +83,12 @@ def dpd_settings(timeout):
     """DPD delay and retransmission settings that declare a silent peer dead within `timeout`
     seconds of its last packet: a third of it waiting, the rest (less a margin) retransmitting.
 
-    Azure allows 9-3600 s (default 45), AWS at least 30 s. Returns dpd_delay (whole seconds),
+    Azure allows 9-3600 s, AWS at least 30 s (_azure/spec.py, _aws/spec.py). Returns dpd_delay (whole seconds),
     retransmit_timeout (seconds) and declared_dead_s, the worst case.
     """
     timeout = float(timeout)
-    if timeout < 9:
-        raise SwanConfigError("DPD timeout %gs is below 9 s, the shortest Azure allows" % timeout)
+    if timeout < DPD_SHORTEST:
+        raise SwanConfigError("DPD timeout %gs is below %d s, the shortest Azure allows" % (timeout, DPD_SHORTEST))
     delay = max(1, int(round(timeout / 3.0)))
     # charon's own first retransmission (4 s) at most: it also paces IKE_SA_INIT at start-up.
     first = round(min(RETRANSMIT_FIRST_MAX, max(0.2, (timeout - delay - DPD_MARGIN)

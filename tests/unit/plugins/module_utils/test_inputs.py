@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.spec import DPD_DEFAULT_SECONDS as AZURE_DPD_DEFAULT
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import inputs
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.inputs import (
     BY_NAME, INPUTS, InputError, coerce,
@@ -58,7 +59,7 @@ REFUSED = [
     ("expiry_days", float("nan"), "whole number"),
     ("expiry_days", True, "not true/false"),
     ("expiry_days", [3], "whole number"),
-    ("dpd_timeout_seconds", "45s", "whole number, like 45"),
+    ("dpd_timeout_seconds", "45s", "whole number, like %d" % AZURE_DPD_DEFAULT),
     ("allow_open_admin", "maybe", "true or false"),
     ("allow_open_admin", 2, "true or false"),
     ("allow_open_admin", [], "true or false"),
@@ -165,7 +166,7 @@ def test_table_is_well_formed():
 def test_new_inputs_and_their_defaults():
     assert BY_NAME["aws_endpoint_url"].default == "" and BY_NAME["aws_endpoint_url"].targets == ("cloud",)
     assert BY_NAME["azure_gateway_public_ip"].default == ""
-    assert BY_NAME["dpd_timeout_seconds"].default == 45
+    assert BY_NAME["dpd_timeout_seconds"].default == AZURE_DPD_DEFAULT
 
 
 @pytest.mark.parametrize("params,expected", [

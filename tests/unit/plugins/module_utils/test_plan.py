@@ -8,6 +8,9 @@ import datetime
 
 import pytest
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import (
+    DPD_DEFAULT_SECONDS as AWS_DPD_DEFAULT, DPD_DELAY_SECONDS as AWS_DPD_DELAY)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.spec import DPD_DEFAULT_SECONDS as AZURE_DPD_DEFAULT
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vpnconn import describe_vpn_connection
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import PlanError, build_plan, expiry
@@ -126,7 +129,7 @@ INVALID = [
     ("dpd-high", {"dpd_timeout_seconds": "3601"}, "vpnlab_dpd_timeout_seconds=3601",
      "from 9 to 3600 (Azure's limits)"),
     ("dpd-text", {"dpd_timeout_seconds": "45s"}, "vpnlab_dpd_timeout_seconds='45s'",
-     "whole number, like 45"),
+     "whole number, like %d" % AZURE_DPD_DEFAULT),
     ("endpoint-scheme", {"aws_endpoint_url": "ftp://127.0.0.1:5000"},
      "vpnlab_aws_endpoint_url='ftp://127.0.0.1:5000'", "http:// or https:// URL"),
     ("endpoint-no-host", {"aws_endpoint_url": "http://"}, "vpnlab_aws_endpoint_url='http://'",
@@ -387,7 +390,8 @@ def test_stand_ins_and_dpd_defaults_in_the_plan():
     assert (p["aws"]["endpoint_url"], p["aws"]["emulated"]) == ("", False)
     assert p["azure"]["gateway_public_ip"] == ""
     assert (p["crypto"]["dpd_timeout_seconds"], p["crypto"]["dpd_delay_seconds"],
-            p["crypto"]["azure_dpd_timeout_seconds"], p["crypto"]["tcp_mss"]) == (30, 10, 45, 1350)
+            p["crypto"]["azure_dpd_timeout_seconds"], p["crypto"]["tcp_mss"]) == (
+                AWS_DPD_DEFAULT, AWS_DPD_DELAY, AZURE_DPD_DEFAULT, 1350)
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:5000", "https://localstack.example:4566/",

@@ -9,6 +9,8 @@ import datetime
 
 import pytest
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import DPD_DEFAULT_SECONDS as AWS_DPD_DEFAULT
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.spec import DPD_DEFAULT_SECONDS as AZURE_DPD_DEFAULT
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import build_plan
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.swan import (
@@ -83,9 +85,11 @@ VNET, VPC = "10.1.0.0/16", "10.2.0.0/16"
 
 
 @pytest.mark.parametrize("side, local_ts, remote_ts, local_ip, remote_ip, dpd, close, tries, delay", [
-    # DPD after a third of the side's default timeout: Azure 45 s, AWS 30 s.
-    ("azure", VNET, VPC, "198.51.100.10", "203.0.113.10", "restart", "start", "0", "15s"),
-    ("aws", VPC, VNET, "203.0.113.10", "198.51.100.10", "clear", "none", "1", "10s"),
+    # DPD after a third of the side's default timeout (Azure 45 s: 15 s, AWS 30 s: 10 s).
+    ("azure", VNET, VPC, "198.51.100.10", "203.0.113.10", "restart", "start", "0",
+     "%ds" % dpd_settings(AZURE_DPD_DEFAULT)["dpd_delay"]),
+    ("aws", VPC, VNET, "203.0.113.10", "198.51.100.10", "clear", "none", "1",
+     "%ds" % dpd_settings(AWS_DPD_DEFAULT)["dpd_delay"]),
 ])
 def test_connection(side, local_ts, remote_ts, local_ip, remote_ip, dpd, close, tries, delay):
     assert connection(tunnel(), side, local_ts, remote_ts) == {
@@ -261,10 +265,10 @@ def test_dpd_timeout_below_azures_minimum_is_refused():
 
 
 @pytest.mark.parametrize("side, tunnels, given, expected", [
-    ("azure", [], None, 45),
-    ("azure", [tunnel(dpd_timeout_seconds=40)], None, 45),   # the AWS side's value is not Azure's
+    ("azure", [], None, AZURE_DPD_DEFAULT),
+    ("azure", [tunnel(dpd_timeout_seconds=40)], None, AZURE_DPD_DEFAULT),   # the AWS side's value is not Azure's
     ("azure", [], 9, 9),
-    ("aws", [], None, 30),
+    ("aws", [], None, AWS_DPD_DEFAULT),
     ("aws", [tunnel(dpd_timeout_seconds=40), tunnel(dpd_timeout_seconds=35)], None, 35),
     ("aws", [tunnel(dpd_timeout_seconds=40)], 60, 60),
 ])
