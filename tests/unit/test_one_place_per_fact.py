@@ -22,6 +22,21 @@ FACTS = {
     "iperf3 ports": ("plugins/module_utils/measurements.py", [5201, 5202]),
     "the check tools' packages": ("plugins/module_utils/measurements.py", ["iputils-ping", "mtr-tiny", "iputils-tracepath"]),
     "schema version of vms.json": ("plugins/module_utils/vms_file.py", ["vms_schema_version"]),
+    "Azure's DPD default and range": ("plugins/module_utils/_azure/spec.py", [9, 3600, 45]),
+    "AWS's DPD minimum and default": ("plugins/module_utils/_aws/spec.py", [30]),
+    "cloud users": ("plugins/module_utils/_azure/spec.py", ["azureuser"]),
+    "AWS VM user": ("plugins/module_utils/_aws/spec.py", ["ubuntu"]),
+}
+# How a fact's literals are recognised where any copy would be too much (fact: how). "exact":
+# only an equal value (ubuntu is also part of the image names). A name such as "dpd": an int
+# only where something named after it holds it, since small ints like 30 and 45 are also
+# unrelated timeouts: an assignment, a keyword argument, a dict key or a comparison naming it
+# in Python, the value of a key naming it in YAML.
+MATCH = {
+    "Azure's DPD default and range": "dpd",
+    "AWS's DPD minimum and default": "dpd",
+    "cloud users": "exact",
+    "AWS VM user": "exact",
 }
 
 
@@ -38,17 +53,39 @@ def _doc_strings(tree):
     return docs
 
 
-def python_literals(path, wanted):
+def _named_values(tree, name):
+    """The subtrees that something named after `name` holds (see MATCH)."""
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if node.value is not None and any(name in ast.unparse(t).lower() for t in targets):
+                yield node.value
+        elif isinstance(node, ast.keyword) and node.arg and name in node.arg.lower():
+            yield node.value
+        elif isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values):
+                if isinstance(key, ast.Constant) and isinstance(key.value, str) and name in key.value.lower():
+                    yield value
+        elif isinstance(node, ast.Compare) and name in ast.unparse(node).lower():
+            yield node
+
+
+def python_literals(path, wanted, how=None):
     """(line, literal) of each wanted literal in `path`'s code: an equal constant, or a number
-    inside a non-doc string (a port in a rule's text)."""
+    inside a non-doc string (a port in a rule's text); see MATCH for `how`."""
     tree = ast.parse(path.read_text(), str(path))
     docs = _doc_strings(tree)
+    if how not in (None, "exact"):
+        nodes = {id(n): n for value in _named_values(tree, how) for n in ast.walk(value)}
+        return sorted({(n.lineno, literal) for n in nodes.values() for literal in wanted
+                       if isinstance(n, ast.Constant) and not isinstance(n.value, bool)
+                       and type(n.value) is type(literal) and n.value == literal})
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.Constant) or id(node) in docs or isinstance(node.value, bool):
             continue
         for literal in wanted:
-            if node.value == literal or (isinstance(literal, int) and isinstance(node.value, str)
+            if node.value == literal or (how is None and isinstance(literal, int) and isinstance(node.value, str)
                                          and re.search(r"(?<!\d)%d(?!\d)" % literal, node.value)):
                 found.append((node.lineno, literal))
     return found
@@ -66,20 +103,35 @@ def _scalars(data):
         yield data
 
 
-def yaml_literals(path, wanted):
+def _named_yaml(data, name):
+    """The values of the keys that name `name`, anywhere in `data`."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str) and name in key.lower():
+                yield value
+            else:
+                yield from _named_yaml(value, name)
+    elif isinstance(data, list):
+        for value in data:
+            yield from _named_yaml(value, name)
+
+
+def yaml_literals(path, wanted, how=None):
     """Each wanted literal among the YAML file's values: equal, or inside a string (Jinja
-    included), where a comment is not (comments are not loaded)."""
+    included), where a comment is not (comments are not loaded); see MATCH for `how`."""
     try:
         documents = list(yaml.safe_load_all(path.read_text()))
     except yaml.YAMLError:
         return []
     # A plugin's documentation file (a filter's DOCUMENTATION/EXAMPLES/RETURN) is docs.
     documents = [d for d in documents if not (isinstance(d, dict) and DOC_NAMES & set(d))]
+    if how not in (None, "exact"):
+        documents = list(_named_yaml(documents, how))
     found = []
     for value in _scalars(documents):
         for literal in wanted:
             text = str(literal)
-            if value == literal or (isinstance(value, str) and re.search(
+            if value == literal or (how != "exact" and isinstance(value, str) and re.search(
                     r"(?<![\w.])%s(?![\w.])" % re.escape(text), value) and not _prose(value)):
                 found.append(literal)
     return found
@@ -91,7 +143,7 @@ def _prose(value):
     return "{{" not in value and ":" not in value and len(value.split()) > 6
 
 
-def definitions(root, wanted):
+def definitions(root, wanted, how=None):
     """{relative path: [literal, ...]} of every definition of the wanted literals under `root`."""
     found = {}
     for top in CODE:
@@ -99,9 +151,9 @@ def definitions(root, wanted):
             if "__pycache__" in path.parts or not path.is_file():
                 continue
             if path.suffix == ".py":
-                hits = [literal for dummy, literal in python_literals(path, wanted)]
+                hits = [literal for dummy, literal in python_literals(path, wanted, how)]
             elif path.suffix in (".yml", ".yaml") and "meta" not in path.parts:
-                hits = yaml_literals(path, wanted)
+                hits = yaml_literals(path, wanted, how)
             else:
                 continue
             if hits:
@@ -112,7 +164,7 @@ def definitions(root, wanted):
 @pytest.mark.parametrize("fact", sorted(FACTS))
 def test_each_fact_is_defined_once_in_its_place(fact):
     place, literals = FACTS[fact]
-    found = definitions(ROOT, literals)
+    found = definitions(ROOT, literals, MATCH.get(fact))
     assert found == {place: literals}, "%s: defined outside %s: %s" % (
         fact, place, {k: v for k, v in found.items() if k != place})
 
@@ -127,6 +179,11 @@ def test_the_table_in_architecture_md_names_each_place():
     ("plugins/module_utils/_aws/extra.py", "ownership tag"),
     ("roles/connectivity_check/vars/extra.yml", "iperf3 ports"),
     ("plugins/module_utils/_local/extra.py", "iperf3 ports"),
+    ("plugins/module_utils/_local/extra.py", "Azure's DPD default and range"),
+    ("roles/azure_tunnels/vars/extra.yml", "Azure's DPD default and range"),
+    ("plugins/modules/extra.py", "AWS's DPD minimum and default"),
+    ("roles/test_vms/vars/extra.yml", "cloud users"),
+    ("plugins/module_utils/_aws/extra.py", "AWS VM user"),
 ])
 def test_a_planted_copy_is_found(tmp_path, planted, fact):
     # The tree as it is, plus one copy of the fact somewhere else: the test's scan names it.
@@ -139,11 +196,17 @@ def test_a_planted_copy_is_found(tmp_path, planted, fact):
     target = tmp_path / "planted" / planted
     target.parent.mkdir(parents=True)
     place, literals = FACTS[fact]
+    how = MATCH.get(fact)
+    named = how not in (None, "exact")
     if target.suffix == ".py":
-        target.write_text('"""Docs may say %s."""\nCOPY = %r\n' % (literals[0], literals[0]))
+        text = '"""Docs may say %s."""\n%s = %r\n' % (literals[0], "DPD_COPY" if named else "COPY", literals[0])
+        # A fact matched by name: the same number under another name is not a copy.
+        text += "WAIT_SECONDS = %r\n" % literals[0] if named else ""
     else:
-        target.write_text("---\nextra_port: %s\n" % literals[0])
-    found = definitions(tmp_path / "planted", literals)
+        text = "---\n%s: %s\n" % ("extra_dpd_timeout" if named else "extra_port", literals[0])
+        text += "extra_wait: %s\n" % literals[0] if named else ""
+    target.write_text(text)
+    found = definitions(tmp_path / "planted", literals, how)
     assert found == {planted: [literals[0]]}
     # and the real tree alone has only its place
-    assert set(definitions(copy_root, literals)) == {place}
+    assert set(definitions(copy_root, literals, how)) == {place}
