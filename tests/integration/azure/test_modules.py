@@ -12,6 +12,8 @@ import pytest
 
 from playbooks import fingerprint, play
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.spec import DPD_DEFAULT_SECONDS
+
 GROUP = "rg-modules"
 LOC = "westeurope"
 TAGS = {"vpnlab": "modtest", "managed_by": "multicloud.vpnlab"}
@@ -83,7 +85,7 @@ def test_ours_sends_every_field_and_a_rerun_changes_nothing(gateway):
     assert first["ours"]["changed"] is True and again["ours"]["changed"] is False, again.output
     (body,) = [r["body"]["properties"] for r in puts(double, "/connections/con1")]
     assert body["usePolicyBasedTrafficSelectors"] is False
-    assert body["dpdTimeoutSeconds"] == 45
+    assert body["dpdTimeoutSeconds"] == DPD_DEFAULT_SECONDS  # the module's default
     assert body["connectionProtocol"] == "IKEv2"
     assert body["ipsecPolicies"] == [{"saLifeTimeSeconds": 3600, "saDataSizeKilobytes": 102400000,
                                       "ipsecEncryption": "AES256", "ipsecIntegrity": "SHA256",
