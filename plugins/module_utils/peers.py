@@ -12,10 +12,13 @@ each cloud that the lab built (a cloud without VMs may be missing).
 from __future__ import annotations
 
 import ipaddress
+from typing import Iterable, Mapping, Optional, Sequence
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.admin import admin_breadth_problems
 
 CLOUDS = ("aws", "azure")
+# {cloud: [public IP, ...]}, a cloud without VMs may be missing (the module's docstring).
+PublicIps = Optional[Mapping[str, Optional[Sequence[Optional[str]]]]]
 # The check's one-off iperf3 servers on the first AWS VM: through the tunnel (to its private
 # address) and over the internet (to its public one). The client is the first Azure VM.
 IPERF3_CLIENT_CLOUD = "azure"
@@ -25,7 +28,7 @@ class PeerError(ValueError):
     """A public IP that is not one host's IPv4 address (a rule would admit more than a VM)."""
 
 
-def host_cidrs(addresses):
+def host_cidrs(addresses: Iterable[object]) -> list[str]:
     """Sorted, unique ``a.b.c.d/32`` of `addresses`; anything but one unicast IPv4 host is refused."""
     hosts = set()
     for address in addresses:
@@ -39,7 +42,7 @@ def host_cidrs(addresses):
     return ["%s/32" % addr for addr in sorted(hosts)]
 
 
-def admin_sources(admin_cidrs, allow_open=False):
+def admin_sources(admin_cidrs: Iterable[object] | None, allow_open: bool = False) -> list[str]:
     """The admin CIDRs a security rule admits, checked again with the plan's rule (IPv4 CIDRs,
     none shorter than /8 and at most 2^24 addresses in all, unless ``allow_open``: the plan's
     ``admin_open_allowed``), so that no rule admits more than the plan allowed. PeerError
@@ -67,7 +70,7 @@ def _ips(public_ips, cloud):
     return [ip for ip in (public_ips or {}).get(cloud) or () if ip]
 
 
-def public_sources(public_ips, cloud):
+def public_sources(public_ips: PublicIps, cloud: str) -> list[str]:
     """The /32s whose probes reach `cloud`'s VMs over the internet: every VM of the other cloud,
     and the cloud's own VMs only when it has two or more (a VM does not probe itself; one rule
     set serves all of a cloud's VMs). Empty when `cloud` has no VM."""
@@ -78,7 +81,7 @@ def public_sources(public_ips, cloud):
     return host_cidrs(others + (own if len(set(own)) > 1 else []))
 
 
-def iperf3_public_sources(public_ips, cloud):
+def iperf3_public_sources(public_ips: PublicIps, cloud: str) -> list[str]:
     """The /32s of the iperf3 clients that measure `cloud`'s server over the internet: the
     client cloud's VMs when `cloud` has the server (the other one), else none."""
     if cloud == IPERF3_CLIENT_CLOUD or not _ips(public_ips, cloud):
