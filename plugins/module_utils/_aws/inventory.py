@@ -11,6 +11,8 @@ Pure, plus ``list_vms`` which takes a boto3 EC2 client. No Ansible import.
 
 from __future__ import annotations
 
+from typing import Any, Iterable, Mapping
+
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.access import cloud_connection
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.resources import (
     describe, is_labs, lab_filters, tags_of,
@@ -22,11 +24,11 @@ VM_TAG = "vpnlab_vm"
 LISTED_STATES = ("pending", "running", "stopping", "stopped")
 
 
-def connection(lab, state_dir, address):
+def connection(lab: str, state_dir: str, address: str | None) -> dict[str, Any]:
     return cloud_connection(lab, state_dir, address, SSH_USER)
 
 
-def vm_record(instance, lab, state_dir):
+def vm_record(instance: Mapping[str, Any], lab: str, state_dir: str) -> dict[str, Any] | None:
     """One VM as vms.json lists it, or None for an instance that is not a lab VM."""
     tags = tags_of(instance)
     state = (instance.get("State") or {}).get("Name")
@@ -45,17 +47,17 @@ def vm_record(instance, lab, state_dir):
     }
 
 
-def vm_records(instances, lab, state_dir):
+def vm_records(instances: Iterable[Mapping[str, Any]], lab: str, state_dir: str) -> list[dict[str, Any]]:
     found = [vm_record(i, lab, state_dir) for i in instances if is_labs(i, lab)]
     return sorted((r for r in found if r), key=lambda r: r["name"])
 
 
-def list_vms(client, lab, state_dir):
+def list_vms(client: Any, lab: str, state_dir: str) -> list[dict[str, Any]]:
     """The lab's EC2 VMs, by tag, as vms.json records."""
     return vm_records(describe(client, "instance", lab_filters(lab)), lab, state_dir)
 
 
-def list_vms_from_state(section, lab, state_dir):
+def list_vms_from_state(section: Mapping[str, Any], lab: str, state_dir: str) -> list[dict[str, Any]]:
     """The lab's EC2 VMs for the inventory plugin, from the ``aws`` section of vms.json (region,
     endpoint_url) with boto3's own credential chain. Raises what boto3 raises."""
     import boto3  # pylint: disable=import-outside-toplevel  # only a cloud lab's listing needs it
