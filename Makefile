@@ -113,11 +113,13 @@ test: venv-test cloud-deps collection
 unit:
 	$(BIN)/pytest -q -n 2 --durations=5 tests/unit
 
+# mypy: plugins/module_utils with mypy.ini (scripts/mypy.sh makes the collection's imports resolve).
 # antsibull-docs copies the collection and its dependencies, each with `git ls-files` when it sits
 # in a git work tree: the ceiling keeps git from taking the dependencies in .venv/ for files of
 # this repository that it ignores (they would be copied empty, and every doc fragment missing).
 lint:
 	$(BIN)/ansible-lint --offline
+	bash scripts/mypy.sh
 	$(BIN)/antsibull-changelog lint
 	GIT_CEILING_DIRECTORIES=$(CURDIR)/$(VENV) $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 
