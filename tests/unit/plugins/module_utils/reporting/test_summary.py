@@ -2,15 +2,20 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The verdict banner and the summary chips, which must agree with the verdict.
 
-Reports are real local labs' report.json (report_fixtures.py) and small changes of them."""
+Reports are real local labs' report.json (report_fixtures.py) and small changes of them, and the
+model's injected faults (test_model.py)."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting import fields, summary
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.findings import unreachable
 
 from report_fixtures import lab3
+from test_model import COUNTER_RULES, FAULTS, report
 
 
 @pytest.mark.parametrize("item, expected", [
@@ -93,3 +98,26 @@ def test_the_path_chips_agree_with_the_verdict_on_a_loss_that_did_not_repeat():
     chips = {c["label"]: c for c in summary.summary_chips(report, [])}
     assert chips["private paths ok"]["value"] == "5 of 6 (3 lost once, not again)"
     assert chips["private paths ok"]["level"] == "bad"
+
+
+# Every injected fault of the model's tables (test_model.py): the path chips count as failed
+# exactly the paths the verdict calls failed (a loss that did not repeat is not one), plus the
+# paths from a VM the check could not probe (the verdict names that VM, not each path).
+VERDICT_CASES = [(case[0], case[1]) for case in FAULTS + COUNTER_RULES]
+
+
+@pytest.mark.parametrize("name, arguments", VERDICT_CASES, ids=[case[0] for case in VERDICT_CASES])
+def test_the_path_chips_count_the_paths_the_verdict_fails(name, arguments):
+    result = report(**arguments)
+    chips = {c["label"]: c for c in summary.summary_chips(result, [])}
+    names = [vm["name"] for vm in result["vms"]]
+    total = len(names) * (len(names) - 1)
+    for path in ("private", "public"):
+        failed = {(s, d) for s in unreachable(result) for d in names if d != s}
+        for f in result["verdict"]["findings"]:
+            pair = re.match(r"%s path (\S+) -> (\S+) " % path, f["object"])
+            if pair and not (f["cause"] or "").startswith("a transient loss"):
+                failed.add(pair.groups())
+        value = chips["%s paths ok" % path]["value"]
+        assert value.split(" (")[0] == "%d of %d" % (total - len(failed), total), (path, value, sorted(failed))
+        assert chips["%s paths ok" % path]["level"] in (("ok", "warn") if not failed else ("bad",) if path == "private" else ("warn",))
