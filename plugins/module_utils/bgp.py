@@ -38,14 +38,14 @@ from typing import Any, Sequence
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.asn import (
     ASN_MAX, customer_gateway_asn_problem, vpn_gateway_asn_problem,
 )
+# AWS's fact sheet (a leaf, see test_layout): the tunnels' inside range and its reserved /30s.
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import (
+    LINK_LOCAL, RESERVED_INSIDE as AWS_RESERVED_INSIDE,
+)
 
 AZURE_DEFAULT_ASN = 65515
 AZURE_APIPA_FIRST = ipaddress.IPv4Address("169.254.21.0")
 AZURE_APIPA_LAST = ipaddress.IPv4Address("169.254.22.255")
-AWS_RESERVED_INSIDE = tuple(ipaddress.IPv4Network(c) for c in (
-    "169.254.0.0/30", "169.254.1.0/30", "169.254.2.0/30", "169.254.3.0/30", "169.254.4.0/30",
-    "169.254.5.0/30", "169.254.169.252/30"))
-LINK_LOCAL = ipaddress.IPv4Network("169.254.0.0/16")
 # Azure refuses these for a peer (its own public and private ASNs) and, 65515 aside (its
 # default), for its gateway too.
 AZURE_RESERVED_PEER_ASNS = (8074, 8075, 12076, 65515, 65517, 65518, 65519, 65520)

@@ -11,18 +11,20 @@ and teardown read these names from here (tests/unit/test_one_place_per_fact.py k
 
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 LAB_TAG = "vpnlab"
 MANAGED_BY_TAG = "managed_by"
 MANAGER = "multicloud.vpnlab"
 MANAGED_BY = (MANAGED_BY_TAG, MANAGER)
 
 
-def lab_tags(lab):
+def lab_tags(lab: str) -> dict[str, str]:
     """The two tags that make a resource lab `lab`'s."""
     return {LAB_TAG: lab, MANAGED_BY_TAG: MANAGER}
 
 
-def owned(tags, lab=None):
+def owned(tags: Mapping[str, Any] | None, lab: str | None = None) -> bool:
     """Whether `tags` (a dict) say the resource is a lab's: lab `lab`'s, or any lab's when None."""
     tags = tags or {}
     if tags.get(MANAGED_BY_TAG) != MANAGER:

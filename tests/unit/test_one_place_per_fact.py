@@ -24,6 +24,7 @@ FACTS = {
     "schema version of vms.json": ("plugins/module_utils/vms_file.py", ["vms_schema_version"]),
     "Azure's DPD default and range": ("plugins/module_utils/_azure/spec.py", [9, 3600, 45]),
     "AWS's DPD minimum and default": ("plugins/module_utils/_aws/spec.py", [30]),
+    "AWS's reserved inside CIDRs": ("plugins/module_utils/_aws/spec.py", ["169.254.5.0/30", "169.254.169.252/30"]),
     "cloud users": ("plugins/module_utils/_azure/spec.py", ["azureuser"]),
     "AWS VM user": ("plugins/module_utils/_aws/spec.py", ["ubuntu"]),
 }

@@ -23,10 +23,10 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.ownership import
 
 # --- inside CIDRs ---------------------------------------------------------------------------
 # A tunnel's inside CIDR is a /30 of the link-local range (CreateVpnConnection, TunnelInsideCidr).
-LINK_LOCAL = ipaddress.ip_network("169.254.0.0/16")
+LINK_LOCAL = ipaddress.IPv4Network("169.254.0.0/16")
 INSIDE_PREFIX = 30
 # AWS refuses these inside CIDRs.
-RESERVED_INSIDE = tuple(ipaddress.ip_network(c) for c in (
+RESERVED_INSIDE = tuple(ipaddress.IPv4Network(c) for c in (
     "169.254.0.0/30", "169.254.1.0/30", "169.254.2.0/30", "169.254.3.0/30",
     "169.254.4.0/30", "169.254.5.0/30", "169.254.169.252/30"))
 RESERVED_INSIDE_TEXT = "169.254.0.0/30 to 169.254.5.0/30 and 169.254.169.252/30"
@@ -123,7 +123,7 @@ def tag_filters(lab: str) -> dict[str, str]:
     return {"tag:" + key: value for key, value in lab_tags(lab).items()}
 
 
-def filter_list(filters: dict[str, str]) -> list[dict]:
+def filter_list(filters: dict[str, str]) -> list[dict[str, object]]:
     """The same filters in boto3's form, ``[{"Name": ..., "Values": [...]}]``."""
     return [{"Name": name, "Values": [value]} for name, value in filters.items()]
 
