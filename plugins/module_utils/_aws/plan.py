@@ -13,7 +13,7 @@ import ipaddress
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import DPD_DEFAULT_ACTION, tag_filters
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.peers import (
     admin_sources, host_cidrs, iperf3_public_sources, public_sources)
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import IPERF3_PRIVATE_PORT, IPERF3_PUBLIC_PORT
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.measurements import IPERF3_PORTS
 
 # The customer gateway is the Azure VPN gateway's public IP: the Azure part finds it out when it
 # builds the gateway; without that part, the input vpnlab_azure_gateway_public_ip stands in.
@@ -97,7 +97,7 @@ def security_group_rules(admin_cidrs, azure_vnet_cidr, aws_private_ips=(), allow
         {"proto": "icmp", "from_port": -1, "to_port": -1, "cidr_ip": sources + own,
          "rule_desc": "ICMP from the admins, the Azure VNet and the other AWS VMs" if own
          else "ICMP from the admins and the Azure VNet"},
-        {"proto": "tcp", "ports": [IPERF3_PRIVATE_PORT], "cidr_ip": [azure_vnet_cidr],
+        {"proto": "tcp", "ports": [IPERF3_PORTS["private"]], "cidr_ip": [azure_vnet_cidr],
          "rule_desc": "iperf3 through the tunnel from the Azure VNet (throughput of the check)"},
     ]
 
@@ -123,7 +123,7 @@ def peer_security_group_rules(public_ips):
         rules.append({"proto": "icmp", "from_port": -1, "to_port": -1, "cidr_ip": icmp,
                       "rule_desc": "ICMP from the public IPs of the lab VMs (public probes of the check)"})
     if iperf3:
-        rules.append({"proto": "tcp", "ports": [IPERF3_PUBLIC_PORT], "cidr_ip": iperf3,
+        rules.append({"proto": "tcp", "ports": [IPERF3_PORTS["public"]], "cidr_ip": iperf3,
                       "rule_desc": "iperf3 over the internet from the Azure VMs (throughput of the check)"})
     return rules
 

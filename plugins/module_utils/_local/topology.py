@@ -23,7 +23,7 @@ import ipaddress
 from typing import Any, Iterable, Mapping, Sequence, Tuple, Union
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.access import ssh_option
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import IPERF3_PORTS
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.measurements import IPERF3_PORTS
 
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
