@@ -306,20 +306,3 @@ def _by_sequence(text, count, icmp_error):
     values = sorted(times.values())
     rtts = (values[0], round(sum(values) / len(values), 3), values[-1]) if values else None
     return _result(count, len(times), rtts, icmp_error=icmp_error)
-
-
-# Names that moved to the measurement registry (measurements.py), still importable from here
-# until their last readers switch: resolved on first use (PEP 562), so this file keeps no copy
-# of them and measurements.py can build on this file. TOOLS meant the tools whose results are
-# report.json's measurements[], the registry's loss tools.
-_MOVED = {"TOOLS": ("LOSS_TOOLS", None), "PATHS": ("PATHS", None),
-          "IPERF3_PORTS": ("IPERF3_PORTS", None), "IPERF3_PORT": ("IPERF3_PORTS", "private"),
-          "IPERF3_PRIVATE_PORT": ("IPERF3_PORTS", "private"), "IPERF3_PUBLIC_PORT": ("IPERF3_PORTS", "public")}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _MOVED:
-        raise AttributeError("module %r has no attribute %r" % (__name__, name))
-    from ansible_collections.multicloud.vpnlab.plugins.module_utils import measurements
-    value = getattr(measurements, _MOVED[name][0])
-    return value if _MOVED[name][1] is None else value[_MOVED[name][1]]

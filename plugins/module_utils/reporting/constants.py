@@ -9,8 +9,11 @@ pages together; a module of the package that spelled one again would let them dr
 
 from __future__ import annotations
 
-# The probe defines what it measures (the VMs run it); the report only reads its names.
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import PATHS, TOOLS
+# The measurement registry defines what a check measures; the report only reads its names.
+# TOOLS: the tools whose results are report.json's measurements[] (the registry's loss tools).
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.measurements import (
+    LOSS_TOOLS as TOOLS, PATHS, view_order,
+)
 
 __all__ = ["CLOUD_NAMES", "COUNTER_KEYS", "LEVELS", "NETWORK_TITLES", "PATHS", "PHASE_LABELS",
            "SHOWN_TOOLS", "TCP_IP_HEADERS", "TOOLS", "TUNNEL_STATES"]
@@ -33,9 +36,7 @@ CLOUD_NAMES = {"azure": "Azure", "aws": "AWS"}
 # The title of a cloud's network in the topology drawing.
 NETWORK_TITLES = {"azure": "Azure VNet", "aws": "AWS VPC"}
 
-# The tools as the pages show them: ping first (its plain echo RTT is what the heat map, the
-# pair chart and the summary chips draw), then mtr. report.json lists them in the probe's order
-# (TOOLS). The pages have no per-tool label or colour: they print the tool's name.
-# When module_utils/measurements.py (the registry of tools: label, colour, order) is in place,
-# this is the one line to switch to it.
-SHOWN_TOOLS = ("ping", "mtr")
+# The loss tools as the pages show them, in the registry's view order: ping first (its plain
+# echo RTT is what the heat map, the pair chart and the summary chips draw), then mtr.
+# report.json lists them in the registry's order (TOOLS). The pages print the tool's name.
+SHOWN_TOOLS = tuple(name for name in view_order() if name in TOOLS)

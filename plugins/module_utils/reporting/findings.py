@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import IPERF3_PORT
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.measurements import IPERF3_PORTS
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.constants import (
     CLOUD_NAMES, TCP_IP_HEADERS,
 )
@@ -395,7 +395,7 @@ def throughput_findings(report: Dict[str, Any]) -> List[Dict[str, Any]]:
             refused = "refused" in t["error"]
             cause = ("no iperf3 server answered on %s: check that iperf3 runs there and that "
                      "its security group / NSG allows TCP %s from %s"
-                     % (t.get("dst_ip"), t.get("port") or IPERF3_PORT, t.get("src")) if refused
+                     % (t.get("dst_ip"), t.get("port") or IPERF3_PORTS["private"], t.get("src")) if refused
                      else "iperf3 did not complete")
             found.append(finding("warning", obj, "not measured", cause, _short(t["error"])))
         elif not t.get("mbps"):
