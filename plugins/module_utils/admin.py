@@ -11,6 +11,7 @@ also what the cloud security rules apply to what they admit (``peers.admin_sourc
 from __future__ import annotations
 
 import ipaddress
+from typing import Any, Mapping, Optional, Sequence
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import LINK_LOCAL
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.inputs import var
@@ -23,7 +24,7 @@ ADMIN_MAX_ADDRESSES = 2 ** 24
 OPEN_ADMIN_HINT = "set vpnlab_allow_open_admin=true if you really mean it"
 
 
-def check_admin(chk, p, nets):
+def check_admin(chk: Any, p: Mapping[str, Any], nets: Mapping[str, Any]) -> list[ipaddress.IPv4Network]:
     cidrs = p["admin_cidrs"]
     if cidrs is None:
         if p["target"] == "cloud":
@@ -57,13 +58,13 @@ def check_admin(chk, p, nets):
     return parsed
 
 
-def admin_breadth_problems(networks):
+def admin_breadth_problems(networks: Sequence[ipaddress.IPv4Network]) -> list[tuple[Optional[int], str]]:
     """How far ``networks`` (IPv4, parsed) open the VMs' SSH and ICMP beyond the rule: each
     CIDR shorter than /8, then, when none is, a union (overlaps merged) of more than 2^24
     addresses. ``[(index in networks, or None for the whole list, rule)]``; empty when within
     the rule. The plan refuses them unless vpnlab_allow_open_admin, and the cloud security rules
     (peers.admin_sources) apply the same rule to what they admit."""
-    found = []
+    found: list[tuple[Optional[int], str]] = []
     for i, net in enumerate(networks):
         if net.prefixlen < ADMIN_SHORTEST_PREFIX:
             wide = ("opens SSH and ICMP to the whole internet: admits %s addresses (/0)"

@@ -14,6 +14,7 @@ resources; a lab without a readable date is listed and never reaped. Only resour
 from __future__ import annotations
 
 import datetime
+from typing import Any, Iterable, Mapping, Sequence
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.ownership import LAB_TAG, MANAGED_BY
 
@@ -25,7 +26,7 @@ def _date(text):
         return None
 
 
-def labs(resources, today):
+def labs(resources: Iterable[Mapping[str, Any]], today: str) -> list[dict[str, Any]]:
     """``[{lab, expires, expired, clouds, resources, owner, environment, azure_region, problem}]``.
 
     ``resources``: ``[{cloud, kind, id, tags, location}]`` from both clouds (``location``: an
@@ -34,7 +35,7 @@ def labs(resources, today):
     today = _date(today)
     if today is None:
         raise ValueError("today must be an ISO date (YYYY-MM-DD)")
-    found = {}
+    found: dict[str, dict[str, Any]] = {}
     for resource in resources:
         tags = resource.get("tags") or {}
         if tags.get(MANAGED_BY[0]) != MANAGED_BY[1] or not tags.get(LAB_TAG):
@@ -67,7 +68,7 @@ def labs(resources, today):
     return result
 
 
-def summary(found, today):
+def summary(found: Sequence[Mapping[str, Any]], today: str) -> list[str]:
     """The lines the reaper prints: one per lab."""
     if not found:
         return ["No lab of multicloud.vpnlab in these accounts (by the tag managed_by=multicloud.vpnlab)."]

@@ -9,7 +9,9 @@ returns the VMs that break no rule, normalised. Pure.
 
 from __future__ import annotations
 
+import ipaddress
 import re
+from typing import Any, Mapping
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import inputs
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.inputs import var
@@ -19,18 +21,20 @@ VM_NAME_RE = re.compile(r"\A(?:[a-z][a-z0-9-]{0,10}[a-z0-9]|[a-z])\Z")
 VM_KEYS = ("name", "cloud", "private_ip")
 
 
-def reserved_addresses(subnet):
+def reserved_addresses(subnet: ipaddress.IPv4Network) -> set[ipaddress.IPv4Address]:
     """The addresses both clouds keep for themselves: the first four and the last."""
     first = subnet.network_address
     return {first + i for i in range(4)} | {subnet.broadcast_address}
 
 
-def check_vms(chk, p, nets):
+def check_vms(chk: Any, p: Mapping[str, Any], nets: Mapping[str, Any]) -> list[dict[str, str]]:
     vms = p["vms"]
     if not isinstance(vms, list) or not vms:
         chk.add("vms", vms, "must be a non-empty list of {name, cloud, private_ip}")
         return []
-    seen_names, seen_ips, good = set(), set(), []
+    seen_names: set[str] = set()
+    seen_ips: set[ipaddress.IPv4Address] = set()
+    good = []
     for i, vm in enumerate(vms):
         checked = _check_vm(chk, "vms[%d]" % i, vm, nets, seen_names, seen_ips)
         if checked is not None:
