@@ -11,6 +11,8 @@ local and AWS VMs. Pure, plus ``list_vms`` which takes azure-mgmt compute and ne
 
 from __future__ import annotations
 
+from typing import Any, Mapping, Optional, Sequence
+
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.access import cloud_connection
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.ids import same
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.resources import is_labs
@@ -19,7 +21,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.spec impo
 VM_TAG = "vpnlab_vm"
 
 
-def connection(lab, state_dir, address):
+def connection(lab: str, state_dir: str, address: Optional[str]) -> dict[str, Any]:
     return cloud_connection(lab, state_dir, address, SSH_USER)
 
 
@@ -32,7 +34,8 @@ def _primary_config(vm, nics):
     return {}
 
 
-def vm_record(vm, nics, public_ips, lab, state_dir):
+def vm_record(vm: Mapping[str, Any], nics: Sequence[Mapping[str, Any]], public_ips: Sequence[Mapping[str, Any]],
+              lab: str, state_dir: str) -> Optional[dict[str, Any]]:
     """One VM as vms.json lists it (as_dict() forms of the VM, NICs and public IPs), or None."""
     tags = vm.get("tags") or {}
     if not is_labs(vm, lab) or not tags.get(VM_TAG):
@@ -53,12 +56,13 @@ def vm_record(vm, nics, public_ips, lab, state_dir):
     }
 
 
-def vm_records(vms, nics, public_ips, lab, state_dir):
+def vm_records(vms: Sequence[Mapping[str, Any]], nics: Sequence[Mapping[str, Any]],
+               public_ips: Sequence[Mapping[str, Any]], lab: str, state_dir: str) -> list[dict[str, Any]]:
     found = [vm_record(vm, nics, public_ips, lab, state_dir) for vm in vms]
     return sorted((r for r in found if r), key=lambda r: r["name"])
 
 
-def list_vms(compute, network, group, lab, state_dir):
+def list_vms(compute: Any, network: Any, group: str, lab: str, state_dir: str) -> list[dict[str, Any]]:
     """The lab's Azure VMs in ``group``, by tag, as vms.json records (SDK clients passed in)."""
     vms = [vm.as_dict() for vm in compute.virtual_machines.list(group)]
     nics = [n.as_dict() for n in network.network_interfaces.list(group)]
@@ -66,7 +70,7 @@ def list_vms(compute, network, group, lab, state_dir):
     return vm_records(vms, nics, pips, lab, state_dir)
 
 
-def list_vms_from_state(section, lab, state_dir):
+def list_vms_from_state(section: Mapping[str, Any], lab: str, state_dir: str) -> list[dict[str, Any]]:
     """The lab's Azure VMs, by tag, in the resource group of vms.json's ``azure`` section, with
     the credentials azure.azcollection reads (E(AZURE_*) variables, ~/.azure/credentials, az
     login). For the lab inventory plugin; the SDK is imported here, so the functions above stay

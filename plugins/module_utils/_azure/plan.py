@@ -9,6 +9,8 @@ gateway, so it provides the gateway's public IP that the AWS customer gateway ne
 
 from __future__ import annotations
 
+from typing import Any, Mapping
+
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.policy import PolicyError, ipsec_policy
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.resources import MANAGED_BY, tag_filter
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.vms import vm_resources
@@ -28,14 +30,15 @@ class AzurePart:
     provides = (GATEWAY_IP,)
 
     @staticmethod
-    def check(chk, p, nets, vms, provided=frozenset()):
+    def check(chk: Any, p: Mapping[str, Any], nets: Mapping[str, Any], vms: list[dict[str, Any]],
+              provided: frozenset[str] = frozenset()) -> None:
         try:
             ipsec_policy(CRYPTO)
         except PolicyError as exc:
             chk.add("target", p.get("target"), "the lab's crypto cannot be an Azure IPsec policy: %s" % exc)
 
     @staticmethod
-    def build(plan, p):
+    def build(plan: dict[str, Any], p: Mapping[str, Any]) -> dict[str, Any]:
         return {
             "ipsec_policy": ipsec_policy(plan["crypto"]),
             "image": dict(IMAGE),

@@ -11,20 +11,23 @@ check lists whatever still does. ``lab_resources`` takes ARM's resource listings
 
 from __future__ import annotations
 
+from typing import Any, Iterable, Mapping, Optional
+
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.ownership import LAB_TAG as TAG_KEY, MANAGED_BY
 
 
-def tag_filter(lab):
+def tag_filter(lab: str) -> str:
     """ARM ``$filter`` for the first tag (ARM filters on one tag; the second is checked here)."""
     return "tagName eq '%s' and tagValue eq '%s'" % (TAG_KEY, lab.replace("'", "''"))
 
 
-def is_labs(resource, lab):
+def is_labs(resource: Optional[Mapping[str, Any]], lab: str) -> bool:
     tags = (resource or {}).get("tags") or {}
     return tags.get(TAG_KEY) == lab and tags.get(MANAGED_BY[0]) == MANAGED_BY[1]
 
 
-def lab_resources(groups, resources, lab):
+def lab_resources(groups: Iterable[Mapping[str, Any]], resources: Iterable[Mapping[str, Any]],
+                  lab: str) -> list[dict[str, Any]]:
     """What carries the lab's tags, as ``{kind, id, name, type, location}`` records."""
     found = [_entry("resource_group", g) for g in groups if is_labs(g, lab)]
     found += [_entry("resource", r) for r in resources if is_labs(r, lab)]
@@ -37,7 +40,7 @@ def _entry(kind, resource):
             "location": resource.get("location")}
 
 
-def group_verdict(group, lab):
+def group_verdict(group: Optional[Mapping[str, Any]], lab: str) -> tuple[bool, str]:
     """Whether teardown may delete ``group`` (an as_dict() or None): (ok, reason)."""
     if group is None:
         return False, "absent"

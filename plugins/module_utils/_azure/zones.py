@@ -14,10 +14,12 @@ zones) and the gateway has no zone redundancy.
 
 from __future__ import annotations
 
+from typing import Any, Iterable, Mapping, Optional
+
 SHOWN = 8
 
 
-def region_zones(locations, region):
+def region_zones(locations: Optional[Iterable[Mapping[str, Any]]], region: object) -> tuple[bool, list[str]]:
     """(found, zones): whether ``region`` is among ``locations`` (the SDK's Location.as_dict()
     or ARM's camelCase dicts) and its logical zones, sorted."""
     for loc in locations or ():
@@ -28,14 +30,16 @@ def region_zones(locations, region):
     return False, []
 
 
-def gateway_ip_zones(region, found, zones, wanted, sku="VpnGw1AZ", subscription=None, regions=()):
+def gateway_ip_zones(region: str, found: bool, zones: list[str], wanted: Optional[Iterable[object]], sku: str = "VpnGw1AZ",
+                     subscription: Optional[str] = None, regions: Iterable[object] = ()) -> dict[str, Any]:
     """``{zones, problem, note}`` for the gateway's public IP in ``region``.
 
     ``wanted`` (azure_gateway_zones) empty takes the region's zones (zone-redundant), or none in
     a region without zones (regional, with a note saying so); given zones must all be the
     region's. ``problem`` names why the region cannot host the planned IP (None when it can).
     """
-    wanted = [str(z) for z in wanted or ()]
+    # The given zones as text (the parameter may hold numbers).
+    chosen = [str(z) for z in wanted or ()]
     if not found:
         known = sorted(str(r) for r in regions)
         listed = ", ".join(known[:SHOWN]) + (" and %d more" % (len(known) - SHOWN) if len(known) > SHOWN else "")
@@ -44,7 +48,7 @@ def gateway_ip_zones(region, found, zones, wanted, sku="VpnGw1AZ", subscription=
             "(it lists %s): check vpnlab_azure_region (az account list-locations)"
             % (region, subscription or "(unknown)", listed or "no location"))}
     if not zones:
-        if wanted:
+        if chosen:
             return {"zones": [], "note": None, "problem": (
                 "Azure region %s has no availability zones, so a zonal public IP fails there "
                 "(LocationNotSupportAvailabilityZones): leave azure_gateway_zones empty for a "
@@ -54,10 +58,10 @@ def gateway_ip_zones(region, found, zones, wanted, sku="VpnGw1AZ", subscription=
             "Azure region %s has no availability zones: the gateway's Standard public IP is "
             "regional (no zones) and the %s gateway has no zone redundancy (Azure accepts AZ SKUs "
             "in every region since May 2025)" % (region, sku))}
-    missing = [z for z in wanted if z not in zones]
+    missing = [z for z in chosen if z not in zones]
     if missing:
         return {"zones": [], "note": None, "problem": (
             "%s of azure_gateway_zones %s of Azure region %s (its zones: %s)"
             % (("zones " if len(missing) > 1 else "zone ") + ", ".join(missing),
                "are not zones" if len(missing) > 1 else "is not a zone", region, ", ".join(zones)))}
-    return {"zones": wanted or list(zones), "problem": None, "note": None}
+    return {"zones": chosen or list(zones), "problem": None, "note": None}
