@@ -57,8 +57,8 @@ options:
     description:
       - Each VM's probe results as Ansible registered them - C(vm) (its name), C(private) and
         C(public) (the results of the M(multicloud.vpnlab.probe) tasks, which may be
-        unreachable, failed or skipped). Their measurements and MTU checks go into the report,
-        and a VM whose SSH failed or whose probe could not run is a finding with the error.
+        unreachable, failed or skipped). Their measurements, MTU checks and other tools' results
+        (C(tool_results), such as tracepath's) go into the report, and a VM whose SSH failed or whose probe could not run is a finding with the error.
     type: list
     elements: dict
     default: []

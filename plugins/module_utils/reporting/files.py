@@ -14,7 +14,7 @@ from typing import Any, Dict, List
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import write_atomic
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.model import (
-    build_report, from_probe_runs,
+    build_report, from_probe_runs, tool_results_from_runs,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.constants import TOOLS
 
@@ -58,7 +58,8 @@ def report_from(params: Dict[str, Any]) -> Dict[str, Any]:
                         require_all_tunnels=p["require_all_tunnels"],
                         counter_min_growth_bytes=p["counter_min_growth_bytes"],
                         counter_settle_seconds=p["counter_settle_seconds"],
-                        counter_waited_seconds=p["counter_waited_seconds"])
+                        counter_waited_seconds=p["counter_waited_seconds"],
+                        tool_results=tool_results_from_runs(p["runs"]))
 
 
 def report_json(report: Dict[str, Any]) -> str:

@@ -40,6 +40,9 @@ the record comes from and ``detail`` why the tunnel is in its state.
     throughput[]    src, dst, dst_ip, path, mbps (received), sender_mbps, retransmits,
                     seconds (measured), omitted_s (run first, left out), error (iperf3 TCP,
                     one Azure VM to one AWS VM, both paths)
+    tool_results    {tool: [record]}: the results of the chosen tools that are not loss tools
+                    (tracepath, ...), as the probe module returns them (src, dst, dst_ip, path,
+                    tool, error and the tool's own fields); {} when none was chosen
     failover        null, or what a failover measurement reported (outage_s, ...)
     tools[]         the tools measured with
     probes          {run: bool, reason}: whether the VMs were probed, and if not why
@@ -184,6 +187,17 @@ def from_probe_runs(runs: Optional[List[Dict[str, Any]]]) -> Tuple[List[Dict[str
     return measurements, mtu_checks, access
 
 
+def tool_results_from_runs(runs: Optional[List[Dict[str, Any]]]) -> Dict[str, List[Dict[str, Any]]]:
+    """{tool: [record]} of the tools that are not loss tools, from each VM's registered probe
+    results (the probe module's ``tool_results``), in both phases."""
+    found: Dict[str, List[Dict[str, Any]]] = {}
+    for run in runs or []:
+        for phase in ("private", "public"):
+            for tool, records in ((run.get(phase) or {}).get("tool_results") or {}).items():
+                found.setdefault(str(tool), []).extend(dict(r) for r in records or [])
+    return found
+
+
 def _access(results):
     for result in results:
         if result.get("unreachable"):
@@ -205,7 +219,8 @@ def build_report(lab: str, target: str, vms: List[Dict[str, Any]], evidence: Opt
                  mss_clamp: Optional[int] = None, throughput: Optional[List[Dict[str, Any]]] = None,
                  failover: Optional[Dict[str, Any]] = None, require_all_tunnels: bool = False,
                  counter_min_growth_bytes: int = 1, counter_settle_seconds: int = 0,
-                 counter_waited_seconds: Optional[int] = None) -> Dict[str, Any]:
+                 counter_waited_seconds: Optional[int] = None,
+                 tool_results: Optional[Dict[str, List[Dict[str, Any]]]] = None) -> Dict[str, Any]:
     """The ``report.json`` dict, verdict included.
 
     ``evidence`` maps the phases ``before``, ``mid`` and ``after`` to tunnel evidence records;
@@ -237,6 +252,8 @@ def build_report(lab: str, target: str, vms: List[Dict[str, Any]], evidence: Opt
         "throughput": sorted((dict(t) for t in throughput or []),
                              key=lambda t: (t.get("path") != "private", t.get("src"), t.get("dst"))),
         "failover": failover or None,
+        "tool_results": {tool: sorted((dict(r) for r in records or []), key=_measurement_key)
+                         for tool, records in sorted((tool_results or {}).items())},
         "tools": tools,
         "probes": run,
         "notes": _notes(tools, mtu, run, throughput),

@@ -2,12 +2,15 @@
 # Copyright: multicloud.vpnlab contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The tables and lists of the page (and of report.md): RTT per pair, tunnels with their counter
-growth, VMs, MTU checks, throughput, failover, mtr hops; every cell a string."""
+growth, VMs, MTU checks, throughput, failover, mtr hops, and one table per other chosen tool
+(report.json's tool_results: its label and one-line summary come from the measurement
+registry, so a tool added there shows here without a change); every cell a string."""
 
 from __future__ import annotations
 
 from typing import Any, Dict, List
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils import measurements as registry
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.constants import PATHS, SHOWN_TOOLS
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.fields import (
     counter_phases, largest_df, measurement_index, measurement_state, ordered_vms, phase_label,
@@ -129,3 +132,27 @@ def throughput_table(report: Dict[str, Any]) -> Dict[str, Any]:
             "rows": [[r["src"], r["dst"], r["path"], "n/a" if r["mbps"] is None else "%.1f" % r["mbps"],
                       plain(r["retransmits"]), r["over"] or "", r["error"] or ""]
                      for r in throughput_rows(report)]}
+
+
+def tool_tables(report: Dict[str, Any]) -> List[Dict[str, Any]]:
+    """One table per tool of report.json's ``tool_results`` that has records, in the registry's
+    view order (a tool the registry does not know keeps its name and shows its error only)."""
+    results = report.get("tool_results") or {}
+    known = registry.view()
+    order = {name: index for index, name in enumerate(registry.view_order())}
+    tables = []
+    for name in sorted(results, key=lambda tool: (order.get(tool, len(order)), tool)):
+        rows = []
+        for record in results[name] or []:
+            if record.get("error"):
+                outcome = "error: %s" % record["error"]
+            elif name in known:
+                outcome = registry.summary(name, record)
+            else:
+                outcome = "n/a"
+            rows.append([plain(record.get("src")), plain(record.get("dst")), plain(record.get("path")),
+                         plain(outcome)])
+        if rows:
+            tables.append({"tool": name, "label": known.get(name, {}).get("label", name),
+                           "header": ["from", "to", "path", "result"], "rows": rows})
+    return tables

@@ -22,7 +22,8 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.fields
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.formatting import rounded
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.summary import summary_chips, verdict_view
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.tables import (
-    failover_items, hop_items, mtu_rows, rtt_tables, throughput_table, tunnel_rows, vm_rows,
+    failover_items, hop_items, mtu_rows, rtt_tables, throughput_table, tool_tables, tunnel_rows,
+    vm_rows,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.topology import topology
 
@@ -66,7 +67,7 @@ def _view(report, network, max_pairs):
         "failover": failover_items(report),
         "tables": {"vms": vm_rows(report), "tunnels": tunnel_rows(report, tunnels),
                    "rtt": rtt_tables(report), "mtu": mtu_rows(report),
-                   "throughput": throughput_table(report)},
+                   "throughput": throughput_table(report), "tools": tool_tables(report)},
         "hops": hop_items(report),
         "skipped": skipped(report),
         "notes": [str(note) for note in report.get("notes") or []],
