@@ -18,6 +18,7 @@ import copy
 import datetime
 import ipaddress
 import re
+from typing import Any, Callable, Iterable, Mapping, Optional
 from urllib.parse import urlsplit
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import inputs
@@ -50,7 +51,7 @@ ENV_RE = re.compile(r"\A[a-z0-9]{1,8}\Z")
 class PlanError(ValueError):
     """The inputs break one or more rules; ``problems`` lists them all."""
 
-    def __init__(self, problems):
+    def __init__(self, problems: Iterable[str]) -> None:
         self.problems = list(problems)
         super().__init__("%d problem(s) in the lab inputs:\n- %s" % (
             len(self.problems), "\n- ".join(self.problems)))
@@ -282,7 +283,7 @@ def _names(p):
             "aws": aws_names(p["name"])}
 
 
-def expiry(today, days, recorded=None):
+def expiry(today: datetime.date, days: int, recorded: Optional[Mapping[str, Any]] = None) -> dict[str, Any]:
     """The lab's expiry: ``{expires (ISO date), days, source}``.
 
     The date is fixed when the lab is created (``source`` V(new): ``today`` + ``days``) and
@@ -345,7 +346,9 @@ def _tunnels(p, inside_nets, names):
     return tunnels
 
 
-def build_plan(params, targets, today=None, state_root="~/.vpnlab", read_expiry=None):
+def build_plan(params: Mapping[str, Any], targets: Mapping[str, Any], today: Optional[datetime.date] = None,
+               state_root: str = "~/.vpnlab",
+               read_expiry: Optional[Callable[[str, str], Optional[Mapping[str, Any]]]] = None) -> dict[str, Any]:
     """Validate ``params`` (plan inputs without the ``vpnlab_`` prefix, as declared in
     inputs.INPUTS, any JSON value each; strings are read as their input's type) and return the
     plan. An unknown name is a problem naming the nearest input.
@@ -382,6 +385,8 @@ def build_plan(params, targets, today=None, state_root="~/.vpnlab", read_expiry=
     recorded = read_expiry(state_dir, p["name"]) if read_expiry else None
     lab_expiry = expiry(today or datetime.date.today(), p["expiry_days"], recorded)
     plan = _assemble(p, nets, vms, admin, inside, lab_expiry, state_dir)
+    # No problem means a known target (_check_identity) that `targets` has (the check above).
+    assert target is not None
     section = target.build(plan, p)
     if section is not None:
         plan[p["target"]] = section

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Any
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import DEFAULT_OPTIONS, DPD_ACTIONS
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.crypto import (
@@ -391,7 +392,7 @@ def _connection_facts(vpn, root):
     }
 
 
-def vpn_connection_facts(vpn_connection):
+def vpn_connection_facts(vpn_connection: object) -> dict[str, Any]:
     """Connection facts plus ``tunnels``; raises TunnelOptionsError on malformed input."""
     _require_dict(vpn_connection)
     try:
@@ -408,6 +409,6 @@ def vpn_connection_facts(vpn_connection):
     raise TunnelOptionsError(_redact(message, _psks(vpn_connection)))
 
 
-def normalise_vpn_connection(vpn_connection):
+def normalise_vpn_connection(vpn_connection: object) -> list[dict[str, Any]]:
     """One dict per tunnel, in AWS order; raises TunnelOptionsError on malformed input."""
     return vpn_connection_facts(vpn_connection)["tunnels"]
