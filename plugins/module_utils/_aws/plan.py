@@ -9,10 +9,11 @@
 from __future__ import annotations
 
 import ipaddress
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import DPD_DEFAULT_ACTION, tag_filters
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.peers import (
-    admin_sources, host_cidrs, iperf3_public_sources, public_sources)
+    PublicIps, admin_sources, host_cidrs, iperf3_public_sources, public_sources)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.measurements import IPERF3_PORTS
 
 # The customer gateway is the Azure VPN gateway's public IP: the Azure part finds it out when it
@@ -36,7 +37,8 @@ class AwsPart:
     provides = ()
 
     @staticmethod
-    def check(chk, p, nets, vms, provided=frozenset()):
+    def check(chk: Any, p: Mapping[str, Any], nets: Mapping[str, Any], vms: list[dict[str, Any]],
+              provided: frozenset[str] = frozenset()) -> None:
         ip = p.get(GATEWAY_IP)
         if not ip and GATEWAY_IP not in provided:
             chk.add(GATEWAY_IP, ip, "is required for the cloud target while the Azure half is not "
@@ -45,7 +47,7 @@ class AwsPart:
             _check_gateway_ip(chk, ip, nets)
 
     @staticmethod
-    def build(plan, p):
+    def build(plan: dict[str, Any], p: Mapping[str, Any]) -> dict[str, Any]:
         crypto = plan["crypto"]
         return {
             "customer_gateway_ip": p.get(GATEWAY_IP) or "",
@@ -81,7 +83,8 @@ def _documentation(addr):
     return any(addr in net for net in DOCUMENTATION_NETS)
 
 
-def security_group_rules(admin_cidrs, azure_vnet_cidr, aws_private_ips=(), allow_open=False):
+def security_group_rules(admin_cidrs: Optional[Iterable[object]], azure_vnet_cidr: str, aws_private_ips: Sequence[str] = (),
+                         allow_open: bool = False) -> list[dict[str, Any]]:
     """Ingress of the AWS VMs' security group (amazon.aws.ec2_security_group's `rules`), what
     the plan knows before any VM exists: SSH and ICMP from the admins and from the Azure VNet
     through the tunnels, ICMP between the AWS VMs' private addresses when there are two or more
@@ -102,7 +105,7 @@ def security_group_rules(admin_cidrs, azure_vnet_cidr, aws_private_ips=(), allow
     ]
 
 
-def peer_security_group(lab):
+def peer_security_group(lab: str) -> dict[str, str]:
     """The second security group of the AWS VMs: the probes from the lab VMs' public addresses.
     Those are known only once the VMs exist, so it is created empty with the network, attached
     to the VMs when they are created, and its rules are set once after every VM exists: the first
@@ -112,13 +115,13 @@ def peer_security_group(lab):
             "description": "vpnlab %s: ICMP and iperf3 from the public IPs of the lab VMs" % lab}
 
 
-def peer_security_group_rules(public_ips):
+def peer_security_group_rules(public_ips: PublicIps) -> list[dict[str, Any]]:
     """Ingress of the peer security group from ``{"aws": [...], "azure": [...]}``, the lab VMs'
     public IPs: ICMP from each VM that probes an AWS VM's public address (the Azure VMs, and the
     other AWS VMs when there are two or more), and the check's iperf3 over the internet (TCP 5202)
     from the Azure VMs, its clients. Only /32s; no rule without a source."""
     icmp, iperf3 = public_sources(public_ips, "aws"), iperf3_public_sources(public_ips, "aws")
-    rules = []
+    rules: list[dict[str, Any]] = []
     if icmp:
         rules.append({"proto": "icmp", "from_port": -1, "to_port": -1, "cidr_ip": icmp,
                       "rule_desc": "ICMP from the public IPs of the lab VMs (public probes of the check)"})
@@ -132,7 +135,7 @@ def _algorithms(name):
     return [name] + ([GCM_OF[name]] if name in GCM_OF else [])
 
 
-def tunnel_options(crypto):
+def tunnel_options(crypto: Mapping[str, Any]) -> dict[str, Any]:
     """The aws_vpn_connection module's tunnel_options from the plan's crypto: IKEv2 only, the
     plan's algorithms (AES-256 also as GCM), its DH group for phase 1 and PFS, AWS's DPD."""
     phase1, phase2 = crypto["phase1"], crypto["phase2"]
