@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The BGP design's address and ASN plan (issue 16), pure: which inside /30 each tunnel gets,
 which APIPA address each Azure gateway instance speaks BGP from, whom each side peers with, and
-why a given ASN or /30 would be refused by AWS or Azure. Not wired into the inputs yet: the
-plan, the cloud path, the rehearsal and the local target take it up next.
+why a given ASN or /30 would be refused by AWS or Azure. The plan takes it up with
+``vpnlab_routing: bgp`` (routing_plan); the cloud path, the rehearsal and the local target are
+not built for it yet, so a build refuses bgp before anything is created.
 
 The design is Microsoft's for Azure and AWS (learn.microsoft.com, "How to connect AWS and Azure
 using a BGP-enabled VPN gateway"): an active-active Azure VPN gateway has two instances, each
@@ -53,6 +54,10 @@ IANA_RESERVED_ASNS = ((23456, 23456), (64496, 64511), (65535, 65551), (ASN_MAX, 
 # Microsoft's guide's /30s: [VPN 0 tunnel 1, VPN 0 tunnel 2, VPN 1 tunnel 1, VPN 1 tunnel 2].
 DEFAULT_INSIDE_CIDRS = ("169.254.21.0/30", "169.254.22.0/30", "169.254.21.4/30", "169.254.22.4/30")
 TUNNELS_PER_CONNECTION = 2
+# vpnlab_routing: the original guide's static routes (the default), or this module's design.
+ROUTINGS = ("static", "bgp")
+# The customer gateway's ASN with static routing (AWS requires one even then): the lab's choice.
+STATIC_CUSTOMER_GATEWAY_ASN = 65034
 
 
 class BgpPlanError(ValueError):
@@ -175,3 +180,33 @@ def bgp_plan(azure_asn: int = AZURE_DEFAULT_ASN, aws_asn: int = 64512, customer_
                       for i in range(connections)],
         "tunnels": tunnels,
     }
+
+
+def routing_plan(routing: object, active_active: object = None, azure_asn: int = AZURE_DEFAULT_ASN,
+                 aws_asn: int = 64512, customer_gateway_asn: int | None = None,
+                 inside_cidrs: Sequence[str] | None = None, region: str | None = None) -> dict[str, Any]:
+    """The plan's ``routing`` section for ``vpnlab_routing``, or BgpPlanError naming every
+    problem at once.
+
+    ``static``: ``{mode, customer_gateway_asn}`` (None means the lab's 65034); the BGP-only
+    inputs are refused when set (an active-active gateway, the four /30s). ``bgp``: ``mode`` plus
+    bgp_plan's keys; ``active_active`` None means true, as Microsoft's design has it."""
+    if routing not in ROUTINGS:
+        raise BgpPlanError([{"input": "vpnlab_routing",
+                             "message": "must be one of %s, not %r" % (", ".join(ROUTINGS), routing)}])
+    if routing == "bgp":
+        return dict(bgp_plan(azure_asn, aws_asn, customer_gateway_asn, inside_cidrs,
+                             True if active_active is None else bool(active_active), region), mode="bgp")
+    problems = []
+    if active_active:
+        problems.append({"input": "vpnlab_azure_active_active",
+                         "message": "an active-active Azure gateway is the BGP design's "
+                                    "(vpnlab_routing=bgp); the static lab has one gateway instance"})
+    if inside_cidrs is not None:
+        problems.append({"input": "vpnlab_bgp_inside_cidrs",
+                         "message": "is for vpnlab_routing=bgp; the static lab's two tunnels take "
+                                    "vpnlab_tunnel_inside_cidrs"})
+    if problems:
+        raise BgpPlanError(problems)
+    return {"mode": "static", "customer_gateway_asn":
+            STATIC_CUSTOMER_GATEWAY_ASN if customer_gateway_asn is None else customer_gateway_asn}

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.bgp import (
-    BgpPlanError, aws_side_asn_problem, azure_gateway_asn_problem, bgp_plan, inside_cidr_problem,
+    DEFAULT_INSIDE_CIDRS, BgpPlanError, aws_side_asn_problem, azure_gateway_asn_problem, bgp_plan,
+    inside_cidr_problem, routing_plan,
 )
 
 
@@ -114,3 +115,40 @@ def test_aws_side_asns(number, azure, ok):
 ])
 def test_inside_cidrs(cidr, ok):
     assert (inside_cidr_problem(cidr) is None) is ok
+
+
+@pytest.mark.parametrize("kwargs, expected", [
+    ({"routing": "static"}, {"mode": "static", "customer_gateway_asn": 65034}),
+    ({"routing": "static", "customer_gateway_asn": 65100}, {"mode": "static", "customer_gateway_asn": 65100}),
+    ({"routing": "static", "active_active": False}, {"mode": "static", "customer_gateway_asn": 65034}),
+])
+def test_static_routing_keeps_the_original_design(kwargs, expected):
+    assert routing_plan(**kwargs) == expected
+
+
+def test_bgp_routing_is_the_four_tunnel_design_by_default():
+    section = routing_plan("bgp")
+    assert section["mode"] == "bgp" and section["active_active"] is True
+    assert section["customer_gateway_asn"] == section["azure_asn"] == 65515
+    assert [t["inside_cidr"] for t in section["tunnels"]] == list(DEFAULT_INSIDE_CIDRS)
+    one = routing_plan("bgp", active_active=False, azure_asn=65010, aws_asn=64600)
+    assert len(one["tunnels"]) == 2 and one["customer_gateway_asn"] == 65010
+
+
+@pytest.mark.parametrize("kwargs, inputs", [
+    ({"routing": "ospf"}, ["vpnlab_routing"]),
+    ({"routing": None}, ["vpnlab_routing"]),
+    ({"routing": "static", "active_active": True}, ["vpnlab_azure_active_active"]),
+    ({"routing": "static", "active_active": True, "inside_cidrs": list(DEFAULT_INSIDE_CIDRS)},
+     ["vpnlab_azure_active_active", "vpnlab_bgp_inside_cidrs"]),
+    # With bgp every conflict of bgp_plan is named, all at once.
+    ({"routing": "bgp", "azure_asn": 65515, "aws_asn": 65515, "customer_gateway_asn": 65034},
+     ["vpnlab_aws_vpn_gateway_asn", "vpnlab_aws_customer_gateway_asn"]),
+    ({"routing": "bgp", "inside_cidrs": ["169.254.21.0/30", "169.254.22.0/30", "169.254.30.0/30",
+                                         "169.254.1.0/30"]},
+     ["vpnlab_bgp_inside_cidrs[2]", "vpnlab_bgp_inside_cidrs[3]"]),
+])
+def test_routing_conflicts_are_each_named(kwargs, inputs):
+    with pytest.raises(BgpPlanError) as caught:
+        routing_plan(**kwargs)
+    assert [p["input"] for p in caught.value.problems] == inputs
