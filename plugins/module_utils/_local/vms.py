@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from typing import Any, Iterable, Mapping
 
 HOSTNAME_RE = re.compile(r"\A[a-z][a-z0-9-]{0,62}\Z")  # whole string: no final newline
 
@@ -25,7 +26,7 @@ SSHD_SCRIPT = ('mount -t tmpfs -o mode=0700,size=1m vpnlab-vm "$1" '
                '&& hostname "$3" && exec "$4" -D -e -f "$5"')
 
 
-def config_value(value):
+def config_value(value: str) -> str:
     """A value for sshd_config or ssh_config: double-quoted, so that a path with spaces stays one
     argument; backslashes and double quotes escaped as OpenSSH's argument splitting reads them."""
     if any(c in value for c in "\n\r\0"):
@@ -33,7 +34,7 @@ def config_value(value):
     return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def sshd_argv(netns, name, config_path, keys_file):
+def sshd_argv(netns: str, name: str, config_path: str, keys_file: str) -> list[str]:
     """The command that starts one VM's sshd: every piece of data an argv element."""
     if not HOSTNAME_RE.fullmatch(name):
         raise ValueError("VM name %r is not a valid host name" % name)
@@ -41,7 +42,7 @@ def sshd_argv(netns, name, config_path, keys_file):
             "vpnlab-vm", KEYS_MOUNT, keys_file, name, SSHD, config_path]
 
 
-def sshd_config(directory, key_digest):
+def sshd_config(directory: str, key_digest: str) -> str:
     """sshd of one lab VM: key login as root only, its own host key, PID file and log.
 
     `key_digest` (of the authorized key) is recorded so that a new key restarts sshd, which
@@ -68,15 +69,16 @@ def sshd_config(directory, key_digest):
     ])
 
 
-def known_hosts(vms, host_keys):
+def known_hosts(vms: Iterable[Mapping[str, Any]], host_keys: Mapping[str, str]) -> str:
     """One line per VM: its public and private address, then its host key."""
     return "".join("%s,%s %s\n" % (vm["public_ip"], vm["private_ip"], host_keys[vm["name"]])
                    for vm in vms)
 
 
-def ssh_options(common_args):
+def ssh_options(common_args: str) -> dict[str, str]:
     """The `-o Name=value` options of an ansible_ssh_common_args string, by name."""
-    words, options = shlex.split(common_args), {}
+    words = shlex.split(common_args)
+    options: dict[str, str] = {}
     for flag, option in zip(words, words[1:]):
         if flag == "-o" and "=" in option:
             name, value = option.split("=", 1)
@@ -84,7 +86,7 @@ def ssh_options(common_args):
     return options
 
 
-def ssh_config(vms, state_dir):
+def ssh_config(vms: Iterable[Mapping[str, Any]], state_dir: str) -> str:
     """An ssh_config so that `ssh -F <state_dir>/ssh_config vm1` works by hand, through the
     operator namespace like Ansible (the ProxyCommand comes from the inventory records)."""
     blocks = []
