@@ -23,6 +23,7 @@ import difflib
 import json
 import math
 import re
+from typing import Any, Iterable, Mapping, Optional
 
 # The clouds' fact sheets (leaf modules, see test_layout): the DPD input's default and limits.
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import DPD_DEFAULT_SECONDS as AWS_DPD_DEFAULT
@@ -131,26 +132,26 @@ INT_RE = re.compile(r"^\s*[-+]?[0-9]+\s*$")
 class InputError(ValueError):
     """A value that cannot be read as its input's type; ``rule`` says which form is expected."""
 
-    def __init__(self, rule):
+    def __init__(self, rule: str) -> None:
         self.rule = rule
         super().__init__(rule)
 
 
-def var(name):
+def var(name: str) -> str:
     """The user-facing variable name of an input."""
     return PREFIX + name
 
 
-def defaults():
+def defaults() -> dict[str, Any]:
     """Every input's default, by name (copies: a caller may change them)."""
     return {i.name: copy.deepcopy(i.default) for i in INPUTS}
 
 
-def argument_spec():
+def argument_spec() -> dict[str, dict[str, Any]]:
     """The options of the ``lab_plan`` module, one per input (Ansible's argument_spec form)."""
     spec = {}
     for item in INPUTS:
-        option = {"type": item.type}
+        option: dict[str, Any] = {"type": item.type}
         for key in ("elements", "choices", "default"):
             if getattr(item, key) is not None:
                 option[key] = copy.deepcopy(getattr(item, key))
@@ -160,13 +161,13 @@ def argument_spec():
     return spec
 
 
-def suggest(name, known):
+def suggest(name: str, known: Iterable[str]) -> Optional[str]:
     """The known name closest to a misspelled one, or None."""
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return close[0] if close else None
 
 
-def unknown_variable(name):
+def unknown_variable(name: str) -> str:
     """The problem for a ``vpnlab_*`` name that is no input (``name`` without the prefix)."""
     near = suggest(name, BY_NAME)
     hint = ("did you mean %s?" % var(near) if near else "the lab's variables are the options "
@@ -174,11 +175,12 @@ def unknown_variable(name):
     return "%s: unknown variable; %s" % (var(name), hint)
 
 
-def from_variables(variables):
+def from_variables(variables: Mapping[object, Any]) -> tuple[dict[str, Any], list[object]]:
     """Split ``{vpnlab_name: value}`` into plan params (prefix dropped) and the names that do not
     start with the prefix. Outputs (``NOT_INPUTS``) are dropped; unknown names are kept for
     the plan to report."""
-    params, foreign = {}, []
+    params: dict[str, Any] = {}
+    foreign: list[object] = []
     for key, value in variables.items():
         if not isinstance(key, str) or not key.startswith(PREFIX):
             foreign.append(key)
@@ -187,12 +189,12 @@ def from_variables(variables):
     return params, foreign
 
 
-def shown(item, value):
+def shown(item: Input, value: object) -> object:
     """The value as a problem may show it: a secret only as ``<hidden>``."""
     return "<hidden>" if item.secret else value
 
 
-def coerce(item, value):
+def coerce(item: Input, value: object) -> Any:
     """``value`` read as ``item``'s type; raises InputError naming the expected form. None is
     returned as None (the caller takes the default)."""
     if value is None:
@@ -263,7 +265,7 @@ def _of(item):
     return " of strings" if item.elements == "str" else " of dicts"
 
 
-def how_to_pass(item):
+def how_to_pass(item: Input) -> str:
     """How to pass a list on the command line: JSON in -e (or, for strings, comma-separated)."""
     example = item.example if item.example is not None else item.default
     if item.elements == "raw":
@@ -277,9 +279,9 @@ def how_to_pass(item):
 _COERCE = {"str": _str, "int": _int, "bool": _bool, "list": _list}
 
 
-def secret_strings(params):
+def secret_strings(params: Mapping[str, Any]) -> set[str]:
     """Every string a secret input's value holds, as given and as read (for no_log masking)."""
-    found = set()
+    found: set[str] = set()
     for item in INPUTS:
         if item.secret and params.get(item.name) is not None:
             value = params[item.name]
@@ -309,17 +311,17 @@ def _leaves(value):
 MASK = "********"
 
 
-def mask_forms(secrets):
+def mask_forms(secrets: Iterable[str]) -> set[str]:
     """The secrets as messages may spell them: as given, and inside a repr() or JSON string (a
     secret with a quote or a backslash is escaped there), for Ansible's no_log_values."""
-    forms = set()
+    forms: set[str] = set()
     for secret in secrets:
         if secret:
             forms.update((secret, repr(secret)[1:-1], json.dumps(secret)[1:-1]))
     return {form for form in forms if form}
 
 
-def masked(value, secrets):
+def masked(value: Any, secrets: Iterable[str]) -> Any:
     """``value`` with every secret masked wherever it appears: in strings and in dict keys, at
     any depth. Ansible's no_log masks values only, so a key equal to (or holding) a pre-shared
     key would be printed in clear; a masked key gets a number when two would collide."""
