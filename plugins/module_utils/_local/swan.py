@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any, Iterable, Mapping, Optional, Sequence
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import DPD_DEFAULT_SECONDS as AWS_DPD_DEFAULT
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.spec import (
@@ -55,7 +56,7 @@ def _groups(values, tunnel):
     return _names(crypto.strongswan_dh, strong, "DH group", tunnel)
 
 
-def proposal(phase, tunnel, with_prf):
+def proposal(phase: Mapping[str, Any], tunnel: str, with_prf: bool) -> list[str]:
     """One strongSwan proposal string from a tunnel's phase1/phase2 algorithms."""
     enc = _names(lambda a: crypto.strongswan_name(crypto.ENCRYPTION, a),
                  phase["encryption_algorithms"], "encryption", tunnel)
@@ -79,7 +80,7 @@ def _check_ikev2(tunnel):
                               "needs IKEv2" % (tunnel["name"], tunnel.get("ike_versions")))
 
 
-def dpd_settings(timeout):
+def dpd_settings(timeout: float) -> dict[str, float]:
     """DPD delay and retransmission settings that declare a silent peer dead within `timeout`
     seconds of its last packet: a third of it waiting, the rest (less a margin) retransmitting.
 
@@ -98,16 +99,17 @@ def dpd_settings(timeout):
             "declared_dead_s": round(delay + first * RETRANSMIT_SPAN, 1)}
 
 
-def side_dpd_timeout(side, tunnels=(), given=None):
+def side_dpd_timeout(side: str, tunnels: Optional[Iterable[Mapping[str, Any]]] = (), given: Optional[float] = None) -> int:
     """The DPD timeout a gateway honours: given, else (AWS side) its tunnels' shortest
     dpd_timeout_seconds, else the cloud's default."""
     if given:
         return int(given)
-    found = [t.get("dpd_timeout_seconds") for t in tunnels or () if t.get("dpd_timeout_seconds")]
+    found: list[Any] = [t.get("dpd_timeout_seconds") for t in tunnels or () if t.get("dpd_timeout_seconds")]
     return int(min(found)) if side == "aws" and found else DPD_TIMEOUTS[side]
 
 
-def connection(tunnel, side, local_ts, remote_ts, dpd_timeout=None):
+def connection(tunnel: Mapping[str, Any], side: str, local_ts: Optional[str], remote_ts: Optional[str],
+               dpd_timeout: Optional[float] = None) -> dict[str, Any]:
     """The vici `load-conn` body for one tunnel, seen from `side` (azure or aws)."""
     _check_ikev2(tunnel)
     name = tunnel["name"]
@@ -138,13 +140,14 @@ def connection(tunnel, side, local_ts, remote_ts, dpd_timeout=None):
     }
 
 
-def secret(tunnel):
+def secret(tunnel: Mapping[str, Any]) -> dict[str, Any]:
     """The vici `load-shared` body for a tunnel's PSK."""
     return {"id": "psk-" + tunnel["name"], "type": "IKE", "data": tunnel["pre_shared_key"],
             "owners": [tunnel["cgw_outside_address"], tunnel["outside_ip_address"]]}
 
 
-def gateway_config(tunnels, side, local_ts, remote_ts, dpd_timeout=None):
+def gateway_config(tunnels: Sequence[Mapping[str, Any]], side: str, local_ts: Optional[str], remote_ts: Optional[str],
+                   dpd_timeout: Optional[float] = None) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]], str]:
     """(connections by name, secrets, digest) for one gateway; the digest covers the secrets
     without storing them, so a re-run can tell whether anything must be reloaded."""
     conns = {t["name"]: connection(t, side, local_ts, remote_ts, dpd_timeout) for t in tunnels}
@@ -153,7 +156,7 @@ def gateway_config(tunnels, side, local_ts, remote_ts, dpd_timeout=None):
     return conns, secrets, digest
 
 
-def conf_string(value):
+def conf_string(value: str) -> str:
     """A strongswan.conf value in double quotes (its lexer's escapes for \\ and \"), so that a
     path with spaces, '#', '{' or '=' is read as one value and nothing else."""
     if any(c in value for c in "\n\r\0"):
@@ -162,7 +165,7 @@ def conf_string(value):
     return '"%s"' % value.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def strongswan_conf(directory, dpd_timeout=DPD_TIMEOUTS["azure"], install_routes=True):
+def strongswan_conf(directory: str, dpd_timeout: float = DPD_TIMEOUTS["azure"], install_routes: bool = True) -> str:
     """strongswan.conf of one lab gateway: its own vici socket and log in `directory`.
 
     Retransmission is derived from the gateway's DPD timeout (dpd_settings), so that a silent
@@ -205,7 +208,7 @@ def strongswan_conf(directory, dpd_timeout=DPD_TIMEOUTS["azure"], install_routes
                  conf_string("unix://%s/charon.vici" % directory)))
 
 
-def sa_status(conn_name, sas):
+def sa_status(conn_name: str, sas: Iterable[Mapping[str, Any]]) -> tuple[str, int, int, int, int]:
     """`up` when the connection has an ESTABLISHED IKE SA with an INSTALLED CHILD SA.
 
     `sas` is list-sas output: a list of {ike_sa_name: {state, child-sas: {..: {state, ...}}}}.
@@ -221,10 +224,11 @@ def sa_status(conn_name, sas):
                     status = "up"
                 for i, key in enumerate(("bytes-in", "bytes-out", "packets-in", "packets-out")):
                     counters[i] += int(child.get(key, 0))
-    return (status,) + tuple(counters)
+    bytes_in, bytes_out, packets_in, packets_out = counters
+    return status, bytes_in, bytes_out, packets_in, packets_out
 
 
-def sa_detail(conn_name, remote_ip, sas):
+def sa_detail(conn_name: str, remote_ip: str, sas: Sequence[Mapping[str, Any]]) -> str:
     """Why a connection is in its state, in words a learner can act on (the evidence's `detail`)."""
     states = sorted({ike.get("state") for entry in sas for name, ike in entry.items()
                      if name == conn_name})
