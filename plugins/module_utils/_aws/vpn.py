@@ -17,6 +17,7 @@ what these functions build. Three traps shape it:
 from __future__ import annotations
 
 import ipaddress
+from typing import Any, Collection, Iterable, Mapping, Optional, Sequence
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import (  # noqa: F401 (re-exported)
     DPD_ACTIONS, DPD_MIN_SECONDS, ENCRYPTION, FIELDS, IKE_VERSIONS, INSIDE_PREFIX, INTEGRITY, LINK_LOCAL, PHASE1_DH,
@@ -42,12 +43,12 @@ COMMON_OPTIONS = tuple(k for k in FIELDS if k not in ("tunnel_inside_cidr", "pre
 class VpnSpecError(ValueError):
     """The wanted tunnels break AWS's rules; ``problems`` lists them all (no key in them)."""
 
-    def __init__(self, problems):
+    def __init__(self, problems: Iterable[str]) -> None:
         self.problems = list(problems)
         super().__init__("; ".join(self.problems))
 
 
-def wanted_tunnels(tunnels, options):
+def wanted_tunnels(tunnels: Iterable[Mapping[str, Any]], options: Optional[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """One dict per tunnel: its inside CIDR and key plus the options both tunnels share.
 
     Options left unset (None) are not sent and not compared, so AWS keeps its own value.
@@ -76,7 +77,7 @@ def _range_problems(where, key, value, bounds):
     return []
 
 
-def inside_cidr_problems(where, cidr):
+def inside_cidr_problems(where: str, cidr: Any) -> list[str]:
     try:
         net = ipaddress.ip_network(cidr)
     except (TypeError, ValueError):
@@ -88,7 +89,7 @@ def inside_cidr_problems(where, cidr):
     return []
 
 
-def psk_problems(where, psk):
+def psk_problems(where: str, psk: object) -> list[str]:
     """AWS's rule for pre-shared keys; the message shows the length, never the key."""
     if psk in (None, ""):
         return ["%s: pre_shared_key is empty" % where]
@@ -105,7 +106,7 @@ _VALUE_RULES = (
 )
 
 
-def tunnel_problems(where, tunnel):
+def tunnel_problems(where: str, tunnel: Mapping[str, Any]) -> list[str]:
     problems = inside_cidr_problems(where, tunnel.get("tunnel_inside_cidr"))
     problems += psk_problems(where, tunnel.get("pre_shared_key"))
     for key, allowed in _VALUE_RULES:
@@ -121,15 +122,15 @@ def tunnel_problems(where, tunnel):
     dpd = tunnel.get("dpd_timeout_seconds")
     if "dpd_timeout_seconds" in tunnel and (isinstance(dpd, bool) or not isinstance(dpd, int) or dpd < DPD_MIN_SECONDS):
         problems.append("%s: dpd_timeout_seconds=%r must be %d or more (AWS's minimum)" % (where, dpd, DPD_MIN_SECONDS))
-    for key, allowed in (("dpd_timeout_action", DPD_ACTIONS), ("startup_action", STARTUP_ACTIONS)):
-        if key in tunnel and tunnel[key] not in allowed:
-            problems.append("%s: %s=%r must be one of %s" % (where, key, tunnel[key], ", ".join(allowed)))
+    for key, words in (("dpd_timeout_action", DPD_ACTIONS), ("startup_action", STARTUP_ACTIONS)):
+        if key in tunnel and tunnel[key] not in words:
+            problems.append("%s: %s=%r must be one of %s" % (where, key, tunnel[key], ", ".join(words)))
     return problems
 
 
-def check_tunnels(tunnels):
+def check_tunnels(tunnels: Sequence[Mapping[str, Any]]) -> None:
     """Raise VpnSpecError listing every rule the wanted tunnels break."""
-    problems = []
+    problems: list[str] = []
     if len(tunnels) != 2:
         problems.append("an AWS VPN connection has exactly two tunnels, %d given" % len(tunnels))
     for i, tunnel in enumerate(tunnels, start=1):
@@ -141,7 +142,7 @@ def check_tunnels(tunnels):
         raise VpnSpecError(problems)
 
 
-def route_problems(routes):
+def route_problems(routes: Optional[Iterable[Any]]) -> list[str]:
     problems = []
     for cidr in routes or ():
         try:
@@ -160,22 +161,23 @@ def _request_value(kind, value):
     return [{"Value": v} for v in value] if kind == "values" else value
 
 
-def tunnel_request(tunnel, keys=None):
+def tunnel_request(tunnel: Mapping[str, Any], keys: Optional[Collection[str]] = None) -> dict[str, Any]:
     """A VpnTunnelOptionsSpecification (create) or ModifyVpnTunnelOptionsSpecification."""
     return {FIELDS[k][0]: _request_value(FIELDS[k][2], tunnel[k])
             for k in FIELDS if k in tunnel and (keys is None or k in keys)}
 
 
-def tag_list(tags):
+def tag_list(tags: Optional[Mapping[str, object]]) -> list[dict[str, str]]:
     return [{"Key": k, "Value": str(v)} for k, v in sorted((tags or {}).items())]
 
 
-def tag_dict(tag_list_):
+def tag_dict(tag_list_: Optional[Iterable[Mapping[str, Any]]]) -> dict[str, Any]:
     return {t["Key"]: t["Value"] for t in tag_list_ or ()}
 
 
-def create_request(customer_gateway_id, vpn_gateway_id, tunnels, tags, static_routes_only=True):
-    request = {
+def create_request(customer_gateway_id: str, vpn_gateway_id: str, tunnels: Iterable[Mapping[str, Any]],
+                   tags: Optional[Mapping[str, object]], static_routes_only: bool = True) -> dict[str, Any]:
+    request: dict[str, Any] = {
         "CustomerGatewayId": customer_gateway_id,
         "VpnGatewayId": vpn_gateway_id,
         "Type": "ipsec.1",
@@ -192,15 +194,17 @@ def create_request(customer_gateway_id, vpn_gateway_id, tunnels, tags, static_ro
 
 # --- what AWS has -----------------------------------------------------------------------------
 
-def live_connections(connections):
+def live_connections(connections: Optional[Iterable[dict[str, Any]]]) -> list[dict[str, Any]]:
     """Connections that still exist (moto ignores the `state` filter, so filter here too)."""
     return [c for c in connections or () if c.get("State") in LIVE_STATES]
 
 
-def poll_delays(timeout, first=POLL_FIRST, factor=POLL_FACTOR, cap=POLL_MAX):
+def poll_delays(timeout: float, first: float = POLL_FIRST, factor: float = POLL_FACTOR, cap: float = POLL_MAX) -> list[float]:
     """Seconds to sleep between looks: `first`, growing by `factor` up to `cap`, while their sum
     stays within `timeout` (2, 3, 4.5, 6.75, 10.125, 15, 15, ...)."""
-    delays, total, delay = [], 0, first
+    delays: list[float] = []
+    total: float = 0
+    delay = first
     while total + delay <= timeout:
         delays.append(delay)
         total += delay
@@ -208,7 +212,7 @@ def poll_delays(timeout, first=POLL_FIRST, factor=POLL_FACTOR, cap=POLL_MAX):
     return delays
 
 
-def current_tunnels(connection):
+def current_tunnels(connection: Mapping[str, Any]) -> Optional[list[dict[str, Any]]]:
     """The connection's tunnels as AWS describes them, or None when it lists none (moto)."""
     options = (connection.get("Options") or {}).get("TunnelOptions")
     return options or None
@@ -228,7 +232,7 @@ def _same(key, wanted, current):
     return wanted == current
 
 
-def tunnel_differences(wanted, current):
+def tunnel_differences(wanted: Mapping[str, Any], current: Mapping[str, Any]) -> list[str]:
     """The option names whose wanted value AWS does not have. A key AWS does not return (kept in
     Secrets Manager, say) cannot be compared and is not reported."""
     diffs = []
@@ -243,11 +247,11 @@ def tunnel_differences(wanted, current):
     return diffs
 
 
-def pair_tunnels(wanted, current):
+def pair_tunnels(wanted: Iterable[Mapping[str, Any]], current: Iterable[Mapping[str, Any]]) -> list[tuple[Mapping[str, Any], Optional[Mapping[str, Any]]]]:
     """Pair each wanted tunnel with an AWS tunnel: by inside CIDR (what identifies a tunnel to
     the other side), the rest in AWS's order. Returns [(wanted, current or None)]."""
     left = list(current)
-    pairs = []
+    pairs: list[list[Any]] = []
     for tunnel in wanted:
         match = next((c for c in left if c.get("TunnelInsideCidr") == tunnel.get("tunnel_inside_cidr")), None)
         if match is not None:
@@ -256,10 +260,10 @@ def pair_tunnels(wanted, current):
     for pair in pairs:
         if pair[1] is None and left:
             pair[1] = left.pop(0)
-    return [tuple(p) for p in pairs]
+    return [(tunnel, match) for tunnel, match in pairs]
 
 
-def modify_requests(vpn_connection_id, wanted, current):
+def modify_requests(vpn_connection_id: str, wanted: Iterable[Mapping[str, Any]], current: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """One ModifyVpnTunnelOptions request per tunnel that differs, with only what differs."""
     requests = []
     for tunnel, have in pair_tunnels(wanted, current):
@@ -275,7 +279,7 @@ def modify_requests(vpn_connection_id, wanted, current):
     return requests
 
 
-def route_changes(wanted, connection, purge=True):
+def route_changes(wanted: Collection[str], connection: Mapping[str, Any], purge: bool = True) -> tuple[list[str], list[str]]:
     """(CIDRs to add, CIDRs to remove) for the connection's static routes."""
     have = sorted({r["DestinationCidrBlock"] for r in connection.get("Routes") or ()
                    if r.get("State") in LIVE_ROUTE_STATES})
@@ -284,7 +288,7 @@ def route_changes(wanted, connection, purge=True):
     return add, remove
 
 
-def redacted_tunnel(tunnel):
+def redacted_tunnel(tunnel: Mapping[str, Any]) -> dict[str, Any]:
     """A tunnel for diffs and results: every option, the key hidden."""
     shown = {k: v for k, v in tunnel.items() if k != "pre_shared_key"}
     if tunnel.get("pre_shared_key") is not None:
@@ -292,7 +296,7 @@ def redacted_tunnel(tunnel):
     return shown
 
 
-def describe_for_diff(connection):
+def describe_for_diff(connection: Optional[Mapping[str, Any]]) -> dict[str, Any]:
     """The connection's tunnels and routes in the module's vocabulary, keys hidden."""
     if connection is None:
         return {}
@@ -307,7 +311,7 @@ def describe_for_diff(connection):
             "static_routes": routes, "tags": tag_dict(connection.get("Tags"))}
 
 
-def summary(connection):
+def summary(connection: Mapping[str, Any]) -> dict[str, Any]:
     """What the module returns about a connection: ids, state, tunnels' outside IPs (no keys)."""
     return {
         "vpn_connection_id": connection.get("VpnConnectionId"),
