@@ -46,6 +46,7 @@ import stat
 from typing import Any, Callable, Dict, Iterable, Mapping, Optional
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import atomic_target, write_atomic
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.handoff import FILE as HANDOFF_FILE
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.ownership import MANAGER as MANAGED_BY
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.stateroot import refusal as root_refusal
 
@@ -64,6 +65,8 @@ KNOWN_ENTRIES = (
     "id_ed25519", "id_ed25519.pub", "authorized_keys", "known_hosts", "ssh_config",
     # The VM list the inventory plugin reads, the (emulated) AWS VPN connection with its PSKs.
     "vms.json", "vpn-connection.json",
+    # The cloud target's hand-off record between the build's steps (module_utils/handoff.py).
+    HANDOFF_FILE,
     # The connectivity check's reports.
     "report.*",
     # Local target: each emulated gateway's strongSwan and each VM's sshd.

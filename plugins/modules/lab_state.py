@@ -28,7 +28,7 @@ description:
     not a directory.
   - V(absent) does nothing when the directory is missing, and refuses, deleting nothing, one
     that is not O(lab)'s own. Otherwise it removes only the top-level entries the lab writes
-    (SSH key, C(known_hosts), C(ssh_config), C(vms.json), C(vpn-connection.json), C(gateways/),
+    (SSH key, C(known_hosts), C(ssh_config), C(vms.json), C(vpn-connection.json), C(handoff.json), C(gateways/),
     C(vms/), C(report.*), C(cloud/), ...), but those matching O(keep); entries it does not know
     are left in place, each with a warning. The marker and the directory go only when nothing
     else is left.
@@ -36,13 +36,22 @@ description:
     directory, and again when it changed), so that M(multicloud.vpnlab.lab_plan) keeps the
     C(expires) tag's date on later runs. V(absent) forgets it when the directory stays (kept
     reports), since the lab's resources are gone and a new lab of the name gets its own date.
+  - With O(handoff), V(present) also merges O(writer)'s keys into the cloud target's hand-off
+    record, C(handoff.json) in the directory (what one step of the build learns and a later one
+    needs: the Azure gateway's public IP, its async job, the AWS VPN connection id, the VMs'
+    public addresses), and returns the whole record. Its schema (each key's type, writer and
+    readers) is C(plugins/module_utils/handoff.py). A key the schema does not know, one
+    O(writer) does not write, or a value of the wrong type is refused, naming it, with nothing
+    written. O(handoff={}) only reads the record.
   - Symbolic links are never followed.
 author:
   - multicloud.vpnlab contributors (@multicloud)
 attributes:
   check_mode:
     support: full
-    details: Reports what would be created or removed and changes nothing.
+    details: >-
+      Reports what would be created or removed and changes nothing; with O(handoff), returns the
+      record as it would be after the merge and writes nothing.
   diff_mode:
     support: none
     details: The C(created), C(removed) and C(left) results list the entries instead.
@@ -81,6 +90,23 @@ options:
         C(days), as the plan's C(expiry) has them (C(vpnlab_plan.expiry)).
       - Not given, the marker's record stays as it is.
     type: dict
+  handoff:
+    description:
+      - With V(present), keys of the hand-off record to set (only O(writer)'s own), merged into
+        the record in C(handoff.json); V({}) reads the record and changes nothing.
+      - Not given, the record is neither read nor written.
+      - The keys, their types, writers and readers are documented in
+        C(plugins/module_utils/handoff.py) (C(azure_gateway_public_ip), C(azure_gateway_job),
+        C(azure_gateway_started), C(aws_vpn_connection_id), C(aws_vm_public_ips),
+        C(azure_vm_public_ips)).
+    type: dict
+  writer:
+    description:
+      - The step of the build that sets the keys in O(handoff); required when O(handoff) is not
+        empty. V(gateway) (the Azure VPN gateway), V(vpn) (the AWS VPN connection), V(vms) (the
+        test VMs).
+    type: str
+    choices: [gateway, vms, vpn]
 seealso:
   - module: multicloud.vpnlab.local_teardown
 """
@@ -96,6 +122,22 @@ EXAMPLES = r"""
     path: "{{ vpnlab_plan.state_dir }}"
     lab: "{{ vpnlab_plan.lab }}"
     state: absent
+
+- name: Hand the AWS VPN connection's id on to the Azure side
+  multicloud.vpnlab.lab_state:
+    path: "{{ vpnlab_plan.state_dir }}"
+    lab: "{{ vpnlab_plan.lab }}"
+    writer: vpn
+    handoff:
+      aws_vpn_connection_id: vpn-0123456789abcdef0
+  register: aws_vpc_vpn_handoff
+
+- name: Read the hand-off record
+  multicloud.vpnlab.lab_state:
+    path: "{{ vpnlab_plan.state_dir }}"
+    lab: "{{ vpnlab_plan.lab }}"
+    handoff: {}
+  register: azure_tunnels_handoff
 """
 
 RETURN = r"""
@@ -135,11 +177,55 @@ expiry:
   returned: with O(state=present)
   type: dict
   sample: {expires: "2026-12-02", days: 7}
+handoff:
+  description:
+    - The whole hand-off record after the merge (in check mode, as it would be), every key of
+      the schema; a key nobody wrote yet is empty (V(""), V(0.0) or V([])).
+  returned: when O(handoff) is given
+  type: dict
+  contains:
+    azure_gateway_public_ip:
+      description: The Azure VPN gateway's public IPv4 address.
+      type: str
+      returned: always
+      sample: 20.50.1.2
+    azure_gateway_job:
+      description: The async job id of the VPN gateway's creation in this run.
+      type: str
+      returned: always
+      sample: j656093177625.20984
+    azure_gateway_started:
+      description: When the gateway's creation started, seconds since the epoch (UTC).
+      type: float
+      returned: always
+      sample: 1796236800.5
+    aws_vpn_connection_id:
+      description: The AWS VPN connection the Azure side reads its tunnels from.
+      type: str
+      returned: always
+      sample: vpn-0123456789abcdef0
+    aws_vm_public_ips:
+      description: The AWS VMs' public IPv4 addresses.
+      type: list
+      elements: str
+      returned: always
+      sample: ["3.120.1.2"]
+    azure_vm_public_ips:
+      description: The Azure VMs' public IPv4 addresses.
+      type: list
+      elements: str
+      returned: always
+      sample: ["20.50.1.3", "20.50.1.4"]
 """
 
+import errno
+import os
+
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.multicloud.vpnlab.plugins.module_utils import handoff as record
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import write_atomic
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.statedir import (
-    DEFAULT_KEEP, StateDirError, ensure_absent, ensure_present,
+    DEFAULT_KEEP, StateDirError, ensure_absent, ensure_present, read_own,
 )
 
 
@@ -153,17 +239,48 @@ def _expiry(module):
     return {"expires": expiry["expires"], "days": int(days) if days not in (None, "") else None}
 
 
+def _stored(path):
+    """The record file's text, or None when there is none yet (a new lab, or a dry run of one)."""
+    try:
+        return read_own(path)
+    except OSError as exc:
+        if exc.errno == errno.ENOENT:
+            return None
+        raise
+
+
+def handoff(path, writer, changes, check_mode):
+    """Merge `writer`'s `changes` into the record in the state directory `path` (already
+    accepted as the lab's own); (changed, the whole record). Nothing is written in check mode or
+    when nothing changes."""
+    if changes and not writer:
+        raise record.HandoffError("handoff: sets keys, so writer is required")
+    name = os.path.join(path, record.FILE)
+    before = record.read(_stored(name))
+    after = record.merge(before, writer, changes) if changes else before
+    changed = after != before
+    if changed and not check_mode:
+        write_atomic(name, record.dump(after))
+    return changed, after
+
+
 def run(module):
     p = module.params
     expiry = _expiry(module)
+    if p["handoff"] is not None and p["state"] != "present":
+        module.fail_json(msg="handoff: only with state=present")
     # A refusal is a message, not an error: failed outside the handler, so no traceback.
     try:
-        if p["state"] == "present":
-            return ensure_present(p["path"], p["lab"], module.check_mode, expiry)
-        return ensure_absent(p["path"], p["lab"], p["keep"], module.check_mode)
-    except StateDirError as exc:
+        if p["state"] == "absent":
+            return ensure_absent(p["path"], p["lab"], p["keep"], module.check_mode)
+        result = ensure_present(p["path"], p["lab"], module.check_mode, expiry)
+        if p["handoff"] is not None:
+            changed, result["handoff"] = handoff(result["path"], p["writer"], p["handoff"], module.check_mode)
+            result["changed"] = result["changed"] or changed
+        return result
+    except (StateDirError, record.HandoffError) as exc:
         refused = str(exc)
-    except OSError as exc:
+    except (OSError, ValueError) as exc:
         refused = "state directory %s: %s" % (p["path"], exc)
     module.fail_json(msg=refused)
 
@@ -176,6 +293,8 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
             keep=dict(type="list", elements="str", default=list(DEFAULT_KEEP)),
             expiry=dict(type="dict"),
+            handoff=dict(type="dict"),
+            writer=dict(type="str", choices=list(record.WRITERS)),
         ),
         supports_check_mode=True,
     )
