@@ -13,6 +13,8 @@ No Ansible import at load time (teardown imports amazon.aws's VGW waiter when it
 
 from __future__ import annotations
 
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence
+
 try:
     from botocore.exceptions import ClientError
 except ImportError:  # the caller reports the missing library
@@ -47,37 +49,37 @@ NAME_FILTER = {"security_group": "group-name", "key_pair": "key-name"}
 NOT_FOUND_SUFFIX = ".NotFound"
 
 
-def lab_filters(lab):
+def lab_filters(lab: str) -> list[dict[str, object]]:
     """boto3 ``Filters`` selecting the lab's resources by both tags (_aws/spec.py builds them)."""
     return filter_list(tag_filters(lab))
 
 
-def tags_of(resource):
+def tags_of(resource: Mapping[str, Any]) -> dict[str, Any]:
     return {t["Key"]: t["Value"] for t in resource.get("Tags") or ()}
 
 
-def is_labs(resource, lab):
+def is_labs(resource: Mapping[str, Any], lab: str) -> bool:
     tags = tags_of(resource)
     return tags.get(TAG_KEY) == lab and tags.get(MANAGED_BY[0]) == MANAGED_BY[1]
 
 
-def state_of(kind, resource):
+def state_of(kind: str, resource: Mapping[str, Any]) -> Any:
     if kind == "instance":
         return (resource.get("State") or {}).get("Name")
     return resource.get("State")
 
 
-def alive(kind, resource):
+def alive(kind: str, resource: Mapping[str, Any]) -> bool:
     return state_of(kind, resource) not in GONE.get(kind, ())
 
 
-def record(kind, resource):
+def record(kind: str, resource: Mapping[str, Any]) -> dict[str, Any]:
     """What the modules return about one resource (no secrets: no key material, no config)."""
     return {"kind": kind, "id": resource[DESCRIBE[kind][2]], "name": tags_of(resource).get("Name", resource.get("KeyName")),
             "state": state_of(kind, resource)}
 
 
-def describe(client, kind, filters):
+def describe(client: Any, kind: str, filters: Sequence[Mapping[str, object]]) -> list[Any]:
     """Every resource of `kind` matching `filters`, paginated where the API paginates."""
     operation, key = DESCRIBE[kind][:2]
     if client.can_paginate(operation):
@@ -90,7 +92,7 @@ def describe(client, kind, filters):
     return found
 
 
-def list_lab(client, lab, kinds=ORDER):
+def list_lab(client: Any, lab: str, kinds: Iterable[str] = ORDER) -> dict[str, list[Any]]:
     """The lab's resources that still exist, in teardown order: {kind: [resource, ...]}.
 
     The tag filter is checked again here: moto, for one, ignores some filters.
@@ -133,14 +135,14 @@ def _exists(client, kind, resource_id):
         raise
 
 
-def other_tagged(client, lab):
+def other_tagged(client: Any, lab: str) -> list[dict[str, Any]]:
     """Records of the EC2 resources of other types that carry both of the lab's tags."""
     both = _tagged_ids(client, TAG_KEY, lab) & _tagged_ids(client, *MANAGED_BY)
     return [{"kind": kind, "id": rid, "name": None, "state": None}
             for kind, rid in sorted(both) if kind not in RESOURCE_TYPES and _exists(client, kind, rid)]
 
 
-def records(found):
+def records(found: Mapping[str, Iterable[Mapping[str, Any]]]) -> list[dict[str, Any]]:
     return [record(kind, r) for kind in ORDER for r in found.get(kind, ())]
 
 
@@ -166,28 +168,28 @@ def _wait(client, waiter, timeout, **params):
     client.get_waiter(waiter).wait(WaiterConfig={"Delay": delay, "MaxAttempts": max(1, timeout // delay)}, **params)
 
 
-def delete_instances(client, resources, timeout):
+def delete_instances(client: Any, resources: Iterable[Mapping[str, Any]], timeout: int) -> None:
     ids = [r["InstanceId"] for r in resources]
     if ids:
         _gone_ok(client.terminate_instances, InstanceIds=ids, aws_retry=True)
         _wait(client, "instance_terminated", timeout, InstanceIds=ids)
 
 
-def delete_key_pair(client, resource, timeout):
+def delete_key_pair(client: Any, resource: Mapping[str, Any], timeout: int) -> None:
     # By name: AWS takes the name or the id, moto only the name (it ignores KeyPairId).
     _gone_ok(client.delete_key_pair, KeyName=resource["KeyName"], aws_retry=True)
 
 
-def delete_vpn_connection(client, resource, timeout):
+def delete_vpn_connection(client: Any, resource: Mapping[str, Any], timeout: int) -> None:
     if _gone_ok(client.delete_vpn_connection, VpnConnectionId=resource["VpnConnectionId"], aws_retry=True):
         _wait(client, "vpn_connection_deleted", timeout, VpnConnectionIds=[resource["VpnConnectionId"]])
 
 
-def delete_customer_gateway(client, resource, timeout):
+def delete_customer_gateway(client: Any, resource: Mapping[str, Any], timeout: int) -> None:
     _gone_ok(client.delete_customer_gateway, CustomerGatewayId=resource["CustomerGatewayId"], aws_retry=True)
 
 
-def delete_vpn_gateway(client, resource, timeout):
+def delete_vpn_gateway(client: Any, resource: Mapping[str, Any], timeout: int) -> None:
     gateway = resource["VpnGatewayId"]
     for attachment in resource.get("VpcAttachments") or ():
         if attachment.get("State") in ("attached", "attaching"):
@@ -196,7 +198,7 @@ def delete_vpn_gateway(client, resource, timeout):
     _gone_ok(client.delete_vpn_gateway, VpnGatewayId=gateway, aws_retry=True)
 
 
-def still_attached(gateways: list) -> bool:
+def still_attached(gateways: Iterable[Mapping[str, Any]]) -> bool:
     """Whether any of these VGWs (DescribeVpnGateways' records) has an attachment not yet `detached`."""
     return any(a.get("State") != "detached" for g in gateways for a in g.get("VpcAttachments") or ())
 
@@ -219,7 +221,7 @@ def _wait_detached(client, gateway: str, timeout: int) -> None:
         VpnGatewayIds=[gateway], WaiterConfig={"Delay": delay, "MaxAttempts": max(1, timeout // delay)})
 
 
-def delete_route_table(client, resource, timeout):
+def delete_route_table(client: Any, resource: Mapping[str, Any], timeout: int) -> None:
     for association in resource.get("Associations") or ():
         if association.get("Main"):
             return  # the VPC's main route table goes with the VPC
@@ -227,22 +229,22 @@ def delete_route_table(client, resource, timeout):
     _gone_ok(client.delete_route_table, RouteTableId=resource["RouteTableId"], aws_retry=True)
 
 
-def delete_internet_gateway(client, resource, timeout):
+def delete_internet_gateway(client: Any, resource: Mapping[str, Any], timeout: int) -> None:
     gateway = resource["InternetGatewayId"]
     for attachment in resource.get("Attachments") or ():
         _gone_ok(client.detach_internet_gateway, InternetGatewayId=gateway, VpcId=attachment["VpcId"], aws_retry=True)
     _gone_ok(client.delete_internet_gateway, InternetGatewayId=gateway, aws_retry=True)
 
 
-def delete_subnet(client, resource, timeout):
+def delete_subnet(client: Any, resource: Mapping[str, Any], timeout: int) -> None:
     _gone_ok(client.delete_subnet, SubnetId=resource["SubnetId"], aws_retry=True)
 
 
-def delete_security_group(client, resource, timeout):
+def delete_security_group(client: Any, resource: Mapping[str, Any], timeout: int) -> None:
     _gone_ok(client.delete_security_group, GroupId=resource["GroupId"], aws_retry=True)
 
 
-def delete_vpc(client, resource, timeout):
+def delete_vpc(client: Any, resource: Mapping[str, Any], timeout: int) -> None:
     _gone_ok(client.delete_vpc, VpcId=resource["VpcId"], aws_retry=True)
 
 
@@ -254,9 +256,9 @@ DELETE = {
 }
 
 
-def teardown(client, found, timeout=900, check_mode=False):
+def teardown(client: Any, found: Mapping[str, Sequence[Mapping[str, Any]]], timeout: int = 900, check_mode: bool = False) -> list[dict[str, Any]]:
     """Delete what `list_lab` found, in ORDER; returns the records of what was (or would be) deleted."""
-    done = []
+    done: list[dict[str, Any]] = []
     for kind in ORDER:
         resources = found.get(kind, [])
         if not resources:
@@ -274,16 +276,17 @@ def teardown(client, found, timeout=900, check_mode=False):
 
 # --- names the lab would take over --------------------------------------------------------------
 
-def name_filters(kind, name):
+def name_filters(kind: str, name: str) -> list[dict[str, object]]:
     return [{"Name": NAME_FILTER.get(kind, "tag:Name"), "Values": [name]}]
 
 
-def has_name(kind, resource, name):
+def has_name(kind: str, resource: Mapping[str, Any], name: str) -> bool:
     """The Name tag checked again (moto ignores a tag:Name filter on customer gateways)."""
     return kind in NAME_FILTER or tags_of(resource).get("Name") == name
 
 
-def conflicts(client, lab, names, customer_gateway_ip=None, adoptable=None):
+def conflicts(client: Any, lab: str, names: Optional[Mapping[str, Any]], customer_gateway_ip: Optional[str] = None,
+              adoptable: Optional[Callable[[Mapping[str, Any]], bool]] = None) -> list[dict[str, Any]]:
     """Resources that carry one of the lab's names but not its tags: the stock modules find
     resources by name (AWS answers a customer gateway's create with an existing one on the same
     address), so the lab would take them over.
@@ -295,7 +298,7 @@ def conflicts(client, lab, names, customer_gateway_ip=None, adoptable=None):
         return (alive(kind, resource) and not is_labs(resource, lab)
                 and not (kind == "customer_gateway" and adoptable is not None and adoptable(resource)))
 
-    found = []
+    found: list[dict[str, Any]] = []
     for kind, wanted in sorted((names or {}).items()):
         for name in wanted if isinstance(wanted, list) else [wanted]:
             if kind not in DESCRIBE or not name:
@@ -316,11 +319,11 @@ def conflicts(client, lab, names, customer_gateway_ip=None, adoptable=None):
 
 # --- every lab (the reaper) -------------------------------------------------------------------
 
-def every_lab(client, kinds=ORDER):
+def every_lab(client: Any, kinds: Iterable[str] = ORDER) -> list[dict[str, Any]]:
     """Every live EC2 resource of any lab (tag managed_by=multicloud.vpnlab), whatever its lab:
     ``[{cloud, kind, id, tags}]``. The tag is checked again here (moto ignores some filters)."""
     managed = filter_list(managed_filters())
-    found = []
+    found: list[dict[str, Any]] = []
     for kind in kinds:
         for resource in describe(client, kind, managed):
             tags = tags_of(resource)
