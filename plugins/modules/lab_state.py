@@ -38,7 +38,7 @@ description:
     reports), since the lab's resources are gone and a new lab of the name gets its own date.
   - With O(handoff), V(present) also merges O(writer)'s keys into the cloud target's hand-off
     record, C(handoff.json) in the directory (what one step of the build learns and a later one
-    needs: the Azure gateway's public IP, its async job, the AWS VPN connection id, the VMs'
+    needs - the Azure gateway's public IP, its async job, the AWS VPN connection id, the VMs'
     public addresses), and returns the whole record. Its schema (each key's type, writer and
     readers) is C(plugins/module_utils/handoff.py). A key the schema does not know, one
     O(writer) does not write, or a value of the wrong type is refused, naming it, with nothing
