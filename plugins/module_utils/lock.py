@@ -312,7 +312,8 @@ def take(lab: str, timeout: float, euid: int | None = None, environ: Mapping[str
     if state == "held":
         result["holder_pid"] = (read_record(path) or {}).get("holder_pid")
         return result
-    assert descriptor is not None  # acquired
+    if descriptor is None:  # acquired above
+        raise AssertionError("the lock was taken without a descriptor")
     try:
         holder = spawn_holder(descriptor, path, playbook, start)
         write_record(descriptor, holder_record(

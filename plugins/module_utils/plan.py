@@ -386,7 +386,8 @@ def build_plan(params: Mapping[str, Any], targets: Mapping[str, Any], today: Opt
     lab_expiry = expiry(today or datetime.date.today(), p["expiry_days"], recorded)
     plan = _assemble(p, nets, vms, admin, inside, lab_expiry, state_dir)
     # No problem means a known target (_check_identity) that `targets` has (the check above).
-    assert target is not None
+    if target is None:
+        raise AssertionError("no target object for %r" % p["target"])
     section = target.build(plan, p)
     if section is not None:
         plan[p["target"]] = section

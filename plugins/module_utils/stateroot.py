@@ -149,7 +149,8 @@ def problem(path: object, uid: int | None = None, lstat: Lstat = os.lstat,
     reason = text_problem(path)
     if reason:
         return reason
-    assert isinstance(path, str)  # text_problem refuses anything else
+    if not isinstance(path, str):  # text_problem refuses anything else
+        raise AssertionError("not a text path: %r" % (path,))
     uid = os.geteuid() if uid is None else uid
     path = normalised(path)
     real = realpath(path)
@@ -177,5 +178,6 @@ def checked(path: object, uid: int | None = None, lstat: Lstat = os.lstat,
     message = refusal(path, uid, lstat, realpath)
     if message:
         raise StateRootError(message)
-    assert isinstance(path, str)  # refusal refuses anything else
+    if not isinstance(path, str):  # refusal refuses anything else
+        raise AssertionError("not a text path: %r" % (path,))
     return normalised(path)

@@ -260,7 +260,7 @@ def pair_tunnels(wanted: Iterable[Mapping[str, Any]], current: Iterable[Mapping[
     for pair in pairs:
         if pair[1] is None and left:
             pair[1] = left.pop(0)
-    return [(tunnel, match) for tunnel, match in pairs]
+    return [(pair[0], pair[1]) for pair in pairs]
 
 
 def modify_requests(vpn_connection_id: str, wanted: Iterable[Mapping[str, Any]], current: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

@@ -168,7 +168,8 @@ def local_topology(plan: Mapping[str, Any], azure_pub: Network, aws_pub: Network
     aws_sub = ipaddress.ip_network(plan["aws"]["subnet_cidr"])
     gw_sub = ipaddress.ip_network(plan["azure"]["gateway_subnet_cidr"])
     transit = aws_transit(vpc, aws_sub)
-    assert transit is not None  # the plan refuses a subnet that leaves none (_local.plan.check_local)
+    if transit is None:  # the plan refuses a subnet that leaves none (_local.plan.check_local)
+        raise AssertionError("no transit /30 left in %s" % aws_sub)
     prefix, ns, vm_ns = netns_names(plan["lab"], [vm["name"] for vm in plan["vms"]])
     pub = public_addresses(plan, azure_pub, aws_pub)
     addr = {

@@ -15,7 +15,7 @@ import yaml
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import measurements, probe
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.measurements import (
-    BY_NAME, DEFAULT_TOOLS, KINDS, LOSS_TOOLS, PROBE_TOOLS, REGISTRY, Settings, parse_tracepath, plan_check,
+    BY_NAME, DEFAULT_TOOLS, KINDS, PROBE_TOOLS, REGISTRY, Settings, parse_tracepath, plan_check,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.probe import ProbeParseError
 from ansible_collections.multicloud.vpnlab.plugins.modules import probe as probe_module

@@ -269,7 +269,7 @@ def test_a_vgw_that_stays_detaching_times_out(monkeypatch):
     monkeypatch.setattr("time.sleep", sleeps.append)
     client, stub = stubbed()
     stub.add_response("detach_vpn_gateway", {}, {"VpcId": "vpc-0", "VpnGatewayId": "vgw-1"})
-    for _ in range(1 + 3):  # the first look, then the waiter's three attempts
+    for dummy in range(1 + 3):  # the first look, then the waiter's three attempts
         stub.add_response("describe_vpn_gateways", {"VpnGateways": [vgw("detaching")]}, {"VpnGatewayIds": ["vgw-1"]})
     with stub, pytest.raises(WaiterError, match="vpn_gateway_detached"):
         res.teardown(wrapped(client), {"vpn_gateway": [vgw("attached")]}, timeout=15)

@@ -35,5 +35,5 @@ def test_the_plan_names_every_azure_vms_resources():
     azure_vms = [vm for vm in plan["vms"] if vm["cloud"] == "azure"]
     assert azure_vms and sorted(plan["cloud"]["azure"]["vms"]) == sorted(vm["name"] for vm in azure_vms)
     for vm in azure_vms:
-        assert plan["cloud"]["azure"]["vms"][vm["name"]] == {"public_ip": "pip-" + vm["resource_name"],
-                                                              "nic": "nic-" + vm["resource_name"]}
+        expected = {"public_ip": "pip-" + vm["resource_name"], "nic": "nic-" + vm["resource_name"]}
+        assert plan["cloud"]["azure"]["vms"][vm["name"]] == expected
