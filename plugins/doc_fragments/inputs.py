@@ -137,13 +137,13 @@ options:
   aws_customer_gateway_asn:
     description:
       - BGP ASN of the AWS customer gateway, which stands for the Azure VPN gateway; AWS requires one
-        even for static routing and cannot change it later. 1-4294967295 (above 2147483647 it is sent
-        as C(BgpAsnExtended)), not 7224, nor 9059 in eu-west-1, 10124 in ap-northeast-1 or 17943 in ap-southeast-1
-        (reserved by AWS), and not O(aws_vpn_gateway_asn). The local target checks it but does not use
-        it (static routing).
+        even for static routing and cannot change it later. Unset, it is V(65034) with static routing
+        and the Azure gateway's ASN (O(azure_bgp_asn)) with V(bgp), where another value is refused. 1-4294967295
+        (above 2147483647 it is sent as C(BgpAsnExtended)), not 7224, nor 9059 in eu-west-1, 10124 in
+        ap-northeast-1 or 17943 in ap-southeast-1 (reserved by AWS), and not O(aws_vpn_gateway_asn). The
+        local target checks it but does not use it (static routing).
       - Cloud target only.
     type: int
-    default: 65034
   aws_vpn_gateway_asn:
     description:
       - 'BGP ASN of the Amazon side, the virtual private gateway''s C(AmazonSideAsn), fixed when it is
@@ -152,6 +152,38 @@ options:
       - Cloud target only.
     type: int
     default: 64512
+  routing:
+    description:
+      - 'How the two clouds learn each other''s networks: V(static) (the original guide''s design: one
+        Azure gateway instance, two AWS tunnels, static routes) or V(bgp) (Microsoft''s design for AWS:
+        an active-active Azure gateway, four tunnels, BGP over APIPA addresses). This release plans V(bgp)
+        (C(make plan) shows its tunnels, addresses and ASNs, every conflict refused) but builds only V(static):
+        a build with V(bgp) stops before anything is created.'
+    type: str
+    choices:
+      - static
+      - bgp
+    default: static
+  azure_active_active:
+    description:
+      - 'Active-active Azure VPN gateway (two instances, two public addresses, two AWS VPN connections);
+        unset, it is V(true) with O(routing=bgp). The static design has one instance: V(true) with it
+        is refused.'
+    type: bool
+  azure_bgp_asn:
+    description:
+      - 'BGP ASN of the Azure VPN gateway with O(routing=bgp) (Azure''s default 65515): 1-4294967295,
+        not one Azure reserves (8074, 8075, 12076, 65517-65520) nor one IANA reserves, and not O(aws_vpn_gateway_asn).'
+    type: int
+    default: 65515
+  bgp_inside_cidrs:
+    description:
+      - With O(routing=bgp), the tunnels' inside /30s, one per tunnel (four active-active, two otherwise),
+        within 169.254.21.0-169.254.22.255 (the only APIPA range Azure accepts for custom BGP addresses)
+        and none that AWS reserves; unset, Microsoft's guide's 169.254.21.0/30, 169.254.22.0/30, 169.254.21.4/30,
+        169.254.22.4/30. AWS takes each /30's first host, Azure the second.
+    type: list
+    elements: str
   aws_endpoint_url:
     description:
       - AWS API endpoint of an emulator such as moto or LocalStack (an V(http://) or V(https://) URL);

@@ -29,6 +29,9 @@ from typing import Any, Iterable, Mapping, Optional
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import DPD_DEFAULT_SECONDS as AWS_DPD_DEFAULT
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.spec import (
     DPD_DEFAULT_SECONDS as AZURE_DPD_DEFAULT, DPD_RANGE_SECONDS as AZURE_DPD_RANGE)
+# The routing designs and the BGP design's defaults.
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.bgp import (
+    AZURE_DEFAULT_ASN, DEFAULT_INSIDE_CIDRS, ROUTINGS, STATIC_CUSTOMER_GATEWAY_ASN)
 
 PREFIX = "vpnlab_"
 BOTH = ("local", "cloud")
@@ -93,16 +96,37 @@ INPUTS = (
     _input("dpd_timeout_seconds", "int", AZURE_DPD_DEFAULT, "Dead peer detection timeout of the Azure "
            "side's connections (Azure allows %d-%d, default %d); the AWS side keeps AWS's %d."
            % (AZURE_DPD_RANGE + (AZURE_DPD_DEFAULT, AWS_DPD_DEFAULT))),
-    _input("aws_customer_gateway_asn", "int", 65034, "BGP ASN of the AWS customer gateway, which "
+    _input("aws_customer_gateway_asn", "int", None, "BGP ASN of the AWS customer gateway, which "
            "stands for the Azure VPN gateway; AWS requires one even for static routing and cannot "
-           "change it later. 1-4294967295 (above 2147483647 it is sent as C(BgpAsnExtended)), not "
-           "7224, nor 9059 in eu-west-1, 10124 in ap-northeast-1 or 17943 in ap-southeast-1 "
-           "(reserved by AWS), and not O(aws_vpn_gateway_asn). The local target checks it but "
-           "does not use it (static routing).", targets=CLOUD),
+           "change it later. Unset, it is V(%d) with static routing and the Azure gateway's ASN "
+           "(O(azure_bgp_asn)) with V(bgp), where another value is refused. 1-4294967295 (above "
+           "2147483647 it is sent as C(BgpAsnExtended)), not 7224, nor 9059 in eu-west-1, 10124 in "
+           "ap-northeast-1 or 17943 in ap-southeast-1 (reserved by AWS), and not "
+           "O(aws_vpn_gateway_asn). The local target checks it but does not use it (static "
+           "routing)." % STATIC_CUSTOMER_GATEWAY_ASN, targets=CLOUD),
     _input("aws_vpn_gateway_asn", "int", 64512, "BGP ASN of the Amazon side, the virtual private "
            "gateway's C(AmazonSideAsn), fixed when it is created: a private ASN, 64512-65534 or "
            "4200000000-4294967294 (AWS's default is 64512). The local target checks it but does "
            "not use it.", targets=CLOUD),
+    _input("routing", "str", "static", "How the two clouds learn each other's networks: V(static) "
+           "(the original guide's design: one Azure gateway instance, two AWS tunnels, static "
+           "routes) or V(bgp) (Microsoft's design for AWS: an active-active Azure gateway, four "
+           "tunnels, BGP over APIPA addresses). This release plans V(bgp) (C(make plan) shows its "
+           "tunnels, addresses and ASNs, every conflict refused) but builds only V(static): a "
+           "build with V(bgp) stops before anything is created.", choices=list(ROUTINGS)),
+    _input("azure_active_active", "bool", None, "Active-active Azure VPN gateway (two instances, "
+           "two public addresses, two AWS VPN connections); unset, it is V(true) with "
+           "O(routing=bgp). The static design has one instance: V(true) with it is refused."),
+    _input("azure_bgp_asn", "int", AZURE_DEFAULT_ASN, "BGP ASN of the Azure VPN gateway with "
+           "O(routing=bgp) (Azure's default %d): 1-4294967295, not one Azure reserves (8074, "
+           "8075, 12076, 65517-65520) nor one IANA reserves, and not O(aws_vpn_gateway_asn)."
+           % AZURE_DEFAULT_ASN),
+    _input("bgp_inside_cidrs", "list", None, "With O(routing=bgp), the tunnels' inside /30s, one "
+           "per tunnel (four active-active, two otherwise), within 169.254.21.0-169.254.22.255 "
+           "(the only APIPA range Azure accepts for custom BGP addresses) and none that AWS "
+           "reserves; unset, Microsoft's guide's %s. AWS takes each /30's first host, Azure the "
+           "second." % ", ".join(DEFAULT_INSIDE_CIDRS), elements="str",
+           example=list(DEFAULT_INSIDE_CIDRS)),
     _input("aws_endpoint_url", "str", "", "AWS API endpoint of an emulator such as moto or "
            "LocalStack (an V(http://) or V(https://) URL); empty means the real AWS. When set, "
            "the plan marks the AWS side as emulated.", targets=CLOUD),

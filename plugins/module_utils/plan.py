@@ -31,6 +31,8 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.spec impo
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.admin import check_admin
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.asn import (
     customer_gateway_asn_problem, vpn_gateway_asn_problem)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.bgp import (
+    STATIC_CUSTOMER_GATEWAY_ASN, BgpPlanError, routing_plan)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.inputs import var
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.ownership import LAB_TAG, MANAGED_BY_TAG, MANAGER
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.measurements import plan_check
@@ -257,6 +259,38 @@ def _check_asns(chk, p):
                 "of the VPN need different ASNs (AWS's default for the VGW is 64512)")
 
 
+def _check_routing(chk: Any, p: dict[str, Any]) -> Optional[dict[str, Any]]:
+    """The routing design (module_utils/bgp.py has both clouds' BGP rules): the plan's
+    ``routing`` section, or None with each conflict added. Resolves the customer gateway's ASN
+    (unset: 65034 with static routing, the Azure gateway's with bgp) into ``p``; with bgp its
+    and the AWS side's ASN rules are bgp.py's, so _check_asns is not needed."""
+    region = p["aws_region"] if isinstance(p["aws_region"], str) else None
+    try:
+        section = routing_plan(p["routing"], p["azure_active_active"], p["azure_bgp_asn"],
+                               p["aws_vpn_gateway_asn"], p["aws_customer_gateway_asn"],
+                               p["bgp_inside_cidrs"], region)
+    except BgpPlanError as exc:
+        for problem in exc.problems:
+            key = problem["input"][len(inputs.PREFIX):]
+            name, dummy, index = key.partition("[")
+            value = p.get(name)
+            if index and isinstance(value, list):
+                number = int(index.rstrip("]"))
+                value = value[number] if number < len(value) else None
+            chk.add(key, value, problem["message"])
+        section = None
+    if p["routing"] != "bgp":
+        if p["aws_customer_gateway_asn"] is None:
+            p["aws_customer_gateway_asn"] = STATIC_CUSTOMER_GATEWAY_ASN
+        _check_asns(chk, p)
+    elif section is not None:
+        p["aws_customer_gateway_asn"] = section["customer_gateway_asn"]
+    if section is None:
+        return None
+    # The ASNs each have their place in the plan's aws section (and azure_asn here).
+    return {key: value for key, value in section.items() if key not in ("customer_gateway_asn", "aws_asn")}
+
+
 def _check_inside(chk, p):
     cidrs = p["tunnel_inside_cidrs"]
     if not isinstance(cidrs, list) or len(cidrs) != 2:
@@ -368,7 +402,7 @@ def build_plan(params: Mapping[str, Any], targets: Mapping[str, Any], today: Opt
     _check_stand_ins(chk, p)
     admin = check_admin(chk, p, nets)
     inside = _check_inside(chk, p)
-    _check_asns(chk, p)
+    routing = _check_routing(chk, p)
     target = targets.get(p["target"]) if isinstance(p["target"], str) else None
     if target is None and p["target"] in TARGETS:
         chk.add("target", p["target"], "is not available in this release of multicloud.vpnlab "
@@ -385,6 +419,7 @@ def build_plan(params: Mapping[str, Any], targets: Mapping[str, Any], today: Opt
     recorded = read_expiry(state_dir, p["name"]) if read_expiry else None
     lab_expiry = expiry(today or datetime.date.today(), p["expiry_days"], recorded)
     plan = _assemble(p, nets, vms, admin, inside, lab_expiry, state_dir)
+    plan["routing"] = routing
     # No problem means a known target (_check_identity) that `targets` has (the check above).
     if target is None:
         raise AssertionError("no target object for %r" % p["target"])

@@ -158,7 +158,9 @@ plan:
             - Nothing may connect to an address an emulator hands out.
           type: bool
         customer_gateway_asn:
-          description: The customer gateway's BGP ASN (O(aws_customer_gateway_asn)), checked against AWS's rules.
+          description:
+            - The customer gateway's BGP ASN (O(aws_customer_gateway_asn)), checked against AWS's
+              rules; unset, V(65034) with static routing and the Azure gateway's ASN with V(bgp).
           type: int
         vpn_gateway_asn:
           description: The virtual private gateway's Amazon-side ASN (O(aws_vpn_gateway_asn)).
@@ -170,6 +172,17 @@ plan:
     admin_open_allowed:
       description: O(allow_open_admin) - whether the security rules may admit admin CIDRs wider than the rule.
       type: bool
+    routing:
+      description:
+        - The routing design (O(routing)) - C(mode) V(static) or V(bgp). With V(bgp) also
+          C(azure_asn) (O(azure_bgp_asn)), C(active_active), C(instances) (each Azure gateway
+          instance's C(custom_bgp_ips)) and C(tunnels) (four, or two without active-active -
+          C(name), C(connection) (the AWS VPN connection), C(tunnel), C(instance), C(inside_cidr),
+          C(aws_bgp_ip), C(azure_bgp_ip) and C(azure_custom_bgp_ips)). The customer gateways'
+          and the AWS side's ASNs are C(aws.customer_gateway_asn) and C(aws.vpn_gateway_asn).
+        - This release plans V(bgp) but does not build it (the build stops before anything is created).
+      type: dict
+      sample: {mode: static}
     tunnels:
       description: The two tunnel endpoints to create (no secrets).
       type: list

@@ -192,3 +192,35 @@ def test_role_never_prints_a_psk_used_as_a_dict_key_even_at_vvv(tmp_path, lab):
     assert psk not in output
     assert "vpnlab_vms[0].********='x': unknown key" in output
     assert not home.exists() and lab_namespaces(lab) == []
+
+
+def test_bgp_is_planned_from_the_command_line_and_each_conflict_named(tmp_path, lab):
+    """vpnlab_routing=bgp through the plan role: Microsoft's four tunnels and the ASNs; the
+    conflicts refused, each with its message, nothing created."""
+    home = tmp_path / "home"
+    rc, result, output = plan_playbook(home, "-e", "vpnlab_name=" + lab, "-e", "vpnlab_routing=bgp")
+    assert rc == 0, output
+    routing = result["plan"]["routing"]
+    assert routing["mode"] == "bgp" and len(routing["tunnels"]) == 4 and routing["azure_asn"] == 65515
+    assert result["plan"]["aws"]["customer_gateway_asn"] == 65515
+    assert not home.exists()
+    rc, result, output = plan_playbook(
+        home, "-e", "vpnlab_name=" + lab, "-e", "vpnlab_routing=bgp", "-e", "vpnlab_azure_bgp_asn=64512",
+        "-e", 'vpnlab_bgp_inside_cidrs=["169.254.21.0/30","169.254.22.0/30","169.254.30.0/30","169.254.1.0/30"]')
+    assert_refused_with(rc, result, output, home, lab, [
+        "vpnlab_aws_vpn_gateway_asn=64512: is the Azure gateway's ASN too",
+        "vpnlab_bgp_inside_cidrs[2]='169.254.30.0/30': 169.254.30.0/30 is outside",
+        "vpnlab_bgp_inside_cidrs[3]='169.254.1.0/30': 169.254.1.0/30 is reserved by AWS"])
+
+
+def test_a_bgp_build_stops_before_anything_is_created(tmp_path, lab):
+    """This release plans bgp but builds only static routing: site.yml says so and creates
+    nothing (no state directory, no namespace)."""
+    home = tmp_path / "home"
+    proc = subprocess.run([str(BIN / "ansible-playbook"), "playbooks/site.yml", "-e", "vpnlab_name=" + lab,
+                           "-e", "vpnlab_routing=bgp"], capture_output=True, text=True, cwd=ROOT,
+                          timeout=300, check=False, env=ansible_env(VPNLAB_HOME=str(home)))
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0, output
+    assert "vpnlab_routing=bgp is planned but not built by this release" in output
+    assert not home.exists() and lab_namespaces(lab) == []

@@ -555,3 +555,67 @@ def test_the_cloud_target_has_no_socket_limit():
     plan = build_plan({"target": "cloud", "admin_cidrs": ["192.0.2.10/32"]},
                       {"local": LocalTarget(HOST), "cloud": PlainTarget()}, today=TODAY, state_root=root)
     assert plan["state_dir"] == root + "/vpntest"
+
+
+# --- routing: static (the default) or bgp (issue 16: planned, not built yet) -----------------
+
+def test_static_routing_is_the_default_and_keeps_the_original_asns():
+    p = plan()
+    assert p["routing"] == {"mode": "static"}
+    assert (p["aws"]["customer_gateway_asn"], p["aws"]["vpn_gateway_asn"]) == (65034, 64512)
+    assert plan(aws_customer_gateway_asn=65100)["aws"]["customer_gateway_asn"] == 65100
+
+
+def test_bgp_plans_microsofts_four_tunnels_with_the_azure_asn_for_the_customer_gateways():
+    p = plan(routing="bgp")
+    routing = p["routing"]
+    assert routing["mode"] == "bgp" and routing["active_active"] is True and routing["azure_asn"] == 65515
+    # Each ASN is published once: the customer gateways' and the AWS side's in the aws section.
+    assert "customer_gateway_asn" not in routing and "aws_asn" not in routing
+    assert (p["aws"]["customer_gateway_asn"], p["aws"]["vpn_gateway_asn"]) == (65515, 64512)
+    assert [(t["inside_cidr"], t["aws_bgp_ip"], t["azure_bgp_ip"]) for t in routing["tunnels"]] == [
+        ("169.254.21.0/30", "169.254.21.1", "169.254.21.2"), ("169.254.22.0/30", "169.254.22.1", "169.254.22.2"),
+        ("169.254.21.4/30", "169.254.21.5", "169.254.21.6"), ("169.254.22.4/30", "169.254.22.5", "169.254.22.6")]
+    assert [i["custom_bgp_ips"] for i in routing["instances"]] == [["169.254.21.2", "169.254.22.2"],
+                                                                   ["169.254.21.6", "169.254.22.6"]]
+
+
+def test_bgp_with_another_address_plan_and_asns():
+    cidrs = ["169.254.21.8/30", "169.254.22.8/30", "169.254.21.12/30", "169.254.22.12/30"]
+    p = plan(routing="bgp", azure_bgp_asn=65010, aws_vpn_gateway_asn=64600, bgp_inside_cidrs=cidrs,
+             azure_vnet_cidr="10.31.0.0/16", azure_subnet_cidr="10.31.1.0/24",
+             azure_gateway_subnet_cidr="10.31.0.0/27", aws_vpc_cidr="10.32.0.0/16",
+             aws_subnet_cidr="10.32.1.0/24",
+             vms=[{"name": "web", "cloud": "azure", "private_ip": "10.31.1.10"},
+                  {"name": "db", "cloud": "aws", "private_ip": "10.32.1.10"}])
+    assert [t["inside_cidr"] for t in p["routing"]["tunnels"]] == cidrs
+    assert (p["routing"]["azure_asn"], p["aws"]["customer_gateway_asn"], p["aws"]["vpn_gateway_asn"]) == (65010, 65010, 64600)
+    one = plan(routing="bgp", azure_active_active=False)
+    assert len(one["routing"]["tunnels"]) == 2 and len(one["routing"]["instances"]) == 1
+
+
+@pytest.mark.parametrize("params, expected", [
+    # ASN clash: the two sides must differ.
+    ({"routing": "bgp", "azure_bgp_asn": 64512},
+     ["vpnlab_aws_vpn_gateway_asn=64512: is the Azure gateway's ASN too"]),
+    # The customer gateways are Azure's: another explicit ASN is refused.
+    ({"routing": "bgp", "aws_customer_gateway_asn": 65034},
+     ["vpnlab_aws_customer_gateway_asn=65034: with BGP the AWS customer gateways stand for the Azure gateway"]),
+    # Azure's reserved ASNs.
+    ({"routing": "bgp", "azure_bgp_asn": 65518}, ["vpnlab_azure_bgp_asn=65518: 65518 is reserved by Azure"]),
+    # APIPA outside Azure's range, and one of AWS's reserved /30s.
+    ({"routing": "bgp", "bgp_inside_cidrs": ["169.254.21.0/30", "169.254.22.0/30", "169.254.30.0/30",
+                                             "169.254.5.0/30"]},
+     ["vpnlab_bgp_inside_cidrs[2]='169.254.30.0/30': 169.254.30.0/30 is outside 169.254.21.0-169.254.22.255",
+      "vpnlab_bgp_inside_cidrs[3]='169.254.5.0/30': 169.254.5.0/30 is reserved by AWS"]),
+    ({"routing": "bgp", "bgp_inside_cidrs": ["169.254.21.0/30"]},
+     ["vpnlab_bgp_inside_cidrs=['169.254.21.0/30']: needs 4 /30s, one per tunnel"]),
+    # The BGP-only inputs under static routing, and an unknown design.
+    ({"azure_active_active": True}, ["vpnlab_azure_active_active=True: an active-active Azure gateway is the BGP design's"]),
+    ({"routing": "ospf"}, ["vpnlab_routing='ospf': must be one of static, bgp"]),
+])
+def test_each_routing_conflict_is_refused_with_its_message(params, expected):
+    found = problems(**params)
+    assert len(found) == len(expected), found
+    for message, start in zip(found, expected):
+        assert message.startswith(start), (message, start)
