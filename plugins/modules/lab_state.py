@@ -90,6 +90,15 @@ options:
         C(days), as the plan's C(expiry) has them (C(vpnlab_plan.expiry)).
       - Not given, the marker's record stays as it is.
     type: dict
+  directories:
+    description:
+      - With V(present), directories inside the state directory (absolute paths) to make when
+        missing, each private to the lab (mode C(0700)), as the local target's VMs have theirs
+        (C(vpnlab_plan.local.vm_dirs)).
+      - A part of such a path that exists must be a directory, not a symbolic link or a file.
+    type: list
+    elements: path
+    default: []
   handoff:
     description:
       - With V(present), keys of the hand-off record to set (only O(writer)'s own), merged into
@@ -147,7 +156,9 @@ path:
   type: str
   sample: /root/.vpnlab/vpntest
 created:
-  description: Directories (with a trailing C(/)) and the marker created, as absolute paths.
+  description:
+    - Directories (with a trailing C(/)) and the marker created, as absolute paths; then the
+      O(directories) made.
   returned: always
   type: list
   elements: str
@@ -273,7 +284,7 @@ def run(module):
     try:
         if p["state"] == "absent":
             return ensure_absent(p["path"], p["lab"], p["keep"], module.check_mode)
-        result = ensure_present(p["path"], p["lab"], module.check_mode, expiry)
+        result = ensure_present(p["path"], p["lab"], module.check_mode, expiry, p["directories"])
         if p["handoff"] is not None:
             changed, result["handoff"] = handoff(result["path"], p["writer"], p["handoff"], module.check_mode)
             result["changed"] = result["changed"] or changed
@@ -293,6 +304,7 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
             keep=dict(type="list", elements="str", default=list(DEFAULT_KEEP)),
             expiry=dict(type="dict"),
+            directories=dict(type="list", elements="path", default=[]),
             handoff=dict(type="dict"),
             writer=dict(type="str", choices=list(record.WRITERS)),
         ),

@@ -88,6 +88,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local import daemon
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.topology import vm_dirs
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import read_text, update
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.vms_file import VMS_FILE, document as vms_document
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vms import (
@@ -146,7 +147,7 @@ def ensure_vm(module, vm, authorized_keys_file, key_digest):
         if module.check_mode:  # a dry run of a new lab: the namespace would exist by now
             return True, None, None
         module.fail_json(msg="network namespace %s of %s does not exist" % (vm["netns"], vm["name"]))
-    directory = os.path.join(module.params["state_dir"], "vms", vm["name"])
+    directory = vm_dirs(module.params["state_dir"], [vm["name"]])[vm["name"]]
     key, changed = host_key(module, directory, vm["name"])
     config_path = os.path.join(directory, "sshd_config")
     wanted = sshd_config(directory, key_digest)

@@ -198,12 +198,12 @@ def test_local_vms_files_are_private(tmp_path, run, open_umask, monkeypatch):
 
 
 def test_a_vms_host_key_is_private():
-    """The role makes each VM's directory (0700, vms/ too) and host key (0600) before local_vms runs."""
-    directories = task("test_vms", "local.yml", "directories of the VMs")
-    assert str(directories["ansible.builtin.file"]["mode"]) == "0700"
-    assert "['vms']" in directories["loop"] and "test_vms_local_keyless" in directories["loop"]
+    """lab_host's state-directory step makes each local VM's directory (0700, by lab_state), and
+    the role makes the host key (0600) there before local_vms runs."""
+    state = task("lab_host", "state_dir.yml", "state directory")["multicloud.vpnlab.lab_state"]
+    assert "vpnlab_plan.local.vm_dirs" in state["directories"]
     key = task("test_vms", "local.yml", "SSH host key")["community.crypto.openssh_keypair"]
-    assert key["path"].endswith("/vms/{{ item.name }}/ssh_host_ed25519_key")
+    assert key["path"] == "{{ vpnlab_plan.local.vm_dirs[item.name] }}/ssh_host_ed25519_key"
     assert (key["type"], str(key["mode"])) == ("ed25519", "0600")
 
 

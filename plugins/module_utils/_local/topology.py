@@ -47,6 +47,11 @@ def gateway_dirs(state_dir: str) -> dict[str, str]:
     return {"azure": state_dir + "/gateways/azure", "aws": state_dir + "/gateways/aws"}
 
 
+def vm_dirs(state_dir: str, names: Iterable[str]) -> dict[str, str]:
+    """{VM name: directory} of each local VM's files (host key, sshd_config, pid, log)."""
+    return {name: state_dir + "/vms/" + name for name in names}
+
+
 def longest_socket_path(state_dir: str) -> str:
     """The longest Unix socket path the local lab makes under `state_dir`."""
     return max((d + "/" + VICI_SOCKET for d in gateway_dirs(state_dir).values()), key=len)
@@ -192,6 +197,8 @@ def local_topology(plan: Mapping[str, Any], azure_pub: Network, aws_pub: Network
         "netns_prefix": prefix,
         # strongSwan's files of the two emulated gateways (config, VICI socket, pid, log).
         "gateway_dirs": gateway_dirs(state),
+        # Each VM's files (its host key first: lab_state makes the directories).
+        "vm_dirs": vm_dirs(state, [vm["name"] for vm in plan["vms"]]),
         "netns": ns,
         "vm_netns": vm_ns,
         "public_cidrs": {"azure": str(azure_pub), "aws": str(aws_pub)},

@@ -420,3 +420,50 @@ def test_absent_keeping_the_reports_forgets_the_expiry(tmp_path):
 def test_recorded_expiry_is_none_unless_this_labs_marker_has_one(tmp_path, spec, lab):
     build(tmp_path, spec)
     assert recorded_expiry(str(tmp_path / "lab"), lab) is None
+
+
+# The local VMs' directories (lab_state's `directories`): (existing tree under the state dir,
+# wanted, made, refusal). The state directory `lab` exists and is the lab's.
+SUBDIRS = [
+    ("new", {}, ["vms/vm1", "vms/vm2"], ["vms/", "vms/vm1/", "vms/vm2/"], None),
+    ("some-there", {"vms": {"vm1": {}}}, ["vms/vm1", "vms/vm2"], ["vms/vm2/"], None),
+    ("all-there", {"vms": {"vm1": {}}}, ["vms/vm1"], [], None),
+    ("none-wanted", {}, [], [], None),
+    ("link-out", {"vms": ("link", "/tmp")}, ["vms/vm1"], [], "is a link, not a directory"),
+    ("file-in-the-way", {"vms": "text"}, ["vms/vm1"], [], "is a file, not a directory"),
+    ("outside", {}, ["../elsewhere"], [], "is not inside the state directory"),
+    ("the-dir-itself", {}, [""], [], "is not inside the state directory"),
+    ("not-normalised", {}, ["vms/../vms/vm1"], [], "is not a normalised absolute path"),
+]
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+@pytest.mark.parametrize("spec,wanted,made,message", [c[1:] for c in SUBDIRS], ids=[c[0] for c in SUBDIRS])
+def test_present_makes_the_wanted_subdirectories_private(tmp_path, spec, wanted, made, message, check_mode):
+    lab = tmp_path / "lab"
+    ensure_present(str(lab), LAB)
+    build(lab, spec)
+    before = tree(tmp_path)
+    directories = [os.path.normpath(str(lab / w)) if w.startswith("..") else str(lab) + "/" + w
+                   for w in wanted]
+    if message:
+        with pytest.raises(StateDirError, match=message):
+            ensure_present(str(lab), LAB, check_mode, directories=directories)
+        assert tree(tmp_path) == before
+        return
+    result = ensure_present(str(lab), LAB, check_mode, directories=directories)
+    assert result["created"] == [str(lab) + "/" + m for m in made]
+    assert result["changed"] == bool(made)
+    if check_mode:
+        assert tree(tmp_path) == before
+        return
+    for name in made:
+        assert stat.S_IMODE(os.lstat(lab / name).st_mode) == 0o700
+    assert ensure_present(str(lab), LAB, directories=directories)["changed"] is False
+
+
+def test_a_dry_run_of_a_new_lab_names_its_subdirectories_and_makes_nothing(tmp_path):
+    lab = tmp_path / "home" / "lab"
+    result = ensure_present(str(lab), LAB, True, directories=[str(lab / "vms" / "vm1")])
+    assert result["created"][-2:] == [str(lab / "vms") + "/", str(lab / "vms" / "vm1") + "/"]
+    assert not (tmp_path / "home").exists()
