@@ -27,6 +27,9 @@ description:
     module would update the whole gateway for a new tag). Running with a different
     O(expiry_days) than recorded sets a new date, today + the new days, recorded in its turn;
     that is how to extend (or shorten) a lab's life. After a teardown the record goes.
+  - The module's action plugin does the same work in the controller's process (the plan is the
+    controller's, and every play that needs it runs there), which saves a module run in every
+    playbook; its output is masked the same way.
 author:
   - multicloud.vpnlab contributors (@multicloud)
 attributes:
@@ -236,7 +239,8 @@ import datetime
 import traceback
 
 from ansible.module_utils.common.validation import check_type_path
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.parameters import env_fallback
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import inputs
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import PlanError, build_plan
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.statedir import recorded_expiry
@@ -257,27 +261,43 @@ def today():
     return datetime.date.today()
 
 
-def plan_inputs(module):
+class Refused(Exception):
+    """The plan is refused: `msg` and the result's other keys (`problems`, `exception`)."""
+
+    def __init__(self, msg, **extra):
+        super().__init__(msg)
+        self.msg = msg
+        self.extra = extra
+
+
+def plan_inputs(params):
     """The inputs given as options, overlaid by the ones given as variables."""
-    params = {k: v for k, v in module.params.items() if k in inputs.BY_NAME}
-    variables, foreign = inputs.from_variables(module.params["variables"] or {})
+    given = {k: v for k, v in params.items() if k in inputs.BY_NAME}
+    variables, foreign = inputs.from_variables(params["variables"] or {})
     if foreign:
-        module.fail_json(msg="variables: names must start with %s: %s" % (
+        raise Refused("variables: names must start with %s: %s" % (
             inputs.PREFIX, ", ".join(sorted(map(str, foreign)))))
-    params.update(variables)
-    return params
+    given.update(variables)
+    return given
+
+
+def secrets_of(params):
+    """The secret inputs' values, in every form they could be printed in.
+
+    O(variables) is no_log so that the module's log never holds a PSK; Ansible would then mask
+    every value of it everywhere (the lab name in the plan too), so only these are masked."""
+    given = {k: v for k, v in params.items() if k in inputs.BY_NAME}
+    given.update(inputs.from_variables(params["variables"] or {})[0])
+    return inputs.secret_strings(given)
 
 
 def mask_secrets(module):
-    """Mask exactly the secret inputs' values in the output, wherever they appear.
+    """Mask exactly the secret inputs' values in the module's output, wherever they appear.
 
-    O(variables) is no_log so that the module's log never holds a PSK; Ansible would then mask
-    every value of it everywhere (the lab name in the plan too), so keep only the secrets. Ansible
-    masks values, not dict keys: a PSK given as a key somewhere in the inputs would be printed by
-    the invocation that the controller shows at -vvv, so the module returns a masked one."""
-    params = {k: v for k, v in module.params.items() if k in inputs.BY_NAME}
-    params.update(inputs.from_variables(module.params["variables"] or {})[0])
-    secrets = inputs.secret_strings(params)
+    Ansible masks values, not dict keys: a PSK given as a key somewhere in the inputs would be
+    printed by the invocation that the controller shows at -vvv, so the module returns a masked
+    one."""
+    secrets = secrets_of(module.params)
     module.no_log_values = inputs.mask_forms(secrets)
     invocation = {"module_args": inputs.masked(module.params, secrets)}
     for name in ("exit_json", "fail_json"):
@@ -286,17 +306,21 @@ def mask_secrets(module):
             *args, **dict({"invocation": invocation}, **result)))
 
 
-def run(module):
-    params = module.params
-    # First: every message below, the state root's refusal included, is then masked.
-    mask_secrets(module)
+def plan_result(params):
+    """The task's result ({changed, plan}) from the validated options; raises Refused.
 
+    Shared by this module and its action plugin (plugins/action/lab_plan.py), which runs it in
+    the controller's process: the plan is the controller's, and that saves a module run."""
     def local_networks():
         if params["host_networks"] is not None:
             return params["host_networks"]
         if not HAS_PYROUTE2:
-            module.fail_json(msg=missing_required_lib("pyroute2"), exception=PYROUTE2_IMPORT_ERROR)
-        return host_networks()
+            raise Refused(missing_required_lib("pyroute2"), exception=PYROUTE2_IMPORT_ERROR)
+        try:
+            return host_networks()
+        except OSError as exc:
+            raise Refused("could not read the host's networks: %s" % exc,
+                          exception=traceback.format_exc()) from exc
 
     # state_root: the option, else $VPNLAB_HOME (the spec's fallback), else the default; an
     # empty VPNLAB_HOME counts as unset, as in ${VPNLAB_HOME:-~/.vpnlab}. Checked before
@@ -304,15 +328,15 @@ def run(module):
     state_root = params["state_root"] or check_type_path(DEFAULT_STATE_ROOT)
     refused = state_root_refusal(state_root)
     if refused:
-        module.fail_json(msg=refused)
-    inputs_given = plan_inputs(module)
+        raise Refused(refused)
+    inputs_given = plan_inputs(params)
     targets = {"local": LocalTarget(local_networks), "cloud": CloudTarget([AzurePart(), AwsPart()])}
     try:
         plan = build_plan(inputs_given, targets, today=today(), state_root=state_root,
                           read_expiry=recorded_expiry)
     except PlanError as exc:
-        module.fail_json(msg=str(exc), problems=exc.problems)
-    module.exit_json(changed=False, plan=plan)
+        raise Refused(str(exc), problems=exc.problems) from exc
+    return {"changed": False, "plan": plan}
 
 
 def argument_spec():
@@ -328,11 +352,16 @@ def argument_spec():
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    # First: every message below, the state root's refusal included, is then masked.
+    mask_secrets(module)
+    # A refusal is a message, not an error: failed outside the handler, so no traceback.
     try:
-        run(module)
-    except OSError as exc:
-        module.fail_json(msg="could not read the host's networks: %s" % exc,
-                         exception=traceback.format_exc())
+        result = plan_result(module.params)
+    except Refused as exc:
+        refused = exc
+    else:
+        module.exit_json(**result)
+    module.fail_json(msg=refused.msg, **refused.extra)
 
 
 if __name__ == "__main__":
