@@ -12,7 +12,9 @@ short_description: Create a lab's state directory with its ownership marker, or 
 version_added: 0.1.0
 description:
   - Every target. The state directory (C(<VPNLAB_HOME>/<lab>)) holds the lab's keys, secrets and
-    reports. Its path says nothing about who made it, so the lab marks the directory as its own
+    reports. It is the controller's, so the module's action plugin does the same work in the
+    controller's process, as the controller's user (a play's C(become) does not apply), which
+    saves a module run each time. Its path says nothing about who made it, so the lab marks the directory as its own
     with a C(.vpnlab-lab) file (JSON with the lab name and C(managed_by), mode 0600) when it
     creates it, and never empties a directory without that marker.
   - A directory is the lab's own only when it and its marker belong to the running user, neither
@@ -240,12 +242,15 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.statedir import 
 )
 
 
-def _expiry(module):
-    expiry = module.params["expiry"]
+class Refused(Exception):
+    """The task is refused (a message, not an error: no traceback)."""
+
+
+def _expiry(expiry):
     if not expiry:
         return None
     if not isinstance(expiry.get("expires"), str):
-        module.fail_json(msg="expiry: needs expires (an ISO date), as the plan's expiry has it")
+        raise Refused("expiry: needs expires (an ISO date), as the plan's expiry has it")
     days = expiry.get("days")
     return {"expires": expiry["expires"], "days": int(days) if days not in (None, "") else None}
 
@@ -275,45 +280,58 @@ def handoff(path, writer, changes, check_mode):
     return changed, after
 
 
-def run(module):
-    p = module.params
-    expiry = _expiry(module)
+def state_result(p, check_mode):
+    """The task's result from the validated options `p`; raises Refused.
+
+    Shared by this module and its action plugin (plugins/action/lab_state.py), which runs it in
+    the controller's process: the state directory is the controller's."""
+    expiry = _expiry(p["expiry"])
     if p["handoff"] is not None and p["state"] != "present":
-        module.fail_json(msg="handoff: only with state=present")
-    # A refusal is a message, not an error: failed outside the handler, so no traceback.
+        raise Refused("handoff: only with state=present")
     try:
         if p["state"] == "absent":
-            return ensure_absent(p["path"], p["lab"], p["keep"], module.check_mode)
-        result = ensure_present(p["path"], p["lab"], module.check_mode, expiry, p["directories"])
+            return ensure_absent(p["path"], p["lab"], p["keep"], check_mode)
+        result = ensure_present(p["path"], p["lab"], check_mode, expiry, p["directories"])
         if p["handoff"] is not None:
-            changed, result["handoff"] = handoff(result["path"], p["writer"], p["handoff"], module.check_mode)
+            changed, result["handoff"] = handoff(result["path"], p["writer"], p["handoff"], check_mode)
             result["changed"] = result["changed"] or changed
         return result
     except (StateDirError, record.HandoffError) as exc:
-        refused = str(exc)
+        raise Refused(str(exc)) from None
     except (OSError, ValueError) as exc:
-        refused = "state directory %s: %s" % (p["path"], exc)
-    module.fail_json(msg=refused)
+        raise Refused("state directory %s: %s" % (p["path"], exc)) from None
+
+
+def warnings_of(result):
+    """One warning per entry left in the directory because the lab did not write it."""
+    return ["left in %s (not written by the lab): %s" % (result["path"], name) for name in result["left"]]
+
+
+def argument_spec():
+    return dict(
+        path=dict(type="path", required=True),
+        lab=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        keep=dict(type="list", elements="str", default=list(DEFAULT_KEEP)),
+        expiry=dict(type="dict"),
+        directories=dict(type="list", elements="path", default=[]),
+        handoff=dict(type="dict"),
+        writer=dict(type="str", choices=list(record.WRITERS)),
+    )
 
 
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            path=dict(type="path", required=True),
-            lab=dict(type="str", required=True),
-            state=dict(type="str", choices=["present", "absent"], default="present"),
-            keep=dict(type="list", elements="str", default=list(DEFAULT_KEEP)),
-            expiry=dict(type="dict"),
-            directories=dict(type="list", elements="path", default=[]),
-            handoff=dict(type="dict"),
-            writer=dict(type="str", choices=list(record.WRITERS)),
-        ),
-        supports_check_mode=True,
-    )
-    result = run(module)
-    for name in result["left"]:
-        module.warn("left in %s (not written by the lab): %s" % (result["path"], name))
-    module.exit_json(**result)
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    # A refusal is a message, not an error: failed outside the handler, so no traceback.
+    try:
+        result = state_result(module.params, module.check_mode)
+    except Refused as exc:
+        refused = str(exc)
+    else:
+        for warning in warnings_of(result):
+            module.warn(warning)
+        module.exit_json(**result)
+    module.fail_json(msg=refused)
 
 
 if __name__ == "__main__":

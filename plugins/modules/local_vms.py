@@ -88,12 +88,11 @@ import os
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local import daemon
-from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.topology import vm_dirs
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import read_text, update
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.vms_file import VMS_FILE, document as vms_document
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vms import (
     HOSTNAME_RE, KEYS_MOUNT, SSHD, known_hosts, ssh_config, sshd_argv,
-    sshd_config,
+    sshd_config, vm_dirs,
 )
 
 

@@ -24,6 +24,7 @@ from typing import Any, Iterable, Mapping, Sequence, Tuple, Union
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.access import ssh_option
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.measurements import IPERF3_PORTS
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vms import vm_dirs
 
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
@@ -45,11 +46,6 @@ SOCKET_PATH_MAX = 107
 def gateway_dirs(state_dir: str) -> dict[str, str]:
     """{side: directory} of the two emulated VPN gateways' strongSwan files."""
     return {"azure": state_dir + "/gateways/azure", "aws": state_dir + "/gateways/aws"}
-
-
-def vm_dirs(state_dir: str, names: Iterable[str]) -> dict[str, str]:
-    """{VM name: directory} of each local VM's files (host key, sshd_config, pid, log)."""
-    return {name: state_dir + "/vms/" + name for name in names}
 
 
 def longest_socket_path(state_dir: str) -> str:

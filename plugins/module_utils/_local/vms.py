@@ -26,6 +26,11 @@ SSHD_SCRIPT = ('mount -t tmpfs -o mode=0700,size=1m vpnlab-vm "$1" '
                '&& hostname "$3" && exec "$4" -D -e -f "$5"')
 
 
+def vm_dirs(state_dir: str, names: Iterable[str]) -> dict[str, str]:
+    """{VM name: directory} of each local VM's files (host key, sshd_config, pid, log)."""
+    return {name: state_dir + "/vms/" + name for name in names}
+
+
 def config_value(value: str) -> str:
     """A value for sshd_config or ssh_config: double-quoted, so that a path with spaces stays one
     argument; backslashes and double quotes escaped as OpenSSH's argument splitting reads them."""
