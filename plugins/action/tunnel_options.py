@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
-from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.tunnels import (
     TunnelOptionsError, vpn_connection_facts,
 )
@@ -23,7 +22,13 @@ MODULE = "multicloud.vpnlab.tunnel_options"
 OPTIONS = {"vpn_connection": {"type": "dict"}, "vpn_connection_id": {"type": "str"}}
 
 
-def spec():
+def spec(args):
+    """The options to validate `args` against: the AWS connection options only when some are
+    given (the cloud target's call); importing amazon.aws's spec loads botocore, about as long as
+    the module run this plugin saves, so the local target's call does without it."""
+    if set(args) <= set(OPTIONS):
+        return dict(OPTIONS)
+    from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec
     return dict(aws_argument_spec(), **OPTIONS)
 
 
@@ -37,7 +42,7 @@ class ActionModule(ActionBase):
                                                task_vars=task_vars))
             return result
         validated = ArgumentSpecValidator(
-            spec(), mutually_exclusive=[["vpn_connection", "vpn_connection_id"]]).validate(self._task.args)
+            spec(self._task.args), mutually_exclusive=[["vpn_connection", "vpn_connection_id"]]).validate(self._task.args)
         if validated.error_messages:
             result.update(failed=True, msg="tunnel_options: %s" % "; ".join(validated.error_messages))
             return result
