@@ -355,13 +355,14 @@ def main():
     # First: every message below, the state root's refusal included, is then masked.
     mask_secrets(module)
     # A refusal is a message, not an error: failed outside the handler, so no traceback.
+    result, refused = None, None
     try:
         result = plan_result(module.params)
     except Refused as exc:
         refused = exc
-    else:
-        module.exit_json(**result)
-    module.fail_json(msg=refused.msg, **refused.extra)
+    if result is None:
+        module.fail_json(msg=refused.msg, **refused.extra)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":

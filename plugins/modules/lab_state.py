@@ -323,15 +323,16 @@ def argument_spec():
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
     # A refusal is a message, not an error: failed outside the handler, so no traceback.
+    result, refused = None, None
     try:
         result = state_result(module.params, module.check_mode)
     except Refused as exc:
         refused = str(exc)
-    else:
-        for warning in warnings_of(result):
-            module.warn(warning)
-        module.exit_json(**result)
-    module.fail_json(msg=refused)
+    if result is None:
+        module.fail_json(msg=refused)
+    for warning in warnings_of(result):
+        module.warn(warning)
+    module.exit_json(**result)
 
 
 if __name__ == "__main__":
