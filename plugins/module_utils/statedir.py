@@ -394,73 +394,14 @@ def _result(path):
     return {"changed": False, "path": path, "created": [], "removed": [], "kept": [], "left": []}
 
 
-def subdirectory_problem(path: str, directory: str) -> str | None:
-    """Why `directory` cannot be one of the state directory `path`'s own subdirectories, or None."""
-    if not os.path.isabs(directory) or os.path.normpath(directory) != directory.rstrip("/"):
-        return "%s is not a normalised absolute path" % directory
-    if not _inside(path, directory.rstrip("/")):
-        return "%s is not inside the state directory %s" % (directory, path)
-    return None
-
-
-def ensure_subdirectories(path: str, directories: Iterable[str], check_mode: bool = False) -> list[str]:
-    """Make the missing `directories` (absolute, inside the state directory `path`, which exists
-    or would) private to the lab, outermost first; the ones made (or to make), with a trailing /.
-
-    A component that exists must be a real directory: a symbolic link or a file is refused, so
-    nothing is made through a link out of the state directory."""
-    made: list[str] = []
-    for directory in directories:
-        problem = subdirectory_problem(path, directory)
-        if problem:
-            raise StateDirError("directories: " + problem)
-        directory = directory.rstrip("/")
-        # A dry run of a new lab: the state directory and what is above it are not there yet.
-        todo = [d for d in missing_parents(directory, os.path.lexists) if _inside(path, d)]
-        for existing in _components(path, directory, todo):
-            if kind_of(existing) != "dir":
-                raise StateDirError("directories: %s is a %s, not a directory" % (existing, kind_of(existing)))
-        for new in todo:
-            if new + "/" in made:
-                continue
-            made.append(new + "/")
-            if not check_mode:
-                os.mkdir(new, DIR_MODE)
-                os.chmod(new, DIR_MODE)  # mkdir's mode is cut by the umask
-    return made
-
-
-def _inside(path, directory):
-    return directory != path and os.path.commonpath([path, directory]) == path
-
-
-def _components(path, directory, todo):
-    """The components of `directory` below `path` that exist (not in `todo`)."""
-    out = []
-    while _inside(path, directory):
-        if directory not in todo:
-            out.append(directory)
-        directory = os.path.dirname(directory)
-    return out
-
-
 def ensure_present(path: str, lab: str, check_mode: bool = False,
-                   expiry: Mapping[str, Any] | None = None,
-                   directories: Iterable[str] = ()) -> dict[str, Any]:
+                   expiry: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Create and mark the state directory, or accept it; {changed, created, expiry, ...}.
 
     `expiry` ({expires, days}, the plan's) is recorded in the marker when it differs from what
-    the marker records; without it the marker's record stays as it is. `directories` (absolute,
-    inside the state directory) are made when missing, each private to the lab.
+    the marker records; without it the marker's record stays as it is. Subdirectories:
+    statedir_subdirs.py.
     """
-    result = _ensure_marked(path, lab, check_mode, expiry)
-    made = ensure_subdirectories(result["path"], directories, check_mode)
-    if made:
-        result.update(changed=True, created=result["created"] + made)
-    return result
-
-
-def _ensure_marked(path, lab, check_mode, expiry):
     path = _checked(path, lab)
     seen = observe(path)
     problem = refusal(path, lab, seen, creating=True)

@@ -21,6 +21,8 @@ description:
     for each other. A later task of the same run (C(site.yml) imports C(check.yml)) finds the
     lock already its own.
   - The lock file records the holder and the playbook; the holder removes it when it lets go.
+  - The module's action plugin takes the lock in the controller's process (Ansible's worker for
+    the task), which saves a module run in every playbook; the holder is the same.
 author:
   - multicloud.vpnlab contributors (@multicloud)
 attributes:
@@ -84,20 +86,31 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.lock import LockError, take
 
 
+ARGUMENT_SPEC = dict(
+    lab=dict(type="str", required=True),
+    timeout=dict(type="int", default=600),
+)
+
+
+def refusal(params):
+    """Why the options cannot be used, or None (shared with the action plugin)."""
+    if params["timeout"] < 0:
+        return "timeout must be 0 or more seconds, not %d" % params["timeout"]
+    return None
+
+
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            lab=dict(type="str", required=True),
-            timeout=dict(type="int", default=600),
-        ),
-        supports_check_mode=True,
-    )
-    if module.params["timeout"] < 0:
-        module.fail_json(msg="timeout must be 0 or more seconds, not %d" % module.params["timeout"])
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    refused = refusal(module.params)
+    if refused:
+        module.fail_json(msg=refused)
+    result = None
     try:
         result = take(module.params["lab"], module.params["timeout"])
     except LockError as exc:
-        module.fail_json(msg=str(exc))
+        refused = str(exc)
+    if result is None:
+        module.fail_json(msg=refused)
     # A lock held for the run changes nothing of the lab: a re-run stays changed=0.
     module.exit_json(changed=False, **result)
 

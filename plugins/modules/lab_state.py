@@ -237,6 +237,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.multicloud.vpnlab.plugins.module_utils import handoff as record
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import write_atomic
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.statedir_subdirs import ensure_subdirectories
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.statedir import (
     DEFAULT_KEEP, StateDirError, ensure_absent, ensure_present, read_own,
 )
@@ -291,7 +292,10 @@ def state_result(p, check_mode):
     try:
         if p["state"] == "absent":
             return ensure_absent(p["path"], p["lab"], p["keep"], check_mode)
-        result = ensure_present(p["path"], p["lab"], check_mode, expiry, p["directories"])
+        result = ensure_present(p["path"], p["lab"], check_mode, expiry)
+        made = ensure_subdirectories(result["path"], p["directories"], check_mode)
+        if made:
+            result.update(changed=True, created=result["created"] + made)
         if p["handoff"] is not None:
             changed, result["handoff"] = handoff(result["path"], p["writer"], p["handoff"], check_mode)
             result["changed"] = result["changed"] or changed

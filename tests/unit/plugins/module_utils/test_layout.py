@@ -101,3 +101,9 @@ def test_no_module_utils_file_knows_a_role_name(path):
                     or (role not in ALSO_OBJECTS and role in text.replace(",", " ").split())})
     assert named == [], "%s names the role(s) %s: roles read the plan, not the other way round" % (
         path.relative_to(MODULE_UTILS), named)
+
+
+@pytest.mark.parametrize("path", sorted(MODULE_UTILS.rglob("*.py")), ids=lambda p: str(p.relative_to(MODULE_UTILS)))
+def test_no_module_utils_file_is_over_500_lines(path):
+    """A module past 500 lines does more than one thing: split it (issue 14)."""
+    assert len(path.read_text().splitlines()) <= 500

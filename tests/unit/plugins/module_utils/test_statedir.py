@@ -19,6 +19,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.statedir import 
     DEFAULT_KEEP, MARKER, StateDirError, ensure_absent, ensure_present, is_known, is_marked,
     marker_owner, marker_text, missing_parents, recorded_expiry, refusal, sort_entries,
 )
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.statedir_subdirs import ensure_subdirectories
 
 LAB = "sdunit"
 OURS = marker_text(LAB)
@@ -422,8 +423,8 @@ def test_recorded_expiry_is_none_unless_this_labs_marker_has_one(tmp_path, spec,
     assert recorded_expiry(str(tmp_path / "lab"), lab) is None
 
 
-# The local VMs' directories (lab_state's `directories`): (existing tree under the state dir,
-# wanted, made, refusal). The state directory `lab` exists and is the lab's.
+# The local VMs' directories (lab_state's `directories`, statedir_subdirs.py): (existing tree
+# under the state dir, wanted, made, refusal). The state directory `lab` exists and is the lab's.
 SUBDIRS = [
     ("new", {}, ["vms/vm1", "vms/vm2"], ["vms/", "vms/vm1/", "vms/vm2/"], None),
     ("some-there", {"vms": {"vm1": {}}}, ["vms/vm1", "vms/vm2"], ["vms/vm2/"], None),
@@ -439,7 +440,7 @@ SUBDIRS = [
 
 @pytest.mark.parametrize("check_mode", [False, True])
 @pytest.mark.parametrize("spec,wanted,made,message", [c[1:] for c in SUBDIRS], ids=[c[0] for c in SUBDIRS])
-def test_present_makes_the_wanted_subdirectories_private(tmp_path, spec, wanted, made, message, check_mode):
+def test_the_wanted_subdirectories_are_made_private(tmp_path, spec, wanted, made, message, check_mode):
     lab = tmp_path / "lab"
     ensure_present(str(lab), LAB)
     build(lab, spec)
@@ -448,22 +449,21 @@ def test_present_makes_the_wanted_subdirectories_private(tmp_path, spec, wanted,
                    for w in wanted]
     if message:
         with pytest.raises(StateDirError, match=message):
-            ensure_present(str(lab), LAB, check_mode, directories=directories)
+            ensure_subdirectories(str(lab), directories, check_mode)
         assert tree(tmp_path) == before
         return
-    result = ensure_present(str(lab), LAB, check_mode, directories=directories)
-    assert result["created"] == [str(lab) + "/" + m for m in made]
-    assert result["changed"] == bool(made)
+    assert ensure_subdirectories(str(lab), directories, check_mode) == [str(lab) + "/" + m for m in made]
     if check_mode:
         assert tree(tmp_path) == before
         return
     for name in made:
         assert stat.S_IMODE(os.lstat(lab / name).st_mode) == 0o700
-    assert ensure_present(str(lab), LAB, directories=directories)["changed"] is False
+    assert ensure_subdirectories(str(lab), directories) == []
 
 
 def test_a_dry_run_of_a_new_lab_names_its_subdirectories_and_makes_nothing(tmp_path):
     lab = tmp_path / "home" / "lab"
-    result = ensure_present(str(lab), LAB, True, directories=[str(lab / "vms" / "vm1")])
-    assert result["created"][-2:] == [str(lab / "vms") + "/", str(lab / "vms" / "vm1") + "/"]
+    ensure_present(str(lab), LAB, True)
+    assert ensure_subdirectories(str(lab), [str(lab / "vms" / "vm1")], True) == [
+        str(lab / "vms") + "/", str(lab / "vms" / "vm1") + "/"]
     assert not (tmp_path / "home").exists()

@@ -50,3 +50,18 @@ def test_lab_state_refuses_a_state_root_others_can_change(tmp_path, run_module, 
     assert result.get("failed") is True, result
     assert "Refusing the state root" in result["msg"] and str(root) in result["msg"]
     assert os.listdir(str(root)) == [] and "exception" not in result
+
+
+def test_lab_state_makes_the_wanted_directories_with_the_state_dir(tmp_path, run_module):
+    """directories: made after the state directory (0700), named in created; a re-run changes
+    nothing; one outside the state directory is refused with nothing made."""
+    state = tmp_path / "root" / LAB
+    args = {"path": str(state), "lab": LAB, "directories": [str(state / "vms" / "vm1")]}
+    result = run_module(lab_state, args)
+    assert result["changed"] is True and not result.get("failed"), result
+    assert result["created"][-2:] == [str(state / "vms") + "/", str(state / "vms" / "vm1") + "/"]
+    assert os.stat(str(state / "vms" / "vm1")).st_mode & 0o777 == 0o700
+    assert run_module(lab_state, args)["changed"] is False
+    refused = run_module(lab_state, dict(args, directories=[str(tmp_path / "elsewhere")]))
+    assert refused.get("failed") is True and "is not inside the state directory" in refused["msg"]
+    assert not (tmp_path / "elsewhere").exists()
