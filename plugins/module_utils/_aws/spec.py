@@ -50,6 +50,12 @@ DPD_DELAY_SECONDS = 10
 DPD_ACTIONS = ("clear", "none", "restart")
 DPD_DEFAULT_ACTION = "clear"
 
+# --- BGP (dynamic routing) ---------------------------------------------------------------------
+# The virtual private gateway's BGP timers (its generated customer gateway configurations: hold
+# time 30 s, a keepalive every 10 s); a session takes the smaller hold time of the two offers.
+BGP_HOLD_SECONDS = 30
+BGP_KEEPALIVE_SECONDS = 10
+
 # --- accepted values (CreateVpnConnection, VpnTunnelOptionsSpecification) --------------------
 IKE_VERSIONS = ("ikev1", "ikev2")
 ENCRYPTION = ("AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16")

@@ -108,9 +108,15 @@ def side_dpd_timeout(side: str, tunnels: Optional[Iterable[Mapping[str, Any]]] =
     return int(min(found)) if side == "aws" and found else DPD_TIMEOUTS[side]
 
 
-def connection(tunnel: Mapping[str, Any], side: str, local_ts: Optional[str], remote_ts: Optional[str],
-               dpd_timeout: Optional[float] = None) -> dict[str, Any]:
-    """The vici `load-conn` body for one tunnel, seen from `side` (azure or aws)."""
+def _selectors(value: Optional[str] | Sequence[str]) -> list[Optional[str]]:
+    return [value] if value is None or isinstance(value, str) else list(value)
+
+
+def connection(tunnel: Mapping[str, Any], side: str, local_ts: Optional[str] | Sequence[str],
+               remote_ts: Optional[str] | Sequence[str], dpd_timeout: Optional[float] = None) -> dict[str, Any]:
+    """The vici `load-conn` body for one tunnel, seen from `side` (azure or aws). A traffic
+    selector is one network or several (the BGP design's: the session's two inside addresses
+    and the clouds' prefixes)."""
     _check_ikev2(tunnel)
     name = tunnel["name"]
     cgw, vgw = tunnel["cgw_outside_address"], tunnel["outside_ip_address"]
@@ -118,7 +124,7 @@ def connection(tunnel: Mapping[str, Any], side: str, local_ts: Optional[str], re
         raise SwanConfigError("%s: the customer gateway's outside address is unknown" % name)
     local_ip, remote_ip = (cgw, vgw) if side == "azure" else (vgw, cgw)
     child = {
-        "local_ts": [local_ts], "remote_ts": [remote_ts], "mode": "tunnel",
+        "local_ts": _selectors(local_ts), "remote_ts": _selectors(remote_ts), "mode": "tunnel",
         "esp_proposals": proposal(tunnel["phase2"], name, with_prf=False),
         "rekey_time": "%ds" % tunnel["phase2"]["lifetime_seconds"],
         "start_action": "none",

@@ -339,3 +339,14 @@ def test_sa_detail(sas, expected):
 def test_strongswan_conf_refuses_a_line_break_in_a_path(directory):
     with pytest.raises(SwanConfigError, match="strongswan.conf"):
         strongswan_conf(directory)
+
+
+@pytest.mark.parametrize("local_ts, remote_ts, expected_local, expected_remote", [
+    (VNET, VPC, [VNET], [VPC]),
+    # The BGP design: the session's inside addresses and the clouds' prefixes, in that order.
+    (["169.254.21.2/32", VNET], ["169.254.21.1/32", VPC], ["169.254.21.2/32", VNET], ["169.254.21.1/32", VPC]),
+    (("169.254.21.2/32",), ("169.254.21.1/32",), ["169.254.21.2/32"], ["169.254.21.1/32"]),
+])
+def test_connection_selectors_one_or_several(local_ts, remote_ts, expected_local, expected_remote):
+    child = connection(tunnel(), "azure", local_ts, remote_ts)["children"]["tunnel1"]
+    assert (child["local_ts"], child["remote_ts"]) == (expected_local, expected_remote)
