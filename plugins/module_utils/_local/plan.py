@@ -13,6 +13,7 @@ import ipaddress
 from typing import Any, Callable, Iterable, Mapping, Union
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import var
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.bgp_topology import BGP_INFRA
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.topology import (
     INFRA, SOCKET_PATH_MAX, aws_transit, local_topology, longest_socket_path,
 )
@@ -20,7 +21,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.topology 
 # Used by this project's own machines for their uplink: never a lab "public" range.
 RESERVED_UPLINK = ipaddress.ip_network("192.0.2.0/24")
 # Names of the local target's own namespaces and router interfaces: a VM may not take one.
-LOCAL_INFRA = tuple(INFRA) + ("br0", "inet0", "gw0", "vgw0", "lo")
+LOCAL_INFRA = tuple(INFRA) + ("br0", "inet0", "gw0", "vgw0", "lo") + BGP_INFRA
 
 
 class LocalTarget:

@@ -25,6 +25,7 @@ from typing import Any, Iterable, Mapping, Sequence, Tuple, Union
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.access import ssh_option
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.measurements import IPERF3_PORTS
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vms import vm_dirs
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.bgp_topology import SECOND_INSTANCE, bgp_section
 
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
@@ -87,6 +88,7 @@ def guard_routes(vnet: Network, vpc: Network, pub: Mapping[str, Any]) -> list[st
     ranges that a machine may reach the outside world through (here pypi.org resolves into
     203.0.113.0/24); guarding them whole would cut the host off while a lab exists."""
     addresses = {pub["operator"], pub["azure_gateway"]} | set(pub["tunnels"]) | set(pub["vms"].values())
+    addresses |= set(pub.get("azure_gateways", ()))  # the BGP design's second instance
     addresses |= set(pub["isp"].values()) | set(pub["edge"].values())
     return [str(vnet), str(vpc)] + sorted("%s/32" % a for a in addresses)
 
@@ -189,6 +191,12 @@ def local_topology(plan: Mapping[str, Any], azure_pub: Network, aws_pub: Network
     specs = _specs(plan, ns, vm_ns, pub, addr, (vnet, vpc, az_sub, aws_sub, gw_sub, transit,
                                                 azure_pub, aws_pub), allowed)
     state = plan["state_dir"]
+    bgp = None
+    if (plan.get("routing") or {}).get("mode") == "bgp":
+        ns = dict(ns, **{SECOND_INSTANCE: prefix + SECOND_INSTANCE})
+        bgp = bgp_section(plan, ns, addr, azure_pub, aws_pub, gw_sub)
+        pub = dict(pub, tunnels=bgp["public_ips"]["tunnels"], azure_gateways=bgp["public_ips"]["azure_gateways"])
+        _bgp_specs(specs, plan, ns, bgp, (azure_pub, aws_pub, gw_sub), addr, pub["isp"]["azure"])
     return {
         "netns_prefix": prefix,
         # strongSwan's files of the two emulated gateways (config, VICI socket, pid, log).
@@ -204,7 +212,50 @@ def local_topology(plan: Mapping[str, Any], azure_pub: Network, aws_pub: Network
         "guard_routes": guard_routes(vnet, vpc, pub),
         "network": specs,
         "inventory": inventory_records(plan, ns["op"], vm_ns, pub["vms"]),
+        # vpnlab_routing=bgp: the instances, tunnels and BGP speakers (_local/bgp_topology.py).
+        "bgp": bgp,
     }
+
+
+def _bgp_specs(specs, plan, ns, bgp, nets, addr, isp_azure):
+    """The static specs turned into the BGP design's: the second instance, the VGW's four tunnel
+    addresses, the inside addresses on the gateways' loopbacks, and no typed route to the other
+    cloud (the VNet and VPC routers learn it)."""
+    vnet, vpc = plan["azure"]["vnet_cidr"], plan["aws"]["vpc_cidr"]
+    azure_pub, aws_pub, gw_sub = nets
+    lo = {}
+    for speaker in bgp["speakers"].values():
+        if speaker["addresses"]:
+            lo.setdefault(speaker["netns"], []).extend("%s/32" % a for a in speaker["addresses"])
+    gateways = specs["azure_vnet"]
+    for spec in gateways:
+        if spec["name"] == ns["azr"]:
+            # GatewaySubnet becomes a bridge in the VNet router: both instances are on it.
+            spec["links"].append({"ifname": "gws", "kind": "bridge",
+                                  "addresses": [_cidr(addr["azure_router_gateway_leg"], gw_sub)]})
+        if spec["name"] == ns["azgw"]:
+            vnet0 = next(link for link in spec["links"] if link["ifname"] == "vnet0")
+            vnet0["peer"] = {"netns": ns["azr"], "ifname": "gw0", "master": "gws"}
+        if spec["name"] in lo:
+            spec["links"].append({"ifname": "lo", "addresses": lo[spec["name"]]})
+    second = next((i for i in bgp["instances"] if i["instance"] == 1), None)
+    if second is not None:
+        gateways.append(
+            {"name": second["netns"], "forwarding": True, "links": [
+                _veth("inet0", [_cidr(second["public_ip"], azure_pub)], ns["inet"], SECOND_INSTANCE, "br0"),
+                _veth("vnet0", [_cidr(second["private_ip"], gw_sub)], ns["azr"], "gw1", "gws"),
+                {"ifname": "lo", "addresses": lo[second["netns"]]}],
+             "routes": [{"dst": "0.0.0.0/0", "gateway": isp_azure},
+                        {"dst": vnet, "gateway": addr["azure_router_gateway_leg"]}],
+             "nftables": {"vpnlab_mss": mss_table(plan["crypto"]["tcp_mss"])}})
+    for spec in specs["aws_vpc"]:
+        if spec["name"] == ns["vgw"]:
+            spec["links"][0]["addresses"] = [_cidr(ip, aws_pub) for ip in bgp["public_ips"]["tunnels"]]
+            spec["links"].append({"ifname": "lo", "addresses": lo[ns["vgw"]]})
+        if spec["name"] == ns["awsr"]:
+            spec["routes"] = [r for r in spec["routes"] if r["dst"] != vnet]
+    specs["azure_routes"] = [s for s in specs["azure_routes"]
+                             if not any(r["dst"] == vpc for r in s.get("routes", []))]
 
 
 def inventory_records(plan: Mapping[str, Any], operator_netns: str, vm_ns: Mapping[str, str],
