@@ -69,8 +69,8 @@ KNOWN_ENTRIES = (
     HANDOFF_FILE,
     # The connectivity check's reports.
     "report.*",
-    # Local target: each emulated gateway's strongSwan and each VM's sshd.
-    "gateways/", "vms/",
+    # Local target: each emulated gateway's strongSwan, each VM's sshd, each BGP speaker's FRR.
+    "gateways/", "vms/", "bgp/",
     # Cloud target: whatever it records about the resources it created.
     "cloud/",
 )

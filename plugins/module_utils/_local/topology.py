@@ -214,7 +214,25 @@ def local_topology(plan: Mapping[str, Any], azure_pub: Network, aws_pub: Network
         "inventory": inventory_records(plan, ns["op"], vm_ns, pub["vms"]),
         # vpnlab_routing=bgp: the instances, tunnels and BGP speakers (_local/bgp_topology.py).
         "bgp": bgp,
+        # Every daemon's pid file, for a teardown whose namespaces are already gone.
+        "daemons": lab_daemons(gateway_dirs(state), vm_dirs(state, [vm["name"] for vm in plan["vms"]]), bgp),
     }
+
+
+def lab_daemons(gateways: Mapping[str, str], vms: Mapping[str, str],
+                bgp: Mapping[str, Any] | None = None) -> list[dict[str, str]]:
+    """[{path, program}] of the local lab's daemons' pid files: each gateway's charon (the BGP
+    design's second instance too), each VM's sshd and each BGP speaker's zebra and bgpd."""
+    charons = list(gateways.values())
+    for instance in (bgp or {}).get("instances", ()):
+        if instance["directory"] not in charons:
+            charons.append(instance["directory"])
+    found = [{"path": d + "/charon.pid", "program": "charon"} for d in charons]
+    found += [{"path": d + "/sshd.pid", "program": "sshd"} for d in vms.values()]
+    for speaker in (bgp or {}).get("speakers", {}).values():
+        found += [{"path": "%s/%s.pid" % (speaker["directory"], daemon), "program": daemon}
+                  for daemon in ("zebra", "bgpd")]
+    return found
 
 
 def _bgp_specs(specs, plan, ns, bgp, nets, addr, isp_azure):

@@ -142,3 +142,21 @@ def test_a_vm_may_not_take_a_name_of_the_bgp_design(name):
     with pytest.raises(PlanError) as caught:
         build(vms=vms)
     assert "is reserved for the local lab's own infrastructure" in str(caught.value)
+
+
+@pytest.mark.parametrize("params, extra", [
+    ({}, []),
+    ({"routing": "bgp"}, [("/st/vpntest/gateways/azure1/charon.pid", "charon")] + [
+        ("/st/vpntest/bgp/%s/%s.pid" % (speaker, daemon), daemon)
+        for speaker in ("azure0", "azure1", "aws", "vnet", "vpc") for daemon in ("zebra", "bgpd")]),
+    ({"routing": "bgp", "azure_active_active": False}, [
+        ("/st/vpntest/bgp/%s/%s.pid" % (speaker, daemon), daemon)
+        for speaker in ("azure0", "aws", "vnet", "vpc") for daemon in ("zebra", "bgpd")]),
+])
+def test_the_daemons_teardown_looks_for(params, extra):
+    """Every daemon of the design has its pid file in plan.local.daemons (teardown's list)."""
+    daemons = [(d["path"], d["program"]) for d in build(**params)["local"]["daemons"]]
+    static = [("/st/vpntest/gateways/azure/charon.pid", "charon"), ("/st/vpntest/gateways/aws/charon.pid", "charon")]
+    vms = [("/st/vpntest/vms/%s/sshd.pid" % vm, "sshd") for vm in ("vm1", "vm2", "vm3")]
+    assert sorted(daemons) == sorted(static + vms + extra)
+    assert len(daemons) == len(set(daemons))
