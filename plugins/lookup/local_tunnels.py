@@ -23,13 +23,23 @@ author:
 options:
   _terms:
     description: The gateway's directory (with its VICI socket).
-    required: true
+    required: false
     type: list
     elements: path
   netns:
-    description: The gateway's network namespace.
+    description: The gateway's network namespace (with O(_terms)).
     type: str
-    required: true
+  gateways:
+    description:
+      - Several gateways instead of O(_terms), O(netns) and O(expected) - each C(directory),
+        C(netns) and C(expected) (the plan's C(local.azure_gateways) - one, or the BGP design's
+        two instances); their tunnels come in one list.
+      - A gateway with C(counters) (the BGP design's - tunnel name to its nftables counters)
+        adds to each tunnel the traffic of its BGP session so far, C(control_bytes_in) and
+        C(control_bytes_out), which the check leaves out of the tunnel's growth.
+    type: list
+    elements: dict
+    default: []
   expected:
     description:
       - The tunnels the lab should have, tunnel name to the peer's outside address; they are
@@ -59,12 +69,31 @@ _raw:
   elements: dict
 """
 
+import json
+import subprocess
+
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.bgp_topology import COUNTERS_TABLE, control_bytes
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.charon import (
     HAS_VICI, Charon, CharonError, evidence,
 )
+
+
+CONSISTENT_READS = 5
+
+
+def _control(gateway):
+    """The BGP sessions' own traffic per tunnel (the instance's nftables counters,
+    bgp_topology.control_bytes), {} when they cannot be read: the tunnel's growth then counts
+    it as the probes' (the check may say so)."""
+    done = subprocess.run(["ip", "netns", "exec", gateway["netns"], "nft", "-j", "list", "counters", "table", "ip",
+                           COUNTERS_TABLE], capture_output=True, text=True, timeout=30, check=False)
+    try:
+        return control_bytes(json.loads(done.stdout), gateway["counters"]) if done.returncode == 0 else {}
+    except ValueError:
+        return {}
 
 
 class LookupModule(LookupBase):
@@ -72,13 +101,27 @@ class LookupModule(LookupBase):
         self.set_options(var_options=variables, direct=kwargs)
         if not HAS_VICI:
             raise AnsibleLookupError("the local_tunnels lookup needs the vici Python package")
+        gateways = [{"directory": d, "netns": self.get_option("netns"), "expected": self.get_option("expected")}
+                    for d in terms or ()] + list(self.get_option("gateways"))
+        if any(not g.get("netns") for g in gateways):
+            raise AnsibleLookupError("local_tunnels: each gateway needs its network namespace (netns)")
         tunnels = []
-        for directory in terms:
-            try:
-                expected = [{"name": name, "outside_ip": ip}
-                            for name, ip in sorted(self.get_option("expected").items())]
-                tunnels.extend(evidence(Charon(directory, self.get_option("netns")), expected))
-            except (CharonError, OSError) as exc:
-                raise AnsibleLookupError("could not read the tunnels: %s" % exc) from None
+        for gateway in gateways:
+            expected = [{"name": name, "outside_ip": ip}
+                        for name, ip in sorted((gateway.get("expected") or {}).items())]
+            counted = bool(gateway.get("counters"))
+            # The sessions' counters around the tunnels': a keepalive between the two reads
+            # would count in one and not in the other, so they are read again until they agree.
+            for dummy in range(CONSISTENT_READS):
+                control = _control(gateway) if counted else {}
+                try:
+                    found = evidence(Charon(gateway["directory"], gateway["netns"]), expected)
+                except (CharonError, OSError) as exc:
+                    raise AnsibleLookupError("could not read the tunnels: %s" % exc) from None
+                if not counted or _control(gateway) == control:
+                    break
+            for tunnel in found:
+                tunnel.update(control.get(tunnel["name"], {}))
+            tunnels.extend(found)
         # One list of tunnels, not a list of lists: callers use wantlist semantics anyway.
         return [tunnels]

@@ -64,7 +64,7 @@ KNOWN_ENTRIES = (
     # The lab's SSH key and what lets the controller and a user reach the VMs.
     "id_ed25519", "id_ed25519.pub", "authorized_keys", "known_hosts", "ssh_config",
     # The VM list the inventory plugin reads, the (emulated) AWS VPN connection with its PSKs.
-    "vms.json", "vpn-connection.json",
+    "vms.json", "vpn-connection.json", "vpn-connections.json",
     # The cloud target's hand-off record between the build's steps (module_utils/handoff.py).
     HANDOFF_FILE,
     # The connectivity check's reports.

@@ -107,6 +107,19 @@ options:
   remote_ts:
     description: The other side's traffic selector. Required with O(tunnels).
     type: str
+  selectors:
+    description:
+      - The BGP design's tunnels (the plan's C(local.bgp.selectors.<side>)), keyed by a tunnel's
+        inside CIDR - C(name) (the tunnel's name in the lab, V(vpn2-tunnel1)), C(local) and
+        C(remote) (the session's inside addresses and the clouds' prefixes) replace
+        O(local_ts) and O(remote_ts) for that tunnel.
+    type: dict
+  install_routes:
+    description:
+      - Let charon route each tunnel's remote selectors into the tunnel (the static design). The
+        BGP design sets V(false) - its routes are learned. Changing it restarts the charon.
+    type: bool
+    default: true
   dpd_timeout:
     description:
       - Seconds after which this gateway declares a silent peer dead (dead peer detection), so
@@ -222,7 +235,7 @@ def ensure_present(module):
     changed, status = converge_gateway(charon, params["tunnels"], params["side"],
                                        params["local_ts"], params["remote_ts"],
                                        module.check_mode, params["wait_timeout"],
-                                       params["dpd_timeout"])
+                                       params["dpd_timeout"], params["selectors"], params["install_routes"])
     module.exit_json(changed=changed, pid=charon.pid(), tunnels=status)
 
 
@@ -245,6 +258,8 @@ def main():
             remote_ts=dict(type="str"),
             wait_timeout=dict(type="int", default=30),
             dpd_timeout=dict(type="int"),
+            selectors=dict(type="dict"),
+            install_routes=dict(type="bool", default=True),
             state=dict(type="str", choices=["started", "stopped"], default="started"),
         ),
         supports_check_mode=True,
@@ -254,7 +269,8 @@ def main():
     try:
         if module.params["state"] == "stopped":
             ensure_absent(module)
-        if module.params["tunnels"] and not (module.params["local_ts"] and module.params["remote_ts"]):
+        if (module.params["tunnels"] and not module.params["selectors"]
+                and not (module.params["local_ts"] and module.params["remote_ts"])):
             module.fail_json(msg="local_ts and remote_ts are required with tunnels")
         ensure_present(module)
     except (CharonError, SwanConfigError, OSError) as exc:

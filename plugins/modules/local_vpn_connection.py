@@ -38,7 +38,9 @@ options:
     type: dict
     required: true
   pre_shared_keys:
-    description: Pre-shared keys for tunnel 1 and 2; empty entries are generated (or kept).
+    description:
+      - Pre-shared keys for tunnel 1 and 2 (in the BGP design the four tunnels, in the plan's
+        order); missing or empty entries are generated (or kept).
     type: list
     elements: str
     default: []
@@ -83,8 +85,18 @@ vpn_connection_id:
   returned: always
   type: str
   sample: vpn-0b1c2d3e4f5a6b7c8
+vpn_connection_ids:
+  description: The ids of the lab's VPN connections (two in the BGP design, one otherwise).
+  returned: always
+  type: list
+  elements: str
+  sample: [vpn-0b1c2d3e4f5a6b7c8]
 path:
-  description: The file holding the DescribeVpnConnections element (secrets inside, mode 0600).
+  description:
+    - The file holding the DescribeVpnConnections element (secrets inside, mode 0600).
+    - With the plan's routing V(bgp), C(<state_dir>/vpn-connections.json), a list of the two
+      VPN connections of the BGP design (one per Azure gateway instance, two tunnels each,
+      dynamic routing).
   returned: always
   type: str
   sample: /root/.vpnlab/vpntest/vpn-connection.json
@@ -109,17 +121,23 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.tunnels imp
     TunnelOptionsError, vpn_connection_facts,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.psk import generate_psk
-from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vpnconn import describe_vpn_connection
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vpnconn import (
+    describe_bgp_vpn_connections, describe_vpn_connection,
+)
 
 FILE = "vpn-connection.json"
+# The BGP design's two VPN connections (a list of DescribeVpnConnections elements).
+BGP_FILE = "vpn-connections.json"
 
 
 def current_psks(path):
-    """The PSKs in the existing file, so that re-runs keep them."""
+    """The PSKs in the existing file (one connection, or the BGP design's list), so that
+    re-runs keep them."""
     try:
         with open(path) as handle:
-            options = json.load(handle)["Options"]["TunnelOptions"]
-        return [t.get("PreSharedKey") for t in options]
+            document = json.load(handle)
+        connections = document if isinstance(document, list) else [document]
+        return [t.get("PreSharedKey") for c in connections for t in c["Options"]["TunnelOptions"]]
     except (OSError, ValueError, KeyError, TypeError):
         return []
 
@@ -135,30 +153,39 @@ def ensure_present(module):
     plan = params["plan"]
     if plan.get("target") != "local" or "local" not in plan:
         module.fail_json(msg="local_vpn_connection needs the plan of a local lab")
-    path = os.path.join(params["state_dir"], FILE)
-    psks = choose_psks(params["pre_shared_keys"], current_psks(path), len(plan["tunnels"]))
+    bgp = (plan.get("routing") or {}).get("mode") == "bgp"
+    path = os.path.join(params["state_dir"], BGP_FILE if bgp else FILE)
+    count = len(plan["local"]["bgp"]["tunnels"]) if bgp else len(plan["tunnels"])
+    psks = choose_psks(params["pre_shared_keys"], current_psks(path), count)
     for psk in psks:
         module.no_log_values.add(psk)
-    document = json.dumps(describe_vpn_connection(plan, psks), indent=2, sort_keys=True) + "\n"
+    connections = describe_bgp_vpn_connections(plan, psks) if bgp else [describe_vpn_connection(plan, psks)]
+    document = json.dumps(connections if bgp else connections[0], indent=2, sort_keys=True) + "\n"
     if not module.check_mode:
         os.makedirs(params["state_dir"], mode=0o700, exist_ok=True)
     changed = update(path, document, module.check_mode)
-    result = dict(path=path, vpn_connection_id=json.loads(document)["VpnConnectionId"])
+    result = dict(path=path, vpn_connection_id=connections[0]["VpnConnectionId"],
+                  vpn_connection_ids=[c["VpnConnectionId"] for c in connections])
     if params["vgw"]:
-        vgw_changed, result["tunnels"] = bring_up_vgw(module, json.loads(document), plan)
+        vgw_changed, result["tunnels"] = bring_up_vgw(module, connections, plan)
         changed = changed or vgw_changed
     module.exit_json(changed=changed, **result)
 
 
-def bring_up_vgw(module, vpn_connection, plan):
-    """The VGW's side of each tunnel, as AWS configures it behind CreateVpnConnection."""
+def bring_up_vgw(module, connections, plan):
+    """The VGW's side of each tunnel, as AWS configures it behind CreateVpnConnection. In the
+    BGP design the VGW holds the four tunnels of both connections, each named and given its
+    selectors by the plan, and routes nothing itself: its routes are learned."""
     if not HAS_VICI:
         module.fail_json(msg=missing_required_lib("vici"), exception=VICI_IMPORT_ERROR)
     charon = Charon(module.params["vgw"]["directory"], module.params["vgw"]["netns"])
+    bgp = plan["local"].get("bgp")
     try:
-        tunnels = vpn_connection_facts(vpn_connection)["tunnels"]
+        tunnels = [t for c in connections for t in vpn_connection_facts(c)["tunnels"]]
         return converge_gateway(charon, tunnels, "aws", plan["aws"]["vpc_cidr"],
-                                plan["azure"]["vnet_cidr"], module.check_mode)
+                                plan["azure"]["vnet_cidr"], module.check_mode,
+                                selectors=bgp["selectors"]["aws"] if bgp else None,
+                                install_routes=not bgp)
     except (CharonError, SwanConfigError, TunnelOptionsError, OSError) as exc:
         module.fail_json(msg="could not bring up the VGW: %s" % exc)
 

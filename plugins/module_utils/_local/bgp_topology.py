@@ -23,10 +23,13 @@
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, Mapping, Union
+from typing import Any, Mapping, Sequence, Union
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.frr import tunnel_speakers
 
+# Each gateway instance counts its BGP sessions' packets through the tunnel device (inner IP
+# bytes, as charon counts the tunnel's), so the check can leave them out of the tunnel's growth.
+COUNTERS_TABLE = "vpnlab_bgp"
 # The second instance's namespace, next to INFRA's (topology.py).
 SECOND_INSTANCE = "azgw1"
 # Names the BGP design adds in the VNet router (GatewaySubnet's bridge, the second instance's
@@ -99,6 +102,46 @@ def bgp_section(plan: Mapping[str, Any], ns: Mapping[str, str], addr: Mapping[st
                                       "source": addr["aws_router_transit"], "description": "vgw"}]}
     for name, speaker in speakers.items():
         speaker["directory"] = "%s/bgp/%s" % (state, name)
-    return {"instances": instances, "tunnels": tunnels, "speakers": speakers,
+        # What a healthy lab has it learn: the other cloud's prefix.
+        speaker["expects"] = [vpc] if name in ("vnet",) or name.startswith("azure") else [vnet]
+    for instance in instances:
+        mine = [t for t in routing["tunnels"] if t["instance"] == instance["instance"]]
+        instance["counters"] = {t["name"]: {"in": t["name"] + "_in", "out": t["name"] + "_out"} for t in mine}
+        instance["counters_table"] = counters_table(mine)
+    # What each side's charon takes from the design, by the tunnel's inside CIDR (swan.gateway_config).
+    selectors = {side: {t["inside_cidr"]: dict(t["selectors"][side], name=t["name"]) for t in tunnels}
+                 for side in ("azure", "aws")}
+    return {"instances": instances, "tunnels": tunnels, "speakers": speakers, "selectors": selectors,
             "public_ips": {"azure_gateways": [i["public_ip"] for i in instances],
                            "tunnels": [t["outside_ip_address"] for t in tunnels]}}
+
+
+def counters_table(tunnels: Sequence[Mapping[str, Any]]) -> str:
+    """The nftables table (body) that counts each BGP session's packets through the tunnel
+    device of an Azure gateway instance: ``<tunnel>_in`` and ``<tunnel>_out`` (inner IP bytes,
+    what charon counts for the tunnel). Every packet between a session's two inside addresses
+    is the session's."""
+    counters = "".join("counter %s_in {\n}\ncounter %s_out {\n}\n" % (t["name"], t["name"]) for t in tunnels)
+    inbound = "".join("  iifname \"%s\" ip saddr %s ip daddr %s counter name \"%s_in\"\n"
+                      % (TUNNEL_DEVICE, t["aws_bgp_ip"], t["azure_bgp_ip"], t["name"]) for t in tunnels)
+    outbound = "".join("  oifname \"%s\" ip saddr %s ip daddr %s counter name \"%s_out\"\n"
+                       % (TUNNEL_DEVICE, t["azure_bgp_ip"], t["aws_bgp_ip"], t["name"]) for t in tunnels)
+    return (counters
+            + "chain input {\n  type filter hook input priority filter; policy accept;\n" + inbound + "}\n"
+            + "chain output {\n  type filter hook output priority filter; policy accept;\n" + outbound + "}\n")
+
+
+def control_bytes(listing: Mapping[str, Any], names: Mapping[str, Mapping[str, str]]) -> dict[str, dict[str, int]]:
+    """``nft -j list counters table ip vpnlab_bgp`` read as each tunnel's session traffic so
+    far, ``{control_bytes_in, control_bytes_out}`` by tunnel name (``names``: the instance's
+    ``counters``); a counter that is missing gives no entry."""
+    found = {}
+    for item in (listing or {}).get("nftables", []):
+        counter = item.get("counter") if isinstance(item, dict) else None
+        if counter and isinstance(counter.get("bytes"), int):
+            found[counter.get("name")] = counter["bytes"]
+    control = {}
+    for tunnel, pair in names.items():
+        if pair["in"] in found and pair["out"] in found:
+            control[tunnel] = {"control_bytes_in": found[pair["in"]], "control_bytes_out": found[pair["out"]]}
+    return control

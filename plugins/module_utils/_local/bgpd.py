@@ -18,10 +18,15 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local import daemon
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.frr import (
+    ESTABLISHED, learned, learned_routes, sessions, speaker_conf,
+)
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import IPRoute
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import update
 
 ZEBRA = "/usr/lib/frr/zebra"
@@ -33,6 +38,8 @@ ZEBRA_SCRIPT = ('mount -t tmpfs -o mode=0755 tmpfs /run && install -d -o frr -g 
 BGPD_SCRIPT = ('install -o frr -g frr -m 0600 "$1" /run/frr/bgpd.conf && exec "$2" --log stdout -P 0 '
                '-z /run/frr/zserv.api -i /run/frr/bgpd.pid -f /run/frr/bgpd.conf')
 QUERY_TIMEOUT = 30.0
+RT_SCOPE_LINK = 253
+RTPROT_STATIC = 4
 
 
 class BgpdError(RuntimeError):
@@ -134,3 +141,88 @@ class Speaker:
                 daemon.stop(pid)
             if os.path.lexists(self.pid_files[which]):
                 os.unlink(self.pid_files[which])
+
+
+# --- the lab's speakers ---------------------------------------------------------------------------
+
+def ensure_peer_routes(netns: str, routes: Sequence[Mapping[str, str]]) -> bool:
+    """Each ``{dst, dev, src}``: the route to a session's peer through the tunnel device, from
+    the session's own address; True when one was added. The device comes and goes with charon,
+    so a run after a charon restart adds them again."""
+    changed = False
+    if not routes:
+        return changed
+    with IPRoute(netns=netns) as ipr:
+        for route in routes:
+            found = ipr.link_lookup(ifname=route["dev"])
+            if not found:
+                raise BgpdError("%s has no %s: its charon is not running, so the BGP session to %s "
+                                "has no tunnel" % (netns, route["dev"], route["dst"]))
+            dst, length = route["dst"].split("/")
+            have = [r for r in ipr.get_routes(family=socket.AF_INET, dst=dst, dst_len=int(length), table=254)
+                    if r.get_attr("RTA_OIF") == found[0] and r.get_attr("RTA_PREFSRC") == route["src"]
+                    and r["dst_len"] == int(length)]
+            if not have:
+                ipr.route("replace", dst=route["dst"], oif=found[0], prefsrc=route["src"], scope=RT_SCOPE_LINK,
+                          proto=RTPROT_STATIC)
+                changed = True
+    return changed
+
+
+def speaker_text(name: str, speaker: Mapping[str, Any]) -> str:
+    return speaker_conf(name, speaker["asn"], speaker["router_id"], speaker["neighbors"], speaker["networks"])
+
+
+def evidence(speaker: Speaker) -> dict[str, Any]:
+    """{sessions, routes} of one running speaker (FRR's JSON read by frr.py)."""
+    return {"sessions": sessions(speaker.query("show bgp summary json")),
+            "routes": learned_routes(speaker.query("show ip route bgp json"))}
+
+
+def converge_speakers(speakers: Mapping[str, Mapping[str, Any]], wait_timeout: float = 60.0,
+                      check_mode: bool = False) -> tuple[bool, dict[str, Any]]:
+    """Every speaker of plan.local.bgp.speakers running with its configuration and its routes to
+    the tunnels' peers; then waits until every session is established and every speaker has
+    learned what it ``expects`` (the other cloud's prefix). Returns (changed, {speaker: {sessions, routes}}); BgpdError names the sessions
+    still down after ``wait_timeout`` seconds."""
+    changed = False
+    running = {}
+    for name, spec in speakers.items():
+        text = speaker_text(name, spec)  # refused values fail here, before anything starts
+        speaker = Speaker(spec["directory"], spec["netns"])
+        if check_mode:
+            changed = changed or not (speaker.pid("zebra") and speaker.pid("bgpd"))
+            continue
+        changed = ensure_peer_routes(spec["netns"], spec.get("peer_routes") or []) or changed
+        changed = speaker.ensure(text) or changed
+        running[name] = speaker
+    if check_mode:
+        return changed, {}
+
+    def down():
+        late = []
+        for name, speaker in running.items():
+            for session in sessions(speaker.query("show bgp summary json")):
+                if session["state"] != ESTABLISHED:
+                    late.append("%s -> %s (%s): %s" % (name, session["address"], session["description"],
+                                                       session["state"]))
+            routes = learned_routes(speaker.query("show ip route bgp json"))
+            late += ["%s has not learned %s" % (name, prefix) for prefix in speakers[name].get("expects") or ()
+                     if not learned(routes, prefix)]
+        return late
+
+    daemon.wait_for(lambda: not down(), wait_timeout, interval=0.5)
+    late = down()
+    if late:
+        raise BgpdError("BGP not converged after %gs: %s" % (wait_timeout, "; ".join(late)))
+    return changed, {name: evidence(speaker) for name, speaker in running.items()}
+
+
+def stop_speakers(speakers: Mapping[str, Mapping[str, Any]]) -> bool:
+    stopped = False
+    for spec in speakers.values():
+        speaker = Speaker(spec["directory"], spec["netns"])
+        if speaker.pid("zebra") or speaker.pid("bgpd"):
+            speaker.stop()
+            stopped = True
+    return stopped

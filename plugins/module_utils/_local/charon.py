@@ -65,9 +65,9 @@ class Charon:
         pid = daemon.read_pid(self.pid_file)
         return pid if daemon.alive(pid, "charon", self.netns) else None
 
-    def write_conf(self, dpd_timeout: int) -> bool:
+    def write_conf(self, dpd_timeout: int, install_routes: bool = True) -> bool:
         """Write strongswan.conf; True when it changed."""
-        return update(self.conf, strongswan_conf(self.directory, dpd_timeout), mode=0o644)
+        return update(self.conf, strongswan_conf(self.directory, dpd_timeout, install_routes), mode=0o644)
 
     def start_argv(self) -> list[str]:
         return ["ip", "netns", "exec", self.netns, "unshare", "-m", "sh", "-c", START_SCRIPT,
@@ -203,13 +203,14 @@ def _empty(tunnel):
             "bytes_in": None, "bytes_out": None}
 
 
-def ensure_running(charon: Charon, check_mode: bool, dpd_timeout: int) -> bool:
-    """Start charon (restart it on a changed config); returns whether anything changed."""
+def ensure_running(charon: Charon, check_mode: bool, dpd_timeout: int, install_routes: bool = True) -> bool:
+    """Start charon (restart it on a changed config); returns whether anything changed. Without
+    ``install_routes`` charon routes nothing (the BGP design: the routes are learned)."""
     if not os.path.exists(os.path.join(daemon.NETNS_DIR, charon.netns)):
         if check_mode:  # a dry run of a new lab: the namespace would exist by now
             return True
         raise CharonError("network namespace %s does not exist" % charon.netns)
-    conf_stale = read_text(charon.conf) != strongswan_conf(charon.directory, dpd_timeout)
+    conf_stale = read_text(charon.conf) != strongswan_conf(charon.directory, dpd_timeout, install_routes)
     pid = charon.pid()
     if pid and not conf_stale:
         return False
@@ -219,19 +220,20 @@ def ensure_running(charon: Charon, check_mode: bool, dpd_timeout: int) -> bool:
         charon.stop()
     os.makedirs(os.path.dirname(charon.directory), mode=0o700, exist_ok=True)
     os.makedirs(charon.directory, mode=0o700, exist_ok=True)
-    charon.write_conf(dpd_timeout)
+    charon.write_conf(dpd_timeout, install_routes)
     charon.start()
     return True
 
 
 def ensure_tunnels(charon: Charon, tunnels: Sequence[Mapping[str, Any]], side: str, local_ts: str | None,
                    remote_ts: str | None, check_mode: bool, restarted: bool, wait_timeout: float = 30,
-                   dpd_timeout: int | None = None) -> tuple[bool, dict[str, Any]]:
+                   dpd_timeout: int | None = None,
+                   selectors: Mapping[str, Mapping[str, Sequence[str]]] | None = None) -> tuple[bool, dict[str, Any]]:
     """Load the tunnels (when they changed) and, on the initiating Azure side, bring them up.
 
     Returns (changed, connections by name); raises CharonError when they do not come up.
     """
-    conns, secrets, digest = gateway_config(tunnels, side, local_ts, remote_ts, dpd_timeout)
+    conns, secrets, digest = gateway_config(tunnels, side, local_ts, remote_ts, dpd_timeout, selectors)
     if check_mode and not charon.pid():
         return True, conns
     digest_file = os.path.join(charon.directory, "loaded.sha256")
@@ -259,17 +261,19 @@ def ensure_tunnels(charon: Charon, tunnels: Sequence[Mapping[str, Any]], side: s
 
 def converge_gateway(charon: Charon, tunnels: Sequence[Mapping[str, Any]], side: str, local_ts: str | None,
                      remote_ts: str | None, check_mode: bool, wait_timeout: float = 30,
-                     dpd_timeout: int | None = None) -> tuple[bool, list[dict[str, Any]]]:
+                     dpd_timeout: int | None = None,
+                     selectors: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+                     install_routes: bool = True) -> tuple[bool, list[dict[str, Any]]]:
     """The gateway running with `tunnels` loaded (and up on the Azure side), declaring a silent
     peer dead within `dpd_timeout` seconds (default: side_dpd_timeout).
 
     Returns (changed, status of each tunnel)."""
     dpd_timeout = side_dpd_timeout(side, tunnels, dpd_timeout)
-    changed = ensure_running(charon, check_mode, dpd_timeout)
+    changed = ensure_running(charon, check_mode, dpd_timeout, install_routes)
     conns: dict[str, Any] = {}
     if tunnels:
         tunnels_changed, conns = ensure_tunnels(charon, tunnels, side, local_ts, remote_ts,
-                                                check_mode, changed, wait_timeout, dpd_timeout)
+                                                check_mode, changed, wait_timeout, dpd_timeout, selectors)
         changed = changed or tunnels_changed
     elif charon.pid():
         conns = charon.loaded_conns()

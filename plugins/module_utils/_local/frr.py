@@ -157,6 +157,7 @@ def sessions(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
         state = peer.get("state", "unknown")
         found.append({"address": address, "state": state, "remote_asn": peer.get("remoteAs"),
                       "description": peer.get("desc"),
+                      "messages_in": int(peer.get("msgRcvd") or 0), "messages_out": int(peer.get("msgSent") or 0),
                       "prefixes_received": int(peer.get("pfxRcd") or 0) if state == ESTABLISHED else 0,
                       "up_seconds": int(peer.get("peerUptimeMsec") or 0) // 1000 if state == ESTABLISHED else 0})
     return sorted(found, key=lambda p: ipaddress.IPv4Address(p["address"]))

@@ -36,6 +36,14 @@ DPD_TIMEOUTS = {"azure": AZURE_DPD_DEFAULT, "aws": AWS_DPD_DEFAULT}
 DPD_SHORTEST = AZURE_DPD_RANGE[0]
 
 
+# Without routes from charon: install_routes is kernel-netlink's switch, but kernel-libipsec
+# routes each outbound policy itself, into charon.routing_table (220); that table is then looked
+# up last (its rule after the main table's, which has a default route), so its routes are never
+# used and the main table's (BGP's) decide.
+ROUTING_TABLE_LAST = 32800
+NO_ROUTES = "  install_routes = no\n  routing_table_prio = %d\n" % ROUTING_TABLE_LAST
+
+
 class SwanConfigError(ValueError):
     """The tunnels ask for something the lab cannot or must not configure."""
 
@@ -153,10 +161,23 @@ def secret(tunnel: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def gateway_config(tunnels: Sequence[Mapping[str, Any]], side: str, local_ts: Optional[str], remote_ts: Optional[str],
-                   dpd_timeout: Optional[float] = None) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]], str]:
+                   dpd_timeout: Optional[float] = None,
+                   selectors: Optional[Mapping[str, Mapping[str, Sequence[str]]]] = None,
+                   ) -> tuple[dict[str, dict[str, Any]], list[dict[str, Any]], str]:
     """(connections by name, secrets, digest) for one gateway; the digest covers the secrets
-    without storing them, so a re-run can tell whether anything must be reloaded."""
-    conns = {t["name"]: connection(t, side, local_ts, remote_ts, dpd_timeout) for t in tunnels}
+    without storing them, so a re-run can tell whether anything must be reloaded.
+
+    ``selectors`` (the BGP design's, plan.local.bgp.selectors[side]) are keyed by a tunnel's
+    inside CIDR, unique across the design's VPN connections: ``{name, local, remote}`` give that
+    tunnel its name in the lab (``vpn2-tunnel1``: each AWS connection calls its own tunnels
+    tunnel1 and tunnel2) and its selectors, in place of ``local_ts`` and ``remote_ts``."""
+    named = []
+    for tunnel in tunnels:
+        chosen = (selectors or {}).get(tunnel.get("tunnel_inside_cidr") or "")
+        named.append((dict(tunnel, name=chosen["name"]) if chosen else tunnel, chosen or {}))
+    conns = {t["name"]: connection(t, side, chosen.get("local", local_ts), chosen.get("remote", remote_ts), dpd_timeout)
+             for t, chosen in named}
+    tunnels = [t for t, chosen in named]
     secrets = [secret(t) for t in tunnels]
     digest = hashlib.sha256(json.dumps([conns, secrets], sort_keys=True).encode()).hexdigest()
     return conns, secrets, digest
@@ -209,7 +230,7 @@ def strongswan_conf(directory: str, dpd_timeout: float = DPD_TIMEOUTS["azure"], 
         "    }\n"
         "  }\n"
         "}\n" % (int(dpd_timeout), dpd["dpd_delay"], dpd["declared_dead_s"], PLUGINS,
-                 "" if install_routes else "  install_routes = no\n", dpd["retransmit_timeout"],
+                 "" if install_routes else NO_ROUTES, dpd["retransmit_timeout"],
                  RETRANSMIT_BASE, RETRANSMIT_TRIES, conf_string(directory + "/charon.log"),
                  conf_string("unix://%s/charon.vici" % directory)))
 

@@ -25,7 +25,9 @@ from typing import Any, Iterable, Mapping, Sequence, Tuple, Union
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.access import ssh_option
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.measurements import IPERF3_PORTS
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vms import vm_dirs
-from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.bgp_topology import SECOND_INSTANCE, bgp_section
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.bgp_topology import (
+    COUNTERS_TABLE, SECOND_INSTANCE, bgp_section,
+)
 
 Network = Union[ipaddress.IPv4Network, ipaddress.IPv6Network]
 
@@ -214,6 +216,20 @@ def local_topology(plan: Mapping[str, Any], azure_pub: Network, aws_pub: Network
         "inventory": inventory_records(plan, ns["op"], vm_ns, pub["vms"]),
         # vpnlab_routing=bgp: the instances, tunnels and BGP speakers (_local/bgp_topology.py).
         "bgp": bgp,
+        # The Azure gateway's instances the build starts: one, or the BGP design's two.
+        # Each with the tunnels it should have (name: the AWS outside address), for the evidence.
+        # In the BGP design each counts its sessions' own traffic (nftables counters), for the evidence.
+        "azure_gateways": [{"instance": i["instance"], "netns": i["netns"], "directory": i["directory"],
+                            "expected": {t["name"]: t["outside_ip_address"] for t in bgp["tunnels"]
+                                         if t["instance"] == i["instance"]},
+                            "counters": i["counters"]}
+                           for i in bgp["instances"]] if bgp else
+                          [{"instance": 0, "netns": ns["azgw"], "directory": gateway_dirs(state)["azure"],
+                            "expected": dict(zip([t["name"] for t in plan["tunnels"]], pub["tunnels"]))}],
+        # Whether charon routes the tunnels' selectors itself (static) or BGP does (bgp).
+        "install_routes": bgp is None,
+        # The emulated AWS VPN connection(s): one element, or the BGP design's list of two.
+        "vpn_connection_file": state + ("/vpn-connections.json" if bgp else "/vpn-connection.json"),
         # Every daemon's pid file, for a teardown whose namespaces are already gone.
         "daemons": lab_daemons(gateway_dirs(state), vm_dirs(state, [vm["name"] for vm in plan["vms"]]), bgp),
     }
@@ -256,6 +272,9 @@ def _bgp_specs(specs, plan, ns, bgp, nets, addr, isp_azure):
             vnet0["peer"] = {"netns": ns["azr"], "ifname": "gw0", "master": "gws"}
         if spec["name"] in lo:
             spec["links"].append({"ifname": "lo", "addresses": lo[spec["name"]]})
+        for instance in bgp["instances"]:
+            if spec["name"] == instance["netns"]:
+                spec["nftables"][COUNTERS_TABLE] = instance["counters_table"]
     second = next((i for i in bgp["instances"] if i["instance"] == 1), None)
     if second is not None:
         gateways.append(
@@ -265,7 +284,8 @@ def _bgp_specs(specs, plan, ns, bgp, nets, addr, isp_azure):
                 {"ifname": "lo", "addresses": lo[second["netns"]]}],
              "routes": [{"dst": "0.0.0.0/0", "gateway": isp_azure},
                         {"dst": vnet, "gateway": addr["azure_router_gateway_leg"]}],
-             "nftables": {"vpnlab_mss": mss_table(plan["crypto"]["tcp_mss"])}})
+             "nftables": {"vpnlab_mss": mss_table(plan["crypto"]["tcp_mss"]),
+                          COUNTERS_TABLE: second["counters_table"]}})
     for spec in specs["aws_vpc"]:
         if spec["name"] == ns["vgw"]:
             spec["links"][0]["addresses"] = [_cidr(ip, aws_pub) for ip in bgp["public_ips"]["tunnels"]]

@@ -105,13 +105,13 @@ def _xml_tunnel(options, cgw_ip, crypto):
 
 
 def customer_gateway_configuration(vpn_id: str, cgw_id: str, vgw_id: str, options: Iterable[Mapping[str, Any]],
-                                   cgw_ip: str, crypto: Mapping[str, Any]) -> str:
+                                   cgw_ip: str, crypto: Mapping[str, Any], bgp: bool = False) -> str:
     return ('<?xml version="1.0" encoding="UTF-8"?>\n<vpn_connection id="%s">\n'
             "  <customer_gateway_id>%s</customer_gateway_id>\n"
             "  <vpn_gateway_id>%s</vpn_gateway_id>\n"
             "  <vpn_connection_type>ipsec.1</vpn_connection_type>\n"
-            "  <vpn_connection_attributes>NoBGPVPNConnection</vpn_connection_attributes>\n"
-            % (vpn_id, cgw_id, vgw_id)
+            "  <vpn_connection_attributes>%s</vpn_connection_attributes>\n"
+            % (vpn_id, cgw_id, vgw_id, "BGPVPNConnection" if bgp else "NoBGPVPNConnection")
             + "".join(_xml_tunnel(o, cgw_ip, crypto) for o in options)
             + "</vpn_connection>\n")
 
@@ -147,3 +147,31 @@ def describe_vpn_connection(plan: Mapping[str, Any], psks: Sequence[str]) -> dic
                    for cidr in plan["aws"]["static_routes"]],
         "Tags": tags,
     }
+
+
+def describe_bgp_vpn_connections(plan: Mapping[str, Any], psks: Sequence[str]) -> list[dict[str, Any]]:
+    """The BGP design's VPN connections (vpnlab_routing=bgp), as DescribeVpnConnections lists
+    them: one per Azure gateway instance (its customer gateway), two tunnels each, dynamic
+    routing (no static route: the VGW learns the VNet's prefix). ``psks``: one per tunnel, in
+    the plan's tunnel order (plan.local.bgp.tunnels)."""
+    lab, bgp = plan["lab"], plan["local"]["bgp"]
+    vgw_id = resource_id("vgw", lab)
+    found = []
+    for instance in bgp["instances"]:
+        number = instance["instance"]
+        vpn_id, cgw_id = (resource_id(kind, "%s/%d" % (lab, number)) for kind in ("vpn", "cgw"))
+        options = [tunnel_options(t, t["outside_ip_address"], psk, plan["crypto"])
+                   for t, psk in zip(bgp["tunnels"], psks) if t["connection"] == number]
+        tags = [{"Key": "Name", "Value": "%s-%d" % (plan["aws"]["vpn_connection"], number + 1)}] + [
+            {"Key": k, "Value": v} for k, v in sorted(plan["tags"].items())]
+        found.append({
+            "VpnConnectionId": vpn_id, "CustomerGatewayId": cgw_id, "VpnGatewayId": vgw_id,
+            "Category": "VPN", "State": "available", "Type": "ipsec.1",
+            "CustomerGatewayConfiguration": customer_gateway_configuration(
+                vpn_id, cgw_id, vgw_id, options, instance["public_ip"], plan["crypto"], bgp=True),
+            "Options": {"EnableAcceleration": False, "StaticRoutesOnly": False,
+                        "LocalIpv4NetworkCidr": "0.0.0.0/0", "RemoteIpv4NetworkCidr": "0.0.0.0/0",
+                        "OutsideIpAddressType": "PublicIpv4", "TunnelInsideIpVersion": "ipv4",
+                        "TunnelOptions": options},
+            "Routes": [], "Tags": tags})
+    return found

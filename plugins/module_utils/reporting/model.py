@@ -14,7 +14,9 @@ Tunnel evidence (what each target's evidence source returns, read at each phase)
 ``{name, outside_ip, status, bytes_in, bytes_out, source, detail}`` where ``status`` is
 ``up``, ``down`` or ``unknown``, the byte counters are the tunnel's ESP bytes as the Azure side
 sees them (in: from AWS, out: to AWS; null when the source cannot count), ``source`` says where
-the record comes from and ``detail`` why the tunnel is in its state.
+the record comes from and ``detail`` why the tunnel is in its state. A source may add
+``control_bytes_in`` and ``control_bytes_out``: the bytes of the tunnel's own control traffic so
+far (the BGP design's session), which the counters' growth leaves out (tunnel_deltas).
 
 ``report.json`` (every key always present; lists may be empty, values null when unknown)::
 
@@ -75,6 +77,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.consta
 
 VM_KEYS = ("name", "cloud", "private_ip", "public_ip")
 TUNNEL_KEYS = ("name", "outside_ip", "status") + COUNTER_KEYS + ("source", "detail")
+CONTROL_KEYS = tuple("control_" + key for key in COUNTER_KEYS)
 # When the tunnels' evidence is read: before the private probes, between the phases, after.
 PHASES = ("before", "mid", "after")
 
@@ -117,8 +120,14 @@ def tunnel_deltas(before: Optional[List[Dict[str, Any]]], after: Optional[List[D
     for tunnel in after or []:
         # A tunnel that appeared during the phase started from zero.
         prev = old.get(tunnel["name"], dict.fromkeys(COUNTER_KEYS, 0))
-        per_tunnel[tunnel["name"]] = {
-            key: _growth(_counter(prev.get(key)), _counter(tunnel.get(key))) for key in COUNTER_KEYS}
+        growth = {key: _growth(_counter(prev.get(key)), _counter(tunnel.get(key))) for key in COUNTER_KEYS}
+        # The tunnel's own control traffic (the BGP design's sessions, ``control_<key>`` in the
+        # evidence) is not the probes': it is left out of the growth.
+        for key in COUNTER_KEYS:
+            control = _growth(_counter(prev.get("control_" + key, 0)), _counter(tunnel.get("control_" + key)))
+            if growth[key] is not None and control:
+                growth[key] = max(0, growth[key] - control)
+        per_tunnel[tunnel["name"]] = growth
     totals = {key: _total([d[key] for d in per_tunnel.values()]) for key in COUNTER_KEYS}
     return dict(totals, tunnels=per_tunnel)
 
@@ -143,6 +152,8 @@ def _measurement_key(m):
 
 def _tunnel(record):
     tunnel = {key: record.get(key) for key in TUNNEL_KEYS}
+    # The BGP design's sessions' own traffic through the tunnel, when the source counts it.
+    tunnel.update({key: record[key] for key in CONTROL_KEYS if record.get(key) is not None})
     status = str(tunnel["status"] or "unknown").lower()
     tunnel["status"] = status if status in TUNNEL_STATES else "unknown"
     return tunnel

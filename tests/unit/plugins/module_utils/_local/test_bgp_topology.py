@@ -11,6 +11,9 @@ import datetime
 import pytest
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local import frr
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.bgp_topology import (
+    COUNTERS_TABLE, control_bytes, counters_table,
+)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.plan import LocalTarget
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.plan import PlanError, build_plan
 
@@ -160,3 +163,64 @@ def test_the_daemons_teardown_looks_for(params, extra):
     vms = [("/st/vpntest/vms/%s/sshd.pid" % vm, "sshd") for vm in ("vm1", "vm2", "vm3")]
     assert sorted(daemons) == sorted(static + vms + extra)
     assert len(daemons) == len(set(daemons))
+
+
+def test_each_speaker_expects_the_other_clouds_prefix_and_the_evidence_knows_the_gateways():
+    local = build(routing="bgp")["local"]
+    assert {n: s["expects"] for n, s in local["bgp"]["speakers"].items()} == {
+        "azure0": ["10.2.0.0/16"], "azure1": ["10.2.0.0/16"], "vnet": ["10.2.0.0/16"],
+        "aws": ["10.1.0.0/16"], "vpc": ["10.1.0.0/16"]}
+    assert local["azure_gateways"] == [
+        {"instance": 0, "netns": "vpnlab-vpntest.azgw", "directory": "/st/vpntest/gateways/azure",
+         "expected": {"vpn1-tunnel1": "203.0.113.10", "vpn1-tunnel2": "203.0.113.11"},
+         "counters": {"vpn1-tunnel1": {"in": "vpn1-tunnel1_in", "out": "vpn1-tunnel1_out"},
+                      "vpn1-tunnel2": {"in": "vpn1-tunnel2_in", "out": "vpn1-tunnel2_out"}}},
+        {"instance": 1, "netns": "vpnlab-vpntest.azgw1", "directory": "/st/vpntest/gateways/azure1",
+         "expected": {"vpn2-tunnel1": "203.0.113.8", "vpn2-tunnel2": "203.0.113.9"},
+         "counters": {"vpn2-tunnel1": {"in": "vpn2-tunnel1_in", "out": "vpn2-tunnel1_out"},
+                      "vpn2-tunnel2": {"in": "vpn2-tunnel2_in", "out": "vpn2-tunnel2_out"}}}]
+    assert local["install_routes"] is False and local["vpn_connection_file"] == "/st/vpntest/vpn-connections.json"
+    static = build()["local"]
+    assert static["azure_gateways"] == [
+        {"instance": 0, "netns": "vpnlab-vpntest.azgw", "directory": "/st/vpntest/gateways/azure",
+         "expected": {"tunnel1": "203.0.113.10", "tunnel2": "203.0.113.11"}}]
+    assert static["install_routes"] is True and static["vpn_connection_file"] == "/st/vpntest/vpn-connection.json"
+
+
+def test_each_instance_counts_its_sessions_traffic_through_the_tunnel_device():
+    local = build(routing="bgp")["local"]
+    azgw1 = spec(local, "azure_vnet", local["netns"]["azgw1"])
+    table = azgw1["nftables"][COUNTERS_TABLE]
+    assert "counter vpn2-tunnel1_in {\n}" in table and "counter vpn2-tunnel2_out {\n}" in table
+    assert ('iifname "ipsec0" ip saddr 169.254.21.5 ip daddr 169.254.21.6 counter name "vpn2-tunnel1_in"'
+            in table)
+    assert ('oifname "ipsec0" ip saddr 169.254.22.6 ip daddr 169.254.22.5 counter name "vpn2-tunnel2_out"'
+            in table)
+    assert "vpn1-" not in table
+    assert "vpn1-tunnel1_out" in spec(local, "azure_vnet", local["netns"]["azgw"])["nftables"][COUNTERS_TABLE]
+    assert COUNTERS_TABLE not in spec(build()["local"], "azure_vnet", "vpnlab-vpntest.azgw")["nftables"]
+    assert counters_table([]) .count("chain") == 2
+
+
+NAMES = {"vpn1-tunnel1": {"in": "vpn1-tunnel1_in", "out": "vpn1-tunnel1_out"},
+         "vpn1-tunnel2": {"in": "vpn1-tunnel2_in", "out": "vpn1-tunnel2_out"}}
+
+
+def counter(name, value):
+    return {"counter": {"family": "ip", "name": name, "table": COUNTERS_TABLE, "handle": 3, "packets": 2,
+                        "bytes": value}}
+
+
+@pytest.mark.parametrize("listing, expected", [
+    # nft 1.0.6's answer (its metainfo first).
+    ({"nftables": [{"metainfo": {"version": "1.0.6"}}, counter("vpn1-tunnel1_in", 407),
+                   counter("vpn1-tunnel1_out", 615), counter("vpn1-tunnel2_in", 0), counter("vpn1-tunnel2_out", 71)]},
+     {"vpn1-tunnel1": {"control_bytes_in": 407, "control_bytes_out": 615},
+      "vpn1-tunnel2": {"control_bytes_in": 0, "control_bytes_out": 71}}),
+    # A tunnel with half its counters, a counter of another name, no answer at all.
+    ({"nftables": [counter("vpn1-tunnel1_in", 407), counter("other", 5)]}, {}),
+    ({"nftables": [counter("vpn1-tunnel1_in", "x"), counter("vpn1-tunnel1_out", 1)]}, {}),
+    ({}, {}), (None, {}),
+])
+def test_control_bytes_from_the_counters(listing, expected):
+    assert control_bytes(listing, NAMES) == expected

@@ -492,6 +492,17 @@ DELTA_CASES = [
      {"tunnel1": {"bytes_in": 50, "bytes_out": 0}, "tunnel2": {"bytes_in": 0, "bytes_out": 0}},
      (50, 0)),
     ("none", [], [], {}, (0, 0)),
+    # The BGP design: a tunnel's session traffic (control_bytes_*) is left out of its growth.
+    ("bgp keepalives only", [dict(t, control_bytes_in=1230, control_bytes_out=1230) for t in tunnels(t1=(5000, 6000))],
+     [dict(t, control_bytes_in=1353, control_bytes_out=1353) for t in tunnels(t1=(5123, 6123))],
+     {"tunnel1": {"bytes_in": 0, "bytes_out": 0}, "tunnel2": {"bytes_in": 0, "bytes_out": 0}}, (0, 0)),
+    ("bgp and a probe", [dict(t, control_bytes_in=1230, control_bytes_out=1230) for t in tunnels(t1=(5000, 6000))],
+     [dict(t, control_bytes_in=1353, control_bytes_out=1353) for t in tunnels(t1=(5207, 6207))],
+     {"tunnel1": {"bytes_in": 84, "bytes_out": 84}, "tunnel2": {"bytes_in": 0, "bytes_out": 0}}, (84, 84)),
+    # More counted for the session than the tunnel carried: no growth, never less than none.
+    ("bgp over-counted", [dict(t, control_bytes_in=0, control_bytes_out=0) for t in tunnels(t1=(5000, 6000))],
+     [dict(t, control_bytes_in=500, control_bytes_out=0) for t in tunnels(t1=(5100, 6000))],
+     {"tunnel1": {"bytes_in": 0, "bytes_out": 0}, "tunnel2": {"bytes_in": 0, "bytes_out": 0}}, (0, 0)),
 ]
 
 
@@ -635,3 +646,12 @@ SETTLED = [
                          ids=[case[0] for case in SETTLED])
 def test_counters_settled(name, evidence, min_growth, settled):
     assert counters_settled(evidence, min_growth) is settled
+
+
+def test_a_tunnels_control_traffic_is_kept_in_the_evidence_only_when_counted():
+    evidence = {phase: [dict(t, control_bytes_in=10, control_bytes_out=20) for t in tunnels(t1=(100, 100))]
+                for phase in ("before", "mid", "after")}
+    kept = build_report("lab", "local", [], evidence, [])["evidence"]["after"][0]
+    assert (kept["control_bytes_in"], kept["control_bytes_out"]) == (10, 20)
+    plain = build_report("lab", "local", [], {"after": tunnels(t1=(1, 1))}, [])["evidence"]["after"][0]
+    assert "control_bytes_in" not in plain
