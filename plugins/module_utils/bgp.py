@@ -4,8 +4,9 @@
 """The BGP design's address and ASN plan (issue 16), pure: which inside /30 each tunnel gets,
 which APIPA address each Azure gateway instance speaks BGP from, whom each side peers with, and
 why a given ASN or /30 would be refused by AWS or Azure. The plan takes it up with
-``vpnlab_routing: bgp`` (routing_plan); the cloud path, the rehearsal and the local target are
-not built for it yet, so a build refuses bgp before anything is created.
+``vpnlab_routing: bgp`` (routing_plan); the local target builds it (_local/bgp_topology.py,
+frr.py, bgpd.py); the cloud path and the rehearsal are not built for it yet, so a cloud build
+refuses bgp before anything is created.
 
 The design is Microsoft's for Azure and AWS (learn.microsoft.com, "How to connect AWS and Azure
 using a BGP-enabled VPN gateway"): an active-active Azure VPN gateway has two instances, each

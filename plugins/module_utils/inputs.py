@@ -111,9 +111,10 @@ INPUTS = (
     _input("routing", "str", "static", "How the two clouds learn each other's networks: V(static) "
            "(the original guide's design: one Azure gateway instance, two AWS tunnels, static "
            "routes) or V(bgp) (Microsoft's design for AWS: an active-active Azure gateway, four "
-           "tunnels, BGP over APIPA addresses). This release plans V(bgp) (C(make plan) shows its "
-           "tunnels, addresses and ASNs, every conflict refused) but builds only V(static): a "
-           "build with V(bgp) stops before anything is created.", choices=list(ROUTINGS)),
+           "tunnels, BGP over APIPA addresses). The local target builds both, V(bgp) with BGP "
+           "speakers (FRR) over the four tunnels. The cloud target plans V(bgp) (C(make plan) "
+           "shows its tunnels, addresses and ASNs, every conflict refused) but builds only "
+           "V(static): a cloud build with V(bgp) stops before anything is created.", choices=list(ROUTINGS)),
     _input("azure_active_active", "bool", None, "Active-active Azure VPN gateway (two instances, "
            "two public addresses, two AWS VPN connections); unset, it is V(true) with "
            "O(routing=bgp). The static design has one instance: V(true) with it is refused."),

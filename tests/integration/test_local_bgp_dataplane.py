@@ -306,7 +306,7 @@ def test_a_configuration_frr_refuses_stops_the_start(tmp_path):
     speaker = Speaker(str(tmp_path / "frr"), "vlbgp-never-made")
     good = frr.speaker_conf("azure0", 65515, "169.254.21.2", [], [VNET])
     bad = good.replace("exit-address-family", " neighbor 169.254.21.1 no-such-option\n exit-address-family")
-    for _ in range(2):  # the second time the refused file is already written
+    for dummy in (1, 2):  # the second time the refused file is already written
         with pytest.raises(BgpdError, match="FRR refuses .*frr.conf: .*Unknown command"):
             speaker.ensure(bad)
     assert speaker.pid("zebra") is None and speaker.pid("bgpd") is None

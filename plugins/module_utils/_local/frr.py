@@ -144,7 +144,7 @@ def tunnel_speakers(routing: Mapping[str, Any], azure_prefixes: Sequence[str],
     speakers["aws"] = aws
     for speaker in speakers.values():
         # Its lowest inside address: unique in the lab, and stable across re-runs.
-        speaker["router_id"] = min(speaker["addresses"], key=lambda a: ipaddress.IPv4Address(a))
+        speaker["router_id"] = min(speaker["addresses"], key=ipaddress.IPv4Address)
     return speakers
 
 

@@ -216,16 +216,7 @@ def local_topology(plan: Mapping[str, Any], azure_pub: Network, aws_pub: Network
         "inventory": inventory_records(plan, ns["op"], vm_ns, pub["vms"]),
         # vpnlab_routing=bgp: the instances, tunnels and BGP speakers (_local/bgp_topology.py).
         "bgp": bgp,
-        # The Azure gateway's instances the build starts: one, or the BGP design's two.
-        # Each with the tunnels it should have (name: the AWS outside address), for the evidence.
-        # In the BGP design each counts its sessions' own traffic (nftables counters), for the evidence.
-        "azure_gateways": [{"instance": i["instance"], "netns": i["netns"], "directory": i["directory"],
-                            "expected": {t["name"]: t["outside_ip_address"] for t in bgp["tunnels"]
-                                         if t["instance"] == i["instance"]},
-                            "counters": i["counters"]}
-                           for i in bgp["instances"]] if bgp else
-                          [{"instance": 0, "netns": ns["azgw"], "directory": gateway_dirs(state)["azure"],
-                            "expected": dict(zip([t["name"] for t in plan["tunnels"]], pub["tunnels"]))}],
+        "azure_gateways": azure_gateways(plan, ns, pub, bgp),
         # Whether charon routes the tunnels' selectors itself (static) or BGP does (bgp).
         "install_routes": bgp is None,
         # The emulated AWS VPN connection(s): one element, or the BGP design's list of two.
@@ -233,6 +224,19 @@ def local_topology(plan: Mapping[str, Any], azure_pub: Network, aws_pub: Network
         # Every daemon's pid file, for a teardown whose namespaces are already gone.
         "daemons": lab_daemons(gateway_dirs(state), vm_dirs(state, [vm["name"] for vm in plan["vms"]]), bgp),
     }
+
+
+def azure_gateways(plan: Mapping[str, Any], ns: Mapping[str, str], pub: Mapping[str, Any],
+                   bgp: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The Azure gateway's instances the build starts (one, or the BGP design's two), each with
+    the tunnels it should have (name: the AWS outside address) for the evidence; in the BGP
+    design each also names its sessions' counters (nftables), whose bytes the check leaves out."""
+    if not bgp:
+        return [{"instance": 0, "netns": ns["azgw"], "directory": gateway_dirs(plan["state_dir"])["azure"],
+                 "expected": dict(zip([t["name"] for t in plan["tunnels"]], pub["tunnels"]))}]
+    return [{"instance": i["instance"], "netns": i["netns"], "directory": i["directory"],
+             "expected": {t["name"]: t["outside_ip_address"] for t in bgp["tunnels"] if t["instance"] == i["instance"]},
+             "counters": i["counters"]} for i in bgp["instances"]]
 
 
 def lab_daemons(gateways: Mapping[str, str], vms: Mapping[str, str],

@@ -176,4 +176,3 @@ def test_learned_routes_skip_what_is_not_a_selected_bgp_route():
     assert not_installed[0]["installed"] is False and not frr.learned(not_installed, VPC)
     assert not frr.learned(frr.learned_routes(answer), VNET)
     assert frr.learned_routes(None) == [] and frr.learned_routes({}) == []
-
