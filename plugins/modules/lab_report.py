@@ -157,6 +157,13 @@ options:
         chart - C(azure_vnet_cidr), C(aws_vpc_cidr), C(azure_gateway_ip), C(tcp_mss).
     type: dict
     default: {}
+  routing:
+    description:
+      - The BGP design's routing evidence (C(vpnlab_routing=bgp)) - C(mode) V(bgp) and
+        C(speakers), by name C(side), C(expects) (the other cloud's prefix), C(sessions) and
+        C(routes) as the speakers report them. A speaker that has not learned what it expects
+        fails the verdict. Omit it with static routing.
+    type: dict
 """
 
 EXAMPLES = r"""

@@ -96,6 +96,14 @@ def test_the_bgp_lab_passes_with_four_tunnels_and_learned_routes(lab):
     vpc = ip("awsr", "route", "show", "10.1.0.0/16")
     assert "proto bgp" in vpc and "via 10.2.255.254" in vpc, vpc
     assert "proto static" not in vnet + vpc
+    # The report says what each side learned, and from whom.
+    routing = {s["name"]: s for s in built["routing"]["speakers"]}
+    assert sorted(routing) == ["aws", "azure0", "azure1", "vnet", "vpc"]
+    assert all(not s["missing"] for s in routing.values())
+    assert routing["vnet"]["learned"] == [{"prefix": "10.2.0.0/16", "next_hops": ["10.1.0.4", "10.1.0.5"]}]
+    assert routing["vpc"]["learned"] == [{"prefix": "10.1.0.0/16", "next_hops": ["10.2.255.254"]}]
+    page = (lab["home"] / LAB / "report.md").read_text()
+    assert "## Routes learned (BGP)" in page and "| vnet | azure | 10.2.0.0/16 via 10.1.0.4, 10.1.0.5 | - |" in page
     # Secrets: the four generated keys never reach the output.
     assert len(lab["psks"]) == 4 and all(psk not in output for psk in lab["psks"])
 
@@ -114,6 +122,9 @@ def test_losing_an_instance_is_degraded_and_a_build_repairs_it(lab):
     degraded = report(home)
     assert degraded["verdict"]["level"] == "degraded", degraded["verdict"]
     assert "vpn2-tunnel1" in degraded["verdict"]["headline"] and "vpn2-tunnel2" in degraded["verdict"]["headline"]
+    # The lost instance has learned nothing any more, the VNet still has the route: degraded.
+    lost = [f for f in degraded["verdict"]["findings"] if f["object"] == "BGP azure1"]
+    assert [f["severity"] for f in lost] == ["degraded"], degraded["verdict"]["findings"]
     # Every private path still answers: the VNet routes through instance 0 only now.
     assert all(m["loss_pct"] == 0 for m in degraded["measurements"] if m["path"] == "private")
     assert "via 10.1.0.5" not in ip("azr", "route", "show", "10.2.0.0/16")

@@ -102,8 +102,11 @@ def bgp_section(plan: Mapping[str, Any], ns: Mapping[str, str], addr: Mapping[st
                                       "source": addr["aws_router_transit"], "description": "vgw"}]}
     for name, speaker in speakers.items():
         speaker["directory"] = "%s/bgp/%s" % (state, name)
-        # What a healthy lab has it learn: the other cloud's prefix.
-        speaker["expects"] = [vpc] if name in ("vnet",) or name.startswith("azure") else [vnet]
+        # Its cloud, and what a healthy lab has it learn: the other cloud's prefix.
+        speaker["side"] = "azure" if name == "vnet" or name.startswith("azure") else "aws"
+        # The VNet and VPC routers decide the VMs' way; a gateway is one of the ways.
+        speaker["role"] = "router" if name in ("vnet", "vpc") else "gateway"
+        speaker["expects"] = [vpc] if speaker["side"] == "azure" else [vnet]
     for instance in instances:
         mine = [t for t in routing["tunnels"] if t["instance"] == instance["instance"]]
         instance["counters"] = {t["name"]: {"in": t["name"] + "_in", "out": t["name"] + "_out"} for t in mine}

@@ -42,6 +42,7 @@ ARGUMENT_SPEC = dict(
     state_dir=dict(type="path", required=True),
     pages=dict(type="list", elements="str", choices=["report.html", "report.md"], default=[]),
     page_network=dict(type="dict", default={}),
+    routing=dict(type="dict"),
 )
 
 
@@ -59,7 +60,7 @@ def report_from(params: Dict[str, Any]) -> Dict[str, Any]:
                         counter_min_growth_bytes=p["counter_min_growth_bytes"],
                         counter_settle_seconds=p["counter_settle_seconds"],
                         counter_waited_seconds=p["counter_waited_seconds"],
-                        tool_results=tool_results_from_runs(p["runs"]))
+                        tool_results=tool_results_from_runs(p["runs"]), routing=p.get("routing"))
 
 
 def report_json(report: Dict[str, Any]) -> str:

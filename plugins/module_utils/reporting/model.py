@@ -49,6 +49,8 @@ far (the BGP design's session), which the counters' growth leaves out (tunnel_de
     tools[]         the tools measured with
     probes          {run: bool, reason}: whether the VMs were probed, and if not why
     notes[]         what was not checked, and why
+    routing         null (static routing), or the BGP design's: what each speaker learned and
+                    over which sessions (reporting/routing.py has its schema)
     verdict         ok (the level is not fail), level (pass|degraded|fail), failures[] and
                     warnings[] (one line each: object, problem, cause, evidence; the degraded
                     findings are among the warnings), findings[] ({severity
@@ -71,6 +73,7 @@ import datetime
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting import findings as rules
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.routing import routing_findings, routing_record
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.constants import (
     COUNTER_KEYS, PATHS, TOOLS, TUNNEL_STATES,
 )
@@ -231,14 +234,16 @@ def build_report(lab: str, target: str, vms: List[Dict[str, Any]], evidence: Opt
                  failover: Optional[Dict[str, Any]] = None, require_all_tunnels: bool = False,
                  counter_min_growth_bytes: int = 1, counter_settle_seconds: int = 0,
                  counter_waited_seconds: Optional[int] = None,
-                 tool_results: Optional[Dict[str, List[Dict[str, Any]]]] = None) -> Dict[str, Any]:
+                 tool_results: Optional[Dict[str, List[Dict[str, Any]]]] = None,
+                 routing: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
     """The ``report.json`` dict, verdict included.
 
     ``evidence`` maps the phases ``before``, ``mid`` and ``after`` to tunnel evidence records;
     ``probes`` False means the VMs were not probed (``probes_reason`` says why); ``access`` maps
     a VM name to ``{ssh, error}``; ``throughput`` None means it was not measured. The
     ``counter_*`` arguments say what counts as growth and how long the check waited for lagging
-    counters (see the module's docstring).
+    counters (see the module's docstring). ``routing`` is the BGP design's routing evidence
+    (reporting/routing.py), None with static routing.
     """
     phases = {phase: [_tunnel(t) for t in (evidence or {}).get(phase) or []] for phase in PHASES}
     tools = [tool for tool in TOOLS if tool in tools]
@@ -268,6 +273,7 @@ def build_report(lab: str, target: str, vms: List[Dict[str, Any]], evidence: Opt
         "tools": tools,
         "probes": run,
         "notes": _notes(tools, mtu, run, throughput),
+        "routing": routing_record(routing),
     }
     report["verdict"] = verdict(report, require_public, public_tolerance_bytes, tools,
                                 require_all_tunnels)
@@ -281,7 +287,7 @@ def verdict(report: Dict[str, Any], require_public: bool = True, public_toleranc
     A failure makes the level ``fail``; a ``degraded`` finding (also listed among the warnings)
     makes it ``degraded``: the lab works, but less than fully or without proof.
     """
-    found = rules.tunnel_findings(report, require_all_tunnels)
+    found = rules.tunnel_findings(report, require_all_tunnels) + routing_findings(report)
     if report["probes"]["run"]:
         found += (rules.ssh_findings(report)
                   + rules.missing_findings(report, expected_measurements(report["vms"], tools))

@@ -21,6 +21,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.charts
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.fields import view_tunnels
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.formatting import rounded
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.summary import summary_chips, verdict_view
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.routing import routing_table
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.tables import (
     failover_items, hop_items, mtu_rows, rtt_tables, throughput_table, tool_tables, tunnel_rows,
     vm_rows,
@@ -67,7 +68,8 @@ def _view(report, network, max_pairs):
         "failover": failover_items(report),
         "tables": {"vms": vm_rows(report), "tunnels": tunnel_rows(report, tunnels),
                    "rtt": rtt_tables(report), "mtu": mtu_rows(report),
-                   "throughput": throughput_table(report), "tools": tool_tables(report)},
+                   "throughput": throughput_table(report), "tools": tool_tables(report),
+                   "routing": routing_table(report)},
         "hops": hop_items(report),
         "skipped": skipped(report),
         "notes": [str(note) for note in report.get("notes") or []],

@@ -106,7 +106,8 @@ def test_all_good():
     result = report()
     assert set(result) == {"lab", "target", "generated_at", "vms", "networks", "tunnels",
                            "evidence", "counters", "measurements", "mtu_checks", "throughput",
-                           "failover", "tool_results", "tools", "probes", "notes", "verdict"}
+                           "failover", "tool_results", "tools", "probes", "notes", "routing", "verdict"}
+    assert result["routing"] is None  # static routing
     verdict = result["verdict"]
     assert (verdict["ok"], verdict["level"], verdict["failures"], verdict["warnings"],
             verdict["findings"]) == (True, "pass", [], [], [])

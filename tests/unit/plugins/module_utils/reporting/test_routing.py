@@ -1,0 +1,97 @@
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""reporting/routing.py: the BGP design's routing evidence in the report, its verdict rule and
+its table; through build_report, so the verdict is the one a check writes."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.model import build_report
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.routing import (
+    routing_findings, routing_record, routing_table,
+)
+
+VNET, VPC = "10.1.0.0/16", "10.2.0.0/16"
+
+
+def session(description, state="Established", prefixes=1):
+    return {"address": "169.254.21.1", "description": description, "state": state, "prefixes_received": prefixes,
+            "remote_asn": 64512, "up_seconds": 12}
+
+
+def route(prefix, *hops):
+    return {"prefix": prefix, "next_hops": list(hops), "interfaces": ["ipsec0"], "installed": True}
+
+
+def speakers(**change):
+    """A healthy BGP lab's speakers as the local target's evidence reports them."""
+    found = {
+        "azure0": {"side": "azure", "role": "gateway", "expects": [VPC], "sessions": [session("vpn1-tunnel1")],
+                   "routes": [route(VPC, "169.254.21.1")]},
+        "azure1": {"side": "azure", "role": "gateway", "expects": [VPC], "sessions": [session("vpn2-tunnel1")],
+                   "routes": [route(VPC, "169.254.21.5")]},
+        "vnet": {"side": "azure", "role": "router", "expects": [VPC], "sessions": [session("instance0")],
+                 "routes": [route(VPC, "10.1.0.4", "10.1.0.5")]},
+        "aws": {"side": "aws", "role": "gateway", "expects": [VNET], "sessions": [session("vpn1-tunnel1")],
+                "routes": [route(VNET, "169.254.21.2")]},
+        "vpc": {"side": "aws", "role": "router", "expects": [VNET], "sessions": [session("vgw")],
+                "routes": [route(VNET, "10.2.255.254")]},
+    }
+    for name, value in change.items():
+        found[name] = dict(found[name], **value)
+    return {"mode": "bgp", "speakers": found}
+
+
+def test_static_routing_has_no_routing_section():
+    assert routing_record(None) is None and routing_record({"mode": "static"}) is None
+    assert routing_table({"routing": None}) is None
+    assert routing_findings({"routing": None}) == []
+
+
+def test_a_healthy_bgp_lab():
+    record = routing_record(speakers())
+    assert [s["name"] for s in record["speakers"]] == ["aws", "azure0", "azure1", "vnet", "vpc"]
+    vnet = record["speakers"][3]
+    assert vnet == {"name": "vnet", "side": "azure", "role": "router", "expects": [VPC],
+                    "learned": [{"prefix": VPC, "next_hops": ["10.1.0.4", "10.1.0.5"]}], "missing": [],
+                    "sessions": [{"address": "169.254.21.1", "description": "instance0", "state": "Established",
+                                  "prefixes_received": 1}]}
+    assert routing_findings({"routing": record}) == []
+    table = routing_table({"routing": record})
+    assert table["header"] == ["speaker", "cloud", "learned (next hops)", "missing", "sessions up"]
+    assert table["rows"][3] == ["vnet", "azure", "10.2.0.0/16 via 10.1.0.4, 10.1.0.5", "-", "1 of 1"]
+
+
+@pytest.mark.parametrize("change, severity, text", [
+    # The VPC router learned nothing: the AWS side has no way to the VNet.
+    ({"vpc": {"routes": [], "sessions": [session("vgw", "Active", 0)]}}, "failure",
+     "BGP vpc: has not learned 10.1.0.0/16: no BGP session is established: check the ASNs and the peer "
+     "addresses on both sides, and the tunnels that carry the sessions (vgw Active)"),
+    # Sessions up, nothing announced.
+    ({"vnet": {"routes": []}}, "failure",
+     "BGP vnet: has not learned 10.2.0.0/16: its sessions are up but bring no route: check what the other "
+     "side announces (instance0 Established)"),
+    # A lost instance: the VNet still has the route through the other one.
+    ({"azure1": {"routes": [], "sessions": [session("vpn2-tunnel1", "Connect", 0)]}}, "degraded",
+     "BGP azure1: has not learned 10.2.0.0/16: the lab's traffic takes the other gateway's sessions; no BGP "
+     "session is established: check the ASNs and the peer addresses on both sides, and the tunnels that carry "
+     "the sessions (vpn2-tunnel1 Connect)"),
+    # A route that is not installed is not learned.
+    ({"vpc": {"routes": [dict(route(VNET, "10.2.255.254"), installed=False)]}}, "failure",
+     "BGP vpc: has not learned 10.1.0.0/16"),
+])
+def test_what_is_not_learned(change, severity, text):
+    found = routing_findings({"routing": routing_record(speakers(**change))})
+    assert [f["severity"] for f in found] == [severity]
+    assert found[0]["text"].startswith(text)
+
+
+def test_the_verdict_of_a_report_with_routing():
+    measurements = [{"src": "vm1", "dst": "vm3", "path": "private", "tool": "ping", "sent": 3, "received": 3,
+                     "loss_pct": 0}]
+    healthy = build_report("lab", "local", [], {}, measurements, routing=speakers())
+    assert not [f for f in healthy["verdict"]["findings"] if f["object"].startswith("BGP")]
+    broken = build_report("lab", "local", [], {}, measurements,
+                          routing=speakers(vnet={"routes": [], "sessions": []}))
+    assert broken["verdict"]["level"] == "fail"
+    assert any(f.startswith("BGP vnet: has not learned 10.2.0.0/16") for f in broken["verdict"]["failures"])
