@@ -122,12 +122,8 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.tunnels imp
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.psk import generate_psk
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vpnconn import (
-    describe_bgp_vpn_connections, describe_vpn_connection,
+    BGP_FILE, FILE, describe_bgp_vpn_connections, describe_vpn_connection,
 )
-
-FILE = "vpn-connection.json"
-# The BGP design's two VPN connections (a list of DescribeVpnConnections elements).
-BGP_FILE = "vpn-connections.json"
 
 
 def current_psks(path):

@@ -46,15 +46,24 @@ def ip(netns, *argv):
     return subprocess.run(["ip", "-n", PREFIX + netns, *argv], capture_output=True, text=True, check=True).stdout
 
 
-def lab_processes():
+def lab_netns():
+    """The inodes of this lab's network namespaces (`net:[inode]` in /proc/PID/ns/net)."""
+    return {"net:[%d]" % os.stat("/run/netns/" + name).st_ino
+            for name in os.listdir("/run/netns") if name.startswith(PREFIX)}
+
+
+def processes_in(netns):
+    """The daemons (zebra, bgpd, charon) that run in one of these namespaces. A daemon left
+    behind keeps its namespace alive after `ip netns delete`, so it is found by inode; other
+    labs' daemons (tests running in parallel) are in other namespaces and do not count."""
     found = []
     for pid in os.listdir("/proc"):
         try:
-            netns = os.readlink("/proc/%s/ns/net" % pid)
+            ns = os.readlink("/proc/%s/ns/net" % pid)
             cmdline = Path("/proc/%s/cmdline" % pid).read_bytes().split(b"\0")[0].decode()
         except OSError:
             continue
-        if any(name in cmdline for name in ("zebra", "bgpd", "charon")) and netns:
+        if ns in netns and any(name in cmdline for name in ("zebra", "bgpd", "charon")):
             found.append((pid, cmdline))
     return found
 
@@ -62,7 +71,6 @@ def lab_processes():
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     home = tmp_path_factory.mktemp("bgphome")
-    before = {pid for pid, dummy in lab_processes()}
     rc, build = playbook("site.yml", home)
     result = {"home": home, "build": (rc, build), "report": report(home) if rc == 0 else None,
               "psks": [t["PreSharedKey"] for c in json.loads((home / LAB / "vpn-connections.json").read_text())
@@ -70,13 +78,14 @@ def lab(tmp_path_factory):
     try:
         yield result
     finally:
+        netns = lab_netns()
         downs = [playbook("teardown.yml", home) for dummy in range(2)]
         result["downs"] = downs
         assert all(rc == 0 for rc, dummy in downs), downs[0][1][-2000:]
         assert not [n for n in os.listdir("/run/netns") if n.startswith(PREFIX)]
         # Teardown keeps the reports (and the marker that makes the directory the lab's).
         assert sorted(os.listdir(home / LAB)) == [".vpnlab-lab", "report.html", "report.json", "report.md"]
-        assert {pid for pid, dummy in lab_processes()} <= before
+        assert netns and processes_in(netns) == []
 
 
 def test_the_bgp_lab_passes_with_four_tunnels_and_learned_routes(lab):

@@ -27,6 +27,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.frr impor
     ESTABLISHED, learned, learned_routes, sessions, speaker_conf,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import IPRoute
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netns import RTPROT_STATIC
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import update
 
 ZEBRA = "/usr/lib/frr/zebra"
@@ -39,7 +40,6 @@ BGPD_SCRIPT = ('install -o frr -g frr -m 0600 "$1" /run/frr/bgpd.conf && exec "$
                '-z /run/frr/zserv.api -i /run/frr/bgpd.pid -f /run/frr/bgpd.conf')
 QUERY_TIMEOUT = 30.0
 RT_SCOPE_LINK = 253
-RTPROT_STATIC = 4
 
 
 class BgpdError(RuntimeError):

@@ -25,6 +25,7 @@ from typing import Any, Iterable, Mapping, Sequence, Tuple, Union
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.access import ssh_option
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.measurements import IPERF3_PORTS
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vms import vm_dirs
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.vpnconn import BGP_FILE, FILE
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.bgp_topology import (
     COUNTERS_TABLE, SECOND_INSTANCE, bgp_section,
 )
@@ -220,7 +221,7 @@ def local_topology(plan: Mapping[str, Any], azure_pub: Network, aws_pub: Network
         # Whether charon routes the tunnels' selectors itself (static) or BGP does (bgp).
         "install_routes": bgp is None,
         # The emulated AWS VPN connection(s): one element, or the BGP design's list of two.
-        "vpn_connection_file": state + ("/vpn-connections.json" if bgp else "/vpn-connection.json"),
+        "vpn_connection_file": "%s/%s" % (state, BGP_FILE if bgp else FILE),
         # Every daemon's pid file, for a teardown whose namespaces are already gone.
         "daemons": lab_daemons(gateway_dirs(state), vm_dirs(state, [vm["name"] for vm in plan["vms"]]), bgp),
     }

@@ -21,6 +21,12 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.crypto import (
 )
 
 
+# Where local_vpn_connection writes the emulated connection in the state directory: one
+# DescribeVpnConnections element, or the BGP design's list of two.
+FILE = "vpn-connection.json"
+BGP_FILE = "vpn-connections.json"
+
+
 def resource_id(kind: str, lab: str) -> str:
     """A stable AWS-style id (`vpn-0123...`) for one of the lab's emulated resources."""
     return "%s-%s" % (kind, hashlib.sha256(("%s/%s" % (kind, lab)).encode()).hexdigest()[:17])
