@@ -44,13 +44,13 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.asn import (
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import (
     LINK_LOCAL, RESERVED_INSIDE as AWS_RESERVED_INSIDE,
 )
+# Azure's (a leaf too): its default ASN, the ASNs it keeps, its custom BGP address range.
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.spec import (
+    APIPA_FIRST as AZURE_APIPA_FIRST, APIPA_LAST as AZURE_APIPA_LAST, BGP_DEFAULT_ASN,
+    BGP_RESERVED_ASNS as AZURE_RESERVED_PEER_ASNS,
+)
 
-AZURE_DEFAULT_ASN = 65515
-AZURE_APIPA_FIRST = ipaddress.IPv4Address("169.254.21.0")
-AZURE_APIPA_LAST = ipaddress.IPv4Address("169.254.22.255")
-# Azure refuses these for a peer (its own public and private ASNs) and, 65515 aside (its
-# default), for its gateway too.
-AZURE_RESERVED_PEER_ASNS = (8074, 8075, 12076, 65515, 65517, 65518, 65519, 65520)
+AZURE_DEFAULT_ASN = BGP_DEFAULT_ASN
 IANA_RESERVED_ASNS = ((23456, 23456), (64496, 64511), (65535, 65551), (ASN_MAX, ASN_MAX))
 # Microsoft's guide's /30s: [VPN 0 tunnel 1, VPN 0 tunnel 2, VPN 1 tunnel 1, VPN 1 tunnel 2].
 DEFAULT_INSIDE_CIDRS = ("169.254.21.0/30", "169.254.22.0/30", "169.254.21.4/30", "169.254.22.4/30")

@@ -61,6 +61,20 @@ options:
     type: list
     elements: str
     default: []
+  bgp:
+    description:
+      - The peer's BGP speaker, for a connection with BGP (the BGP design's AWS tunnel).
+      - Without it the local network gateway has no BGP settings.
+    type: dict
+    suboptions:
+      asn:
+        description: The peer's ASN (AWS's side, the virtual private gateway's).
+        type: int
+        required: true
+      bgp_peering_address:
+        description: The peer's BGP address (the AWS tunnel's inside address, 169.254.21.1 say).
+        type: str
+        required: true
   wait_timeout:
     description: Seconds to wait for Azure to finish.
     type: int
@@ -95,6 +109,9 @@ local_network_gateway:
     local_network_address_space:
       description: C(address_prefixes) behind the peer.
       type: dict
+    bgp_settings:
+      description: The peer's ASN and BGP address, when it speaks BGP.
+      type: dict
 changed_fields:
   description: The fields that were (or in check mode would be) changed.
   returned: always
@@ -122,6 +139,8 @@ def argument_spec():
         location=dict(type="str"),
         gateway_ip_address=dict(type="str"),
         address_prefixes=dict(type="list", elements="str", default=[]),
+        bgp=dict(type="dict", options=dict(asn=dict(type="int", required=True),
+                                           bgp_peering_address=dict(type="str", required=True))),
         wait_timeout=dict(type="int", default=600),
     )
 
@@ -151,7 +170,7 @@ class AzureLocalNetworkGateway(AzureRMModuleBase):
 
     def ensure_present(self, current):
         opts, group = self.opts, self.opts["resource_group"]
-        desired = desired_local_gateway(opts["gateway_ip_address"], opts["address_prefixes"])
+        desired = desired_local_gateway(opts["gateway_ip_address"], opts["address_prefixes"], opts["bgp"])
         changed_fields = local_gateway_differences(desired, current) if current else ["local_network_gateway"]
         tags_changed, tags = self.update_tags(current.get("tags")) if current else (False, opts["tags"])
         if tags_changed:

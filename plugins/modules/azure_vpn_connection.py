@@ -138,6 +138,22 @@ options:
         description: IPsec (phase 2) SA data size, kilobytes.
         type: int
         default: 102400000
+  enable_bgp:
+    description:
+      - Speak BGP over this connection (the BGP design). The gateway needs BGP, and the local
+        network gateway the peer's BGP settings.
+    type: bool
+    default: false
+  custom_bgp_ip_addresses:
+    description:
+      - Which custom (APIPA) BGP address each gateway instance speaks from on this connection,
+        in the gateway's instance order (one address, or two for an active-active gateway).
+      - Each must be one of that instance's custom BGP addresses
+        (M(multicloud.vpnlab.azure_vpn_gateway)'s O(multicloud.vpnlab.azure_vpn_gateway#module:instances[].custom_bgp_ip_addresses)).
+      - Empty means none (Azure's default BGP addresses).
+    type: list
+    elements: str
+    default: []
   wait_timeout:
     description: Seconds to wait for Azure to finish, retries on C(AnotherOperationInProgress) included.
     type: int
@@ -166,6 +182,17 @@ EXAMPLES = r"""
       sa_life_time_seconds: 3600
   no_log: true
   register: connection
+
+- name: Connect an active-active BGP gateway to AWS tunnel 1 of VPN connection 1
+  multicloud.vpnlab.azure_vpn_connection:
+    resource_group: rg-euwe-dev-student-vpntest
+    name: con-vpntest-vpn1-tunnel1
+    virtual_network_gateway: vpng-vpntest
+    local_network_gateway: lgw-vpntest-vpn1-tunnel1
+    shared_key: "{{ tunnel1_psk }}"
+    enable_bgp: true
+    custom_bgp_ip_addresses: [169.254.21.2, 169.254.21.6]
+  no_log: true
 
 - name: Remove it
   multicloud.vpnlab.azure_vpn_connection:
@@ -213,10 +240,13 @@ changed_fields:
 import time
 
 from ansible_collections.azure.azcollection.plugins.module_utils.azure_rm_common import AzureRMModuleBase
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.bgp import (
+    GatewayPlanError, connection_custom_bgp_ips,
+)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.connection import (
     desired_connection, differences, public_view, update_body,
 )
-from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.ids import resource_id
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.ids import parse, resource_id
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.spec import DPD_DEFAULT_SECONDS, DPD_RANGE_SECONDS
 
 try:
@@ -259,6 +289,8 @@ def argument_spec():
         dpd_timeout_seconds=dict(type="int", default=DPD_DEFAULT_SECONDS),
         routing_weight=dict(type="int", default=0),
         ipsec_policy=dict(type="dict", options=POLICY_SPEC),
+        enable_bgp=dict(type="bool", default=False),
+        custom_bgp_ip_addresses=dict(type="list", elements="str", default=[]),
         wait_timeout=dict(type="int", default=1800),
     )
 
@@ -315,6 +347,22 @@ class AzureVpnConnection(AzureRMModuleBase):
                           % (self.opts["name"], self.opts["wait_timeout"]))
             return result
 
+    def custom_bgp_ips(self, gateway_id):
+        """The connection's gateway_custom_bgp_ip_addresses: each instance's ipConfiguration id
+        (read from the gateway) with its address."""
+        wanted = self.opts["custom_bgp_ip_addresses"]
+        if not wanted:
+            return []
+        where = parse(gateway_id)
+        try:
+            gateway = self.network_client.virtual_network_gateways.get(where["resource_group"], where["name"]).as_dict()
+        except ResourceNotFoundError:
+            self.fail("custom_bgp_ip_addresses: gateway %s does not exist" % gateway_id)
+        try:
+            return connection_custom_bgp_ips(gateway, wanted)
+        except GatewayPlanError as exc:
+            self.fail("custom_bgp_ip_addresses: %s" % exc)
+
     def scrub(self, exc):
         text = str(getattr(exc, "message", None) or exc)
         key = self.opts.get("shared_key")
@@ -326,10 +374,12 @@ class AzureVpnConnection(AzureRMModuleBase):
         params, client = self.opts, self.network_client
         sub, group = self.subscription_id, params["resource_group"]
         location = params["location"] or (current or {}).get("location") or self.get_resource_group(group).location
-        desired = desired_connection(resource_id(sub, group, "virtual_network_gateway", params["virtual_network_gateway"]),
+        gateway_id = resource_id(sub, group, "virtual_network_gateway", params["virtual_network_gateway"])
+        desired = desired_connection(gateway_id,
                                      resource_id(sub, group, "local_network_gateway", params["local_network_gateway"]),
                                      params["ipsec_policy"], params["dpd_timeout_seconds"],
-                                     params["connection_protocol"], params["routing_weight"])
+                                     params["connection_protocol"], params["routing_weight"],
+                                     params["enable_bgp"], self.custom_bgp_ips(gateway_id))
         changed_fields = differences(desired, current) if current else ["connection"]
         key_changed = current is not None and self.current_key(current) != params["shared_key"]
         if key_changed:

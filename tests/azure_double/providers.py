@@ -370,6 +370,20 @@ class PublicIp(Spec):
         return out
 
 
+# The double's own copy of Azure's BGP rules (VPN Gateway BGP FAQ), kept apart from the
+# collection's (_azure/spec.py) so that each checks the other.
+BGP_DEFAULT_ASN = 65515
+BGP_RESERVED_ASNS = {8074, 8075, 12076, 65515, 65517, 65518, 65519, 65520}
+APIPA_RANGE = (ipaddress.ip_address("169.254.21.0"), ipaddress.ip_address("169.254.22.255"))
+
+
+def _apipa(address):
+    try:
+        return APIPA_RANGE[0] <= ipaddress.ip_address(address) <= APIPA_RANGE[1]
+    except ValueError:
+        return False
+
+
 GENERATION2_SKUS = {"VpnGw2", "VpnGw3", "VpnGw4", "VpnGw5", "VpnGw2AZ", "VpnGw3AZ", "VpnGw4AZ", "VpnGw5AZ"}
 RETIRED_SKUS = {"Basic", "Standard", "HighPerformance", "VpnGw1", "VpnGw2", "VpnGw3", "VpnGw4", "VpnGw5"}
 
@@ -407,17 +421,46 @@ class VirtualNetworkGateway(Spec):
                      virtualNetworkGatewayPolicyGroups=[], allowRemoteVnetTraffic=False,
                      allowVirtualWanTraffic=False)
         props["sku"] = {"name": sku, "tier": (props.get("sku") or {}).get("tier", sku), "capacity": 2}
+        active = bool(props["activeActive"])
+        if len(configs) != (2 if active else 1):
+            raise DoubleRuleError("InvalidRequestFormat", "an %s gateway has %d ipConfiguration(s), not %d "
+                                  "(double's rule)." % ("active-active" if active else "active-standby",
+                                                        2 if active else 1, len(configs)))
+        pip_ids = [c["properties"]["publicIPAddress"]["id"].lower() for c in configs]
+        if len(set(pip_ids)) != len(pip_ids):
+            raise DoubleRuleError("VirtualNetworkGatewayActiveActiveNeedsTwoPublicIps", "The instances of an "
+                                  "active-active gateway need two different public IPs (double's rule).")
         gw_subnet = arm.resources[configs[0]["properties"]["subnet"]["id"].lower()]
-        peering = str(list(_network(_prefix_list(gw_subnet["properties"])[0], "").hosts())[-1])
+        # Azure gives each instance a GatewaySubnet address of its own as its default BGP address.
+        hosts = list(_network(_prefix_list(gw_subnet["properties"])[0], "").hosts())
+        defaults = [str(hosts[-1 - i]) for i in range(len(configs))]
         public = [arm.resources[c["properties"]["publicIPAddress"]["id"].lower()]["properties"]["ipAddress"]
                   for c in configs]
-        props["bgpSettings"] = {"asn": (props.get("bgpSettings") or {}).get("asn") or 65515,
-                                "bgpPeeringAddress": peering, "peerWeight": 0,
+        asked = props.get("bgpSettings") or {}
+        asn = asked.get("asn") or BGP_DEFAULT_ASN
+        if props["enableBgp"] and (asn in BGP_RESERVED_ASNS and asn != BGP_DEFAULT_ASN or not 1 <= asn <= 4294967294):
+            raise DoubleRuleError("InvalidBgpAsn", "ASN %s is reserved by Azure or out of range (double's "
+                                  "rule, after the VPN Gateway BGP FAQ)." % asn)
+        custom = {}
+        for entry in asked.get("bgpPeeringAddresses") or []:
+            conf_id = (entry.get("ipconfigurationId") or "").lower()
+            if conf_id not in [c["id"].lower() for c in configs]:
+                raise DoubleRuleError("InvalidRequestFormat", "bgpPeeringAddresses names ipConfiguration %s, "
+                                      "which the gateway does not have (double's rule)." % entry.get("ipconfigurationId"))
+            for address in entry.get("customBgpIpAddresses") or []:
+                if not _apipa(address):
+                    raise DoubleRuleError("InvalidCustomBgpIpAddress", "Custom BGP address %s is outside "
+                                          "169.254.21.0-169.254.22.255, the APIPA range Azure accepts "
+                                          "(double's rule)." % address)
+            custom[conf_id] = list(entry.get("customBgpIpAddresses") or [])
+        if custom and not props["enableBgp"]:
+            raise DoubleRuleError("InvalidRequestFormat", "custom BGP addresses need enableBgp (double's rule).")
+        props["bgpSettings"] = {"asn": asn, "bgpPeeringAddress": ",".join(defaults), "peerWeight": 0,
                                 "bgpPeeringAddresses": [{"ipconfigurationId": c["id"],
-                                                         "defaultBgpIpAddresses": [peering],
-                                                         "customBgpIpAddresses": [],
+                                                         "defaultBgpIpAddresses": [default],
+                                                         "customBgpIpAddresses": custom.get(c["id"].lower(), []),
                                                          "tunnelIpAddresses": [ip]}
-                                                        for c, ip in zip(configs, public)]}
+                                                        for c, default, ip in zip(configs, defaults, public)]}
 
     def delay(self, arm, current, stored):
         return arm.config["gateway_delay"]
@@ -472,6 +515,18 @@ class LocalNetworkGateway(Spec):
         for value in (props.get("localNetworkAddressSpace") or {}).get("addressPrefixes") or []:
             _network(value, "Local network address prefix")
         props.setdefault("localNetworkAddressSpace", {"addressPrefixes": []})
+        bgp = props.get("bgpSettings")
+        if bgp:
+            asn = bgp.get("asn")
+            if not isinstance(asn, int) or not 1 <= asn <= 4294967294 or asn in BGP_RESERVED_ASNS:
+                raise DoubleRuleError("InvalidBgpAsn", "The peer's ASN %r is reserved by Azure or out of "
+                                      "range (double's rule, after the VPN Gateway BGP FAQ)." % asn)
+            try:
+                ipaddress.ip_address(bgp.get("bgpPeeringAddress") or "")
+            except ValueError:
+                raise DoubleRuleError("InvalidRequestFormat", "bgpPeeringAddress %r is not an IP address"
+                                      % bgp.get("bgpPeeringAddress")) from None
+            bgp.setdefault("peerWeight", 0)
 
 
 class Connection(Spec):
@@ -497,6 +552,7 @@ class Connection(Spec):
             raise DoubleRuleError("InvalidDpdTimeout", "dpdTimeoutSeconds must be 9-3600, not %r" % dpd)
         for policy in props.get("ipsecPolicies") or []:
             _check_policy(policy)
+        self._check_bgp(arm, props, gw)
         if props.get("usePolicyBasedTrafficSelectors") and not props.get("ipsecPolicies"):
             raise DoubleRuleError("PolicyBasedTrafficSelectorsRequireIpsecPolicy", "Policy-based "
                                   "traffic selectors need a custom IPsec policy (double's rule).")
@@ -508,6 +564,7 @@ class Connection(Spec):
                      trafficSelectorPolicies=props.get("trafficSelectorPolicies", []),
                      connectionMode=props.get("connectionMode", "Default"),
                      useLocalAzureIpAddress=props.get("useLocalAzureIpAddress", False),
+                     gatewayCustomBgpIpAddresses=props.get("gatewayCustomBgpIpAddresses", []),
                      expressRouteGatewayBypass=False, enablePrivateLinkFastPath=False,
                      ingressNatRules=[], egressNatRules=[],
                      connectionStatus=old.get("connectionStatus", "Unknown"),
@@ -516,6 +573,35 @@ class Connection(Spec):
         # Azure makes up a key when none is given, and returns the key on GET (the reason the
         # collection never returns a connection as read).
         props["sharedKey"] = props.get("sharedKey") or old.get("sharedKey") or uuid.uuid4().hex
+
+    @staticmethod
+    def _check_bgp(arm, props, gw):
+        """BGP on a connection, as Azure refuses it: BGP on both gateways; a custom address per
+        instance, each one of that instance's; an APIPA peer needs custom addresses."""
+        custom = props.get("gatewayCustomBgpIpAddresses") or []
+        if not props.get("enableBgp"):
+            return
+        lng = arm.resources.get(((props.get("localNetworkGateway2") or {}).get("id") or "").lower())
+        peer = ((lng or {}).get("properties") or {}).get("bgpSettings") or {}
+        if gw is not None and not gw["properties"].get("enableBgp"):
+            raise DoubleRuleError("BgpNotEnabledOnVirtualNetworkGateway", "BGP is not enabled on gateway %s "
+                                  "(double's rule)." % gw["name"])
+        if lng is not None and not peer.get("asn"):
+            raise DoubleRuleError("BgpSettingsNotSpecifiedForLocalNetworkGateway", "Local network gateway %s "
+                                  "has no BGP settings (double's rule)." % lng["name"])
+        if gw is None:
+            return
+        configs = {e["ipconfigurationId"].lower(): e for e in gw["properties"]["bgpSettings"]["bgpPeeringAddresses"]}
+        if _apipa(peer.get("bgpPeeringAddress") or "") and len(custom) != len(configs):
+            raise DoubleRuleError("CustomBgpIpAddressesRequired", "The peer's BGP address %s is an APIPA "
+                                  "address, so the connection names a custom BGP address for each of the "
+                                  "gateway's %d instance(s) (double's rule)." % (peer.get("bgpPeeringAddress"), len(configs)))
+        for entry in custom:
+            found = configs.get((entry.get("ipConfigurationId") or "").lower())
+            if found is None or entry.get("customBgpIpAddress") not in found["customBgpIpAddresses"]:
+                raise DoubleRuleError("InvalidGatewayCustomBgpIpAddress", "%s is not a custom BGP address of "
+                                      "ipConfiguration %s of gateway %s (double's rule)." % (
+                                          entry.get("customBgpIpAddress"), entry.get("ipConfigurationId"), gw["name"]))
 
     def locks(self, arm, body):
         gateway = ((body.get("properties") or {}).get("virtualNetworkGateway1") or {}).get("id")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.bgp import same_custom_bgp_ips
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.ids import same
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.policy import normalise
 
@@ -21,18 +22,23 @@ KEY_CHANGED = "(hidden, changed)"
 # What the lab sets on a connection, with how to compare each field.
 CONNECTION_FIELDS = ("connection_type", "connection_protocol", "virtual_network_gateway1",
                      "local_network_gateway2", "routing_weight", "dpd_timeout_seconds",
-                     "use_policy_based_traffic_selectors", "enable_bgp", "ipsec_policies")
+                     "use_policy_based_traffic_selectors", "enable_bgp", "ipsec_policies",
+                     "gateway_custom_bgp_ip_addresses")
 # What the results show of a connection (never shared_key).
 SHOWN = ("id", "name", "location", "tags", "provisioning_state", "connection_status",
          "ingress_bytes_transferred", "egress_bytes_transferred", "connection_type",
          "connection_protocol", "dpd_timeout_seconds", "use_policy_based_traffic_selectors",
          "enable_bgp", "routing_weight", "ipsec_policies", "virtual_network_gateway1",
-         "local_network_gateway2", "resource_guid", "etag")
+         "local_network_gateway2", "gateway_custom_bgp_ip_addresses", "resource_guid", "etag")
 
 
 def desired_connection(gateway_id: str, local_gateway_id: str, policy: Mapping[str, Any] | None,
-                       dpd_timeout_seconds: int, protocol: str = "IKEv2", routing_weight: int = 0) -> dict[str, Any]:
-    """The fields the lab sets (without location, tags and key, which the module adds)."""
+                       dpd_timeout_seconds: int, protocol: str = "IKEv2", routing_weight: int = 0,
+                       enable_bgp: bool = False,
+                       custom_bgp_ips: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """The fields the lab sets (without location, tags and key, which the module adds).
+    ``custom_bgp_ips``: which custom BGP address each gateway instance speaks from on this
+    connection (_azure/bgp.connection_custom_bgp_ips), or none."""
     return {
         "connection_type": "IPsec",
         "connection_protocol": protocol,
@@ -41,8 +47,9 @@ def desired_connection(gateway_id: str, local_gateway_id: str, policy: Mapping[s
         "routing_weight": routing_weight,
         "dpd_timeout_seconds": dpd_timeout_seconds,
         "use_policy_based_traffic_selectors": False,
-        "enable_bgp": False,
+        "enable_bgp": bool(enable_bgp),
         "ipsec_policies": [normalise(policy)] if policy else [],
+        "gateway_custom_bgp_ip_addresses": list(custom_bgp_ips or []),
     }
 
 
@@ -53,6 +60,8 @@ def _equal(field, wanted, found):
         return [normalise(p) for p in wanted or []] == [normalise(p) for p in found or []]
     if field == "use_policy_based_traffic_selectors" or field == "enable_bgp":
         return bool(wanted) == bool(found)
+    if field == "gateway_custom_bgp_ip_addresses":
+        return same_custom_bgp_ips(wanted, found)
     return wanted == found
 
 
@@ -82,9 +91,17 @@ def public_view(connection: Mapping[str, Any] | None, key_changed: bool | None =
     return shown
 
 
-def desired_local_gateway(gateway_ip_address: str, address_prefixes: Iterable[str]) -> dict[str, Any]:
+def desired_local_gateway(gateway_ip_address: str, address_prefixes: Iterable[str],
+                          bgp: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The fields the lab sets on a local network gateway; ``bgp`` ({asn, bgp_peering_address}:
+    the peer's BGP speaker, an AWS tunnel's inside address) or None for none."""
     return {"gateway_ip_address": gateway_ip_address,
-            "local_network_address_space": {"address_prefixes": list(address_prefixes)}}
+            "local_network_address_space": {"address_prefixes": list(address_prefixes)},
+            "bgp_settings": {"asn": bgp["asn"], "bgp_peering_address": bgp["bgp_peering_address"]} if bgp else None}
+
+
+def _bgp_peer(settings):
+    return (settings["asn"], settings.get("bgp_peering_address")) if settings and settings.get("asn") else None
 
 
 def local_gateway_differences(desired: Mapping[str, Any], current: Mapping[str, Any] | None) -> list[str]:
@@ -97,11 +114,13 @@ def local_gateway_differences(desired: Mapping[str, Any], current: Mapping[str, 
     found = sorted((current.get("local_network_address_space") or {}).get("address_prefixes") or [])
     if wanted != found:
         changed.append("address_prefixes")
+    if _bgp_peer(desired.get("bgp_settings")) != _bgp_peer(current.get("bgp_settings")):
+        changed.append("bgp_settings")
     return changed
 
 
 LOCAL_GATEWAY_SHOWN = ("id", "name", "location", "tags", "provisioning_state", "gateway_ip_address",
-                       "local_network_address_space", "resource_guid", "etag")
+                       "local_network_address_space", "bgp_settings", "resource_guid", "etag")
 
 
 def local_gateway_view(gateway: Mapping[str, Any] | None) -> dict[str, Any]:

@@ -92,3 +92,49 @@ def test_local_gateway_differences(current, expected):
 def test_local_gateway_view():
     assert local_gateway_view(None) == {}
     assert local_gateway_view({"name": "x", "fqdn": None, "gateway_ip_address": "1"}) == {"name": "x", "gateway_ip_address": "1"}
+
+
+# --- BGP (issue 16) --------------------------------------------------------------------------
+PAIRS = [{"ip_configuration_id": GW + "/ipConfigurations/default", "custom_bgp_ip_address": "169.254.21.2"},
+         {"ip_configuration_id": GW + "/ipConfigurations/activeActive", "custom_bgp_ip_address": "169.254.21.6"}]
+BGP_DESIRED = desired_connection(GW, LGW, POLICY, 45, enable_bgp=True, custom_bgp_ips=PAIRS)
+BGP_CURRENT = dict(copy.deepcopy(BGP_DESIRED), gateway_custom_bgp_ip_addresses=[
+    {"ip_configuration_id": PAIRS[1]["ip_configuration_id"].upper(), "custom_bgp_ip_address": "169.254.21.6"},
+    {"ip_configuration_id": PAIRS[0]["ip_configuration_id"], "custom_bgp_ip_address": "169.254.21.2"}])
+
+
+@pytest.mark.parametrize("current, expected", [
+    # Ids compare without case, order does not matter.
+    (BGP_CURRENT, []),
+    (dict(BGP_CURRENT, enable_bgp=False), ["enable_bgp"]),
+    (dict(BGP_CURRENT, gateway_custom_bgp_ip_addresses=PAIRS[:1]), ["gateway_custom_bgp_ip_addresses"]),
+    (dict(BGP_CURRENT, gateway_custom_bgp_ip_addresses=[dict(PAIRS[0]), dict(PAIRS[1], custom_bgp_ip_address="169.254.22.6")]),
+     ["gateway_custom_bgp_ip_addresses"]),
+    (dict(BGP_CURRENT, gateway_custom_bgp_ip_addresses=None), ["gateway_custom_bgp_ip_addresses"]),
+])
+def test_bgp_connection_differences(current, expected):
+    assert differences(BGP_DESIRED, current) == expected
+
+
+def test_a_static_connection_has_no_bgp_and_none_compares_equal():
+    assert DESIRED["enable_bgp"] is False and DESIRED["gateway_custom_bgp_ip_addresses"] == []
+    assert differences(DESIRED, dict(CURRENT, gateway_custom_bgp_ip_addresses=None)) == []
+
+
+LG_BGP = desired_local_gateway("203.0.113.10", [], {"asn": 64512, "bgp_peering_address": "169.254.21.1"})
+LG_BGP_FOUND = {"gateway_ip_address": "203.0.113.10", "local_network_address_space": {"address_prefixes": []},
+                "bgp_settings": {"asn": 64512, "bgp_peering_address": "169.254.21.1", "peer_weight": 0}}
+
+
+@pytest.mark.parametrize("desired, current, expected", [
+    (LG_BGP, LG_BGP_FOUND, []),
+    (LG_BGP, dict(LG_BGP_FOUND, bgp_settings={"asn": 64513, "bgp_peering_address": "169.254.21.1"}), ["bgp_settings"]),
+    (LG_BGP, dict(LG_BGP_FOUND, bgp_settings={"asn": 64512, "bgp_peering_address": "169.254.21.5"}), ["bgp_settings"]),
+    (LG_BGP, dict(LG_BGP_FOUND, bgp_settings=None), ["bgp_settings"]),
+    # Without BGP wanted, a gateway without BGP settings (or Azure's empty ones) is equal.
+    (desired_local_gateway("203.0.113.10", []), dict(LG_BGP_FOUND, bgp_settings=None), []),
+    (desired_local_gateway("203.0.113.10", []), dict(LG_BGP_FOUND, bgp_settings={"asn": 0}), []),
+    (desired_local_gateway("203.0.113.10", []), LG_BGP_FOUND, ["bgp_settings"]),
+])
+def test_local_gateway_bgp_differences(desired, current, expected):
+    assert local_gateway_differences(desired, current) == expected
