@@ -16,9 +16,11 @@ allowed to) and the steps that read it. The steps are the cloud objects the role
 key                               type          writer    readers
 ================================  ============  ========  =================================
 azure_gateway_public_ip           str           gateway   vpn (the AWS customer gateway)
+azure_gateway_public_ips          list of str   gateway   vpn (BGP: a customer gateway each)
 azure_gateway_job                 str           gateway   gateway (its wait, before tunnels)
 azure_gateway_started             float         gateway   gateway (its wait's timeout)
 aws_vpn_connection_id             str           vpn       tunnels (the connection to read)
+aws_vpn_connection_ids            list of str   vpn       tunnels (BGP: the two to read)
 aws_vm_public_ips                 list of str   vms       vms (the security rules)
 azure_vm_public_ips               list of str   vms       vms (the security rules)
 ================================  ============  ========  =================================
@@ -50,12 +52,17 @@ class Key(NamedTuple):
 SCHEMA: Dict[str, Key] = {
     "azure_gateway_public_ip": Key("str", "gateway", ("vpn",),
                                    "the Azure VPN gateway's public IPv4 address (Static, known at once)"),
+    "azure_gateway_public_ips": Key("list", "gateway", ("vpn",),
+                                    "the BGP design's Azure gateway instances' public IPv4 addresses, in "
+                                    "instance order"),
     "azure_gateway_job": Key("str", "gateway", ("gateway",),
                              "the async job id of the VPN gateway's creation (this run's)"),
     "azure_gateway_started": Key("float", "gateway", ("gateway",),
                                  "when the gateway's creation started, seconds since the epoch (UTC)"),
     "aws_vpn_connection_id": Key("str", "vpn", ("tunnels",),
                                  "the AWS VPN connection the Azure side reads its tunnels from"),
+    "aws_vpn_connection_ids": Key("list", "vpn", ("tunnels",),
+                                  "the BGP design's AWS VPN connections, one per Azure gateway instance"),
     "aws_vm_public_ips": Key("list", "vms", ("vms",),
                              "the AWS VMs' public IPv4 addresses"),
     "azure_vm_public_ips": Key("list", "vms", ("vms",),

@@ -11,7 +11,9 @@ it by replacing those names in this process, before the first request:
   addresses of 203.0.113.0/24;
 - ``random_id`` -> the same ids, each recorded as born now (eventual consistency);
 - ``EC2Response.call_action`` -> first the eventual-consistency check, then moto;
-- GetConsoleOutput -> the text a test posted for the instance, if any, else moto's sample.
+- GetConsoleOutput -> the text a test posted for the instance, if any, else moto's sample;
+- Enable/DisableVgwRoutePropagation added, and route tables' ``PropagatingVgws``
+  (``propagation.py``).
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from moto.ec2 import utils as ec2_utils
 from moto.ec2.models import elastic_ip_addresses, elastic_network_interfaces, vpn_connections
 from moto.ec2.responses import EC2Response
 from moto.ec2.responses.general import General
+from moto.ec2.responses.route_tables import RouteTables
 from moto.ec2.responses.vpn_connections import VPNConnections
 from moto.ec2.utils import Base64EncodedString
 
-from . import vpn
+from . import propagation, vpn
 from .vpn import DoubleVpnConnection, param
 
 _INSTALLED = []
@@ -88,6 +91,11 @@ def _console_output():
     General.get_console_output = get_console_output
 
 
+def _route_propagation():
+    RouteTables.enable_vgw_route_propagation = _response_method(propagation.enable_vgw_route_propagation)
+    RouteTables.disable_vgw_route_propagation = _response_method(propagation.disable_vgw_route_propagation)
+
+
 def install(double):
     """Patch moto for `double` (once per process: the patches are module-wide)."""
     if _INSTALLED:
@@ -96,4 +104,5 @@ def install(double):
     _addresses(double)
     _fresh_ids(double)
     _console_output()
+    _route_propagation()
     _INSTALLED.append(double)

@@ -243,6 +243,32 @@ def test_static_routes(ec2):
                     DestinationCidrBlock="10.1.0.0/16")[0] == "InvalidVpnConnection.InvalidType"
 
 
+def test_route_propagation_from_an_attached_vgw(ec2):
+    """The BGP design's VPC route table learns from the VGW: moto answers HTTP 500, the double
+    keeps the setting as AWS does and refuses a VGW that is not attached to the table's VPC."""
+    vpc = ec2.create_vpc(CidrBlock="10.2.0.0/16")["Vpc"]["VpcId"]
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]["VpnGatewayId"]
+
+    def propagating():
+        found = ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]
+        return [g["GatewayId"] for g in found.get("PropagatingVgws", [])]
+
+    code, message, status = error_of(ec2.enable_vgw_route_propagation, RouteTableId=table, GatewayId=vgw)
+    assert (code, status) == ("Gateway.NotAttached", 400) and vgw in message
+    ec2.attach_vpn_gateway(VpcId=vpc, VpnGatewayId=vgw)
+    for dummy in range(2):
+        ec2.enable_vgw_route_propagation(RouteTableId=table, GatewayId=vgw)
+    assert propagating() == [vgw]
+    assert error_of(ec2.enable_vgw_route_propagation, RouteTableId="rtb-0123456789abcdef0",
+                    GatewayId=vgw)[0] == "InvalidRouteTableID.NotFound"
+    ec2.disable_vgw_route_propagation(RouteTableId=table, GatewayId=vgw)
+    ec2.disable_vgw_route_propagation(RouteTableId=table, GatewayId=vgw)
+    assert propagating() == []
+    ec2.detach_vpn_gateway(VpcId=vpc, VpnGatewayId=vgw)
+    assert error_of(ec2.enable_vgw_route_propagation, RouteTableId=table, GatewayId=vgw)[0] == "Gateway.NotAttached"
+
+
 def test_fresh_ids_are_not_found_once(ec2, double):
     assert double.control("config", {"consistency_share": 1.0, "consistency_kinds": ["cgw", "vpc"]})[0] == 200
     cgw = ec2.create_customer_gateway(Type="ipsec.1", PublicIp="198.51.100.10", BgpAsn=65000)

@@ -11,7 +11,9 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import DPD_DEFAULT_ACTION, tag_filters
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.spec import (
+    DPD_DEFAULT_ACTION, bgp_connection_names, tag_filters,
+)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.peers import (
     PublicIps, admin_sources, host_cidrs, iperf3_public_sources, public_sources)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.measurements import IPERF3_PORTS
@@ -28,6 +30,8 @@ DPD_TIMEOUT_ACTION = DPD_DEFAULT_ACTION
 # AES-GCM needs no separate integrity algorithm; AWS accepts both forms of AES-256.
 GCM_OF = {"AES256": "AES256-GCM-16", "AES128": "AES128-GCM-16"}
 PSK_FILE = "cloud/aws-tunnel-psks.json"
+# The BGP design's keys, one file per VPN connection (the module keeps one connection's keys).
+BGP_PSK_FILE = "cloud/aws-vpn%d-psks.json"
 
 
 class AwsPart:
@@ -59,7 +63,30 @@ class AwsPart:
             "tunnel_options": tunnel_options(crypto),
             "pre_shared_key_file": "%s/%s" % (plan["state_dir"], PSK_FILE),
             "tag_filters": tag_filters(plan["lab"]),
+            "bgp": bgp_section(plan),
         }
+
+
+def bgp_section(plan: Mapping[str, Any]) -> Optional[dict[str, Any]]:
+    """The BGP design's AWS side, None with static routing: one customer gateway per Azure
+    gateway instance (its public IP from the hand-off record's ``azure_gateway_public_ips``, in
+    instance order), one dynamic VPN connection on each with the plan's inside /30s, and the
+    VPC route table learning the Azure VNet by route propagation instead of a static route."""
+    routing = plan.get("routing") or {}
+    if routing.get("mode") != "bgp":
+        return None
+    connections = []
+    for index, instance in enumerate(routing["instances"]):
+        number = index + 1
+        connections.append(dict(
+            bgp_connection_names(plan["lab"], number), number=number, instance=instance["instance"],
+            pre_shared_key_file="%s/%s" % (plan["state_dir"], BGP_PSK_FILE % number),
+            # aws_vpn_connection's tunnels, and the BGP session each carries.
+            tunnels=[{"tunnel_inside_cidr": t["inside_cidr"]} for t in routing["tunnels"] if t["connection"] == index],
+            sessions=[{"name": t["name"], "inside_cidr": t["inside_cidr"], "bgp_ip": t["aws_bgp_ip"],
+                       "peer_bgp_ip": t["azure_bgp_ip"]}
+                      for t in routing["tunnels"] if t["connection"] == index]))
+    return {"static_routes_only": False, "route_propagation": True, "connections": connections}
 
 
 def _check_gateway_ip(chk, ip, nets):

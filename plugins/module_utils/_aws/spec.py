@@ -120,6 +120,12 @@ def names(lab: str) -> dict[str, str]:
     }
 
 
+def bgp_connection_names(lab: str, number: int) -> dict[str, str]:
+    """The BGP design's customer gateway and VPN connection number ``number`` (1, 2): one pair
+    per Azure gateway instance."""
+    return {"customer_gateway": "%s-cgw-azure%d" % (lab, number), "vpn_connection": "%s-vpn%d" % (lab, number)}
+
+
 # --- tag selection --------------------------------------------------------------------------
 
 

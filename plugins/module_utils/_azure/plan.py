@@ -9,7 +9,7 @@ gateway, so it provides the gateway's public IP that the AWS customer gateway ne
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, Optional
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.policy import PolicyError, ipsec_policy
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.resources import MANAGED_BY, tag_filter
@@ -48,4 +48,28 @@ class AzurePart:
             "admin_user": ADMIN_USER,
             # Each Azure VM's public IP and NIC names, by VM name.
             "vms": vm_resources(plan["vms"]),
+            "bgp": bgp_section(plan),
         }
+
+
+def bgp_section(plan: Mapping[str, Any]) -> Optional[dict[str, Any]]:
+    """The BGP design's Azure side, None with static routing: the gateway's instances (public IP
+    names and custom APIPA addresses, azure_vpn_gateway's ``instances``), its ASN, and one local
+    network gateway and one connection per AWS tunnel (the peer's BGP address and ASN, the
+    custom address each instance speaks from on it)."""
+    routing = plan.get("routing") or {}
+    if routing.get("mode") != "bgp":
+        return None
+    lab, first = plan["lab"], plan["azure"]["public_ip_gateway"]
+    public_ips = [first] + ["%s%d" % (first, i + 1) for i in range(1, len(routing["instances"]))]
+    return {
+        "asn": routing["azure_asn"],
+        "active_active": routing["active_active"],
+        "instances": [{"public_ip_address": public_ips[i["instance"]], "custom_bgp_ip_addresses": i["custom_bgp_ips"]}
+                      for i in routing["instances"]],
+        "tunnels": [{"name": t["name"], "vpn_connection": t["connection"], "inside_cidr": t["inside_cidr"],
+                     "local_network_gateway": "lgw-%s-%s" % (lab, t["name"]),
+                     "connection": "con-%s-%s" % (lab, t["name"]),
+                     "peer_bgp_ip": t["aws_bgp_ip"], "peer_asn": plan["aws"]["vpn_gateway_asn"],
+                     "custom_bgp_ip_addresses": t["azure_custom_bgp_ips"]} for t in routing["tunnels"]],
+    }

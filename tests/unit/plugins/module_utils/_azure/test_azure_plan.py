@@ -43,3 +43,59 @@ def test_ids():
     assert parse(rid) == {"subscription": "sub", "resource_group": "rg",
                           "type": "Microsoft.Network/localNetworkGateways", "name": "lgw1"}
     assert same(rid, rid.upper()) and not same(rid, rid + "x")
+
+
+# --- the BGP design's cloud sections (issue 16) -----------------------------------------------
+
+def test_static_routing_has_no_bgp_sections():
+    cloud = plan()["cloud"]
+    assert cloud["azure"]["bgp"] is None and cloud["aws"]["bgp"] is None
+
+
+def test_bgp_azure_section_is_microsofts_design():
+    azure = plan(routing="bgp")["cloud"]["azure"]["bgp"]
+    assert (azure["asn"], azure["active_active"]) == (65515, True)
+    assert azure["instances"] == [
+        {"public_ip_address": "pip-vpntest-vpngw", "custom_bgp_ip_addresses": ["169.254.21.2", "169.254.22.2"]},
+        {"public_ip_address": "pip-vpntest-vpngw2", "custom_bgp_ip_addresses": ["169.254.21.6", "169.254.22.6"]}]
+    # One local network gateway and one connection per AWS tunnel; each connection names, per
+    # instance, the custom address of its tunnel number (Microsoft's guide's table).
+    assert [(t["name"], t["local_network_gateway"], t["connection"], t["peer_bgp_ip"], t["peer_asn"],
+             t["custom_bgp_ip_addresses"]) for t in azure["tunnels"]] == [
+        ("vpn1-tunnel1", "lgw-vpntest-vpn1-tunnel1", "con-vpntest-vpn1-tunnel1", "169.254.21.1", 64512,
+         ["169.254.21.2", "169.254.21.6"]),
+        ("vpn1-tunnel2", "lgw-vpntest-vpn1-tunnel2", "con-vpntest-vpn1-tunnel2", "169.254.22.1", 64512,
+         ["169.254.22.2", "169.254.22.6"]),
+        ("vpn2-tunnel1", "lgw-vpntest-vpn2-tunnel1", "con-vpntest-vpn2-tunnel1", "169.254.21.5", 64512,
+         ["169.254.21.2", "169.254.21.6"]),
+        ("vpn2-tunnel2", "lgw-vpntest-vpn2-tunnel2", "con-vpntest-vpn2-tunnel2", "169.254.22.5", 64512,
+         ["169.254.22.2", "169.254.22.6"])]
+
+
+def test_bgp_aws_section_has_a_customer_gateway_and_dynamic_connection_per_instance():
+    aws = plan(routing="bgp")["cloud"]["aws"]["bgp"]
+    assert (aws["static_routes_only"], aws["route_propagation"]) == (False, True)
+    assert [(c["customer_gateway"], c["vpn_connection"], c["instance"], c["pre_shared_key_file"].rsplit("/", 2)[-2:],
+             [(t["name"], t["inside_cidr"], t["bgp_ip"], t["peer_bgp_ip"]) for t in c["sessions"]])
+            for c in aws["connections"]] == [
+        ("vpntest-cgw-azure1", "vpntest-vpn1", 0, ["cloud", "aws-vpn1-psks.json"],
+         [("vpn1-tunnel1", "169.254.21.0/30", "169.254.21.1", "169.254.21.2"),
+          ("vpn1-tunnel2", "169.254.22.0/30", "169.254.22.1", "169.254.22.2")]),
+        ("vpntest-cgw-azure2", "vpntest-vpn2", 1, ["cloud", "aws-vpn2-psks.json"],
+         [("vpn2-tunnel1", "169.254.21.4/30", "169.254.21.5", "169.254.21.6"),
+          ("vpn2-tunnel2", "169.254.22.4/30", "169.254.22.5", "169.254.22.6")])]
+
+
+def test_bgp_sections_follow_another_address_plan_asns_and_one_instance():
+    cidrs = ["169.254.21.8/30", "169.254.22.8/30"]
+    p = plan(routing="bgp", azure_active_active=False, azure_bgp_asn=65010, aws_vpn_gateway_asn=64600,
+             bgp_inside_cidrs=cidrs, name="other")
+    azure, aws = p["cloud"]["azure"]["bgp"], p["cloud"]["aws"]["bgp"]
+    assert azure["active_active"] is False and azure["asn"] == 65010
+    assert azure["instances"] == [{"public_ip_address": "pip-other-vpngw",
+                                   "custom_bgp_ip_addresses": ["169.254.21.10", "169.254.22.10"]}]
+    assert [(t["peer_bgp_ip"], t["peer_asn"], t["custom_bgp_ip_addresses"]) for t in azure["tunnels"]] == [
+        ("169.254.21.9", 64600, ["169.254.21.10"]), ("169.254.22.9", 64600, ["169.254.22.10"])]
+    assert [c["vpn_connection"] for c in aws["connections"]] == ["other-vpn1"]
+    assert aws["connections"][0]["tunnels"] == [{"tunnel_inside_cidr": c} for c in cidrs]
+    assert p["aws"]["customer_gateway_asn"] == 65010
