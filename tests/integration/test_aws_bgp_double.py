@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -52,7 +53,6 @@ def lab(tmp_path_factory):
                ANSIBLE_NOCOLOR="1", PATH="%s:%s" % (BIN, os.environ["PATH"]), PYTHONPATH=str(ROOT),
                AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null",
                MOTO_AMIS_PATH=str(ROOT / "tests" / "moto" / "amis.json"))
-    import subprocess
     steps = ["build", "dump-built", "rebuild", "teardown", "dump-after", "teardown2"]
     proc = subprocess.run([str(BIN / "python"), "-m", "tests.aws_double.isolated", "--pending-seconds", "0",
                            "--consistency-share", "0", "--", "sh", "-c", STEPS, "steps", str(out), *steps],
@@ -85,8 +85,8 @@ def test_two_customer_gateways_two_dynamic_connections_and_route_propagation(lab
         inside[by_cgw[vpn["CustomerGatewayId"]]] = [t["TunnelInsideCidr"] for t in vpn["Options"]["TunnelOptions"]]
     assert inside == {AZURE_IPS[0]: ["169.254.21.0/30", "169.254.22.0/30"],
                       AZURE_IPS[1]: ["169.254.21.4/30", "169.254.22.4/30"]}
-    (table,) = [t for t in ec2["RouteTables"] if any(tag["Key"] == "Name" and tag["Value"] == "awsbgp-rt"
-                                                      for tag in t.get("Tags", []))]
+    named = {t["RouteTableId"]: {tag["Key"]: tag["Value"] for tag in t.get("Tags", [])}.get("Name") for t in ec2["RouteTables"]}
+    (table,) = [t for t in ec2["RouteTables"] if named[t["RouteTableId"]] == "awsbgp-rt"]
     (vgw,) = [g["VpnGatewayId"] for g in ec2["VpnGateways"] if g["State"] == "available"]
     assert [g["GatewayId"] for g in table["PropagatingVgws"]] == [vgw]
     # No route typed to the Azure VNet: the VGW propagates what BGP learns.
