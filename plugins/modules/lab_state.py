@@ -202,6 +202,12 @@ handoff:
       type: str
       returned: always
       sample: 20.50.1.2
+    azure_gateway_public_ips:
+      description: The BGP design's Azure gateway instances' public IPv4 addresses, in instance order.
+      type: list
+      elements: str
+      returned: always
+      sample: ["20.50.1.2", "20.50.1.3"]
     azure_gateway_job:
       description: The async job id of the VPN gateway's creation in this run.
       type: str
@@ -217,6 +223,12 @@ handoff:
       type: str
       returned: always
       sample: vpn-0123456789abcdef0
+    aws_vpn_connection_ids:
+      description: The BGP design's AWS VPN connections, one per Azure gateway instance.
+      type: list
+      elements: str
+      returned: always
+      sample: ["vpn-0123456789abcdef0", "vpn-0123456789abcdef1"]
     aws_vm_public_ips:
       description: The AWS VMs' public IPv4 addresses.
       type: list

@@ -224,6 +224,6 @@ def test_a_cloud_bgp_build_stops_before_anything_is_created(tmp_path, lab):
                           cwd=ROOT, timeout=300, check=False, env=ansible_env(VPNLAB_HOME=str(home)))
     output = proc.stdout + proc.stderr
     assert proc.returncode != 0, output
-    assert "vpnlab_routing=bgp is built by the local target; on the clouds it is planned but not built" in output
+    assert "vpnlab_routing=bgp is built by the local target; on the clouds this release plans it but does not build it yet" in output
     assert "Check the cloud prerequisites" not in output
     assert not home.exists() and lab_namespaces(lab) == []

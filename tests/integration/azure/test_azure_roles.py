@@ -127,3 +127,80 @@ def test_zones_or_a_region_azure_cannot_host_stop_the_build_before_anything_is_c
     assert build.rc != 0
     assert problem in " ".join(build.output.split()), build.output
     assert writes_since(lab.double, mark) == []
+
+
+def test_the_bgp_design_starts_an_active_active_bgp_gateway_on_two_addresses(lab, clients):
+    """Issue 16: with vpnlab_routing=bgp the role builds Microsoft's gateway through
+    azure_vpn_gateway (two Standard zonal IPs, active-active, BGP, each instance's custom APIPA
+    addresses), hands both addresses on, waits with progress, and a re-run changes nothing."""
+    lab.double.control("config", {"gateway_delay": 3})
+    read = {"name": "read", "register": "record", "multicloud.vpnlab.lab_state": {
+        "path": "{{ vpnlab_plan.state_dir }}", "lab": "{{ vpnlab_plan.lab }}", "handoff": {}}}
+    show = {"name": "show", "ansible.builtin.debug": {"msg": "handoff={{ record.handoff.azure_gateway_public_ips | to_json }}"}}
+    first = lab([GATEWAY, WAIT, read, show], vpnlab_routing="bgp")
+    assert first.rc == 0, first.output
+    text = " ".join(first.output.split())
+    assert "vpng-%s (VpnGw1AZ, Generation1, active-active, BGP ASN 65515) started" % LAB in text
+    (sent,) = [r for r in lab.double.requests() if r["method"] == "PUT" and r["path"].endswith("/virtualNetworkGateways/vpng-" + LAB)]
+    props = sent["body"]["properties"]
+    assert props["activeActive"] is True and props["enableBgp"] is True and props["bgpSettings"]["asn"] == 65515
+    assert [c["properties"]["publicIPAddress"]["id"].split("/")[-1] for c in props["ipConfigurations"]] == [
+        "pip-%s-vpngw" % LAB, "pip-%s-vpngw2" % LAB]
+    assert [e["customBgpIpAddresses"] for e in props["bgpSettings"]["bgpPeeringAddresses"]] == [
+        ["169.254.21.2", "169.254.22.2"], ["169.254.21.6", "169.254.22.6"]]
+    ips = [clients["network"].public_ip_addresses.get(GROUP, "pip-%s-vpngw%s" % (LAB, suffix)).ip_address
+           for suffix in ("", "2")]
+    assert "handoff=%s" % str(ips).replace("'", '"') in text
+    assert "Succeeded" in " ".join(PROGRESS.findall(first.output))
+    again = lab([GATEWAY, WAIT], vpnlab_routing="bgp")
+    assert again.rc == 0, again.output
+    assert len([r for r in lab.double.requests() if r["method"] == "PUT"
+                and r["path"].endswith("/virtualNetworkGateways/vpng-" + LAB)]) == 1
+    recap = [line for line in again.output.splitlines() if line.startswith("localhost")][-1]
+    assert "changed=0" in recap, recap
+
+
+BGP_KEYS = ["Bgp.key_vpn1_tunnel1", "Bgp.key_vpn1_tunnel2", "Bgp.key_vpn2_tunnel1", "Bgp.key_vpn2_tunnel2"]
+
+
+def bgp_vpn_connections():
+    """The BGP design's two AWS VPN connections as DescribeVpnConnections describes them (the
+    plan's /30s, an outside address and a key per tunnel), given to azure_tunnels as data."""
+    cidrs = ["169.254.21.0/30", "169.254.22.0/30", "169.254.21.4/30", "169.254.22.4/30"]
+    return [{"VpnConnectionId": "vpn-0000000000000000%d" % number, "State": "available",
+             "Options": {"StaticRoutesOnly": False, "TunnelOptions": [
+                 {"OutsideIpAddress": "203.0.113.%d" % (10 + index), "TunnelInsideCidr": cidrs[index],
+                  "PreSharedKey": BGP_KEYS[index]} for index in (2 * number, 2 * number + 1)]}}
+            for number in (0, 1)]
+
+
+def test_the_bgp_design_connects_four_tunnels_with_bgp_and_each_instances_address(lab):
+    """Issue 16: a local network gateway per AWS tunnel with the AWS side's BGP address and ASN,
+    and a BGP connection each naming both instances' custom addresses (Microsoft's table); a
+    re-run changes nothing; no key in the output."""
+    lab.double.control("config", {"gateway_delay": 1})
+    tunnels = {"name": "tunnels", "ansible.builtin.include_role": {"name": "multicloud.vpnlab.azure_tunnels"}}
+    extra = {"vpnlab_routing": "bgp", "azure_tunnels_vpn_connections": bgp_vpn_connections()}
+    first = lab([GATEWAY, tunnels], **extra)
+    assert first.rc == 0, first.output
+    puts = [r for r in lab.double.requests() if r["method"] == "PUT"]
+    peers = {r["path"].rsplit("/", 1)[-1]: r["body"]["properties"] for r in puts if "/localNetworkGateways/" in r["path"]}
+    assert {name: (p["gatewayIpAddress"], p["bgpSettings"]["bgpPeeringAddress"], p["bgpSettings"]["asn"],
+                   p["localNetworkAddressSpace"]["addressPrefixes"]) for name, p in peers.items()} == {
+        "lgw-%s-vpn1-tunnel1" % LAB: ("203.0.113.10", "169.254.21.1", 64512, []),
+        "lgw-%s-vpn1-tunnel2" % LAB: ("203.0.113.11", "169.254.22.1", 64512, []),
+        "lgw-%s-vpn2-tunnel1" % LAB: ("203.0.113.12", "169.254.21.5", 64512, []),
+        "lgw-%s-vpn2-tunnel2" % LAB: ("203.0.113.13", "169.254.22.5", 64512, [])}
+    connections = {r["path"].rsplit("/", 1)[-1]: r["body"]["properties"] for r in puts if "/connections/" in r["path"]}
+    assert {name: (p["enableBgp"], [(e["ipConfigurationId"].rsplit("/", 1)[-1], e["customBgpIpAddress"])
+                                    for e in p["gatewayCustomBgpIpAddresses"]], p["ipsecPolicies"][0]["dhGroup"])
+            for name, p in connections.items()} == {
+        "con-%s-vpn1-tunnel1" % LAB: (True, [("default", "169.254.21.2"), ("activeActive", "169.254.21.6")], "DHGroup14"),
+        "con-%s-vpn1-tunnel2" % LAB: (True, [("default", "169.254.22.2"), ("activeActive", "169.254.22.6")], "DHGroup14"),
+        "con-%s-vpn2-tunnel1" % LAB: (True, [("default", "169.254.21.2"), ("activeActive", "169.254.21.6")], "DHGroup14"),
+        "con-%s-vpn2-tunnel2" % LAB: (True, [("default", "169.254.22.2"), ("activeActive", "169.254.22.6")], "DHGroup14")}
+    again = lab([GATEWAY, tunnels], **extra)
+    assert again.rc == 0, again.output
+    recap = [line for line in again.output.splitlines() if line.startswith("localhost")][-1]
+    assert "changed=0" in recap, recap
+    assert not [key for key in BGP_KEYS if key in first.output + again.output]
