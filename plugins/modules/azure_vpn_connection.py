@@ -150,7 +150,9 @@ options:
         in the gateway's instance order (one address, or two for an active-active gateway).
       - Each must be one of that instance's custom BGP addresses
         (M(multicloud.vpnlab.azure_vpn_gateway)'s O(multicloud.vpnlab.azure_vpn_gateway#module:instances[].custom_bgp_ip_addresses)).
-      - Empty means none (Azure's default BGP addresses).
+      - Empty means none (Azure's default BGP addresses). With O(enable_bgp) on a gateway whose
+        instances have custom BGP addresses, empty is refused - Azure would then speak from each
+        instance's first address on every connection.
     type: list
     elements: str
     default: []
@@ -241,7 +243,7 @@ import time
 
 from ansible_collections.azure.azcollection.plugins.module_utils.azure_rm_common import AzureRMModuleBase
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.bgp import (
-    GatewayPlanError, connection_custom_bgp_ips,
+    GatewayPlanError, connection_custom_bgp_ips, unnamed_custom_bgp_ips_problem,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.connection import (
     desired_connection, differences, public_view, update_body,
@@ -351,13 +353,20 @@ class AzureVpnConnection(AzureRMModuleBase):
         """The connection's gateway_custom_bgp_ip_addresses: each instance's ipConfiguration id
         (read from the gateway) with its address."""
         wanted = self.opts["custom_bgp_ip_addresses"]
-        if not wanted:
+        if not wanted and not self.opts["enable_bgp"]:
             return []
         where = parse(gateway_id)
         try:
             gateway = self.network_client.virtual_network_gateways.get(where["resource_group"], where["name"]).as_dict()
         except ResourceNotFoundError:
+            if not wanted:
+                return []
             self.fail("custom_bgp_ip_addresses: gateway %s does not exist" % gateway_id)
+        problem = unnamed_custom_bgp_ips_problem(gateway, self.opts["enable_bgp"], wanted)
+        if problem:
+            self.fail("custom_bgp_ip_addresses: %s" % problem)
+        if not wanted:
+            return []
         try:
             return connection_custom_bgp_ips(gateway, wanted)
         except GatewayPlanError as exc:

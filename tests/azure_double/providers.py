@@ -576,8 +576,8 @@ class Connection(Spec):
 
     @staticmethod
     def _check_bgp(arm, props, gw):
-        """BGP on a connection, as Azure refuses it: BGP on both gateways; a custom address per
-        instance, each one of that instance's; an APIPA peer needs custom addresses."""
+        """BGP on a connection, as Azure refuses it: BGP on both gateways; custom addresses, if
+        any, one per instance, each one of that instance's."""
         custom = props.get("gatewayCustomBgpIpAddresses") or []
         if not props.get("enableBgp"):
             return
@@ -592,10 +592,12 @@ class Connection(Spec):
         if gw is None:
             return
         configs = {e["ipconfigurationId"].lower(): e for e in gw["properties"]["bgpSettings"]["bgpPeeringAddresses"]}
-        if _apipa(peer.get("bgpPeeringAddress") or "") and len(custom) != len(configs):
-            raise DoubleRuleError("CustomBgpIpAddressesRequired", "The peer's BGP address %s is an APIPA "
-                                  "address, so the connection names a custom BGP address for each of the "
-                                  "gateway's %d instance(s) (double's rule)." % (peer.get("bgpPeeringAddress"), len(configs)))
+        # Azure accepts a connection without custom addresses (each instance then speaks from its
+        # first custom address, Microsoft's AWS-BGP guide); with some, one per instance.
+        if custom and len(custom) != len(configs):
+            raise DoubleRuleError("InvalidGatewayCustomBgpIpAddress", "The connection names %d custom BGP "
+                                  "address(es) for the gateway's %d instance(s) (double's rule)."
+                                  % (len(custom), len(configs)))
         for entry in custom:
             found = configs.get((entry.get("ipConfigurationId") or "").lower())
             if found is None or entry.get("customBgpIpAddress") not in found["customBgpIpAddresses"]:

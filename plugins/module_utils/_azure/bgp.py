@@ -62,7 +62,8 @@ def desired_gateway(gateway_id: str, subnet_id: str, public_ip_ids: Sequence[str
             if not apipa(address):
                 raise GatewayPlanError("%s is not an address Azure accepts as a custom BGP address "
                                        "(169.254.21.0-169.254.22.255)" % address)
-    configs = [{"name": IP_CONFIGURATION_NAMES[i], "private_ip_allocation_method": "Dynamic",
+    configs = [{"id": ip_configuration_id(gateway_id, i), "name": IP_CONFIGURATION_NAMES[i],
+                "private_ip_allocation_method": "Dynamic",
                 "subnet": {"id": subnet_id}, "public_ip_address": {"id": public_ip_ids[i]}}
                for i in range(instances)]
     desired: dict[str, Any] = {
@@ -175,6 +176,22 @@ def connection_custom_bgp_ips(gateway: Mapping[str, Any], addresses: Sequence[st
                 address, instance["ip_configuration"], ", ".join(instance["custom_bgp_ips"]) or "none"))
         pairs.append({"ip_configuration_id": instance["ip_configuration_id"], "custom_bgp_ip_address": address})
     return pairs
+
+
+def unnamed_custom_bgp_ips_problem(gateway: Mapping[str, Any] | None, enable_bgp: bool,
+                                   addresses: Sequence[str]) -> str | None:
+    """Why a BGP connection that names no custom addresses is a mistake on ``gateway``, or None.
+    Azure accepts it, then speaks from each instance's first custom address on every such
+    connection (Microsoft's AWS-BGP guide), so all but one AWS tunnel's session would never come
+    up, silently."""
+    if not enable_bgp or addresses:
+        return None
+    lists = [i["custom_bgp_ips"] for i in instances(gateway) if i["custom_bgp_ips"]]
+    if not lists:
+        return None
+    return ("the gateway's instances have custom BGP addresses (%s), so a BGP connection names the one each "
+            "instance speaks from (custom_bgp_ip_addresses); without them Azure uses each instance's first "
+            "address on every connection" % "; ".join(", ".join(found) for found in lists))
 
 
 def same_custom_bgp_ips(wanted: Sequence[Mapping[str, str]] | None, found: Sequence[Mapping[str, str]] | None) -> bool:

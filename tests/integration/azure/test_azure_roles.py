@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from playbooks import play
+from playbooks import fingerprint, play
 
 LAB = "azroles"
 GROUP = "rg-euwe-dev-student-azroles"
@@ -199,6 +199,10 @@ def test_the_bgp_design_connects_four_tunnels_with_bgp_and_each_instances_addres
         "con-%s-vpn1-tunnel2" % LAB: (True, [("default", "169.254.22.2"), ("activeActive", "169.254.22.6")], "DHGroup14"),
         "con-%s-vpn2-tunnel1" % LAB: (True, [("default", "169.254.21.2"), ("activeActive", "169.254.21.6")], "DHGroup14"),
         "con-%s-vpn2-tunnel2" % LAB: (True, [("default", "169.254.22.2"), ("activeActive", "169.254.22.6")], "DHGroup14")}
+    # Each connection has its own tunnel's key (the double records fingerprints).
+    assert {name: p["sharedKey"] for name, p in connections.items()} == {
+        "con-%s-%s" % (LAB, name): fingerprint(key)
+        for name, key in zip(["vpn1-tunnel1", "vpn1-tunnel2", "vpn2-tunnel1", "vpn2-tunnel2"], BGP_KEYS)}
     again = lab([GATEWAY, tunnels], **extra)
     assert again.rc == 0, again.output
     recap = [line for line in again.output.splitlines() if line.startswith("localhost")][-1]

@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.bgp import (
     GatewayPlanError, connection_custom_bgp_ips, desired_gateway, gateway_differences, gateway_view,
-    instances, update_body,
+    instances, unnamed_custom_bgp_ips_problem, update_body,
 )
 
 NET = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network"
@@ -157,3 +157,21 @@ def test_connection_custom_bgp_ips(addresses, result):
     else:
         assert [(p["ip_configuration_id"], p["custom_bgp_ip_address"])
                 for p in connection_custom_bgp_ips(CURRENT, addresses)] == result
+
+
+def test_the_desired_gateways_view_shows_its_custom_addresses():
+    """What a check-mode diff shows as "after": each instance with its custom addresses."""
+    assert [(i["ip_configuration"], i["custom_bgp_ips"]) for i in gateway_view(DESIRED)["instances"]] == [
+        ("default", CUSTOM[0]), ("activeActive", CUSTOM[1])]
+
+
+@pytest.mark.parametrize("gateway, enable_bgp, addresses, problem", [
+    (CURRENT, True, [], "have custom BGP addresses (169.254.21.2, 169.254.22.2; 169.254.21.6, 169.254.22.6)"),
+    (CURRENT, True, ["169.254.21.2", "169.254.21.6"], None),
+    (CURRENT, False, [], None),
+    (azure(desired_gateway(GW, SUBNET, PIPS, "VpnGw1AZ", "Generation1", True, 65515)), True, [], None),
+    (None, True, [], None),
+])
+def test_a_bgp_connection_without_custom_addresses_on_a_gateway_that_has_some(gateway, enable_bgp, addresses, problem):
+    found = unnamed_custom_bgp_ips_problem(gateway, enable_bgp, addresses)
+    assert (found is None) if problem is None else (problem in found), found
