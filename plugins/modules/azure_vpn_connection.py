@@ -249,6 +249,9 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.connectio
     desired_connection, differences, public_view, update_body,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.ids import parse, resource_id
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.operations import (
+    Refused, Unfinished, run_operation,
+)
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.spec import DPD_DEFAULT_SECONDS, DPD_RANGE_SECONDS
 
 try:
@@ -256,8 +259,6 @@ try:
 except ImportError:  # AzureRMModuleBase reports the missing SDK
     HttpResponseError = ResourceNotFoundError = Exception
 
-BUSY = "AnotherOperationInProgress"
-RETRY_SECONDS = 10
 
 POLICY_SPEC = dict(
     ike_encryption=dict(type="str", required=True,
@@ -334,20 +335,13 @@ class AzureVpnConnection(AzureRMModuleBase):
 
     def call(self, start):
         """Run a long-running operation, retrying while Azure is busy with another one."""
-        while True:
-            try:
-                poller = start()
-                result = poller.result(timeout=max(1, self.deadline - time.monotonic()))
-            except HttpResponseError as exc:
-                code = getattr(getattr(exc, "error", None), "code", None)
-                if code != BUSY or time.monotonic() + RETRY_SECONDS > self.deadline:
-                    self.fail("Azure refused connection %s: %s" % (self.opts["name"], self.scrub(exc)))
-                time.sleep(RETRY_SECONDS)
-                continue
-            if not poller.done():
-                self.fail("Azure did not finish with connection %s within wait_timeout=%ds"
-                          % (self.opts["name"], self.opts["wait_timeout"]))
-            return result
+        try:
+            return run_operation(start, self.deadline, (HttpResponseError,))
+        except Refused as exc:
+            self.fail("Azure refused connection %s: %s" % (self.opts["name"], self.scrub(exc.error)))
+        except Unfinished:
+            self.fail("Azure did not finish with connection %s within wait_timeout=%ds"
+                      % (self.opts["name"], self.opts["wait_timeout"]))
 
     def custom_bgp_ips(self, gateway_id):
         """The connection's gateway_custom_bgp_ip_addresses: each instance's ipConfiguration id

@@ -160,14 +160,15 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.bgp impor
     GatewayPlanError, desired_gateway, gateway_differences, gateway_view, update_body,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.ids import resource_id
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.operations import (
+    Refused, Unfinished, run_operation,
+)
 
 try:
     from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 except ImportError:  # AzureRMModuleBase reports the missing SDK
     HttpResponseError = ResourceNotFoundError = Exception
 
-BUSY = "AnotherOperationInProgress"
-RETRY_SECONDS = 10
 
 
 def argument_spec():
@@ -207,20 +208,13 @@ class AzureVpnGateway(AzureRMModuleBase):
 
     def call(self, start):
         """Run a long-running operation, retrying while Azure is busy with another one."""
-        while True:
-            try:
-                poller = start()
-                result = poller.result(timeout=max(1, self.deadline - time.monotonic()))
-            except HttpResponseError as exc:
-                code = getattr(getattr(exc, "error", None), "code", None)
-                if code != BUSY or time.monotonic() + RETRY_SECONDS > self.deadline:
-                    self.fail("Azure refused gateway %s: %s" % (self.opts["name"], getattr(exc, "message", None) or exc))
-                time.sleep(RETRY_SECONDS)
-                continue
-            if not poller.done():
-                self.fail("Azure did not finish with gateway %s within wait_timeout=%ds"
-                          % (self.opts["name"], self.opts["wait_timeout"]))
-            return result
+        try:
+            return run_operation(start, self.deadline, (HttpResponseError,))
+        except Refused as exc:
+            self.fail("Azure refused gateway %s: %s" % (self.opts["name"], getattr(exc.error, "message", None) or exc.error))
+        except Unfinished:
+            self.fail("Azure did not finish with gateway %s within wait_timeout=%ds"
+                      % (self.opts["name"], self.opts["wait_timeout"]))
 
     def desired(self):
         opts, sub, group = self.opts, self.subscription_id, self.opts["resource_group"]
