@@ -61,6 +61,19 @@ options:
     type: list
     elements: dict
     default: []
+  gateway:
+    description:
+      - The BGP design - the name of the lab's VPN gateway in O(resource_group). The module then asks it for
+        its BGP peers' status and the routes it learned (Azure's getBgpPeerStatus and getLearnedRoutes,
+        each a long-running POST that takes some seconds in Azure), and returns them as C(routing).
+      - O(tunnels) are then the plan's C(cloud.azure.bgp.tunnels), whose C(peer_bgp_ip) and
+        C(vpn_connection) place each peer and route on its gateway instance.
+    type: str
+  expects:
+    description: With O(gateway), the prefixes the gateway should learn (the AWS VPC's).
+    type: list
+    elements: str
+    default: []
 seealso:
   - module: multicloud.vpnlab.azure_vpn_connection
 """
@@ -71,6 +84,14 @@ EXAMPLES = r"""
     resource_group: "{{ vpnlab_plan.azure.resource_group }}"
     tunnels: "{{ vpnlab_plan.tunnels }}"
   register: azure_tunnels
+
+- name: Read the BGP design's connections, peers and learned routes
+  multicloud.vpnlab.azure_vpn_connection_info:
+    resource_group: "{{ vpnlab_plan.azure.resource_group }}"
+    tunnels: "{{ vpnlab_plan.cloud.azure.bgp.tunnels }}"
+    gateway: "{{ vpnlab_plan.azure.gateway_name }}"
+    expects: ["{{ vpnlab_plan.aws.vpc_cidr }}"]
+  register: azure_bgp
 """
 
 RETURN = r"""
@@ -97,16 +118,35 @@ tunnels:
       bytes_out: 4142431
       source: azure:connections
       detail: "connection con-vpntest-tunnel1: Connected, provisioning Succeeded"
+routing:
+  description:
+    - With O(gateway), the Azure side's BGP speakers by name - C(azure0), C(azure1) (each gateway
+      instance - its sessions with AWS and the routes it learned from them over eBGP) and C(vnet)
+      (every route the gateway learned from a peer, which Azure programs into the VNet); each with
+      C(side), C(role), C(expects), C(sessions) (C(address), C(description), C(state),
+      C(prefixes_received)) and C(routes) (C(prefix), C(next_hops)). A missing gateway gives
+      speakers with no session and no route.
+  returned: when O(gateway) is given
+  type: dict
+  sample:
+    vnet:
+      side: azure
+      role: router
+      expects: [10.2.0.0/16]
+      sessions:
+        - {address: 169.254.21.1, description: vpn1-tunnel1, state: Established, prefixes_received: 1}
+      routes:
+        - {prefix: 10.2.0.0/16, next_hops: [169.254.21.1]}
 """
 
 from ansible_collections.azure.azcollection.plugins.module_utils.azure_rm_common import AzureRMModuleBase
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.connection import public_view
-from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.evidence import merge, tunnel_records
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.evidence import bgp_speakers, merge, tunnel_records
 
 try:
-    from azure.core.exceptions import ResourceNotFoundError
+    from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 except ImportError:  # AzureRMModuleBase reports the missing SDK
-    ResourceNotFoundError = Exception
+    HttpResponseError = ResourceNotFoundError = Exception
 
 
 class AzureVpnConnectionInfo(AzureRMModuleBase):
@@ -115,7 +155,9 @@ class AzureVpnConnectionInfo(AzureRMModuleBase):
         spec = dict(resource_group=dict(type="str", required=True),
                     names=dict(type="list", elements="str", default=[]),
                     tunnels=dict(type="list", elements="dict", default=[]),
-                    merge_with=dict(type="list", elements="dict", default=[]))
+                    merge_with=dict(type="list", elements="dict", default=[]),
+                    gateway=dict(type="str"),
+                    expects=dict(type="list", elements="str", default=[]))
         super().__init__(spec, supports_check_mode=True, supports_tags=False, facts_module=True)
 
     def exec_module(self, **kwargs):
@@ -126,7 +168,27 @@ class AzureVpnConnectionInfo(AzureRMModuleBase):
         records = tunnel_records(kwargs["tunnels"], connections, gateways)
         if kwargs["merge_with"]:
             records = merge(kwargs["merge_with"], records)
-        return dict(changed=False, connections=shown, tunnels=records)
+        result = dict(changed=False, connections=shown, tunnels=records)
+        if kwargs["gateway"]:
+            result["routing"] = self.routing(group, kwargs["gateway"], kwargs["tunnels"], kwargs["expects"])
+        return result
+
+    def routing(self, group, name, tunnels, expects):
+        """The gateway's BGP speakers: its instances and the VNet's router."""
+        gateways = self.network_client.virtual_network_gateways
+        try:
+            gateway = gateways.get(group, name).as_dict()
+        except ResourceNotFoundError:
+            return bgp_speakers([], [], tunnels, 1, expects)
+        try:
+            peers = gateways.begin_get_bgp_peer_status(group, name).result()
+            routes = gateways.begin_get_learned_routes(group, name).result()
+        except HttpResponseError as exc:
+            self.fail("Azure did not give gateway %s's BGP peers and learned routes: %s"
+                      % (name, getattr(exc, "message", None) or exc))
+        return bgp_speakers([p.as_dict() for p in (peers.value or [])] if peers else [],
+                            [r.as_dict() for r in (routes.value or [])] if routes else [],
+                            tunnels, max(1, len(gateway.get("ip_configurations") or [])), expects)
 
     def list_group(self, group):
         """({name: connection}, {name: local network gateway}) of the group, as_dict() forms."""

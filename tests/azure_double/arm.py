@@ -51,6 +51,7 @@ class Arm:
         self.operations = {}     # operation id -> Operation
         self.lock = threading.RLock()
         self.public_ips = providers.AddressPool(config["public_ip_pool"])
+        self.bgp = {}            # lower-case gateway id -> {"peers": {neighbor: peer}, "routes": [...]}
 
     # --- entry point -------------------------------------------------------------------------
 
@@ -313,6 +314,7 @@ class Arm:
     def _forget(self, lower_id):
         for rid in [r for r in self.resources if r == lower_id or r.startswith(lower_id + "/")]:
             res = self.resources.pop(rid)
+            self.bgp.pop(rid, None)
             ip = res.get("properties", {}).get("ipAddress")
             if ip and res["type"] == "Microsoft.Network/publicIPAddresses":
                 self.public_ips.release(ip)
@@ -413,6 +415,20 @@ class Arm:
             for conn in found:
                 conn["properties"].update(connectionStatus=status, ingressBytesTransferred=ingress,
                                           egressBytesTransferred=egress)
+            return len(found)
+
+    def set_bgp(self, name, peers, routes):
+        """What the gateway's BGP speakers see, as the data plane (or a test) says: its peers'
+        status (each {neighbor, state, routesReceived}, by neighbor) and the routes it learned
+        (each {network, sourcePeer, origin, asPath}); getBgpPeerStatus and getLearnedRoutes
+        answer from it."""
+        with self.lock:
+            found = [r for r in self._of_type("Microsoft.Network/virtualNetworkGateways") if r["name"] == name]
+            if not found:
+                raise ArmError(404, "ResourceNotFound", "no virtual network gateway named %s" % name)
+            for gateway in found:
+                self.bgp[gateway["id"].lower()] = {"peers": {p["neighbor"]: dict(p) for p in peers},
+                                                   "routes": [dict(r) for r in routes]}
             return len(found)
 
     def inventory(self):

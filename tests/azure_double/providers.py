@@ -392,6 +392,8 @@ class VirtualNetworkGateway(Spec):
     type = "Microsoft.Network/virtualNetworkGateways"
     label = "Virtual network gateway"
     in_use_code = "InUseVirtualNetworkGatewayCannotBeDeleted"
+    # getBgpPeerStatus and getLearnedRoutes (set after Connection): Azure answers them as
+    # long-running POSTs; the double answers at once with 200.
 
     def fill(self, arm, res, props, old, current):
         sku = (props.get("sku") or {}).get("name")
@@ -647,6 +649,66 @@ def _shared_key(arm, res, method, body, query):
 
 
 Connection.actions = {"sharedkey": _shared_key}
+
+
+def _gateway_peers(arm, gateway):
+    """The gateway's BGP peers: the local network gateways' BGP addresses of its BGP
+    connections. What a peer's session does is the data plane's (Arm.set_bgp); until it says,
+    a peer of a Connected connection is Connecting, any other Unknown."""
+    seen = arm.bgp.get(gateway["id"].lower(), {}).get("peers", {})
+    peers = []
+    for conn in arm._of_type(Connection.type):  # pylint: disable=protected-access
+        props = conn["properties"]
+        if not props.get("enableBgp") or (props.get("virtualNetworkGateway1") or {}).get("id", "").lower() != gateway["id"].lower():
+            continue
+        lgw = arm.resources.get((props.get("localNetworkGateway2") or {}).get("id", "").lower())
+        neighbor = ((lgw or {}).get("properties", {}).get("bgpSettings") or {}).get("bgpPeeringAddress")
+        if not neighbor:
+            continue
+        found = seen.get(neighbor) or {"state": "Connecting" if props.get("connectionStatus") == "Connected" else "Unknown",
+                                       "routesReceived": 0}
+        peers.append({"localAddress": _local_address(gateway, neighbor), "neighbor": neighbor,
+                      "asn": lgw["properties"]["bgpSettings"].get("asn"), "state": found.get("state"),
+                      "connectedDuration": "00:00:00" if found.get("state") != "Connected" else "00:05:00",
+                      "routesReceived": int(found.get("routesReceived") or 0), "messagesSent": 0, "messagesReceived": 0})
+    return peers
+
+
+def _local_address(gateway, neighbor):
+    """The instance's address a peer talks to: the custom APIPA address in the peer's /30, else
+    the first instance's default BGP address."""
+    entries = gateway["properties"].get("bgpSettings", {}).get("bgpPeeringAddresses") or []
+    for entry in entries:
+        for address in entry.get("customBgpIpAddresses") or []:
+            if ipaddress.ip_network(address + "/30", strict=False) == ipaddress.ip_network(neighbor + "/30", strict=False):
+                return address
+    return next(iter(entries[0].get("defaultBgpIpAddresses") or [None])) if entries else None
+
+
+def _gateway_action(name):
+    def answer(arm, res, method, body, query):
+        if method != "POST":
+            raise DoubleRuleError("MethodNotAllowed", "POST", 405)
+        if not res["properties"].get("enableBgp"):
+            return 200, {}, {"value": []}
+        if name == "peers":
+            return 200, {}, {"value": _gateway_peers(arm, res)}
+        learned = [{"localAddress": _local_address(res, r.get("sourcePeer")) if r.get("sourcePeer") else None,
+                    "network": r["network"], "nextHop": r.get("sourcePeer"), "sourcePeer": r.get("sourcePeer"),
+                    "origin": r.get("origin", "EBgp"), "asPath": r.get("asPath", ""), "weight": 32768}
+                   for r in arm.bgp.get(res["id"].lower(), {}).get("routes", [])]
+        # The VNet's own prefixes, which every instance originates (origin Network).
+        vnet_id = res["properties"]["ipConfigurations"][0]["properties"]["subnet"]["id"].lower().rsplit("/subnets/", 1)[0]
+        vnet = arm.resources.get(vnet_id)
+        for prefix in _prefix_list(vnet["properties"].get("addressSpace") or {}) if vnet else []:
+            learned.append({"localAddress": _local_address(res, ""), "network": prefix, "nextHop": None,
+                            "sourcePeer": _local_address(res, ""), "origin": "Network", "asPath": "", "weight": 32768})
+        return 200, {}, {"value": learned}
+    return answer
+
+
+VirtualNetworkGateway.actions = {"getbgppeerstatus": _gateway_action("peers"),
+                                 "getlearnedroutes": _gateway_action("routes")}
 
 
 DEFAULT_RULES = (("AllowVnetInBound", 65000, "Inbound", "Allow", "VirtualNetwork", "VirtualNetwork"),

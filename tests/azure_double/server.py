@@ -204,6 +204,17 @@ class Handler(BaseHTTPRequestHandler):
                 self._send(exc.status, exc.body())
                 return
             self._send(200, {"updated": count})
+        elif path == "/_double/bgp" and self.command == "POST":
+            try:
+                count = double.arm.set_bgp(data["gateway"], data.get("peers") or [], data.get("routes") or [])
+            except ArmError as exc:
+                self._send(exc.status, exc.body())
+                return
+            except (KeyError, TypeError) as exc:
+                self._send(400, {"error": "give gateway, peers [{neighbor, state, routesReceived}] and routes "
+                                          "[{network, sourcePeer, origin}]: %s" % exc})
+                return
+            self._send(200, {"updated": count})
         else:
             self._send(404, {"error": "no control endpoint %s" % path})
 

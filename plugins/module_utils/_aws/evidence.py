@@ -67,3 +67,62 @@ def tunnel_records(connection: Mapping[str, Any] | None, tunnels: Sequence[Mappi
 def _record(name, outside_ip, status, detail):
     return {"name": name, "outside_ip": outside_ip, "status": status, "bytes_in": None, "bytes_out": None,
             "source": SOURCE, "detail": detail}
+
+
+# --- the BGP design (vpnlab_routing: bgp) ---------------------------------------------------------
+
+#: The routes a VGW propagates into a route table (DescribeRouteTables' Route.Origin).
+PROPAGATED = "EnableVgwRoutePropagation"
+
+
+def name_tag(resource: Mapping[str, Any]) -> str | None:
+    return next((t.get("Value") for t in resource.get("Tags") or () if t.get("Key") == "Name"), None)
+
+
+def bgp_tunnel_records(connections: Mapping[str, Mapping[str, Any] | None],
+                       planned: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One record per planned BGP session (four with two VPN connections), in the plan's order.
+    ``connections``: {VPN connection name: the connection AWS describes, or None};
+    ``planned``: the plan's ``cloud.aws.bgp.connections`` (vpn_connection, sessions with name
+    and inside_cidr)."""
+    records = []
+    for planned_connection in planned:
+        found = connections.get(planned_connection["vpn_connection"])
+        if found is None:
+            records += [_record(s["name"], None, "unknown", "no VPN connection %s of the lab was found"
+                                % planned_connection["vpn_connection"]) for s in planned_connection["sessions"]]
+        else:
+            records += tunnel_records(found, planned_connection["sessions"])
+    return records
+
+
+def _session(session: Mapping[str, Any], telemetry: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A BGP session as the report shows it, from the tunnel's telemetry: on a dynamic VPN
+    connection AWS reports a tunnel UP only while its BGP session is established."""
+    up = bool(telemetry) and telemetry.get("Status") == "UP"
+    return {"address": session["peer_bgp_ip"], "description": session["name"],
+            "state": "Established" if up else ("Down" if telemetry else "Unknown"),
+            "prefixes_received": int(telemetry.get("AcceptedRouteCount") or 0) if up and telemetry else 0}
+
+
+def bgp_speakers(connections: Mapping[str, Mapping[str, Any] | None], planned: Sequence[Mapping[str, Any]],
+                 route_tables: Sequence[Mapping[str, Any]], expects: Sequence[str]) -> dict[str, Any]:
+    """The AWS side's BGP evidence: the VPC's route table as the ``vpc`` router (the routes the
+    VGW propagates into it, which decide the VMs' way) with every tunnel's session (telemetry
+    status and accepted route count). AWS does not say which prefixes each connection
+    learned, so the VGW has no speaker of its own."""
+    sessions = []
+    for planned_connection in planned:
+        found = connections.get(planned_connection["vpn_connection"]) or {}
+        by_ip = {t.get("OutsideIpAddress"): t for t in found.get("VgwTelemetry") or ()}
+        ips = outside_ips_by_name(found, planned_connection["sessions"]) if found else {}
+        sessions += [_session(s, by_ip.get(ips.get(s["name"]))) for s in planned_connection["sessions"]]
+    learned: dict[str, list[str]] = {}
+    for table in route_tables:
+        for route in table.get("Routes") or ():
+            if route.get("Origin") == PROPAGATED and route.get("State", "active") == "active":
+                hops = learned.setdefault(route.get("DestinationCidrBlock"), [])
+                if route.get("GatewayId") and route["GatewayId"] not in hops:
+                    hops.append(route["GatewayId"])
+    return {"vpc": {"side": "aws", "role": "router", "expects": list(expects), "sessions": sessions,
+                    "routes": [{"prefix": prefix, "next_hops": hops} for prefix, hops in sorted(learned.items())]}}

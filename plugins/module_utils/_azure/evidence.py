@@ -76,3 +76,70 @@ def merge(others: Iterable[Mapping[str, Any]], azure: Iterable[dict[str, Any]]) 
             "detail": "; ".join("%s: %s" % (r.get("source"), r.get("detail")) for r in (theirs, ours) if r.get("detail")) or None,
         })
     return merged + list(by_name.values())
+
+
+# --- the BGP design (vpnlab_routing: bgp) ---------------------------------------------------------
+
+#: Azure's BGP peer states (BgpPeerStatus.state) in the report's words; the others are kept.
+PEER_STATES = {"Connected": "Established"}
+#: The origins of a gateway's learned routes (GatewayRoute.origin): EBgp from a peer in another
+#: AS (AWS), IBgp from the gateway's other instance, Network for the VNet's own prefixes.
+FROM_PEERS = ("EBgp", "IBgp")
+
+
+def _speaker(role, expects):
+    return {"side": "azure", "role": role, "expects": list(expects), "sessions": [], "routes": []}
+
+
+def _add_route(routes, prefix, hop):
+    for route in routes:
+        if route["prefix"] == prefix:
+            if hop and hop not in route["next_hops"]:
+                route["next_hops"].append(hop)
+            return
+    routes.append({"prefix": prefix, "next_hops": [hop] if hop else []})
+
+
+def bgp_speakers(peers: Iterable[Mapping[str, Any]], routes: Iterable[Mapping[str, Any]],
+                 tunnels: Iterable[Mapping[str, Any]], instances: int, expects: Iterable[str]) -> dict[str, Any]:
+    """The Azure side's BGP evidence from the gateway's getBgpPeerStatus (``peers``) and
+    getLearnedRoutes (``routes``), as_dict() forms: one ``azure<N>`` speaker per gateway
+    instance (its sessions with AWS and the routes it learned from them, eBGP) and the ``vnet``
+    router (every route the gateway learned from a peer: Azure programs them into the VNet,
+    where they decide the VMs' way).
+
+    ``tunnels``: the plan's ``cloud.azure.bgp.tunnels`` (name, peer_bgp_ip, vpn_connection: the
+    AWS connection, which ends on the instance of the same index). A peer or route is placed on
+    its instance by the AWS address it comes from, whatever local address Azure shows; peers
+    that are not AWS's (the other instance, over iBGP) are not sessions of the design."""
+    expects = list(expects)
+    by_peer = {t["peer_bgp_ip"]: t for t in tunnels}
+    speakers = {"azure%d" % i: _speaker("gateway", expects) for i in range(instances)}
+    vnet = _speaker("router", expects)
+
+    def owner(address):
+        tunnel = by_peer.get(address)
+        if tunnel is None:
+            return None
+        return speakers.get("azure%d" % min(int(tunnel.get("vpn_connection") or 0), instances - 1))
+
+    for peer in peers:
+        speaker = owner(peer.get("neighbor"))
+        if speaker is None:
+            continue
+        state = peer.get("state") or "Unknown"
+        session = {"address": peer["neighbor"], "description": by_peer[peer["neighbor"]]["name"],
+                   "state": PEER_STATES.get(state, state),
+                   "prefixes_received": int(peer.get("routes_received") or 0) if state in PEER_STATES else 0}
+        speaker["sessions"].append(session)
+        vnet["sessions"].append(dict(session))
+    for route in routes:
+        if route.get("origin") not in FROM_PEERS or not route.get("network"):
+            continue
+        hop = route.get("next_hop") or route.get("source_peer")
+        _add_route(vnet["routes"], route["network"], hop)
+        speaker = owner(route.get("source_peer"))
+        if route.get("origin") == "EBgp" and speaker is not None:
+            _add_route(speaker["routes"], route["network"], hop)
+    speakers["vnet"] = vnet
+    return speakers
