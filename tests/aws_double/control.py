@@ -103,6 +103,19 @@ def telemetry(_double, data):
     return 200, connection_view(vpn)
 
 
+def bgp_routes(_double, data):
+    """Set the prefixes the customer gateway announces over a dynamic VPN connection's BGP
+    sessions; the VGW propagates them while a tunnel of the connection is UP."""
+    vpn = _connection(data.get("vpn_connection_id"))
+    prefixes = data.get("prefixes")
+    if not isinstance(prefixes, list) or not all(isinstance(p, str) for p in prefixes):
+        raise ControlError(400, "prefixes must be a list of CIDRs")
+    if vpn.static_routes_only:
+        raise ControlError(400, "%s has static routing: it has no BGP session" % vpn.id)
+    vpn.double_bgp_prefixes = list(prefixes)
+    return 200, dict(connection_view(vpn), bgp_prefixes=list(prefixes))
+
+
 def console_output(_double, data):
     instance_id, output = data.get("instance_id"), data.get("output")
     if not isinstance(output, str):
@@ -123,7 +136,7 @@ def vpn_connections(_double, _data):
 ROUTES = {
     ("GET", "health"): health, ("GET", "requests"): requests, ("GET", "vpn-connections"): vpn_connections,
     ("POST", "reset"): reset, ("POST", "config"): config, ("POST", "telemetry"): telemetry,
-    ("POST", "console-output"): console_output,
+    ("POST", "console-output"): console_output, ("POST", "bgp-routes"): bgp_routes,
 }
 
 

@@ -94,6 +94,7 @@ def _console_output():
 def _route_propagation():
     RouteTables.enable_vgw_route_propagation = _response_method(propagation.enable_vgw_route_propagation)
     RouteTables.disable_vgw_route_propagation = _response_method(propagation.disable_vgw_route_propagation)
+    propagation.install_propagated_routes()
 
 
 def install(double):
