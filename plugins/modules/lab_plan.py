@@ -183,8 +183,8 @@ plan:
           C(name), C(connection) (the AWS VPN connection), C(tunnel), C(instance), C(inside_cidr),
           C(aws_bgp_ip), C(azure_bgp_ip) and C(azure_custom_bgp_ips)). The customer gateways'
           and the AWS side's ASNs are C(aws.customer_gateway_asn) and C(aws.vpn_gateway_asn).
-        - The local target builds V(bgp); on the cloud target this release plans it but does not build
-          it (the build stops before anything is created).
+        - Both targets build V(bgp) - the local target in namespaces with FRR, the cloud target on Azure
+          and AWS (C(cloud.azure.bgp), C(cloud.aws.bgp)).
       type: dict
       sample: {mode: static}
     tunnels:

@@ -678,7 +678,7 @@ def _local_address(gateway, neighbor):
     """The instance's address a peer talks to: the custom APIPA address in the peer's /30, else
     the first instance's default BGP address."""
     entries = gateway["properties"].get("bgpSettings", {}).get("bgpPeeringAddresses") or []
-    for entry in entries:
+    for entry in entries if neighbor else ():
         for address in entry.get("customBgpIpAddresses") or []:
             if ipaddress.ip_network(address + "/30", strict=False) == ipaddress.ip_network(neighbor + "/30", strict=False):
                 return address

@@ -269,6 +269,42 @@ def test_route_propagation_from_an_attached_vgw(ec2):
     assert error_of(ec2.enable_vgw_route_propagation, RouteTableId=table, GatewayId=vgw)[0] == "Gateway.NotAttached"
 
 
+def test_a_vgw_propagates_what_a_live_bgp_session_announces(ec2, double):
+    """The prefixes a dynamic connection's customer gateway announces (control bgp-routes) are
+    routes of the propagating table (Origin EnableVgwRoutePropagation, the VGW as gateway) while
+    a tunnel of the connection is UP; a static connection has no session to announce them."""
+    cgw, vgw = gateways(ec2)
+    vpc = ec2.describe_vpn_gateways(VpnGatewayIds=[vgw])["VpnGateways"][0]["VpcAttachments"][0]["VpcId"]
+    table = ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+    ec2.enable_vgw_route_propagation(RouteTableId=table, GatewayId=vgw)
+    vpn = connect(ec2, [dict(HARDENED, TunnelInsideCidr="169.254.21.0/30", PreSharedKey=KEYS[0]),
+                        dict(HARDENED, TunnelInsideCidr="169.254.22.0/30", PreSharedKey=KEYS[1])],
+                  static=False, ids=(cgw, vgw))
+    vpn_id = vpn["VpnConnectionId"]
+    ips = [t["OutsideIpAddress"] for t in vpn["Options"]["TunnelOptions"]]
+
+    def learned():
+        routes = ec2.describe_route_tables(RouteTableIds=[table])["RouteTables"][0]["Routes"]
+        return sorted((r["DestinationCidrBlock"], r.get("GatewayId"), r.get("Origin")) for r in routes
+                      if r.get("Origin") == "EnableVgwRoutePropagation")
+
+    def tunnels(*statuses):
+        return {"vpn_connection_id": vpn_id, "tunnels": [{"outside_ip_address": ip, "status": st}
+                                                         for ip, st in zip(ips, statuses)]}
+    assert double.control("bgp-routes", {"vpn_connection_id": vpn_id, "prefixes": ["10.1.0.0/16"]})[0] == 200
+    assert learned() == []  # both tunnels DOWN: no session
+    double.control("telemetry", tunnels("DOWN", "UP"))
+    assert learned() == [("10.1.0.0/16", vgw, "EnableVgwRoutePropagation")]
+    ec2.disable_vgw_route_propagation(RouteTableId=table, GatewayId=vgw)
+    assert learned() == []
+    ec2.enable_vgw_route_propagation(RouteTableId=table, GatewayId=vgw)
+    double.control("telemetry", tunnels("DOWN", "DOWN"))
+    assert learned() == []
+    assert double.control("bgp-routes", {"vpn_connection_id": vpn_id, "prefixes": "10.1.0.0/16"})[0] == 400
+    static = hardened(ec2)["VpnConnectionId"]
+    assert double.control("bgp-routes", {"vpn_connection_id": static, "prefixes": []})[0] == 400
+
+
 def test_fresh_ids_are_not_found_once(ec2, double):
     assert double.control("config", {"consistency_share": 1.0, "consistency_kinds": ["cgw", "vpc"]})[0] == 200
     cgw = ec2.create_customer_gateway(Type="ipsec.1", PublicIp="198.51.100.10", BgpAsn=65000)

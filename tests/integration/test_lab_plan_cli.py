@@ -211,19 +211,3 @@ def test_bgp_is_planned_from_the_command_line_and_each_conflict_named(tmp_path, 
         "vpnlab_aws_vpn_gateway_asn=64512: is the Azure gateway's ASN too",
         "vpnlab_bgp_inside_cidrs[2]='169.254.30.0/30': 169.254.30.0/30 is outside",
         "vpnlab_bgp_inside_cidrs[3]='169.254.1.0/30': 169.254.1.0/30 is reserved by AWS"])
-
-
-def test_a_cloud_bgp_build_stops_before_anything_is_created(tmp_path, lab):
-    """The local target builds bgp (test_local_bgp_lab.py); the cloud target plans it but builds
-    only static routing: site.yml says so and creates nothing (no state directory, no namespace),
-    before the cloud prerequisites are even looked at."""
-    home = tmp_path / "home"
-    proc = subprocess.run([str(BIN / "ansible-playbook"), "playbooks/site.yml", "-e", "vpnlab_name=" + lab,
-                           "-e", "vpnlab_routing=bgp", "-e", "vpnlab_target=cloud",
-                           "-e", '{"vpnlab_admin_cidrs": ["198.51.100.7/32"]}'], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300, check=False, env=ansible_env(VPNLAB_HOME=str(home)))
-    output = proc.stdout + proc.stderr
-    assert proc.returncode != 0, output
-    assert "vpnlab_routing=bgp is built by the local target; on the clouds this release plans it but does not build it yet" in output
-    assert "Check the cloud prerequisites" not in output
-    assert not home.exists() and lab_namespaces(lab) == []

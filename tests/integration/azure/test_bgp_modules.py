@@ -199,3 +199,39 @@ def test_a_peer_asn_azure_reserves_is_refused(network):
     double = network["double"]
     result = play(double, [lgw(asn=65515)])
     assert result.rc != 0 and "InvalidBgpAsn" in result.output
+
+
+def test_the_gateways_bgp_peers_and_learned_routes_as_the_checks_speakers(network):
+    """azure_vpn_connection_info with gateway: getBgpPeerStatus and getLearnedRoutes through the
+    SDK (long-running POSTs), each peer and route placed on its instance by the AWS address it
+    comes from; the VNet's own prefix (origin Network) is not a learned route."""
+    double = network["double"]
+    assert play(double, [gateway(), lgw(), connection(), lgw("lgw2", peer="169.254.21.5"),
+                         connection(name="con2", local_network_gateway="lgw2")]).rc == 0
+    tunnels = [{"name": "vpn1-tunnel1", "connection": "con1", "local_network_gateway": "lgw1",
+                "peer_bgp_ip": "169.254.21.1", "vpn_connection": 0},
+               {"name": "vpn2-tunnel1", "connection": "con2", "local_network_gateway": "lgw2",
+                "peer_bgp_ip": "169.254.21.5", "vpn_connection": 1}]
+    info = {"name": "info", "multicloud.vpnlab.azure_vpn_connection_info": {
+        "resource_group": GROUP, "tunnels": tunnels, "gateway": "gw", "expects": ["10.2.0.0/16"]}}
+    before = play(double, [info])
+    assert before.rc == 0, before.output
+    routing = before["info"]["routing"]
+    assert sorted(routing) == ["azure0", "azure1", "vnet"]
+    # Nothing said by a data plane yet: the peers are listed, no session is up, nothing learned.
+    assert [(s["description"], s["state"]) for s in routing["vnet"]["sessions"]] == [
+        ("vpn1-tunnel1", "Unknown"), ("vpn2-tunnel1", "Unknown")]
+    assert routing["vnet"]["routes"] == []
+    said = double.control("bgp", {"gateway": "gw", "peers": [
+        {"neighbor": "169.254.21.1", "state": "Connected", "routesReceived": 1},
+        {"neighbor": "169.254.21.5", "state": "Connecting", "routesReceived": 0}],
+        "routes": [{"network": "10.2.0.0/16", "sourcePeer": "169.254.21.1", "origin": "EBgp"}]})
+    assert said == {"updated": 1}
+    after = play(double, [info])["info"]["routing"]
+    assert after["azure0"]["sessions"] == [{"address": "169.254.21.1", "description": "vpn1-tunnel1",
+                                            "state": "Established", "prefixes_received": 1}]
+    assert after["azure0"]["routes"] == [{"prefix": "10.2.0.0/16", "next_hops": ["169.254.21.1"]}]
+    assert after["azure1"]["sessions"][0]["state"] == "Connecting" and after["azure1"]["routes"] == []
+    assert after["vnet"]["routes"] == [{"prefix": "10.2.0.0/16", "next_hops": ["169.254.21.1"]}]
+    posts = [r["path"].rsplit("/", 1)[-1] for r in double.requests() if r["method"] == "POST"]
+    assert {"getBgpPeerStatus", "getLearnedRoutes"} <= set(posts)
