@@ -141,8 +141,9 @@ def tunnel_findings(report: Dict[str, Any], require_all_tunnels: bool = False) -
             found.append(finding("degraded", obj, "state unknown", detail, t.get("source")))
         elif up:
             severity = "failure" if require_all_tunnels else "degraded"
-            found.append(finding(severity, obj, "down, redundancy lost (%s carries the traffic)"
-                                 % " and ".join(up), detail, t.get("source")))
+            carriers = up[0] if len(up) == 1 else "%s and %s" % (", ".join(up[:-1]), up[-1])
+            found.append(finding(severity, obj, "down, redundancy lost (%s %s the traffic)"
+                                 % (carriers, "carries" if len(up) == 1 else "carry"), detail, t.get("source")))
         else:
             found.append(finding("failure", obj, "down, and no other tunnel is up", detail,
                                  t.get("source")))

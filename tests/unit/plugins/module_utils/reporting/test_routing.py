@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.findings import tunnel_findings
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.model import build_report
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.routing import (
     routing_findings, routing_record, routing_table,
@@ -95,3 +96,18 @@ def test_the_verdict_of_a_report_with_routing():
                           routing=speakers(vnet={"routes": [], "sessions": []}))
     assert broken["verdict"]["level"] == "fail"
     assert any(f.startswith("BGP vnet: has not learned 10.2.0.0/16") for f in broken["verdict"]["failures"])
+
+
+@pytest.mark.parametrize("up, carriers", [
+    (["vpn1-tunnel1"], "vpn1-tunnel1 carries the traffic"),
+    (["vpn1-tunnel1", "vpn1-tunnel2"], "vpn1-tunnel1 and vpn1-tunnel2 carry the traffic"),
+    (["vpn1-tunnel1", "vpn1-tunnel2", "vpn2-tunnel1"], "vpn1-tunnel1, vpn1-tunnel2 and vpn2-tunnel1 carry the traffic"),
+])
+def test_a_lost_tunnel_names_the_tunnels_that_carry_the_traffic(up, carriers):
+    """The BGP design's four tunnels: the finding names every tunnel still up, in plain English."""
+    tunnels = [{"name": n, "outside_ip": "203.0.113.%d" % i, "status": "up" if n in up else "down",
+                "detail": "d", "source": "s"}
+               for i, n in enumerate(["vpn1-tunnel1", "vpn1-tunnel2", "vpn2-tunnel1", "vpn2-tunnel2"])]
+    found = tunnel_findings({"tunnels": tunnels})
+    assert len(found) == 4 - len(up)
+    assert all("(%s)" % carriers in f["problem"] for f in found)
