@@ -5,8 +5,8 @@
 which APIPA address each Azure gateway instance speaks BGP from, whom each side peers with, and
 why a given ASN or /30 would be refused by AWS or Azure. The plan takes it up with
 ``vpnlab_routing: bgp`` (routing_plan); the local target builds it (_local/bgp_topology.py,
-frr.py, bgpd.py); the cloud path and the rehearsal are not built for it yet, so a cloud build
-refuses bgp before anything is created.
+frr.py, bgpd.py) and so does the cloud path (the plan's cloud.azure.bgp and cloud.aws.bgp);
+the rehearsal's data plane does not speak BGP yet.
 
 The design is Microsoft's for Azure and AWS (learn.microsoft.com, "How to connect AWS and Azure
 using a BGP-enabled VPN gateway"): an active-active Azure VPN gateway has two instances, each
