@@ -170,7 +170,6 @@ except ImportError:  # AzureRMModuleBase reports the missing SDK
     HttpResponseError = ResourceNotFoundError = Exception
 
 
-
 def argument_spec():
     return dict(
         resource_group=dict(type="str", required=True),

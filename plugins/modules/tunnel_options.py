@@ -140,6 +140,14 @@ routes:
   type: list
   elements: dict
   sample: [{destination_cidr_block: 10.1.0.0/16, source: Static, state: available}]
+vgw_bgp_asn:
+  description:
+    - The virtual private gateway's BGP ASN, as the CustomerGatewayConfiguration XML of a dynamic
+      connection states it (the peer ASN of the customer gateway's BGP sessions); V(null) without
+      an XML BGP section.
+  returned: success
+  type: int
+  sample: 64512
 tunnels:
   description:
     - One entry per tunnel, in the order AWS lists them.

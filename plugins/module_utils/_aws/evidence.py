@@ -99,10 +99,13 @@ def bgp_tunnel_records(connections: Mapping[str, Mapping[str, Any] | None],
 def _session(session: Mapping[str, Any], telemetry: Mapping[str, Any] | None) -> dict[str, Any]:
     """A BGP session as the report shows it, from the tunnel's telemetry: on a dynamic VPN
     connection AWS reports a tunnel UP only while its BGP session is established."""
-    up = bool(telemetry) and telemetry.get("Status") == "UP"
+    if not telemetry:
+        return {"address": session["peer_bgp_ip"], "description": session["name"], "state": "Unknown",
+                "prefixes_received": 0}
+    up = telemetry.get("Status") == "UP"
     return {"address": session["peer_bgp_ip"], "description": session["name"],
-            "state": "Established" if up else ("Down" if telemetry else "Unknown"),
-            "prefixes_received": int(telemetry.get("AcceptedRouteCount") or 0) if up and telemetry else 0}
+            "state": "Established" if up else "Down",
+            "prefixes_received": int(telemetry.get("AcceptedRouteCount") or 0) if up else 0}
 
 
 def bgp_speakers(connections: Mapping[str, Mapping[str, Any] | None], planned: Sequence[Mapping[str, Any]],

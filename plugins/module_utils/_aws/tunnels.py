@@ -389,7 +389,21 @@ def _connection_facts(vpn, root):
         "vpn_gateway_id": _get(vpn, "vpn_gateway_id") or (_text(root, "vpn_gateway_id") if root is not None else None),
         "routes": [{key: _get(route, key) for key in ("destination_cidr_block", "source", "state")}
                    for route in routes if isinstance(route, dict)],
+        # A dynamic connection's XML states the VGW's ASN (the BGP peer's, as the customer
+        # gateway sees it); the API fields do not.
+        "vgw_bgp_asn": _xml_vgw_asn(root),
     }
+
+
+def _xml_vgw_asn(root):
+    """The VGW's ASN of the first tunnel's BGP section, as an int; None for a static connection."""
+    if root is None:
+        return None
+    value = _text(root, "ipsec_tunnel/vpn_gateway/bgp/asn")
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 def vpn_connection_facts(vpn_connection: object) -> dict[str, Any]:

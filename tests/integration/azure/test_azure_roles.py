@@ -208,3 +208,25 @@ def test_the_bgp_design_connects_four_tunnels_with_bgp_and_each_instances_addres
     recap = [line for line in again.output.splitlines() if line.startswith("localhost")][-1]
     assert "changed=0" in recap, recap
     assert not [key for key in BGP_KEYS if key in first.output + again.output]
+
+
+def test_a_vgw_asn_other_than_the_plans_stops_the_bgp_tunnels_before_any_is_made(lab):
+    """AWS keeps a VGW's ASN for life and ec2_vpc_vgw leaves an existing one as it is: when the
+    connections' XML states another ASN than the plan's, the role stops naming both and the
+    way out, before any local network gateway peers with an AS that is not there."""
+    lab.double.control("config", {"gateway_delay": 1})
+    connections = bgp_vpn_connections()
+    for connection in connections:
+        connection["CustomerGatewayConfiguration"] = (
+            '<vpn_connection id="%s"><ipsec_tunnel><vpn_gateway><tunnel_outside_address><ip_address>%s'
+            '</ip_address></tunnel_outside_address><bgp><asn>65001</asn><hold_time>30</hold_time></bgp>'
+            '</vpn_gateway></ipsec_tunnel></vpn_connection>'
+            % (connection["VpnConnectionId"], connection["Options"]["TunnelOptions"][0]["OutsideIpAddress"]))
+    tunnels = {"name": "tunnels", "ansible.builtin.include_role": {"name": "multicloud.vpnlab.azure_tunnels"}}
+    result = lab([GATEWAY, tunnels], vpnlab_routing="bgp", azure_tunnels_vpn_connections=connections)
+    assert result.rc != 0
+    text = " ".join(result.output.split())
+    assert "The lab's virtual private gateway has BGP ASN 65001, the plan 64512 (vpnlab_aws_vpn_gateway_asn)" in text
+    assert "-e vpnlab_aws_vpn_gateway_asn=65001" in text
+    assert not [r for r in lab.double.requests() if r["method"] == "PUT" and "/localNetworkGateways/" in r["path"]]
+    assert not [key for key in BGP_KEYS if key in result.output]

@@ -187,6 +187,7 @@ CONNECTION = {
     "customer_gateway_id": "cgw-0f1e2d3c4b5a69788",
     "vpn_gateway_id": "vgw-04d3c2b1a0f9e8d7c",
     "routes": [{"destination_cidr_block": "10.1.0.0/16", "source": "Static", "state": "available"}],
+    "vgw_bgp_asn": None,
 }
 FACTS = [
     ("camel", camel(), dict(CONNECTION, tunnels=FROM_OPTIONS)),
@@ -194,13 +195,26 @@ FACTS = [
     ("moto-like-ids-from-xml", {"CustomerGatewayConfiguration": MOTO_XML},
      {"vpn_connection_id": "vpn-5e6f7a8b9c0d1e2f3", "state": None, "static_routes_only": None,
       "customer_gateway_id": "cgw-7a8b9c0d1e2f3a4b5", "vpn_gateway_id": "vgw-1a2b3c4d5e6f7a8b9", "routes": [],
-      "tunnels": [moto_tunnel(1), moto_tunnel(2)]}),
+      "vgw_bgp_asn": 64512, "tunnels": [moto_tunnel(1), moto_tunnel(2)]}),  # moto's fixed XML has a BGP section
 ]
 
 
 @pytest.mark.parametrize("vpn,expected", [f[1:] for f in FACTS], ids=[f[0] for f in FACTS])
 def test_connection_facts(vpn, expected):
     assert vpn_connection_facts(vpn) == expected
+
+
+@pytest.mark.parametrize("section, asn", [
+    ("<bgp><asn>64512</asn><hold_time>30</hold_time></bgp>", 64512),
+    ("<bgp><asn>4200000000</asn></bgp>", 4200000000),
+    ("<bgp><asn>not-a-number</asn></bgp>", None),
+    ("", None),
+])
+def test_a_dynamic_connections_xml_states_the_vgws_asn(section, asn):
+    """The BGP design's local network gateways peer with the VGW's real ASN: a dynamic
+    connection's XML states it (AWS keeps a VGW's ASN for life), a static one has no section."""
+    vpn = camel(CustomerGatewayConfiguration=XML.replace("<vpn_gateway>", "<vpn_gateway>" + section, 1))
+    assert vpn_connection_facts(vpn)["vgw_bgp_asn"] == asn
 
 
 VOCABULARY = [

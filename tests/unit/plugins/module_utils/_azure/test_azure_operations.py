@@ -87,7 +87,7 @@ def test_run_operation(answers, deadline, expected, sleeps):
 
 def test_refused_keeps_the_sdk_error():
     clock = Clock()
-    start, _ = starter([ArmError("Conflict")])
+    start = starter([ArmError("Conflict")])[0]
     with pytest.raises(Refused) as caught:
         run_operation(start, 50, (ArmError,), clock=clock, sleep=clock.sleep)
     assert error_code(caught.value.error) == "Conflict"
