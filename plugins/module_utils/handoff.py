@@ -19,6 +19,7 @@ azure_gateway_public_ip           str           gateway   vpn (the AWS customer 
 azure_gateway_public_ips          list of str   gateway   vpn (BGP: a customer gateway each)
 azure_gateway_job                 str           gateway   gateway (its wait, before tunnels)
 azure_gateway_started             float         gateway   gateway (its wait's timeout)
+routing                           str           gateway   gateway (the design built before)
 aws_vpn_connection_id             str           vpn       tunnels (the connection to read)
 aws_vpn_connection_ids            list of str   vpn       tunnels (BGP: the two to read)
 aws_vm_public_ips                 list of str   vms       vms (the security rules)
@@ -59,6 +60,9 @@ SCHEMA: Dict[str, Key] = {
                              "the async job id of the VPN gateway's creation (this run's)"),
     "azure_gateway_started": Key("float", "gateway", ("gateway",),
                                  "when the gateway's creation started, seconds since the epoch (UTC)"),
+    "routing": Key("str", "gateway", ("gateway",),
+                   "the routing design the clouds were built with (static or bgp): the two share no "
+                   "VPN object, so a build of the other design on them is refused"),
     "aws_vpn_connection_id": Key("str", "vpn", ("tunnels",),
                                  "the AWS VPN connection the Azure side reads its tunnels from"),
     "aws_vpn_connection_ids": Key("list", "vpn", ("tunnels",),

@@ -230,3 +230,21 @@ def test_a_vgw_asn_other_than_the_plans_stops_the_bgp_tunnels_before_any_is_made
     assert "-e vpnlab_aws_vpn_gateway_asn=65001" in text
     assert not [r for r in lab.double.requests() if r["method"] == "PUT" and "/localNetworkGateways/" in r["path"]]
     assert not [key for key in BGP_KEYS if key in result.output]
+
+
+def test_the_other_routing_design_is_refused_over_a_built_lab_before_anything_changes(lab):
+    """The record keeps the design the clouds were built with; the two share no VPN object, so
+    a bgp build over a static lab (or the reverse) stops, saying how to get out, before any
+    request to Azure changes anything. The same design again goes on."""
+    lab.double.control("config", {"gateway_delay": 1})
+    built = lab([GATEWAY, WAIT])
+    assert built.rc == 0, built.output
+    writes = len([r for r in lab.double.requests() if r["method"] in ("PUT", "PATCH", "DELETE")])
+    other = lab([GATEWAY], vpnlab_routing="bgp")
+    assert other.rc != 0
+    text = " ".join(other.output.split())
+    assert ("Lab %s was built with vpnlab_routing=static, and this build asks for bgp" % LAB) in text
+    assert "Tear it down first" in text and "Nothing was changed." in text
+    assert len([r for r in lab.double.requests() if r["method"] in ("PUT", "PATCH", "DELETE")]) == writes
+    again = lab([GATEWAY, WAIT])
+    assert again.rc == 0, again.output
