@@ -63,6 +63,13 @@ options:
   customer_gateway_ip:
     description: The customer gateway's public IP.
     type: str
+  customer_gateway_ips:
+    description:
+      - The BGP design's customer gateways' public IPs, one per Azure gateway instance, in the order
+        of the names that O(names) gives the customer gateways (a list there). Checked as
+        O(customer_gateway_ip) is, each with its own name.
+    type: list
+    elements: str
   customer_gateway_asn:
     description:
       - The customer gateway's BGP ASN. With O(customer_gateway_ip), an untagged gateway on that
@@ -158,25 +165,28 @@ def main():
         lab=dict(type="str", required=True),
         names=dict(type="dict", default={}),
         customer_gateway_ip=dict(type="str"),
+        customer_gateway_ips=dict(type="list", elements="str"),
         customer_gateway_asn=dict(type="int"),
         instance_type=dict(type="str"),
         availability_zone=dict(type="str", default=""),
         state_dir=dict(type="path"),
     )
-    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True)
+    module = AnsibleAWSModule(argument_spec=argument_spec, supports_check_mode=True,
+                              mutually_exclusive=[("customer_gateway_ip", "customer_gateway_ips")])
     client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
     params = module.params
     adoptable = None
-    if params["customer_gateway_ip"] and params["customer_gateway_asn"] is not None:
-        adoptable = cgw.adoptable_by(params["customer_gateway_ip"], params["customer_gateway_asn"],
-                                     params["names"].get("customer_gateway"))
+    addresses = params["customer_gateway_ips"] or ([params["customer_gateway_ip"]] if params["customer_gateway_ip"] else [])
+    cgw_names = params["names"].get("customer_gateway")
+    cgw_names = cgw_names if isinstance(cgw_names, list) else [cgw_names] * len(addresses)
+    if addresses and params["customer_gateway_asn"] is not None:
+        adoptable = cgw.adoptable_by_any(zip(addresses, cgw_names), params["customer_gateway_asn"])
     try:
         listed = lab_resources.list_lab(client, params["lab"])
         found = lab_resources.records(listed)
         found += lab_resources.other_tagged(client, params["lab"])
         extra = {"placement": placement(client, module, listed)} if params["instance_type"] else {}
-        conflicts = lab_resources.conflicts(client, params["lab"], params["names"], params["customer_gateway_ip"],
-                                            adoptable=adoptable)
+        conflicts = lab_resources.conflicts(client, params["lab"], params["names"], addresses, adoptable=adoptable)
         vms = inventory.list_vms(client, params["lab"], params["state_dir"]) if params["state_dir"] else None
     except (BotoCoreError, ClientError) as exc:
         module.fail_json_aws(exc, msg="Could not list the lab's AWS resources")

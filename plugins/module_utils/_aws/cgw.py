@@ -98,6 +98,14 @@ def adoptable_by(ip_address: str, bgp_asn: int, name: str) -> Callable[[Gateway]
     return lambda gateway: adoptable(gateway, ip_address, bgp_asn, name)
 
 
+def adoptable_by_any(planned: Iterable[Tuple[str, str]], bgp_asn: int) -> Callable[[Gateway], bool]:
+    """The predicate for a lab with several customer gateways (the BGP design's, one per Azure
+    gateway instance): ``planned`` is (address, name) per gateway; a gateway is adoptable when
+    it is adoptable as one of them."""
+    pairs = [(ip, name) for ip, name in planned if ip]
+    return lambda gateway: any(adoptable(gateway, ip, bgp_asn, name) for ip, name in pairs)
+
+
 def classify(gateways: Iterable[Gateway] | None, lab: str, ip_address: str, bgp_asn: int,
              name: str) -> tuple[list[Gateway], list[Gateway], list[Gateway]]:
     """(the lab's, the adoptable, the others) among the live gateways on the address."""

@@ -285,7 +285,8 @@ def has_name(kind: str, resource: Mapping[str, Any], name: str) -> bool:
     return kind in NAME_FILTER or tags_of(resource).get("Name") == name
 
 
-def conflicts(client: Any, lab: str, names: Optional[Mapping[str, Any]], customer_gateway_ip: Optional[str] = None,
+def conflicts(client: Any, lab: str, names: Optional[Mapping[str, Any]],
+              customer_gateway_ip: Optional[str | list[str]] = None,
               adoptable: Optional[Callable[[Mapping[str, Any]], bool]] = None) -> list[dict[str, Any]]:
     """Resources that carry one of the lab's names but not its tags: the stock modules find
     resources by name (AWS answers a customer gateway's create with an existing one on the same
@@ -307,13 +308,15 @@ def conflicts(client: Any, lab: str, names: Optional[Mapping[str, Any]], custome
                 if has_name(kind, resource, name) and foreign(kind, resource):
                     found.append(dict(record(kind, resource), description="%s %s (%s) is not tagged vpnlab=%s" % (
                         kind.replace("_", " "), resource[DESCRIBE[kind][2]], name, lab)))
-    if customer_gateway_ip:
-        for resource in describe(client, "customer_gateway", [{"Name": "ip-address", "Values": [customer_gateway_ip]}]):
+    # One address (static), or one per Azure gateway instance (the BGP design).
+    addresses = customer_gateway_ip if isinstance(customer_gateway_ip, list) else [customer_gateway_ip]
+    for address in [a for a in addresses if a]:
+        for resource in describe(client, "customer_gateway", [{"Name": "ip-address", "Values": [address]}]):
             if foreign("customer_gateway", resource):
                 found.append(dict(record("customer_gateway", resource), description=(
                     "customer gateway %s on %s belongs to someone else (it is not tagged vpnlab=%s, and AWS "
                     "answers a create on the same address and BGP ASN with it)" % (
-                        resource["CustomerGatewayId"], customer_gateway_ip, lab))))
+                        resource["CustomerGatewayId"], address, lab))))
     return found
 
 

@@ -193,6 +193,29 @@ def test_without_the_asn_an_untagged_customer_gateway_is_still_a_conflict(ec2):
     assert "is not tagged vpnlab=vpntest" in found[0]["description"]
 
 
+# The BGP design: one customer gateway per Azure gateway instance, each on its own address with
+# its own name; an untagged one a build left on either address is adopted, not flagged, and one
+# of someone else's on either address is a conflict.
+BGP_CGWS = [("198.51.100.21", "vpntest-cgw-azure1"), ("198.51.100.22", "vpntest-cgw-azure2")]
+BGP_ADOPTION = [
+    ("untagged-on-the-second", "198.51.100.22", [], []),
+    ("named-as-the-second", "198.51.100.22", [{"Key": "Name", "Value": "vpntest-cgw-azure2"}], []),
+    ("named-as-the-first-on-the-second", "198.51.100.22", [{"Key": "Name", "Value": "vpntest-cgw-azure1"}],
+     ["customer_gateway", "customer_gateway"]),
+    ("someone-elses-on-the-first", "198.51.100.21", [{"Key": "team", "Value": "net"}], ["customer_gateway"]),
+]
+
+
+@pytest.mark.parametrize("address,tags,flagged", [a[1:] for a in BGP_ADOPTION], ids=[a[0] for a in BGP_ADOPTION])
+def test_the_bgp_designs_customer_gateways_each_with_its_name(ec2, address, tags, flagged):
+    ec2.create_customer_gateway(BgpAsn=65515, PublicIp=address, Type="ipsec.1",
+                                **({"TagSpecifications": [{"ResourceType": "customer-gateway", "Tags": tags}]} if tags else {}))
+    found = res.conflicts(ec2, LAB, {"customer_gateway": [name for _ip, name in BGP_CGWS]},
+                          customer_gateway_ip=[ip for ip, _name in BGP_CGWS],
+                          adoptable=cgw.adoptable_by_any(BGP_CGWS, 65515))
+    assert [c["kind"] for c in found] == flagged, found
+
+
 # --- retries: what moto never answers ---------------------------------------------------------
 
 def stubbed():
