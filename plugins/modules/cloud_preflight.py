@@ -169,12 +169,17 @@ def main():
     counts = {}
     for vm in plan.get("vms") or []:
         counts[vm.get("cloud")] = counts.get(vm.get("cloud"), 0) + 1
+    # The BGP design: a VPN connection per Azure gateway instance, a public IP each.
+    bgp = ((plan.get("cloud") or {}).get("aws") or {}).get("bgp") or {}
+    azure_bgp = ((plan.get("cloud") or {}).get("azure") or {}).get("bgp") or {}
     rows = {}
     if not aws.get("emulated"):
-        rows["aws"] = aws_cost.cost_rows(counts.get("aws", 0), module.params["aws_instance_type"])
+        rows["aws"] = aws_cost.cost_rows(counts.get("aws", 0), module.params["aws_instance_type"],
+                                         len(bgp.get("connections") or ()) or 1)
     if azure_built and not azure.get("emulated"):
         rows["azure"] = azure_cost.cost_rows(counts.get("azure", 0), module.params["azure_vm_size"],
-                                             azure.get("gateway_sku") or "VpnGw1AZ")
+                                             azure.get("gateway_sku") or "VpnGw1AZ",
+                                             len(azure_bgp.get("instances") or ()) or 1)
     estimate = cost.estimate(rows, max(aws_cost.PRICES_AS_OF, azure_cost.PRICES_AS_OF))
     found = preflight.problems(facts)
     if found:

@@ -25,10 +25,11 @@ INSTANCE_HOURLY = {"t3.nano": 0.0052, "t3.micro": 0.0104, "t3.small": 0.0208, "t
 ROOT_VOLUME_HOURLY = 0.0009        # an 8 GiB gp3 volume ($0.08 per GiB-month)
 
 
-def cost_rows(vm_count: int, instance_type: str) -> list[CostRow]:
-    """``[(item, count, USD per hour each or None)]`` for one VPN connection and the AWS VMs."""
+def cost_rows(vm_count: int, instance_type: str, vpn_connections: int = 1) -> list[CostRow]:
+    """``[(item, count, USD per hour each or None)]`` for the VPN connections (one; two in the
+    BGP design, one per Azure gateway instance) and the AWS VMs."""
     return [
-        ("Site-to-Site VPN connection (2 tunnels)", 1, VPN_CONNECTION_HOURLY),
+        ("Site-to-Site VPN connection (2 tunnels)", vpn_connections, VPN_CONNECTION_HOURLY),
         ("EC2 instance %s" % instance_type, vm_count, INSTANCE_HOURLY.get(instance_type)),
         ("EBS root volume, 8 GiB gp3", vm_count, ROOT_VOLUME_HOURLY),
         ("public IPv4 address (VMs)", vm_count, PUBLIC_IPV4_HOURLY),

@@ -24,11 +24,12 @@ VM_HOURLY = {"Standard_B1s": 0.0104, "Standard_B1ms": 0.0207, "Standard_B2s": 0.
 OS_DISK_HOURLY = 0.0021                 # a 30 GiB Standard HDD managed disk (S4, about $1.54 a month)
 
 
-def cost_rows(vm_count: int, vm_size: str, gateway_sku: str) -> list[CostRow]:
-    """``[(item, count, USD per hour each or None)]`` for the VPN gateway and the Azure VMs."""
+def cost_rows(vm_count: int, vm_size: str, gateway_sku: str, gateway_ips: int = 1) -> list[CostRow]:
+    """``[(item, count, USD per hour each or None)]`` for the VPN gateway (its public IPs: one;
+    two when active-active, which costs as the single gateway) and the Azure VMs."""
     return [
         ("VPN gateway %s" % gateway_sku, 1, GATEWAY_HOURLY.get(gateway_sku)),
-        ("Standard public IP (VPN gateway)", 1, PUBLIC_IP_STANDARD_HOURLY),
+        ("Standard public IP (VPN gateway)", gateway_ips, PUBLIC_IP_STANDARD_HOURLY),
         ("VM %s" % vm_size, vm_count, VM_HOURLY.get(vm_size)),
         ("OS disk, 30 GiB Standard HDD", vm_count, OS_DISK_HOURLY),
         ("Standard public IP (VMs)", vm_count, PUBLIC_IP_STANDARD_HOURLY),

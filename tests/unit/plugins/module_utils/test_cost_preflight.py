@@ -27,6 +27,17 @@ def test_the_default_lab_costs_about_half_a_dollar_an_hour():
     assert result["text"][-1].startswith("  total: USD")
 
 
+def test_the_bgp_design_adds_a_vpn_connection_and_a_gateway_ip():
+    """Two AWS VPN connections (one per Azure instance) and two gateway IPs; the active-active
+    gateway costs as the single one. README's Static or BGP table says the same: USD 0.055 an hour."""
+    static = cost.estimate(default_lab(), "2025-06")["usd_per_hour"]
+    bgp = cost.estimate({"aws": aws_cost.cost_rows(1, "t3.micro", 2),
+                         "azure": azure_cost.cost_rows(2, "Standard_B1s", "VpnGw1AZ", 2)}, "2025-06")
+    assert bgp["usd_per_hour"] - static == pytest.approx(0.05 + 0.005, abs=0.0011)
+    assert ("Site-to-Site VPN connection (2 tunnels)", 2) in [(r["item"], r["count"]) for r in bgp["rows"]]
+    assert ("Standard public IP (VPN gateway)", 2) in [(r["item"], r["count"]) for r in bgp["rows"]]
+
+
 @pytest.mark.parametrize("rows, unpriced", [
     ({"azure": azure_cost.cost_rows(2, "Standard_B1s", "VpnGw3AZ")}, ["azure: VPN gateway VpnGw3AZ"]),
     ({"aws": aws_cost.cost_rows(1, "m7i.large")}, ["aws: EC2 instance m7i.large"]),
