@@ -15,6 +15,7 @@ before teardown and never written anywhere.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -70,6 +71,17 @@ def aws_security(endpoint):
     return {"groups": groups, "instances": instances}
 
 
+def key_evidence(outputs, requests, state, keys):
+    """Where (if anywhere) a pre-shared key appears: every play's output, the double's request
+    log and the state directory's files outside cloud/ (where the lab keeps the keys); and the
+    keys' fingerprints, which the double logs in place of each key."""
+    texts = {"output %d" % i: text for i, text in enumerate(outputs)}
+    texts["double log"] = json.dumps(requests)
+    texts.update({str(p): p.read_text(errors="replace") for p in state.rglob("*") if p.is_file() and "cloud" not in p.parts})
+    leaks = ["key %d in %s" % (i, where) for where, text in texts.items() for i, key in enumerate(keys) if key in text]
+    return leaks, [hashlib.sha256(k.encode()).hexdigest()[:16] for k in keys]
+
+
 def main(workdir):
     home = Path(workdir) / "home"
     env = dict(os.environ, VPNLAB_HOME=str(home), ANSIBLE_CONFIG=str(ROOT / "ansible.cfg"),
@@ -97,11 +109,7 @@ def main(workdir):
     result["aws_security_after_teardown"] = aws_security(INPUTS["vpnlab_aws_endpoint_url"])
     result["requests"] = control("requests")
     result["left_in_double"] = control("resources")
-    texts = {"output %d" % i: text for i, text in enumerate(outputs)}
-    texts["double log"] = json.dumps(result["requests"])
-    texts.update({str(p): p.read_text(errors="replace") for p in state.rglob("*") if p.is_file() and "cloud" not in p.parts})
-    result["key_leaks"] = ["key %d in %s" % (i, where) for where, text in texts.items() for i, key in enumerate(keys) if key in text]
-    result["key_fingerprints"] = [__import__("hashlib").sha256(k.encode()).hexdigest()[:16] for k in keys]
+    result["key_leaks"], result["key_fingerprints"] = key_evidence(outputs, result["requests"], state, keys)
     result["site_output_tail"] = outputs[0][-3000:]
     (Path(workdir) / "result.json").write_text(json.dumps(result))
     return 0

@@ -16,7 +16,6 @@ Azure double recorded, what both doubles still hold, and where (if anywhere) a k
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import json
 import os
@@ -27,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ansible_run import changed_tasks  # noqa: E402  pylint: disable=wrong-import-position
+from whole_run import key_evidence  # noqa: E402  pylint: disable=wrong-import-position
 
 ROOT = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
@@ -143,11 +143,7 @@ def main(workdir):
     result["aws_after_teardown"] = aws_lab()
     result["requests"] = azure("requests")
     result["left_in_double"] = azure("resources")
-    texts = {"output %d" % i: text for i, text in enumerate(outputs)}
-    texts["double log"] = json.dumps(result["requests"])
-    texts.update({str(p): p.read_text(errors="replace") for p in state.rglob("*") if p.is_file() and "cloud" not in p.parts})
-    result["key_leaks"] = ["key %d in %s" % (i, where) for where, text in texts.items() for i, key in enumerate(keys) if key in text]
-    result["key_fingerprints"] = [hashlib.sha256(k.encode()).hexdigest()[:16] for k in keys]
+    result["key_leaks"], result["key_fingerprints"] = key_evidence(outputs, result["requests"], state, keys)
     (Path(workdir) / "result.json").write_text(json.dumps(result))
     return 0
 
