@@ -125,6 +125,13 @@ def unreachable(report: Dict[str, Any]) -> Set[str]:
 
 # --- tunnels -----------------------------------------------------------------------------------
 
+def carry(names: List[str]) -> str:
+    """"a carries", "a and b carry", "a, b and c carry": the tunnels still up, as a subject."""
+    if len(names) == 1:
+        return "%s carries" % names[0]
+    return "%s and %s carry" % (", ".join(names[:-1]), names[-1])
+
+
 def tunnel_findings(report: Dict[str, Any], require_all_tunnels: bool = False) -> List[Dict[str, Any]]:
     tunnels = report["tunnels"]
     if not tunnels:
@@ -141,9 +148,8 @@ def tunnel_findings(report: Dict[str, Any], require_all_tunnels: bool = False) -
             found.append(finding("degraded", obj, "state unknown", detail, t.get("source")))
         elif up:
             severity = "failure" if require_all_tunnels else "degraded"
-            carriers = up[0] if len(up) == 1 else "%s and %s" % (", ".join(up[:-1]), up[-1])
-            found.append(finding(severity, obj, "down, redundancy lost (%s %s the traffic)"
-                                 % (carriers, "carries" if len(up) == 1 else "carry"), detail, t.get("source")))
+            found.append(finding(severity, obj, "down, redundancy lost (%s the traffic)" % carry(up),
+                                 detail, t.get("source")))
         else:
             found.append(finding("failure", obj, "down, and no other tunnel is up", detail,
                                  t.get("source")))

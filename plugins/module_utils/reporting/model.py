@@ -317,8 +317,8 @@ def headline(report: Dict[str, Any], level: str, found: List[Dict[str, Any]]) ->
         up = [t["name"] for t in report["tunnels"] if t["status"] == "up"]
         if down and up:
             names = ", ".join("%s (%s)" % (t["name"], t["outside_ip"]) for t in down)
-            return ("DEGRADED: %s down, redundancy lost: %s carries all traffic; %d measurements "
-                    "without a failure" % (names, " and ".join(up), count))
+            return ("DEGRADED: %s down, redundancy lost: %s all traffic; %d measurements "
+                    "without a failure" % (names, rules.carry(up), count))
         first = next(f for f in found if f["severity"] == "degraded")
         return "DEGRADED: %s" % first["text"]
     failures = [f for f in found if f["severity"] == "failure"]
