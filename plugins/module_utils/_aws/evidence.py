@@ -15,6 +15,7 @@ import datetime
 from typing import Any, Mapping, Sequence
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws.vpn import current_tunnels
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.routing import ESTABLISHED
 
 SOURCE = "aws:VgwTelemetry"
 STATUS = {"UP": "up", "DOWN": "down"}
@@ -104,7 +105,7 @@ def _session(session: Mapping[str, Any], telemetry: Mapping[str, Any] | None) ->
                 "prefixes_received": 0}
     up = telemetry.get("Status") == "UP"
     return {"address": session["peer_bgp_ip"], "description": session["name"],
-            "state": "Established" if up else "Down",
+            "state": ESTABLISHED if up else "Down",
             "prefixes_received": int(telemetry.get("AcceptedRouteCount") or 0) if up else 0}
 
 

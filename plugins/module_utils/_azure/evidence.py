@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.routing import ESTABLISHED
 
 SOURCE = "azure:connections"
 STATUS = {"Connected": "up", "NotConnected": "down", "Connecting": "down", "Unknown": "unknown"}
@@ -81,7 +82,7 @@ def merge(others: Iterable[Mapping[str, Any]], azure: Iterable[dict[str, Any]]) 
 # --- the BGP design (vpnlab_routing: bgp) ---------------------------------------------------------
 
 #: Azure's BGP peer states (BgpPeerStatus.state) in the report's words; the others are kept.
-PEER_STATES = {"Connected": "Established"}
+PEER_STATES = {"Connected": ESTABLISHED}
 #: The origins of a gateway's learned routes (GatewayRoute.origin): EBgp from a peer in another
 #: AS (AWS), IBgp from the gateway's other instance, Network for the VNet's own prefixes.
 FROM_PEERS = ("EBgp", "IBgp")
