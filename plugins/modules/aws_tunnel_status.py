@@ -152,7 +152,7 @@ def bgp_main(module, client):
         found = lab_resources.list_lab(client, params["lab"], kinds=("vpn_connection", "route_table"))
     except (BotoCoreError, ClientError) as exc:
         module.fail_json_aws(exc, msg="Could not describe the lab's VPN connections and route tables")
-    by_name = {evidence.name_tag(c): c for c in found["vpn_connection"]}
+    by_name = {lab_resources.tags_of(c).get("Name"): c for c in found["vpn_connection"]}
     connections = {c["vpn_connection"]: by_name.get(c["vpn_connection"]) for c in params["connections"]}
     for connection in connections.values():
         hide_keys(module, connection)

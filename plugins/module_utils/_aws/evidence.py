@@ -76,10 +76,6 @@ def _record(name, outside_ip, status, detail):
 PROPAGATED = "EnableVgwRoutePropagation"
 
 
-def name_tag(resource: Mapping[str, Any]) -> str | None:
-    return next((t.get("Value") for t in resource.get("Tags") or () if t.get("Key") == "Name"), None)
-
-
 def bgp_tunnel_records(connections: Mapping[str, Mapping[str, Any] | None],
                        planned: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """One record per planned BGP session (four with two VPN connections), in the plan's order.
