@@ -59,14 +59,6 @@ def var_from_args(args_text, name):
     return found
 
 
-# The data plane builds strongSwan tunnels from the clouds' objects, with static routes; it does
-# not run BGP speakers, so a BGP lab would come up without a route to the other cloud.
-NO_BGP = ("the rehearsal's data plane does not speak BGP yet, so a vpnlab_routing=bgp lab would have "
-          "its tunnels but no route to the other cloud. Rehearse the static design; the BGP design's "
-          "cloud path runs whole on the test doubles in tests/integration/azure/test_cloud_whole_run_bgp.py, "
-          "and its data plane on the local target (make lab ARGS='-e vpnlab_routing=bgp').")
-
-
 def choose_lab(opts):
     if opts.lab:
         return opts.lab
@@ -91,8 +83,6 @@ def main(argv=None):
     lab = choose_lab(opts)
     try:
         if opts.action == "up":
-            if var_from_args(opts.args, "vpnlab_routing") == "bgp":
-                raise session.RehearsalError(NO_BGP)
             record = session.up(lab, opts.args)
             print("vpnlab rehearsal of lab %s is up: controller %s (namespace %s), AWS double %s, Azure double via %s"
                   % (lab, record["controller"]["address"], record["namespaces"]["controller"],

@@ -62,7 +62,7 @@ class Plane:
 
     def __init__(self, lab, alloc):
         self.lab, self.alloc = lab, alloc
-        self.namespaces, self.gateways, self.vms = {}, {}, {}
+        self.namespaces, self.gateways, self.vms, self.speakers = {}, {}, {}, {}
         self.feedback = {"aws": [], "azure": []}
         self.problems = []
 
@@ -268,6 +268,10 @@ def _aws_vgw(plane, st, vpc, vgw, router, vpc_cidrs):
     for cidr in vpc_cidrs:
         plane.route(gw, cidr, via=router_side.split("/")[0])
     outside, conf, secrets, routes = [], {}, [], []
+    # The VGW's BGP speaker (AWS's side of every dynamic connection): its ASN is the VGW's, it
+    # announces the VPC's prefixes, and what it learns the VPC's route tables get by propagation.
+    speaker = {"netns": gw, "side": "aws", "asn": _asn(vgw.get("AmazonSideAsn")), "neighbors": [],
+               "networks": list(vpc_cidrs), "addresses": []}
     for conn in conns:
         cgw = cgws.get(conn.get("CustomerGatewayId"))
         tunnels = ((conn.get("Options") or {}).get("TunnelOptions")) or []
@@ -277,22 +281,37 @@ def _aws_vgw(plane, st, vpc, vgw, router, vpc_cidrs):
         opts = conn.get("Options") or {}
         local_ts = opts.get("RemoteIpv4NetworkCidr") or ipsec.ANY
         remote_ts = opts.get("LocalIpv4NetworkCidr") or ipsec.ANY
+        dynamic = not opts.get("StaticRoutesOnly")
         report = []
         for number, tunnel in enumerate(tunnels, 1):
             name = "%s-t%d" % (conn["VpnConnectionId"], number)
+            session = _aws_session(tunnel) if dynamic else None
             try:
-                body, secret = ipsec.aws_endpoint(name, tunnel, cgw["IpAddress"], local_ts, remote_ts)
+                if dynamic and session is None:
+                    raise ipsec.IpsecError("a dynamic connection's tunnel without an inside CIDR")
+                body, secret = ipsec.aws_endpoint(name, tunnel, cgw["IpAddress"], local_ts, remote_ts, session)
             except ipsec.IpsecError as exc:
                 plane.problems.append("%s: %s" % (name, exc))
                 continue
             conf[name], outside = body, outside + [tunnel["OutsideIpAddress"]]
             secrets.append(secret)
-            report.append({"outside_ip_address": tunnel["OutsideIpAddress"], "conn": name})
+            entry = {"outside_ip_address": tunnel["OutsideIpAddress"], "conn": name}
+            if session:
+                own, peer = session
+                entry["bgp_peer"] = peer
+                speaker["addresses"].append(own + "/32")
+                speaker["neighbors"].append({"address": peer, "remote_asn": _asn(cgw.get("BgpAsn")),
+                                             "source": own, "description": name})
+                # The session's way to its peer: this tunnel (its own CHILD SA, see add_bgp_child).
+                plane.route(gw, peer + "/32", dev="ipsec0", src=own)
+            report.append(entry)
         routes += [r["DestinationCidrBlock"] for r in conn.get("Routes") or [] if r.get("State") == "available"]
         plane.feedback["aws"].append({"vpn_connection_id": conn["VpnConnectionId"], "region": None,
                                       "gateway": gw, "tunnels": report,
                                       "static": bool(opts.get("StaticRoutesOnly"))})
     plane.edge(gw, "aws-vgw:" + vgw["VpnGatewayId"], outside)
+    if speaker["neighbors"]:
+        _speaker(plane, gw, speaker)
     for cidr in sorted(set(routes)):
         # The VGW sends a connection's static routes into its tunnels (charon's TUN device).
         plane.route(gw, cidr, dev="ipsec0")
@@ -300,6 +319,40 @@ def _aws_vgw(plane, st, vpc, vgw, router, vpc_cidrs):
     plane.gateways[gw] = {"netns": gw, "side": "aws", "conns": conf, "secrets": secrets,
                           "tunnel_routes": sorted(set(routes)), "dpd_timeout": _aws_dpd(conns)}
     return gw_side.split("/")[0]
+
+
+def _asn(value):
+    """An ASN as the APIs give it (AWS: a string), or None."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _aws_session(tunnel):
+    """(the VGW's BGP address, the customer gateway's) of a dynamic connection's tunnel: the
+    first and second hosts of its inside /30, as AWS assigns them; None without one."""
+    try:
+        net = ipaddress.ip_network(tunnel.get("TunnelInsideCidr") or "")
+    except ValueError:
+        return None
+    return str(net.network_address + 1), str(net.network_address + 2)
+
+
+def _speaker(plane, netns, speaker):
+    """A BGP speaker in `netns`: its own addresses on a device of their own (bgp0: a bridge with
+    no port, as this kernel may have no dummy devices), its router id the lowest of them (or the
+    one given)."""
+    if speaker["addresses"]:
+        plane.namespaces[netns]["links"].append({"ifname": "bgp0", "kind": "bridge"})
+        for cidr in speaker["addresses"]:
+            plane.address(netns, "bgp0", cidr)
+    if not speaker.get("router_id"):
+        speaker["router_id"] = min((c.split("/")[0] for c in speaker["addresses"]), key=ipaddress.ip_address)
+    if speaker["asn"] is None:
+        plane.problems.append("%s: no BGP ASN" % netns)
+        return
+    plane.speakers[netns] = speaker
 
 
 def _aws_dpd(conns):
@@ -384,48 +437,116 @@ def _azure_vnet(plane, res, vnet, nics, gws):
 
 
 def _azure_gateway(plane, res, vnet, gw, router, space):
-    """The VPN gateway's namespace and connections; returns the prefixes it connects."""
-    conf = gw["properties"]["ipConfigurations"][0]["properties"]
+    """The VPN gateway's instances (one namespace each: two when active-active) and their
+    connections; returns the prefixes the gateway connects by static routes.
+
+    Each instance has its ipConfiguration's public address and GatewaySubnet's .4, .5 (on a
+    bridge of the VNet router) and brings up every connection from its own address, as Azure's
+    instances do; the remote side answers the instance it knows. With BGP each instance also
+    runs a speaker: one session per BGP connection from the instance's custom BGP address (the
+    connection's, else the gateway's for that ipConfiguration, else its default address) to the
+    local network gateway's peer address, and one to the VNet router, which learns from both
+    instances what they learned (as a VNet's routes come from its gateway)."""
+    props = gw["properties"]
+    confs = props.get("ipConfigurations") or []
     subnet = next((s for s in vnet["properties"].get("subnets") or []
-                   if s["id"].lower() == _ref(conf, "subnet")), None)
-    public = _public_ip(res, _ref(conf, "publicIPAddress"))
-    if subnet is None or not public:
+                   if confs and s["id"].lower() == _ref(confs[0]["properties"], "subnet")), None)
+    if not props.get("activeActive"):
+        confs = confs[:1]
+    publics = [_public_ip(res, _ref(c["properties"], "publicIPAddress")) for c in confs]
+    if subnet is None or not publics or not all(publics):
         plane.problems.append("%s: no GatewaySubnet or no public IP" % gw["name"])
         return []
     prefix = subnet["properties"].get("addressPrefix") or (subnet["properties"].get("addressPrefixes") or [""])[0]
     net = ipaddress.ip_network(prefix)
-    router_ip, gw_ip = str(net.network_address + 1), str(net.network_address + AZURE_GATEWAY_HOST)
-    gname, gns = gateway_namespace(plane, "az", gw["name"])
-    plane.veth(router, "gws0", gname, "vnet0")
+    router_ip = str(net.network_address + 1)
+    rns = plane.namespaces[router]
+    rns["links"].append({"ifname": "gws0", "kind": "bridge"})
     plane.address(router, "gws0", ad.with_prefix(router_ip, prefix))
-    plane.address(gname, "vnet0", ad.with_prefix(gw_ip, prefix))
-    for cidr in space:
-        plane.route(gname, cidr, via=router_ip)
+    bgp = bool(props.get("enableBgp"))
+    settings = props.get("bgpSettings") or {}
+    peering = {(e.get("ipconfigurationId") or "").lower(): e for e in settings.get("bgpPeeringAddresses") or []}
     lngs = res.get("microsoft.network/localnetworkgateways", {})
-    conns, secrets, routes, report = {}, [], [], []
-    for conn in _connections_of(res, gw["id"].lower()):
-        lng = lngs.get(_ref(conn["properties"], "localNetworkGateway2"))
-        if lng is None:
-            continue
-        try:
-            body, secret, prefixes = ipsec.azure_endpoint(conn["name"], conn, lng, public, space)
-        except ipsec.IpsecError as exc:
-            plane.problems.append("%s: %s" % (conn["name"], exc))
-            continue
-        conns[conn["name"]], routes = body, routes + prefixes
-        secrets.append(secret)
-        report.append({"name": conn["name"], "conn": conn["name"], "id": conn["id"]})
-    for cidr in sorted(set(routes)):
-        plane.route(router, cidr, via=gw_ip)
-        # A route-based gateway sends the local network gateways' prefixes into its tunnels.
-        plane.route(gname, cidr, dev="ipsec0")
-    plane.edge(gname, "az-gw:" + gw["id"].lower(), [public])
-    gns["nft"]["mss"] = security.mss_clamp("ipsec0", AZURE_MSS)
-    dpd = [int(c["properties"].get("dpdTimeoutSeconds") or 45) for c in _connections_of(res, gw["id"].lower())]
-    plane.gateways[gname] = {"netns": gname, "side": "azure", "conns": conns, "secrets": secrets,
-                             "tunnel_routes": sorted(set(routes)), "dpd_timeout": min(dpd) if dpd else 45}
-    plane.feedback["azure"].append({"gateway": gname, "connections": report})
-    return sorted(set(routes))
+    connections = [(c, lngs.get(_ref(c["properties"], "localNetworkGateway2")))
+                   for c in _connections_of(res, gw["id"].lower())]
+    routes, instances = [], []
+    for index, (conf, public) in enumerate(zip(confs, publics)):
+        gw_ip = str(net.network_address + AZURE_GATEWAY_HOST + index)
+        parts = ("az", gw["name"]) if index == 0 else ("az", gw["name"], "i%d" % index)
+        gname, gns = gateway_namespace(plane, *parts)
+        plane.veth(gname, "vnet0", router, ad.ifname("g", gw["id"].lower(), index), peer_master="gws0")
+        plane.address(gname, "vnet0", ad.with_prefix(gw_ip, prefix))
+        for cidr in space:
+            plane.route(gname, cidr, via=router_ip)
+        custom = list((peering.get(conf.get("id", "").lower()) or {}).get("customBgpIpAddresses") or [])
+        speaker = {"netns": gname, "side": "azure", "asn": _asn(settings.get("asn")), "neighbors": [],
+                   "networks": list(space), "addresses": [], "router_id": gw_ip}
+        conns, secrets, report = {}, [], []
+        for conn, lng in connections:
+            if lng is None:
+                continue
+            session = _azure_session(conn, lng, conf, custom, gw_ip) if bgp else None
+            try:
+                if bgp and conn["properties"].get("enableBgp") and session is None:
+                    raise ipsec.IpsecError("a BGP connection whose local network gateway has no BGP peer address")
+                body, secret, prefixes = ipsec.azure_endpoint(conn["name"], conn, lng, public, space, session=session)
+            except ipsec.IpsecError as exc:
+                plane.problems.append("%s: %s" % (conn["name"], exc))
+                continue
+            conns[conn["name"]], routes = body, routes + prefixes
+            secrets.append(secret)
+            entry = {"name": conn["name"], "conn": conn["name"], "id": conn["id"]}
+            if session:
+                own, peer = session
+                entry["bgp_peer"] = peer
+                if not any(n["address"] == peer for n in speaker["neighbors"]):
+                    if own != gw_ip and own + "/32" not in speaker["addresses"]:
+                        speaker["addresses"].append(own + "/32")
+                    speaker["neighbors"].append({"address": peer, "remote_asn": _asn(lng["properties"]["bgpSettings"].get("asn")),
+                                                 "source": own, "description": conn["name"]})
+                    plane.route(gname, peer + "/32", dev="ipsec0", src=own)
+            report.append(entry)
+        plane.edge(gname, "az-gw:" + gw["id"].lower() + ("" if index == 0 else ":%d" % index), [public])
+        gns["nft"]["mss"] = security.mss_clamp("ipsec0", AZURE_MSS)
+        dpd = [int(c["properties"].get("dpdTimeoutSeconds") or 45) for c, _ in connections]
+        plane.gateways[gname] = {"netns": gname, "side": "azure", "conns": conns, "secrets": secrets,
+                                 "tunnel_routes": [], "dpd_timeout": min(dpd) if dpd else 45}
+        if speaker["neighbors"]:
+            speaker["neighbors"].append({"address": router_ip, "remote_asn": speaker["asn"], "source": gw_ip,
+                                         "description": "vnet", "learned_only": True})
+            _speaker(plane, gname, speaker)
+        instances.append({"netns": gname, "address": gw_ip, "connections": report})
+    routes = sorted(set(routes))
+    for index, instance in enumerate(instances):
+        plane.gateways[instance["netns"]]["tunnel_routes"] = routes
+        for cidr in routes:
+            # A route-based gateway sends the local network gateways' prefixes into its tunnels.
+            plane.route(instance["netns"], cidr, dev="ipsec0")
+    for cidr in routes:
+        plane.route(router, cidr, via=instances[0]["address"])
+    talking = [i for i in instances if i["netns"] in plane.speakers]
+    if talking:
+        # The VNet's routes to the other side: what the instances learned (internal BGP).
+        plane.speakers[router] = {"netns": router, "side": "azure", "asn": _asn(settings.get("asn")),
+                                  "router_id": router_ip, "networks": [], "addresses": [],
+                                  "neighbors": [{"address": i["address"], "remote_asn": _asn(settings.get("asn")),
+                                                 "source": router_ip, "description": "instance%d" % n}
+                                                for n, i in enumerate(talking)]}
+    plane.feedback["azure"].append({"gateway": gw["name"], "bgp": bool(talking),
+                                    "instances": [{"netns": i["netns"], "connections": i["connections"]}
+                                                  for i in instances]})
+    return routes
+
+
+def _azure_session(conn, lng, conf, custom, default):
+    """(the instance's BGP address, the peer's) of a BGP connection, or None."""
+    props = conn["properties"]
+    peer = ((lng["properties"].get("bgpSettings") or {}).get("bgpPeeringAddress")) if props.get("enableBgp") else None
+    if not peer:
+        return None
+    own = next((e.get("customBgpIpAddress") for e in props.get("gatewayCustomBgpIpAddresses") or []
+                if (e.get("ipConfigurationId") or "").lower() == conf.get("id", "").lower()), None)
+    return (own or (custom[0] if custom else default)), peer
 
 
 def _azure_nic(plane, res, router, subnets, nic, tags):

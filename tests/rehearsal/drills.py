@@ -10,6 +10,8 @@ Azure SDK reach the doubles; the next check must name what broke and the next si
 tunnel-integrity  both AWS tunnels' phase 1 integrity set to SHA2-512 only, one tunnel at a time
 azure-key         the first Azure connection's shared key changed
 nsg-icmp          the NSG rule that admits ICMP from the lab VMs' public addresses removed
+bgp-peer-asn      (vpnlab_routing=bgp) the first BGP local network gateway's ASN changed, so
+                  Azure expects another AS than AWS's: that session never comes up
 """
 
 from __future__ import annotations
@@ -91,7 +93,22 @@ def nsg_icmp(lab):
     sys.exit("no rule icmp-from-lab-vms in lab %s's NSGs" % lab)
 
 
-DRILLS = {"tunnel-integrity": tunnel_integrity, "azure-key": azure_key, "nsg-icmp": nsg_icmp}
+def bgp_peer_asn(lab):
+    resources, network = azure_clients()
+    group = resource_group(resources, lab)
+    found = sorted((g for g in network.local_network_gateways.list(group) if g.bgp_settings),
+                   key=lambda g: g.name)
+    if not found:
+        sys.exit("no BGP local network gateway in lab %s (is it vpnlab_routing=bgp?)" % lab)
+    gateway = found[0]
+    before = gateway.bgp_settings.asn
+    gateway.bgp_settings.asn = 64999 if before != 64999 else 64998
+    network.local_network_gateways.begin_create_or_update(group, gateway.name, gateway).result()
+    print("local network gateway %s: BGP peer ASN %s -> %s" % (gateway.name, before, gateway.bgp_settings.asn))
+
+
+DRILLS = {"tunnel-integrity": tunnel_integrity, "azure-key": azure_key, "nsg-icmp": nsg_icmp,
+          "bgp-peer-asn": bgp_peer_asn}
 
 
 def main(argv=None):

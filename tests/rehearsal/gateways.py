@@ -29,6 +29,19 @@ def conn_digests(conns, secrets):
             for name, body in conns.items()}
 
 
+def installed_children(sas):
+    """{(IKE SA name, CHILD SA name)} of the CHILD SAs installed under an established IKE SA."""
+    found = set()
+    for entry in sas:
+        for name, ike in entry.items():
+            if ike.get("state") != "ESTABLISHED":
+                continue
+            for child in (ike.get("child-sas") or {}).values():
+                if child.get("state") == "INSTALLED":
+                    found.add((name, child.get("name")))
+    return found
+
+
 class Gateway:
     """One cloud VPN gateway's charon in `netns`, its files in `directory`."""
 
@@ -71,7 +84,7 @@ class Gateway:
             # The old SAs of a changed or removed connection go; the changed one renegotiates.
             self.log("%s: %s changed: renegotiating" % (self.netns, name))
             self._terminate(name)
-            self.last_try.pop(name, None)
+            self.last_try = {k: v for k, v in self.last_try.items() if k[0] != name}
         update(self.digest_file, json.dumps(wanted, sort_keys=True), mode=0o600)
 
     def _terminate(self, name):
@@ -81,16 +94,22 @@ class Gateway:
             pass  # nothing to terminate
 
     def _initiate(self, spec):
+        """Every CHILD SA of every connection that is not installed (a BGP connection has two:
+        ipsec.add_bgp_child), each tried again at most every REINITIATE_SECONDS."""
+        if not spec["conns"]:
+            return
         now = time.monotonic()
-        states = {t["name"]: t["status"] for t in self.charon.status(spec["conns"])} if spec["conns"] else {}
-        for name in spec["conns"]:
-            if states.get(name) == "up" or now - self.last_try.get(name, -1e9) < REINITIATE_SECONDS:
-                continue
-            self.last_try[name] = now
-            try:
-                self.charon.initiate(name)
-            except CharonError:
-                pass  # its state says why
+        installed = installed_children(self.charon.call("list_sas"))
+        for name, body in spec["conns"].items():
+            for child in body["children"]:
+                key = (name, child)
+                if (name, child) in installed or now - self.last_try.get(key, -1e9) < REINITIATE_SECONDS:
+                    continue
+                self.last_try[key] = now
+                try:
+                    self.charon.call("initiate", {"child": child, "ike": name, "timeout": "-1"})
+                except CharonError:
+                    pass  # its state says why
 
     def status(self, spec):
         """{conn: {status, bytes_in, bytes_out, detail}} with counters that only grow (a cloud's

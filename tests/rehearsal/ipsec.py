@@ -55,6 +55,7 @@ AZURE_DEFAULT_ESP = ["aes256gcm16", "aes256-sha256", "aes256-sha1", "aes128-sha1
 AZURE_IKE_LIFETIME = 28800
 AZURE_DEFAULT_SA_LIFETIME = 27000
 ANY = "0.0.0.0/0"
+BGP_CHILD = "-bgp"
 
 
 class IpsecError(ValueError):
@@ -105,9 +106,15 @@ def _version(versions):
     return "0"
 
 
-def aws_endpoint(name, tunnel, cgw_ip, local_ts=ANY, remote_ts=ANY):
+def _list(selectors):
+    return [selectors] if isinstance(selectors, str) else list(selectors)
+
+
+def aws_endpoint(name, tunnel, cgw_ip, local_ts=ANY, remote_ts=ANY, session=None):
     """(load-conn body, secret) of one AWS tunnel endpoint, from its DescribeVpnConnections
-    TunnelOptions entry (response spelling) and the customer gateway's address."""
+    TunnelOptions entry (response spelling) and the customer gateway's address. The traffic
+    selectors are a CIDR or a list of them; ``session`` (the VGW's BGP address, the peer's) adds
+    the BGP session's CHILD SA (add_bgp_child)."""
     opt = aws_tunnel_options(tunnel)
     enc1 = _names(AWS_ENCRYPTION, opt["Phase1EncryptionAlgorithms"], "phase 1 encryption")
     int1 = _names(AWS_INTEGRITY, opt["Phase1IntegrityAlgorithms"], "phase 1 integrity")
@@ -118,7 +125,7 @@ def aws_endpoint(name, tunnel, cgw_ip, local_ts=ANY, remote_ts=ANY):
     outside = tunnel["OutsideIpAddress"]
     dpd = dpd_settings(max(9, int(opt["DpdTimeoutSeconds"])))
     child = {
-        "local_ts": [local_ts], "remote_ts": [remote_ts], "mode": "tunnel",
+        "local_ts": _list(local_ts), "remote_ts": _list(remote_ts), "mode": "tunnel",
         # AWS requires perfect forward secrecy: the phase 2 groups are always proposed.
         "esp_proposals": proposals(enc2, int2, dh2, prf=False),
         "rekey_time": "%ds" % int(opt["Phase2LifetimeSeconds"]),
@@ -137,9 +144,25 @@ def aws_endpoint(name, tunnel, cgw_ip, local_ts=ANY, remote_ts=ANY):
         "remote": {"auth": "psk", "id": cgw_ip},
         "children": {name: child},
     }
+    if session:
+        add_bgp_child(body, name, session)
     secret = {"id": "psk-" + name, "type": "IKE", "data": tunnel.get("PreSharedKey") or "",
               "owners": [outside, cgw_ip]}
     return body, secret
+
+
+def add_bgp_child(body, name, session):
+    """A tunnel that carries a BGP session gets a second CHILD SA for the session's two
+    addresses (``session``: own, peer), next to the one for everything else. On the clouds each
+    tunnel is its own interface (a VTI) and the session's packets take it by their route; here a
+    gateway's tunnels share one TUN device and strongSwan's kernel-libipsec picks a tunnel by its
+    most specific policy, so the /32 pair keeps each session on its own tunnel. (Within one CHILD
+    SA strongSwan would drop a /32 that 0.0.0.0/0 already covers.) The addresses are the cloud
+    objects' own: AWS's tunnel inside CIDR, Azure's custom BGP address and its local network
+    gateway's peer address; if the two clouds disagree, the session finds no one."""
+    child = dict(body["children"][name], local_ts=["%s/32" % session[0]], remote_ts=["%s/32" % session[1]])
+    body["children"][name + BGP_CHILD] = child
+    return body
 
 
 def _azure_policy(policy):
@@ -160,10 +183,13 @@ def _azure_policy(policy):
     return ike, esp, int(policy["saLifeTimeSeconds"]), kilobytes * 1024
 
 
-def azure_endpoint(name, connection, local_gateway, gateway_ip, vnet_prefixes=()):
+def azure_endpoint(name, connection, local_gateway, gateway_ip, vnet_prefixes=(), session=None):
     """(load-conn body, secret, routes) of one Azure connection from its properties, its local
     network gateway's properties and the VPN gateway's public address. Routes are the local
-    network gateway's prefixes (a route-based gateway sends them into the tunnels)."""
+    network gateway's prefixes (a route-based gateway sends them into the tunnels).
+
+    ``session``: (the instance's BGP address, the peer's) of a BGP connection: the tunnel also
+    carries the session, on a CHILD SA of its own (add_bgp_child)."""
     props, lng = connection["properties"], local_gateway["properties"]
     peer = lng.get("gatewayIpAddress")
     if not peer:
@@ -191,6 +217,8 @@ def azure_endpoint(name, connection, local_gateway, gateway_ip, vnet_prefixes=()
         "local": {"auth": "psk", "id": gateway_ip}, "remote": {"auth": "psk", "id": peer},
         "children": {name: child},
     }
+    if session:
+        add_bgp_child(body, name, session)
     secret = {"id": "psk-" + name, "type": "IKE", "data": props.get("sharedKey") or "",
               "owners": [gateway_ip, peer]}
     return body, secret, prefixes

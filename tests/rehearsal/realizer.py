@@ -27,6 +27,7 @@ from tests.rehearsal import addressing as ad
 from tests.rehearsal import design as dp
 from tests.rehearsal.fabric import Fabric, stop_processes
 from tests.rehearsal.gateways import Gateway
+from tests.rehearsal.speakers import Speakers, bgp_view
 from tests.rehearsal.vm import Vm, console_text
 
 # The realizer's requests are the cloud's own: the AWS double leaves them out of its
@@ -122,6 +123,7 @@ class Realizer:
         self.alloc_path = os.path.join(self.dir, "allocations.json")
         self.alloc = dp.Allocator(self._load(self.alloc_path))
         self.gateways, self.vm_boot, self.last_boot = {}, {}, {}
+        self.speakers = Speakers(os.path.join(self.dir, "bgp"), self.log)
         self.last = {"telemetry": 0.0, "status": 0.0}
         self.telemetry, self.problems, self.rounds, self.errors = {}, [], 0, []
         self.running = True
@@ -149,7 +151,8 @@ class Realizer:
         write_atomic(self.alloc_path, json.dumps(self.alloc.state, sort_keys=True), 0o600)
         errors = []
         # Each part on its own: a gateway that cannot start must not keep the VMs from booting.
-        for part in (self.fabric.converge, self.converge_gateways, self.converge_vms, self.feedback):
+        for part in (self.fabric.converge, self.converge_gateways, self.converge_speakers, self.converge_vms,
+                     self.feedback):
             try:
                 part(plane.namespaces if part == self.fabric.converge else plane)
             except Exception as exc:  # pylint: disable=broad-except
@@ -175,6 +178,9 @@ class Realizer:
                                                         name, self.log)
             if gateway.ensure(spec):
                 self.fabric.applied.pop(name, None)  # charon's new ipsec0 needs its routes again
+
+    def converge_speakers(self, plane):
+        self.speakers.converge(plane.speakers)
 
     def converge_vms(self, plane):
         for name in sorted(set(self.vm_boot) - set(plane.vms)):
@@ -233,35 +239,74 @@ class Realizer:
         for entry in plane.feedback["aws"]:
             gateway = self.gateways.get(entry["gateway"])
             state = gateway.status(plane.gateways[entry["gateway"]]) if gateway else {}
-            tunnels = []
+            bgp = (bgp_view(plane.speakers[entry["gateway"]], self.speakers.evidence(entry["gateway"]))
+                   if not entry["static"] and entry["gateway"] in plane.speakers else None)
+            tunnels, learned = [], set()
             for tunnel in entry["tunnels"]:
                 seen = state.get(tunnel["conn"], {})
-                up = seen.get("status") == "up"
+                up, message, count = seen.get("status") == "up", "", 0
+                if "bgp_peer" in tunnel:
+                    # A dynamic connection's tunnel is UP while its BGP session is established.
+                    session = (bgp or {"peers": {}})["peers"].get(tunnel["bgp_peer"], {})
+                    ipsec_up, up = up, up and session.get("established", False)
+                    count = session.get("routes", 0) if up else 0
+                    message = "%d BGP ROUTES" % count if up else ("IPSEC IS UP" if ipsec_up else "")
+                    learned.update(r["network"] for r in (bgp or {"routes": []})["routes"]
+                                   if r["sourcePeer"] == tunnel["bgp_peer"])
                 tunnels.append({"outside_ip_address": tunnel["outside_ip_address"],
                                 "status": "UP" if up else "DOWN",
-                                "status_message": "" if up else seen.get("detail", "IPSEC IS DOWN"),
-                                "accepted_route_count": 0})
+                                "status_message": message or ("" if up else seen.get("detail", "IPSEC IS DOWN")),
+                                "accepted_route_count": count})
             try:
                 control(self.args.aws_control + "/_aws_double/telemetry",
                         {"vpn_connection_id": entry["vpn_connection_id"], "tunnels": tunnels})
+                if bgp is not None:
+                    # What the VGW learned over this connection's sessions: propagated to the
+                    # route tables that ask for it.
+                    control(self.args.aws_control + "/_aws_double/bgp-routes",
+                            {"vpn_connection_id": entry["vpn_connection_id"], "prefixes": sorted(learned)})
             except OSError as exc:
                 self.log("telemetry of %s not set: %s" % (entry["vpn_connection_id"], exc))
 
     def _azure_status(self, plane):
         for entry in plane.feedback["azure"]:
-            gateway = self.gateways.get(entry["gateway"])
-            state = gateway.status(plane.gateways[entry["gateway"]]) if gateway else {}
-            for conn in entry["connections"]:
-                seen = state.get(conn["conn"], {})
-                status = "Connected" if seen.get("status") == "up" else (
-                    "Connecting" if "connecting" in seen.get("detail", "").lower() else "NotConnected")
+            # A connection is up from either instance (each brings it up from its own address);
+            # its counters add up over both.
+            merged, peers, routes = {}, {}, []
+            for instance in entry["instances"]:
+                gateway = self.gateways.get(instance["netns"])
+                state = gateway.status(plane.gateways[instance["netns"]]) if gateway else {}
+                for conn in instance["connections"]:
+                    seen = state.get(conn["conn"], {})
+                    have = merged.setdefault(conn["name"], {"up": False, "connecting": False, "in": 0, "out": 0})
+                    have["up"] = have["up"] or seen.get("status") == "up"
+                    have["connecting"] = have["connecting"] or "connecting" in seen.get("detail", "").lower()
+                    have["in"] += seen.get("bytes_in", 0)
+                    have["out"] += seen.get("bytes_out", 0)
+                if entry["bgp"] and instance["netns"] in plane.speakers:
+                    view = bgp_view(plane.speakers[instance["netns"]], self.speakers.evidence(instance["netns"]))
+                    routes += view["routes"]
+                    for conn in instance["connections"]:
+                        session = view["peers"].get(conn.get("bgp_peer"), {})
+                        peer = peers.setdefault(conn.get("bgp_peer"), {"neighbor": conn.get("bgp_peer"),
+                                                                       "state": "Connecting", "routesReceived": 0})
+                        if session.get("established"):
+                            peer.update(state="Connected", routesReceived=max(peer["routesReceived"], session["routes"]))
+            for name, have in sorted(merged.items()):
+                status = "Connected" if have["up"] else ("Connecting" if have["connecting"] else "NotConnected")
                 try:
                     control(self.args.azure_control + "/_double/connection-status",
-                            {"name": conn["name"], "connectionStatus": status,
-                             "ingressBytesTransferred": seen.get("bytes_in", 0),
-                             "egressBytesTransferred": seen.get("bytes_out", 0)})
+                            {"name": name, "connectionStatus": status,
+                             "ingressBytesTransferred": have["in"], "egressBytesTransferred": have["out"]})
                 except OSError as exc:
-                    self.log("status of %s not set: %s" % (conn["name"], exc))
+                    self.log("status of %s not set: %s" % (name, exc))
+            if entry["bgp"]:
+                try:
+                    control(self.args.azure_control + "/_double/bgp",
+                            {"gateway": entry["gateway"], "peers": [p for k, p in sorted(peers.items()) if k],
+                             "routes": routes})
+                except OSError as exc:
+                    self.log("BGP of %s not set: %s" % (entry["gateway"], exc))
 
     def write_status(self, ok, error=None):
         doc = {"pid": os.getpid(), "rounds": self.rounds, "ok": ok, "error": error,

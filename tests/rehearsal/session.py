@@ -36,7 +36,7 @@ DOUBLE_SETTINGS = {
 REALIZER_SETTINGS = {"telemetry_interval": 10.0, "status_interval": 10.0, "cloud_init_seconds": 4.0}
 # Role timings for clouds that answer in seconds, not minutes (the cloud defaults poll slowly).
 TIMINGS = {"azure_gateway_poll_seconds": 3, "azure_gateway_expected_minutes": 1,
-           "teardown_azure_poll_seconds": 2}
+           "teardown_azure_poll_seconds": 2, "azure_tunnels_bgp_poll_seconds": 3}
 READY_TIMEOUT = 60
 
 

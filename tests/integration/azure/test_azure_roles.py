@@ -180,7 +180,9 @@ def test_the_bgp_design_connects_four_tunnels_with_bgp_and_each_instances_addres
     re-run changes nothing; no key in the output."""
     lab.double.control("config", {"gateway_delay": 1})
     tunnels = {"name": "tunnels", "ansible.builtin.include_role": {"name": "multicloud.vpnlab.azure_tunnels"}}
-    extra = {"vpnlab_routing": "bgp", "azure_tunnels_vpn_connections": bgp_vpn_connections()}
+    # No BGP speaker answers on the Azure double alone: no wait for BGP to converge.
+    extra = {"vpnlab_routing": "bgp", "azure_tunnels_vpn_connections": bgp_vpn_connections(),
+             "azure_tunnels_bgp_timeout": 0}
     first = lab([GATEWAY, tunnels], **extra)
     assert first.rc == 0, first.output
     puts = [r for r in lab.double.requests() if r["method"] == "PUT"]
@@ -223,7 +225,8 @@ def test_a_vgw_asn_other_than_the_plans_stops_the_bgp_tunnels_before_any_is_made
             '</vpn_gateway></ipsec_tunnel></vpn_connection>'
             % (connection["VpnConnectionId"], connection["Options"]["TunnelOptions"][0]["OutsideIpAddress"]))
     tunnels = {"name": "tunnels", "ansible.builtin.include_role": {"name": "multicloud.vpnlab.azure_tunnels"}}
-    result = lab([GATEWAY, tunnels], vpnlab_routing="bgp", azure_tunnels_vpn_connections=connections)
+    result = lab([GATEWAY, tunnels], vpnlab_routing="bgp", azure_tunnels_vpn_connections=connections,
+                 azure_tunnels_bgp_timeout=0)
     assert result.rc != 0
     text = " ".join(result.output.split())
     assert "The lab's virtual private gateway has BGP ASN 65001, the plan 64512 (vpnlab_aws_vpn_gateway_asn)" in text

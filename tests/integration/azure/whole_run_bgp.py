@@ -39,6 +39,9 @@ INPUTS = {
     "vpnlab_azure_emulated": True,
     "connectivity_check_fail_on_verdict": False,
     "azure_gateway_poll_seconds": 1, "azure_gateway_expected_minutes": 1, "teardown_azure_poll_seconds": 1,
+    # The doubles are told the sessions' state after the build: no wait for BGP to converge
+    # (the rehearsal, tests/integration/test_rehearsal_bgp.py, waits for its real sessions).
+    "azure_tunnels_bgp_timeout": 0,
 }
 
 

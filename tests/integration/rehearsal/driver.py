@@ -8,7 +8,11 @@ whole: build (make rehearse), re-run, three drifts through the clouds' APIs each
 check (make rehearse-shell), one repair (make rehearse), failover (a cut tunnel, a check, the
 repair, a check), the reaper's list on a day after the lab's expiry, make rehearse-down twice,
 what is left. plan: another address plan and VM
-count, built and torn down. Every output is kept in WORKDIR for whoever reads a failure.
+count, built and torn down. bgp: the BGP design (vpnlab_routing=bgp) built, a wrong peer ASN
+through Azure's API and its check, the repair, failover, make rehearse-down twice. The failover
+of whole and bgp measures the outage: the longest silence of a 0.1 s ping between an AWS VM
+and an Azure VM over their private addresses, from before the cut until the check after it.
+Every output is kept in WORKDIR for whoever reads a failure.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ DPD_TIMEOUT = 45          # the Azure connection's (vpnlab_dpd_timeout_seconds d
 TELEMETRY_LAG = 10        # the realizer's reporting interval (tests/rehearsal/session.py)
 PLANS = {
     "whole": {"vpnlab_name": "rehit"},
+    "bgp": {"vpnlab_name": "rehbgp", "vpnlab_routing": "bgp"},
     "plan": {"vpnlab_name": "rehplan", "vpnlab_azure_vnet_cidr": "10.31.0.0/16",
              "vpnlab_azure_subnet_cidr": "10.31.4.0/24", "vpnlab_azure_gateway_subnet_cidr": "10.31.255.0/27",
              "vpnlab_aws_vpc_cidr": "10.32.0.0/16", "vpnlab_aws_subnet_cidr": "10.32.8.0/24",
@@ -141,18 +146,55 @@ def keys_of(run):
         return []
 
 
-def whole(run, result):
-    run.make("build", "rehearse")
-    run.make("rerun", "rehearse")
-    keys = keys_of(run)
-    for drill in ("nsg-icmp", "azure-key", "tunnel-integrity"):
-        run.shell("drill-" + drill, "python -m tests.rehearsal.drills %s --lab %s" % (drill, run.lab))
-        time.sleep(TELEMETRY_LAG + 2)
-        run.check("check-after-" + drill, quick=True)
-    run.make("repair", "rehearse")
-    active = carrying_tunnel(run.steps[-1]["report"])
-    outside = next(t["outside_ip"] for t in run.steps[-1]["report"]["tunnels"] if t["name"] == active)
+class Ping:
+    """A 0.1 s ping from inside a VM's namespace (as the host sees it: the test's observer, not a
+    user of the lab) to another VM's private address; its longest silence between replies."""
+
+    def __init__(self, netns, address):
+        self.proc = subprocess.Popen(["ip", "netns", "exec", netns, "ping", "-n", "-D", "-i", "0.1", address],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.started = time.time()
+
+    def stop(self):
+        self.proc.terminate()
+        out = self.proc.communicate(timeout=10)[0]
+        ended = time.time()
+        stamps = [float(m) for m in re.findall(r"^\[(\d+\.\d+)\] \d+ bytes from", out, re.M)]
+        if not stamps:
+            return {"replies": 0, "longest_silence_s": None, "restored": False}
+        gaps = [b - a for a, b in zip([self.started] + stamps, stamps + [ended])]
+        # The silence after the last reply counts only if traffic never came back.
+        restored = ended - stamps[-1] < 1.0
+        inner = gaps[:-1] if restored else gaps
+        return {"replies": len(stamps), "longest_silence_s": round(max(inner), 2), "restored": restored,
+                "window_s": round(ended - self.started, 1)}
+
+
+def vm_netns(lab, report, cloud):
+    """(namespace, private IP) of the report's first VM of `cloud`, found by its private IP."""
+    vm = next(v for v in report["vms"] if v["cloud"] == cloud)
+    names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout.split()
+    prefix = "vpnrh-%s.%s." % (lab, "aws" if cloud == "aws" else "az")
+    for name in names:
+        if name.startswith(prefix):
+            addresses = subprocess.run(["ip", "-n", name, "-4", "-o", "addr", "show", "dev", "eth0"],
+                                       capture_output=True, text=True, check=False).stdout
+            if " %s/" % vm["private_ip"] in addresses:
+                return name, vm["private_ip"]
+    raise RuntimeError("no namespace holds %s's %s" % (cloud, vm["private_ip"]))
+
+
+def failover(run, result):
+    """Cut the tunnel that carries the traffic, with a 0.1 s ping running from an AWS VM to an
+    Azure VM; wait for AWS's telemetry to show it; check; repair; check until PASS."""
+    report = run.steps[-1]["report"]
+    active = carrying_tunnel(report)
+    outside = next(t["outside_ip"] for t in report["tunnels"] if t["name"] == active)
     result["failover"] = {"tunnel": active, "outside_ip": outside}
+    source, _ = vm_netns(run.lab, report, "aws")
+    _, target = vm_netns(run.lab, report, "azure")
+    ping = Ping(source, target)
+    time.sleep(3)
     subprocess.run([sys.executable, "-m", "tests.rehearsal", "cut", "--lab", run.lab, "--tunnel", outside],
                    cwd=ROOT, env=run.env, check=True, capture_output=True)
     cut_at = time.monotonic()
@@ -163,6 +205,7 @@ def whole(run, result):
     result["failover"]["telemetry_down_after_s"] = round(time.monotonic() - cut_at, 1)
     run.check("check-after-cut", quick=True)
     result["failover"]["check_done_after_s"] = round(time.monotonic() - cut_at, 1)
+    result["failover"]["outage"] = ping.stop()
     subprocess.run([sys.executable, "-m", "tests.rehearsal", "repair", "--lab", run.lab],
                    cwd=ROOT, env=run.env, check=True, capture_output=True)
     for attempt in range(4):
@@ -170,19 +213,52 @@ def whole(run, result):
         step = run.check("check-after-repair-%d" % attempt, quick=True)
         if step["report"] and step["report"]["verdict"]["level"] == "pass":
             break
+
+
+def finish(run, result, record):
+    run.make("down", "rehearse-down")
+    run.make("down-again", "rehearse-down")
+    result["left"] = leftovers(run.lab, record)
+    result["left_in_home"] = sorted(str(p.relative_to(run.home)) for p in run.home.rglob("*"))
+
+
+def key_leaks(run, result, keys):
+    texts = run.outputs + [p.read_text(errors="replace") for p in run.dir.rglob("*.log")]
+    result["key_leaks"] = [i for i, key in enumerate(keys) if any(key in text for text in texts)]
+    result["keys_checked"] = len(keys)
+
+
+def whole(run, result):
+    run.make("build", "rehearse")
+    run.make("rerun", "rehearse")
+    keys = keys_of(run)
+    for drill in ("nsg-icmp", "azure-key", "tunnel-integrity"):
+        run.shell("drill-" + drill, "python -m tests.rehearsal.drills %s --lab %s" % (drill, run.lab))
+        time.sleep(TELEMETRY_LAG + 2)
+        run.check("check-after-" + drill, quick=True)
+    run.make("repair", "rehearse")
+    failover(run, result)
     # The reaper over the built lab: listed, with both clouds' resources, and expired on a day
     # after its expires tag (listed only: the teardown below is make rehearse-down's).
     run.shell("reaper-list", ".venv/bin/ansible-playbook playbooks/reaper.yml -e reaper_today=2099-01-01")
     record = run.record()
     result["state_files"] = sorted(str(p.relative_to(run.home)) for p in run.home.rglob("*")
                                    if "rehearsal" not in p.parts and p.is_file())
-    run.make("down", "rehearse-down")
-    run.make("down-again", "rehearse-down")
-    result["left"] = leftovers(run.lab, record)
-    result["left_in_home"] = sorted(str(p.relative_to(run.home)) for p in run.home.rglob("*"))
-    texts = run.outputs + [p.read_text(errors="replace") for p in run.dir.rglob("*.log")]
-    result["key_leaks"] = [i for i, key in enumerate(keys) if any(key in text for text in texts)]
-    result["keys_checked"] = len(keys)
+    finish(run, result, record)
+    key_leaks(run, result, keys)
+
+
+def bgp(run, result):
+    run.make("build", "rehearse")
+    keys = keys_of(run)
+    run.shell("drill-bgp-peer-asn", "python -m tests.rehearsal.drills bgp-peer-asn --lab %s" % run.lab)
+    # The changed connection's session goes down within BGP's hold time, then the evidence's lag.
+    time.sleep(30 + TELEMETRY_LAG + 5)
+    run.check("check-after-bgp-peer-asn", quick=True)
+    run.make("repair", "rehearse")
+    failover(run, result)
+    finish(run, result, run.record())
+    key_leaks(run, result, keys)
 
 
 def plan(run, result):
@@ -196,7 +272,7 @@ def main(workdir, kind):
     run = Run(workdir, PLANS[kind])
     result = {"lab": run.lab}
     try:
-        (whole if kind == "whole" else plan)(run, result)
+        {"whole": whole, "plan": plan, "bgp": bgp}[kind](run, result)
     finally:
         if run.record() is not None:
             run.make("cleanup", "rehearse-down")

@@ -1,7 +1,6 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The rehearsal's command line: the lab and the routing design read from the ARGS given to
-make as ansible-playbook would read them, and a BGP lab refused before anything starts (the
-data plane has no BGP speakers)."""
+make as ansible-playbook would read them."""
 
 from __future__ import annotations
 
@@ -20,11 +19,3 @@ from tests.rehearsal import __main__ as cli
 ])
 def test_a_variable_as_ansible_playbook_reads_it(args, name, expected):
     assert cli.var_from_args(args, name) == expected
-
-
-def test_a_bgp_rehearsal_is_refused_before_anything_starts(monkeypatch, capsys):
-    started = []
-    monkeypatch.setattr(cli.session, "up", lambda *a: started.append(a))
-    assert cli.main(["up", "--args", "-e vpnlab_routing=bgp"]) == 2
-    assert started == []
-    assert "does not speak BGP yet" in capsys.readouterr().err
