@@ -30,8 +30,8 @@ def run_module():
 # The files that build whole labs first: `make integration` hands files to its workers in
 # collection order (--no-loadscope-reorder), and the rehearsal alone takes most of the run, so
 # it must not start after the short files. The rest keep their order.
-SLOW_FIRST = ("test_rehearsal.py", "test_check_faults.py", "test_local_lab_secrets.py", "test_aws_moto_lab.py",
-              "test_cloud_whole_run_bgp.py", "test_state_dir.py", "test_rehearsal_isolation.py")
+SLOW_FIRST = ("test_rehearsal.py", "test_rehearsal_bgp.py", "test_check_faults.py", "test_local_lab_secrets.py",
+              "test_aws_moto_lab.py", "test_cloud_whole_run_bgp.py", "test_state_dir.py", "test_rehearsal_isolation.py")
 
 
 def pytest_collection_modifyitems(items):

@@ -2,7 +2,7 @@
 """Drives one rehearsal the way a learner would, with the Makefile's own commands, and records
 what each step gave (return codes, durations, verdicts, what changed) in WORKDIR/result.json:
 
-    python driver.py WORKDIR whole|plan
+    python driver.py WORKDIR whole|plan|bgp|outage-static|outage-bgp
 
 whole: build (make rehearse), re-run, three drifts through the clouds' APIs each followed by a
 check (make rehearse-shell), one repair (make rehearse), failover (a cut tunnel, a check, the
@@ -12,7 +12,8 @@ count, built and torn down. bgp: the BGP design (vpnlab_routing=bgp) built, a wr
 through Azure's API and its check, the repair, failover, make rehearse-down twice. The failover
 of whole and bgp measures the outage: the longest silence of a 0.1 s ping between an AWS VM
 and an Azure VM over their private addresses, from before the cut until the check after it.
-Every output is kept in WORKDIR for whoever reads a failure.
+outage-static, outage-bgp: build, failover, down (the benchmark's). Every output is kept in
+WORKDIR for whoever reads a failure.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ TELEMETRY_LAG = 10        # the realizer's reporting interval (tests/rehearsal/s
 PLANS = {
     "whole": {"vpnlab_name": "rehit"},
     "bgp": {"vpnlab_name": "rehbgp", "vpnlab_routing": "bgp"},
+    "outage-static": {"vpnlab_name": "rhostatic"},
+    "outage-bgp": {"vpnlab_name": "rhobgp", "vpnlab_routing": "bgp"},
     "plan": {"vpnlab_name": "rehplan", "vpnlab_azure_vnet_cidr": "10.31.0.0/16",
              "vpnlab_azure_subnet_cidr": "10.31.4.0/24", "vpnlab_azure_gateway_subnet_cidr": "10.31.255.0/27",
              "vpnlab_aws_vpc_cidr": "10.32.0.0/16", "vpnlab_aws_subnet_cidr": "10.32.8.0/24",
@@ -139,11 +142,14 @@ def running(pid):
 
 
 def keys_of(run):
-    path = run.home / run.lab / "cloud" / "aws-tunnel-psks.json"
-    try:
-        return [k for k in json.loads(path.read_text())["pre_shared_keys"].values() if k]
-    except (OSError, ValueError, KeyError):
-        return []
+    """The tunnels' keys as the lab keeps them (one file per AWS VPN connection)."""
+    keys = []
+    for path in sorted((run.home / run.lab / "cloud").glob("aws-*psks.json")):
+        try:
+            keys += [k for k in json.loads(path.read_text())["pre_shared_keys"].values() if k]
+        except (OSError, ValueError, KeyError):
+            pass
+    return keys
 
 
 class Ping:
@@ -261,6 +267,13 @@ def bgp(run, result):
     key_leaks(run, result, keys)
 
 
+def outage(run, result):
+    """Build, failover (the outage measured), down: tests/bench/bench_rehearsal_failover.py."""
+    run.make("build", "rehearse")
+    failover(run, result)
+    finish(run, result, run.record())
+
+
 def plan(run, result):
     run.make("build", "rehearse")
     record = run.record()
@@ -272,7 +285,7 @@ def main(workdir, kind):
     run = Run(workdir, PLANS[kind])
     result = {"lab": run.lab}
     try:
-        {"whole": whole, "plan": plan, "bgp": bgp}[kind](run, result)
+        {"whole": whole, "plan": plan, "bgp": bgp, "outage-static": outage, "outage-bgp": outage}[kind](run, result)
     finally:
         if run.record() is not None:
             run.make("cleanup", "rehearse-down")
