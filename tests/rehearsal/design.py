@@ -267,7 +267,7 @@ def _aws_vgw(plane, st, vpc, vgw, router, vpc_cidrs):
     plane.address(gw, "vpc0", gw_side)
     for cidr in vpc_cidrs:
         plane.route(gw, cidr, via=router_side.split("/")[0])
-    outside, conf, secrets, routes = [], {}, [], []
+    outside, conf, secrets, routes, bgp_peers = [], {}, [], [], {}
     # The VGW's BGP speaker (AWS's side of every dynamic connection): its ASN is the VGW's, it
     # announces the VPC's prefixes, and what it learns the VPC's route tables get by propagation.
     speaker = {"netns": gw, "side": "aws", "asn": _asn(vgw.get("AmazonSideAsn")), "neighbors": [],
@@ -298,7 +298,7 @@ def _aws_vgw(plane, st, vpc, vgw, router, vpc_cidrs):
             entry = {"outside_ip_address": tunnel["OutsideIpAddress"], "conn": name}
             if session:
                 own, peer = session
-                entry["bgp_peer"] = peer
+                entry["bgp_peer"] = bgp_peers[name] = peer
                 speaker["addresses"].append(own + "/32")
                 speaker["neighbors"].append({"address": peer, "remote_asn": _asn(cgw.get("BgpAsn")),
                                              "source": own, "description": name})
@@ -317,7 +317,8 @@ def _aws_vgw(plane, st, vpc, vgw, router, vpc_cidrs):
         plane.route(gw, cidr, dev="ipsec0")
     gns["nft"]["mss"] = security.mss_clamp("ipsec0", AWS_MSS)
     plane.gateways[gw] = {"netns": gw, "side": "aws", "conns": conf, "secrets": secrets,
-                          "tunnel_routes": sorted(set(routes)), "dpd_timeout": _aws_dpd(conns)}
+                          "tunnel_routes": sorted(set(routes)), "dpd_timeout": _aws_dpd(conns),
+                          "bgp_peers": bgp_peers}
     return gw_side.split("/")[0]
 
 
@@ -481,7 +482,7 @@ def _azure_gateway(plane, res, vnet, gw, router, space):
         custom = list((peering.get(conf.get("id", "").lower()) or {}).get("customBgpIpAddresses") or [])
         speaker = {"netns": gname, "side": "azure", "asn": _asn(settings.get("asn")), "neighbors": [],
                    "networks": list(space), "addresses": [], "router_id": gw_ip}
-        conns, secrets, report = {}, [], []
+        conns, secrets, report, bgp_peers = {}, [], [], {}
         for conn, lng in connections:
             if lng is None:
                 continue
@@ -498,7 +499,7 @@ def _azure_gateway(plane, res, vnet, gw, router, space):
             entry = {"name": conn["name"], "conn": conn["name"], "id": conn["id"]}
             if session:
                 own, peer = session
-                entry["bgp_peer"] = peer
+                entry["bgp_peer"] = bgp_peers[conn["name"]] = peer
                 if not any(n["address"] == peer for n in speaker["neighbors"]):
                     if own != gw_ip and own + "/32" not in speaker["addresses"]:
                         speaker["addresses"].append(own + "/32")
@@ -510,7 +511,8 @@ def _azure_gateway(plane, res, vnet, gw, router, space):
         gns["nft"]["mss"] = security.mss_clamp("ipsec0", AZURE_MSS)
         dpd = [int(c["properties"].get("dpdTimeoutSeconds") or 45) for c, _ in connections]
         plane.gateways[gname] = {"netns": gname, "side": "azure", "conns": conns, "secrets": secrets,
-                                 "tunnel_routes": [], "dpd_timeout": min(dpd) if dpd else 45}
+                                 "tunnel_routes": [], "dpd_timeout": min(dpd) if dpd else 45,
+                                 "bgp_peers": bgp_peers}
         if speaker["neighbors"]:
             speaker["neighbors"].append({"address": router_ip, "remote_asn": speaker["asn"], "source": gw_ip,
                                          "description": "vnet", "learned_only": True})

@@ -52,8 +52,11 @@ class Gateway:
         self.last_try = {}
         self.counters = {}
 
-    def ensure(self, spec):
-        """charon running with `spec`'s connections; True when charon was (re)started."""
+    def ensure(self, spec, established=None):
+        """charon running with `spec`'s connections; True when charon was (re)started.
+
+        ``established``: {peer address: whether this gateway's BGP session with it is
+        established}, for the tunnels that carry a BGP session (spec's ``bgp_peers``)."""
         os.makedirs(self.dir, mode=0o700, exist_ok=True)
         conf = strongswan_conf(self.dir, spec["dpd_timeout"], install_routes=False)
         started = False
@@ -66,9 +69,35 @@ class Gateway:
             update(self.digest_file, "{}")
             started = True
         self._load(spec)
+        carrying = self._route_by_bgp(spec, established)
         if spec["side"] == "azure":
-            self._initiate(spec)
+            self._initiate(spec, carrying)
         return started
+
+    def _route_by_bgp(self, spec, established):
+        """The BGP tunnels that may carry traffic: those whose session is established. On the
+        clouds a tunnel whose session is down carries nothing (its routes are withdrawn, its
+        IPsec may stay up); here the tunnels share charon's TUN device, so the data CHILD SA
+        of such a tunnel is closed (on this side), and the Azure side starts it again once the
+        session is back (_initiate). Returns the names of the connections that may carry;
+        ``established`` None: the speaker's sessions are not known."""
+        peers = spec.get("bgp_peers") or {}
+        if not peers:
+            return set(spec["conns"])
+        if established is None:
+            # The speaker has not answered yet (it is starting, or the realizer is): nothing is
+            # closed, nothing new is started.
+            return {name for name in spec["conns"] if name not in peers}
+        carrying = {name for name in spec["conns"] if name not in peers or established.get(peers[name])}
+        installed = installed_children(self.charon.call("list_sas")) if self.charon.pid() else set()
+        for name in sorted(set(peers) - carrying):
+            if (name, name) in installed:
+                self.log("%s: %s: BGP session with %s down: its tunnel carries no traffic" % (self.netns, name, peers[name]))
+                try:
+                    self.charon.call("terminate", {"child": name, "force": "yes", "timeout": "-1"})
+                except CharonError:
+                    pass  # already gone
+        return carrying
 
     def _load(self, spec):
         wanted = conn_digests(spec["conns"], spec["secrets"])
@@ -93,15 +122,18 @@ class Gateway:
         except CharonError:
             pass  # nothing to terminate
 
-    def _initiate(self, spec):
+    def _initiate(self, spec, carrying):
         """Every CHILD SA of every connection that is not installed (a BGP connection has two:
-        ipsec.add_bgp_child), each tried again at most every REINITIATE_SECONDS."""
+        ipsec.add_bgp_child; its data CHILD SA only while its session is established, see
+        _route_by_bgp), each tried again at most every REINITIATE_SECONDS."""
         if not spec["conns"]:
             return
         now = time.monotonic()
         installed = installed_children(self.charon.call("list_sas"))
         for name, body in spec["conns"].items():
             for child in body["children"]:
+                if child == name and name not in carrying:
+                    continue
                 key = (name, child)
                 if (name, child) in installed or now - self.last_try.get(key, -1e9) < REINITIATE_SECONDS:
                     continue

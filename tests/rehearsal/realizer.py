@@ -27,7 +27,7 @@ from tests.rehearsal import addressing as ad
 from tests.rehearsal import design as dp
 from tests.rehearsal.fabric import Fabric, stop_processes
 from tests.rehearsal.gateways import Gateway
-from tests.rehearsal.speakers import Speakers, bgp_view
+from tests.rehearsal.speakers import ESTABLISHED, Speakers, bgp_view
 from tests.rehearsal.vm import Vm, console_text
 
 # The realizer's requests are the cloud's own: the AWS double leaves them out of its
@@ -176,7 +176,12 @@ class Realizer:
                 # A short directory: charon's VICI socket path must fit in 108 bytes.
                 gateway = self.gateways[name] = Gateway(os.path.join(self.args.gateway_dir, ad.digest(name)),
                                                         name, self.log)
-            if gateway.ensure(spec):
+            established = None
+            if spec.get("bgp_peers"):
+                found = self.speakers.evidence(name, routes=False)
+                if found:
+                    established = {s["address"]: s["state"] == ESTABLISHED for s in found["sessions"]}
+            if gateway.ensure(spec, established):
                 self.fabric.applied.pop(name, None)  # charon's new ipsec0 needs its routes again
 
     def converge_speakers(self, plane):

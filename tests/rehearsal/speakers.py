@@ -83,14 +83,17 @@ class Speakers:
         if problems:
             raise BgpdError("; ".join(problems))
 
-    def evidence(self, netns):
-        """{sessions, routes} of the speaker in `netns` ({} when it does not run or answer)."""
+    def evidence(self, netns, routes=True):
+        """{sessions, routes} of the speaker in `netns` ({} when it does not run or answer);
+        without the routes when `routes` is false."""
         speaker = self.running.get(netns)
-        if speaker is None:
+        if speaker is None or not speaker.pid("bgpd"):
             return {}
         try:
-            return {"sessions": sessions(speaker.query("show bgp summary json")),
-                    "routes": learned_routes(speaker.query("show ip route bgp json"))}
+            found = {"sessions": sessions(speaker.query("show bgp summary json"))}
+            if routes:
+                found["routes"] = learned_routes(speaker.query("show ip route bgp json"))
+            return found
         except BgpdError as exc:
             self.log("%s: BGP speaker did not answer: %s" % (netns, exc))
             return {}
