@@ -46,8 +46,8 @@ def main(argv=None):
     parser.add_argument("--designs", nargs="+", default=["static", "bgp"], choices=["static", "bgp"])
     args = parser.parse_args(argv)
     rows = [run(design) for design in args.designs]
-    print("%-7s %-14s %10s %9s %16s  %s" % ("design", "cut tunnel", "outage s", "restored", "telemetry DOWN s",
-                                           "check after the cut"))
+    header = ("design", "cut tunnel", "outage s", "restored", "telemetry DOWN s", "check after the cut")
+    print("%-7s %-14s %10s %9s %16s  %s" % header)
     for row in rows:
         if "error" in row:
             print("%-7s failed: %s" % (row["design"], row["error"]))

@@ -8,32 +8,18 @@ tunnels come back after the repair; make rehearse-down, twice, leaves nothing.""
 
 from __future__ import annotations
 
-import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from rehearsal import isolation  # noqa: E402  pylint: disable=wrong-import-position
-
-ROOT = Path(__file__).resolve().parents[2]
-DRIVER = Path(__file__).resolve().parent / "rehearsal" / "driver.py"
+from rehearsal import harness  # noqa: E402  pylint: disable=wrong-import-position
 
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
-    work = tmp_path_factory.mktemp("rehearsal")
-    before = isolation.host_view()
-    proc = subprocess.run([sys.executable, str(DRIVER), str(work), "whole"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=3600, check=False)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    result = json.loads((work / "result.json").read_text())
-    result["host_before"], result["host_after"] = before, isolation.host_view()
-    result["steps"] = {s["name"]: s for s in result["steps"]}
-    result["work"] = str(work)
-    return result
+    return harness.drive(tmp_path_factory.mktemp("rehearsal"), "whole")
 
 
 def findings(step, severity):

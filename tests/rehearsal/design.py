@@ -298,7 +298,8 @@ def _aws_vgw(plane, st, vpc, vgw, router, vpc_cidrs):
             entry = {"outside_ip_address": tunnel["OutsideIpAddress"], "conn": name}
             if session:
                 own, peer = session
-                entry["bgp_peer"] = bgp_peers[name] = peer
+                entry["bgp_peer"] = peer
+                bgp_peers[name] = {"peer": peer, "own": own}
                 speaker["addresses"].append(own + "/32")
                 speaker["neighbors"].append({"address": peer, "remote_asn": _asn(cgw.get("BgpAsn")),
                                              "source": own, "description": name})
@@ -499,7 +500,8 @@ def _azure_gateway(plane, res, vnet, gw, router, space):
             entry = {"name": conn["name"], "conn": conn["name"], "id": conn["id"]}
             if session:
                 own, peer = session
-                entry["bgp_peer"] = bgp_peers[conn["name"]] = peer
+                entry["bgp_peer"] = peer
+                bgp_peers[conn["name"]] = {"peer": peer, "own": own}
                 if not any(n["address"] == peer for n in speaker["neighbors"]):
                     if own != gw_ip and own + "/32" not in speaker["addresses"]:
                         speaker["addresses"].append(own + "/32")
@@ -509,7 +511,7 @@ def _azure_gateway(plane, res, vnet, gw, router, space):
             report.append(entry)
         plane.edge(gname, "az-gw:" + gw["id"].lower() + ("" if index == 0 else ":%d" % index), [public])
         gns["nft"]["mss"] = security.mss_clamp("ipsec0", AZURE_MSS)
-        dpd = [int(c["properties"].get("dpdTimeoutSeconds") or 45) for c, _ in connections]
+        dpd = [int(c["properties"].get("dpdTimeoutSeconds") or 45) for c, _lng in connections]
         plane.gateways[gname] = {"netns": gname, "side": "azure", "conns": conns, "secrets": secrets,
                                  "tunnel_routes": [], "dpd_timeout": min(dpd) if dpd else 45,
                                  "bgp_peers": bgp_peers}

@@ -13,13 +13,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import time
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.charon import Charon, CharonError
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.swan import sa_detail, sa_status, strongswan_conf
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import read_text, update
+from tests.rehearsal.ipsec import BGP_CHILD
 
 REINITIATE_SECONDS = 5.0
+# The table that keeps a BGP session's packets off the other tunnels (Gateway._gate).
+GATE_TABLE = "bgpgate"
 
 
 def conn_digests(conns, secrets):
@@ -51,6 +55,7 @@ class Gateway:
         self.digest_file = os.path.join(directory, "loaded.json")
         self.last_try = {}
         self.counters = {}
+        self.gated = None
 
     def ensure(self, spec, established=None):
         """charon running with `spec`'s connections; True when charon was (re)started.
@@ -79,25 +84,46 @@ class Gateway:
         clouds a tunnel whose session is down carries nothing (its routes are withdrawn, its
         IPsec may stay up); here the tunnels share charon's TUN device, so the data CHILD SA
         of such a tunnel is closed (on this side), and the Azure side starts it again once the
-        session is back (_initiate). Returns the names of the connections that may carry;
-        ``established`` None: the speaker's sessions are not known."""
+        session is back (_initiate). And a session's packets take its own tunnel only: while
+        that tunnel's BGP CHILD SA is not installed they are dropped (_gate), not carried by
+        another tunnel's 0.0.0.0/0 as kernel-libipsec would. Returns the names of the
+        connections that may carry; ``established`` None: the speaker's sessions are not known."""
         peers = spec.get("bgp_peers") or {}
         if not peers:
             return set(spec["conns"])
+        installed = installed_children(self.charon.call("list_sas")) if self.charon.pid() else set()
+        self._gate(sorted((p["own"], p["peer"]) for name, p in peers.items()
+                          if (name, name + BGP_CHILD) not in installed))
         if established is None:
             # The speaker has not answered yet (it is starting, or the realizer is): nothing is
             # closed, nothing new is started.
             return {name for name in spec["conns"] if name not in peers}
-        carrying = {name for name in spec["conns"] if name not in peers or established.get(peers[name])}
-        installed = installed_children(self.charon.call("list_sas")) if self.charon.pid() else set()
+        carrying = {name for name in spec["conns"] if name not in peers or established.get(peers[name]["peer"])}
         for name in sorted(set(peers) - carrying):
             if (name, name) in installed:
-                self.log("%s: %s: BGP session with %s down: its tunnel carries no traffic" % (self.netns, name, peers[name]))
+                self.log("%s: %s: BGP session with %s down: its tunnel carries no traffic"
+                         % (self.netns, name, peers[name]["peer"]))
                 try:
                     self.charon.call("terminate", {"child": name, "force": "yes", "timeout": "-1"})
                 except CharonError:
                     pass  # already gone
         return carrying
+
+    def _gate(self, pairs):
+        """nftables table GATE_TABLE: drop the packets of each (own, peer) session out of the
+        tunnel device (its tunnel is not up)."""
+        if pairs == self.gated:
+            return
+        rules = "".join('    oifname "ipsec0" ip saddr %s ip daddr %s drop\n' % pair for pair in pairs)
+        text = ("table ip %s\ndelete table ip %s\ntable ip %s {\n  chain output {\n"
+                "    type filter hook output priority 0; policy accept;\n%s  }\n}\n"
+                % (GATE_TABLE, GATE_TABLE, GATE_TABLE, rules))
+        done = subprocess.run(["ip", "netns", "exec", self.netns, "nft", "-f", "-"], input=text,
+                              capture_output=True, text=True, check=False)
+        if done.returncode:
+            self.log("%s: BGP gate not set: %s" % (self.netns, done.stderr.strip()))
+            return
+        self.gated = pairs
 
     def _load(self, spec):
         wanted = conn_digests(spec["conns"], spec["secrets"])

@@ -219,6 +219,9 @@ def azure_endpoint(name, connection, local_gateway, gateway_ip, vnet_prefixes=()
     }
     if session:
         add_bgp_child(body, name, session)
+        # The session's CHILD SA brings the tunnel up; the data one waits for the session
+        # (the rehearsal's gateways start it once the session is established).
+        child.update(start_action="none", close_action="none")
     secret = {"id": "psk-" + name, "type": "IKE", "data": props.get("sharedKey") or "",
               "owners": [gateway_ip, peer]}
     return body, secret, prefixes

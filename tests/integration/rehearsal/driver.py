@@ -190,17 +190,47 @@ def vm_netns(lab, report, cloud):
     raise RuntimeError("no namespace holds %s's %s" % (cloud, vm["private_ip"]))
 
 
+def aws_data_bytes(run):
+    """{outside IP: bytes} of the AWS side's data CHILD SAs, read from the VGW's charon (the
+    test's observer: the rehearsal's own VICI socket, never the lab's)."""
+    import socket  # pylint: disable=import-outside-toplevel
+    import vici  # pylint: disable=import-outside-toplevel
+    found = {}
+    for path in Path((run.record() or {}).get("run_dir") or "/nonexistent").glob("*/charon.vici"):
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.connect(str(path))
+            for entry in vici.Session(sock).list_sas():
+                for name, ike in entry.items():
+                    if not name.startswith("vpn-"):
+                        continue  # an Azure gateway's
+                    for child in (ike.get("child-sas") or {}).values():
+                        if child["name"].decode() == name:
+                            outside = ike["local-host"].decode()
+                            found[outside] = found.get(outside, 0) + int(child["bytes-in"]) + int(child["bytes-out"])
+    return found
+
+
 def failover(run, result):
     """Cut the tunnel that carries the traffic, with a 0.1 s ping running from an AWS VM to an
-    Azure VM; wait for AWS's telemetry to show it; check; repair; check until PASS."""
+    Azure VM; wait for AWS's telemetry to show it; check; repair; check until PASS. The tunnel
+    is the one whose data CHILD SA the ping's packets grow on the VGW (the check's counters of
+    the last report when none does)."""
     report = run.steps[-1]["report"]
-    active = carrying_tunnel(report)
-    outside = next(t["outside_ip"] for t in report["tunnels"] if t["name"] == active)
-    result["failover"] = {"tunnel": active, "outside_ip": outside}
-    source, _ = vm_netns(run.lab, report, "aws")
-    _, target = vm_netns(run.lab, report, "azure")
+    source = vm_netns(run.lab, report, "aws")[0]
+    target = vm_netns(run.lab, report, "azure")[1]
     ping = Ping(source, target)
+    before = aws_data_bytes(run)
     time.sleep(3)
+    after = aws_data_bytes(run)
+    grown = {ip: after[ip] - before.get(ip, 0) for ip in after}
+    names = {t["outside_ip"]: t["name"] for t in report["tunnels"]}
+    if grown and max(grown.values()) > 0:
+        outside = max(grown, key=grown.get)
+        active = names[outside]
+    else:
+        active = carrying_tunnel(report)
+        outside = next(ip for ip, name in names.items() if name == active)
+    result["failover"] = {"tunnel": active, "outside_ip": outside, "grown": grown}
     subprocess.run([sys.executable, "-m", "tests.rehearsal", "cut", "--lab", run.lab, "--tunnel", outside],
                    cwd=ROOT, env=run.env, check=True, capture_output=True)
     cut_at = time.monotonic()
@@ -209,6 +239,14 @@ def failover(run, result):
             break
         time.sleep(1)
     result["failover"]["telemetry_down_after_s"] = round(time.monotonic() - cut_at, 1)
+    # Then until the traffic has moved (DPD with static routing, the sessions' hold time with
+    # BGP): the check after the cut judges the lab after its failover, not during it.
+    while time.monotonic() - cut_at < 3 * (DPD_TIMEOUT + TELEMETRY_LAG):
+        if subprocess.run(["ip", "netns", "exec", source, "ping", "-n", "-c", "1", "-W", "1", target],
+                          capture_output=True, check=False).returncode == 0:
+            break
+        time.sleep(0.5)
+    result["failover"]["traffic_back_after_s"] = round(time.monotonic() - cut_at, 1)
     run.check("check-after-cut", quick=True)
     result["failover"]["check_done_after_s"] = round(time.monotonic() - cut_at, 1)
     result["failover"]["outage"] = ping.stop()

@@ -56,11 +56,13 @@ def test_a_dynamic_connection_gives_the_vgw_a_speaker_from_its_tunnels_inside_ci
     assert (bgp["local_ts"], bgp["remote_ts"]) == (["169.254.22.1/32"], ["169.254.22.2/32"])
     assert bgp["esp_proposals"] == children["vpn-1-t2"]["esp_proposals"] and bgp["start_action"] == "none"
     peer_routes = [r for r in p.namespaces[VGW]["routes"] if r["dev"] == "ipsec0"]
-    assert [(r["dst"], r["src"]) for r in peer_routes] == [("169.254.21.2/32", "169.254.21.1"),
-                                                            ("169.254.22.2/32", "169.254.22.1")]
+    assert [(r["dst"], r["src"]) for r in peer_routes] == [
+        ("169.254.21.2/32", "169.254.21.1"), ("169.254.22.2/32", "169.254.22.1")]
     # Nothing typed: the VNet's prefix reaches the VGW only by what its speaker learns.
     assert p.gateways[VGW]["tunnel_routes"] == []
     assert [t["bgp_peer"] for t in p.feedback["aws"][0]["tunnels"]] == ["169.254.21.2", "169.254.22.2"]
+    assert p.gateways[VGW]["bgp_peers"] == {"vpn-1-t1": {"own": "169.254.21.1", "peer": "169.254.21.2"},
+                                            "vpn-1-t2": {"own": "169.254.22.1", "peer": "169.254.22.2"}}
 
 
 def test_a_propagated_route_sends_the_subnet_to_the_vgw():
@@ -153,6 +155,8 @@ def test_each_instance_speaks_from_its_custom_address_per_connection():
     child = p.gateways[INSTANCE0]["conns"]["con2"]["children"]["con2-bgp"]
     assert child["local_ts"] == ["169.254.22.2/32"] and child["remote_ts"] == ["169.254.22.1/32"]
     assert child["start_action"] == "start"
+    # The data CHILD SA waits for the session (the gateway starts it once it is established).
+    assert p.gateways[INSTANCE0]["conns"]["con2"]["children"]["con2"]["start_action"] == "none"
     vnet = p.speakers[VNET]
     assert [(n["address"], n["remote_asn"]) for n in vnet["neighbors"]] == [("10.1.0.4", 65515), ("10.1.0.5", 65515)]
     # No prefix is typed on the Azure side either.
