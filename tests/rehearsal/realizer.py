@@ -292,9 +292,11 @@ class Realizer:
                     view = bgp_view(plane.speakers[instance["netns"]], self.speakers.evidence(instance["netns"]))
                     routes += view["routes"]
                     for conn in instance["connections"]:
-                        session = view["peers"].get(conn.get("bgp_peer"), {})
-                        peer = peers.setdefault(conn.get("bgp_peer"), {"neighbor": conn.get("bgp_peer"),
-                                                                       "state": "Connecting", "routesReceived": 0})
+                        if not conn.get("bgp_peer"):
+                            continue  # a connection without BGP on a BGP gateway
+                        session = view["peers"].get(conn["bgp_peer"], {})
+                        peer = peers.setdefault(conn["bgp_peer"], {"neighbor": conn["bgp_peer"],
+                                                                   "state": "Connecting", "routesReceived": 0})
                         if session.get("established"):
                             peer.update(state="Connected", routesReceived=max(peer["routesReceived"], session["routes"]))
             for name, have in sorted(merged.items()):
@@ -308,7 +310,7 @@ class Realizer:
             if entry["bgp"]:
                 try:
                     control(self.args.azure_control + "/_double/bgp",
-                            {"gateway": entry["gateway"], "peers": [p for k, p in sorted(peers.items()) if k],
+                            {"gateway": entry["gateway"], "peers": [peers[k] for k in sorted(peers)],
                              "routes": routes})
                 except OSError as exc:
                     self.log("BGP of %s not set: %s" % (entry["gateway"], exc))
