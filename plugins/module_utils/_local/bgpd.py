@@ -20,6 +20,7 @@ import json
 import os
 import socket
 import subprocess
+import time
 from typing import Any, Mapping, Sequence
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local import daemon
@@ -39,6 +40,9 @@ ZEBRA_SCRIPT = ('mount -t tmpfs -o mode=0755 tmpfs /run && install -d -o frr -g 
 BGPD_SCRIPT = ('install -o frr -g frr -m 0600 "$1" /run/frr/bgpd.conf && exec "$2" --log stdout -P 0 '
                '-z /run/frr/zserv.api -i /run/frr/bgpd.pid -f /run/frr/bgpd.conf')
 QUERY_TIMEOUT = 30.0
+# A session idle this long while the wait for convergence runs is cleared (its idle hold reset).
+NUDGE_SECONDS = 5.0
+IDLE = "Idle"
 RT_SCOPE_LINK = 253
 
 
@@ -199,13 +203,25 @@ def converge_speakers(speakers: Mapping[str, Mapping[str, Any]], wait_timeout: f
     if check_mode:
         return changed, {}
 
+    nudged: dict[tuple[str, str], float] = {}
+    started = time.monotonic()
+
     def down():
         late = []
+        now = time.monotonic()
         for name, speaker in running.items():
             for session in sessions(speaker.query("show bgp summary json")):
                 if session["state"] != ESTABLISHED:
                     late.append("%s -> %s (%s): %s" % (name, session["address"], session["description"],
                                                        session["state"]))
+                    key = (name, session["address"])
+                    if session["state"] == IDLE and now - nudged.get(key, started) >= NUDGE_SECONDS:
+                        # FRR doubles a peer's idle hold time at each NOTIFY it sends (each
+                        # hold timer that expired while a tunnel was down), up to 120 s: a peer
+                        # whose tunnel is back could sit idle longer than this wait. ``clear``
+                        # resets that time and starts the session now.
+                        speaker.vtysh("clear bgp %s" % session["address"])
+                        nudged[key] = now
             routes = learned_routes(speaker.query("show ip route bgp json"))
             late += ["%s has not learned %s" % (name, prefix) for prefix in speakers[name].get("expects") or ()
                      if not learned(routes, prefix)]

@@ -34,6 +34,8 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
 LEARNED_ONLY = "vpnlab-learned-only"
 # The session state FRR reports for a session that carries routes.
 ESTABLISHED = "Established"
+# Seconds between two tries to open a session (FRR's default is 120).
+CONNECT_RETRY_SECONDS = 10
 
 
 class FrrConfigError(ValueError):
@@ -106,6 +108,8 @@ def speaker_conf(name: str, asn: int, router_id: str, neighbors: Sequence[Mappin
         lines.append(" neighbor %s update-source %s" % (peer, _address(neighbor.get("source"), "source")))
         lines.append(" neighbor %s disable-connected-check" % peer)
         lines.append(" neighbor %s timers %d %d" % (peer, keepalive, hold))
+        # A connection tried while the tunnel was down is retried in seconds, not FRR's 120.
+        lines.append(" neighbor %s timers connect %d" % (peer, CONNECT_RETRY_SECONDS))
     lines.append(" address-family ipv4 unicast")
     for network in networks:
         lines.append("  network %s" % _network(network, "announced network"))

@@ -80,6 +80,7 @@ def test_speaker_conf_of_an_instance():
     assert "router bgp 65515" in lines and " bgp router-id 169.254.21.2" in lines
     # AWS's timers unless told otherwise.
     assert " neighbor 169.254.21.1 timers %d %d" % (BGP_KEEPALIVE_SECONDS, BGP_HOLD_SECONDS) in lines
+    assert " neighbor 169.254.21.1 timers connect %d" % frr.CONNECT_RETRY_SECONDS in lines
     assert " neighbor 169.254.21.1 update-source 169.254.21.2" in lines
     assert " neighbor 169.254.21.1 disable-connected-check" in lines
     assert "  network 10.1.0.0/16" in lines
