@@ -107,8 +107,11 @@ check: collection
 destroy: collection
 	$(PLAYBOOK) playbooks/teardown.yml $(ARGS)
 
+# The static stages side by side (each one's output printed whole when it ends), then the
+# stages that build labs.
 test: venv-test cloud-deps collection
-	$(MAKE) --no-print-directory unit lint ee sanity integration molecule
+	$(MAKE) --no-print-directory -j3 --output-sync=target unit lint ee sanity
+	$(MAKE) --no-print-directory integration molecule
 
 unit:
 	$(BIN)/pytest -q -n 2 --durations=5 tests/unit

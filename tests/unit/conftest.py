@@ -26,8 +26,10 @@ import pytest
 from hypothesis import settings
 
 DEFAULT_PROFILE = "ci"
-settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
-settings.register_profile("explore", derandomize=False, database=None, print_blob=True)
+# No deadline: tests assert behaviour, never time, and `make test` runs the unit tests beside
+# the linters, so an example's duration says how busy the machine is, not what the code does.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True, deadline=None)
+settings.register_profile("explore", derandomize=False, database=None, print_blob=True, deadline=None)
 # Loaded at import as well: test modules may build their settings before pytest_configure.
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or DEFAULT_PROFILE)
 
