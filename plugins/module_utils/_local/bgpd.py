@@ -25,7 +25,7 @@ from typing import Any, Mapping, Sequence
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local import daemon
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.frr import (
-    ESTABLISHED, learned, learned_routes, sessions, speaker_conf,
+    ESTABLISHED, IDLE, learned, learned_routes, sessions, speaker_conf,
 )
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import IPRoute
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netns import RTPROT_STATIC
@@ -42,7 +42,6 @@ BGPD_SCRIPT = ('install -o frr -g frr -m 0600 "$1" /run/frr/bgpd.conf && exec "$
 QUERY_TIMEOUT = 30.0
 # A session idle this long while the wait for convergence runs is cleared (its idle hold reset).
 NUDGE_SECONDS = 5.0
-IDLE = "Idle"
 RT_SCOPE_LINK = 253
 
 

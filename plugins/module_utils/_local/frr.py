@@ -34,6 +34,8 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
 LEARNED_ONLY = "vpnlab-learned-only"
 # The session state FRR reports for a session that carries routes.
 ESTABLISHED = "Established"
+# ... and for one that waits out its idle hold time before trying again.
+IDLE = "Idle"
 # Seconds between two tries to open a session (FRR's default is 120).
 CONNECT_RETRY_SECONDS = 10
 
