@@ -25,13 +25,18 @@ def report_view(report, network=None, max_pairs=24):
     return build_view(report, network, int(max_pairs))
 
 
-def counters_settled(evidence, min_growth_bytes=1):
+def counters_settled(evidence, min_growth_bytes=1, private_results=None, vms=None):
     """Whether the tunnels' counters read so far (``before`` and ``mid``) show the private probes'
-    traffic (at least ``min_growth_bytes``), or cannot (unknown): the check then stops waiting."""
+    traffic (at least ``min_growth_bytes``), or cannot (unknown, or no private probe to the other
+    cloud answered: ``private_results`` are the VMs' registered private probes, ``vms`` the lab's
+    VMs with their clouds): the check then stops waiting."""
     if not isinstance(evidence, dict):
         raise AnsibleFilterError("counters_settled expects the evidence by phase as a dict, got %s"
                                  % type(evidence).__name__)
-    return _settled(evidence, int(min_growth_bytes))
+    for name, value in (("private_results", private_results), ("vms", vms)):
+        if value is not None and not isinstance(value, (list, tuple)):
+            raise AnsibleFilterError("counters_settled expects %s as a list, got %s" % (name, type(value).__name__))
+    return _settled(evidence, int(min_growth_bytes), private_results, vms)
 
 
 class FilterModule:

@@ -361,6 +361,19 @@ def _crosses(report, src, dst):
     return clouds.get(src) != clouds.get(dst)
 
 
+def answered_across(measurements: List[Dict[str, Any]], vms: List[Dict[str, Any]]) -> bool:
+    """Whether a private probe to the other cloud (one that crosses the tunnels) got any reply,
+    at first or when measured again. When none did, the counters cannot change a finding:
+    `counter_findings` judges them only against private paths across the tunnel that answered."""
+    lab = {"vms": vms}
+    for m in measurements:
+        if m.get("path") != "private" or not _crosses(lab, m.get("src"), m.get("dst")):
+            continue
+        if (m.get("received") or 0) > 0 or ((m.get("remeasured") or {}).get("received") or 0) > 0:
+            return True
+    return False
+
+
 # --- path MTU and throughput ------------------------------------------------------------------
 
 def mtu_findings(report: Dict[str, Any]) -> List[Dict[str, Any]]:

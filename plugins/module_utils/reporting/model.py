@@ -135,15 +135,23 @@ def tunnel_deltas(before: Optional[List[Dict[str, Any]]], after: Optional[List[D
     return dict(totals, tunnels=per_tunnel)
 
 
-def counters_settled(evidence: Optional[Dict[str, Any]], min_growth_bytes: int = 1) -> bool:
+def counters_settled(evidence: Optional[Dict[str, Any]], min_growth_bytes: int = 1,
+                     private_results: Optional[Sequence[Optional[Dict[str, Any]]]] = None,
+                     vms: Optional[Sequence[Dict[str, Any]]] = None) -> bool:
     """Whether waiting for the counters of the private probes can stop: their growth from
     ``before`` to ``mid`` (both directions together) is at least ``min_growth_bytes``, or a counter
-    is unknown (waiting cannot make it known)."""
+    is unknown (waiting cannot make it known), or, given the private probes' registered results
+    (``private_results``, one per VM) and the lab's ``vms``, no private probe to the other cloud got
+    a reply (the counters then cannot change a finding: a broken VPN is reported without waiting)."""
     evidence = evidence or {}
     if "mid" not in evidence:
         return False
     if not evidence["mid"]:
         return True  # no tunnel to count on: the verdict says so, waiting changes nothing
+    if private_results is not None and vms is not None:
+        measurements = [m for result in private_results for m in (result or {}).get("measurements") or []]
+        if not rules.answered_across(measurements, list(vms)):
+            return True
     growth = tunnel_deltas(evidence.get("before"), evidence.get("mid"))
     total = _total([growth[key] for key in COUNTER_KEYS])
     return total is None or total >= min_growth_bytes

@@ -35,3 +35,12 @@ def test_counters_settled_filter():
     assert counters_settled({"before": before, "mid": grown}, 841) is False
     with pytest.raises(AnsibleFilterError, match="expects the evidence by phase as a dict"):
         counters_settled([before])
+    # The VMs' private probes: none of the other cloud's answered, so the wait ends at once.
+    vms = [{"name": "vm1", "cloud": "azure"}, {"name": "vm3", "cloud": "aws"}]
+    unanswered = [{"measurements": [{"src": "vm1", "dst": "vm3", "path": "private", "sent": 10, "received": 0}]}]
+    assert counters_settled({"before": before, "mid": before}, 1, unanswered, vms) is True
+    assert counters_settled({"before": before, "mid": before}, 1, [], vms) is True
+    answered = [{"measurements": [dict(unanswered[0]["measurements"][0], received=10)]}]
+    assert counters_settled({"before": before, "mid": before}, 1, answered, vms) is False
+    with pytest.raises(AnsibleFilterError, match="expects private_results as a list"):
+        counters_settled({"before": before, "mid": before}, 1, {"vm1": {}}, vms)

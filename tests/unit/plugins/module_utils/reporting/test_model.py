@@ -649,6 +649,52 @@ def test_counters_settled(name, evidence, min_growth, settled):
     assert counters_settled(evidence, min_growth) is settled
 
 
+def private(src, dst, received, again=None):
+    """One registered private probe result of `src` with one ping to `dst` (10 sent)."""
+    m = {"src": src, "dst": dst, "path": "private", "tool": "ping", "sent": 10, "received": received,
+         "remeasured": None if again is None else {"sent": 10, "received": again}}
+    return {"measurements": [m]}
+
+
+STILL = {"before": BEFORE, "mid": BEFORE}
+ANSWERED = [
+    # name, the VMs' registered private probes, whether to stop waiting for counters that did not grow
+    ("a reply crossed the tunnel: wait", [private("vm1", "vm3", 10)], False),
+    ("one reply of ten crossed: wait", [private("vm1", "vm3", 1)], False),
+    ("nothing crossed, a reply when measured again: wait", [private("vm3", "vm1", 0, again=4)], False),
+    ("nothing crossed: stop", [private("vm1", "vm3", 0), private("vm3", "vm2", 0)], True),
+    ("nothing crossed, the same cloud answered: stop", [private("vm1", "vm3", 0), private("vm1", "vm2", 10)], True),
+    ("a VM unreachable, one skipped, nothing crossed: stop",
+     [{"unreachable": True, "msg": "ssh: timeout"}, {"skipped": True}, None, private("vm3", "vm1", 0)], True),
+    ("no probe results: stop", [], True),
+    ("public replies do not count: stop",
+     [{"measurements": [dict(private("vm1", "vm3", 10)["measurements"][0], path="public")]}], True),
+]
+
+
+@pytest.mark.parametrize("name, results, settled", ANSWERED, ids=[case[0] for case in ANSWERED])
+def test_no_wait_for_counters_when_nothing_crossed_the_tunnels(name, results, settled):
+    assert counters_settled(STILL, 1, results, VMS) is settled
+    # Counters that grew end the wait whatever the probes say; without the probes' results the
+    # counters alone decide.
+    assert counters_settled({"before": BEFORE, "mid": MID}, 1, results, VMS) is True
+    assert counters_settled(STILL, 1) is False
+
+
+def test_when_nothing_crossed_the_counters_could_not_change_the_verdict():
+    """Why the check may stop waiting: with every private probe to the other cloud unanswered,
+    the report's counter findings are the same whether the counters grew or not."""
+    runs = [{"vm": "vm1", "private": private("vm1", "vm3", 0)}, {"vm": "vm3", "private": private("vm3", "vm1", 0)}]
+    measurements = from_probe_runs(runs)[0]
+    same = []
+    for mid in (BEFORE, MID):
+        result = build_report("lab", "cloud", VMS, {"before": BEFORE, "mid": mid, "after": mid}, measurements,
+                              counter_settle_seconds=60, counter_waited_seconds=0)
+        same.append(sorted((f["severity"], f["object"], f["text"]) for f in result["verdict"]["findings"]
+                           if f["object"] == "tunnels"))
+    assert same[0] == same[1]
+
+
 def test_a_tunnels_control_traffic_is_kept_in_the_evidence_only_when_counted():
     evidence = {phase: [dict(t, control_bytes_in=10, control_bytes_out=20) for t in tunnels(t1=(100, 100))]
                 for phase in ("before", "mid", "after")}
