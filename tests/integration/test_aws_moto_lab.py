@@ -3,8 +3,9 @@
 """The cloud target's AWS half alone (site.yml with vpnlab_azure_gateway_public_ip standing in for the
 Azure gateway) through ansible-playbook on moto, in a loopback-only namespace.
 
-One moto per test; each test runs a short sequence of real playbook runs (moto's state lives only
-as long as its server) and writes every output and EC2 dump to files, which the test then reads:
+One moto per build (two tests read one build: the open admin rule and the plan's ASNs); each
+build runs a short sequence of real playbook runs (moto's state lives only as long as its
+server) and writes every output and EC2 dump to files, which the test then reads:
 
 - a dry run (--check) of a new lab creates nothing (EC2 before and after, the state directory);
 - the build at -vvv, with one key given and one generated, prints neither key; the keys are kept
@@ -27,6 +28,8 @@ import os
 import re
 import sys
 from pathlib import Path
+
+import pytest
 
 from moto_netns import run_with_moto
 
@@ -131,20 +134,25 @@ def test_build_hides_the_keys_lists_the_vm_and_tears_down(tmp_path):
     assert not (state_dir / "cloud").exists()
 
 
-def test_open_admin_only_when_allowed(tmp_path):
-    run_steps(tmp_path, "build", "dump-built", vpnlab_admin_cidrs=["0.0.0.0/0"], vpnlab_allow_open_admin=True)
-    assert rc(tmp_path, "build") == 0, log(tmp_path, "build")[-3000:]
-    assert "awsit-sg tcp:22->22 0.0.0.0/0" in dumped(tmp_path, "built")["ingress"]
+@pytest.fixture(scope="module")
+def open_admin_and_asns(tmp_path_factory):
+    """One build read by two tests: admin open to the world (allowed) and the plan's ASNs."""
+    out = tmp_path_factory.mktemp("open-asns")
+    run_steps(out, "build", "dump-built", vpnlab_admin_cidrs=["0.0.0.0/0"], vpnlab_allow_open_admin=True,
+              vpnlab_aws_customer_gateway_asn=65100, vpnlab_aws_vpn_gateway_asn=65001)
+    assert rc(out, "build") == 0, log(out, "build")[-3000:]
+    return dumped(out, "built")
 
 
-def test_the_gateways_get_the_plans_asns(tmp_path):
+def test_open_admin_only_when_allowed(open_admin_and_asns):
+    assert "awsit-sg tcp:22->22 0.0.0.0/0" in open_admin_and_asns["ingress"]
+
+
+def test_the_gateways_get_the_plans_asns(open_admin_and_asns):
     """The VGW is created with vpnlab_aws_vpn_gateway_asn and the customer gateway with
     vpnlab_aws_customer_gateway_asn. (BgpAsnExtended, which moto ignores, is proven by the
     Stubber tests of aws_customer_gateway.)"""
-    run_steps(tmp_path, "build", "dump-built", vpnlab_aws_customer_gateway_asn=65100,
-              vpnlab_aws_vpn_gateway_asn=65001)
-    assert rc(tmp_path, "build") == 0, log(tmp_path, "build")[-3000:]
-    built = dumped(tmp_path, "built")
+    built = open_admin_and_asns
     assert [g["asn"] for g in built["vpn_gateways"] if g["tags"].get("vpnlab") == "awsit"] == ["65001"]
     assert [g["asn"] for g in built["customer_gateways"] if g["tags"].get("vpnlab") == "awsit"] == ["65100"]
 
