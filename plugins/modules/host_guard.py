@@ -160,8 +160,10 @@ def ensure_absent(module, driver):
     _exit(module, before, [], removed, routes.metric)
 
 
-def main():
-    module = AnsibleModule(
+def module_spec():
+    """AnsibleModule's arguments: the module's, and its action plugin's (which runs run()
+    in the controller's process, plugins/plugin_utils/in_process.py)."""
+    return dict(
         argument_spec=dict(
             lab=dict(type="str", required=True),
             routes=dict(type="list", elements="str"),
@@ -170,12 +172,19 @@ def main():
         required_if=[("state", "present", ["routes"])],
         supports_check_mode=True,
     )
+
+
+def run(module):
     if not HAS_PYROUTE2:
         module.fail_json(msg=missing_required_lib("pyroute2"), exception=PYROUTE2_IMPORT_ERROR)
     if module.params["state"] == "present":
         ensure_present(module, RouteDriver())
     else:
         ensure_absent(module, RouteDriver())
+
+
+def main():
+    run(AnsibleModule(**module_spec()))
 
 
 if __name__ == "__main__":

@@ -85,8 +85,10 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink i
 )
 
 
-def main():
-    module = AnsibleModule(
+def module_spec():
+    """AnsibleModule's arguments: the module's, and its action plugin's (which runs run()
+    in the controller's process, plugins/plugin_utils/in_process.py)."""
+    return dict(
         argument_spec=dict(
             speakers=dict(type="dict", required=True),
             wait_timeout=dict(type="int", default=60),
@@ -94,6 +96,9 @@ def main():
         ),
         supports_check_mode=True,
     )
+
+
+def run(module):
     if not HAS_PYROUTE2:
         module.fail_json(msg=missing_required_lib("pyroute2"), exception=PYROUTE2_IMPORT_ERROR)
     params = module.params
@@ -105,6 +110,10 @@ def main():
     except (BgpdError, FrrConfigError, OSError) as exc:
         module.fail_json(msg=str(exc), exception=traceback.format_exc())
     module.exit_json(changed=changed, speakers=found)
+
+
+def main():
+    run(AnsibleModule(**module_spec()))
 
 
 if __name__ == "__main__":

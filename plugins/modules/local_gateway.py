@@ -247,8 +247,10 @@ def ensure_absent(module):
     module.exit_json(changed=bool(pid), pid=None, tunnels=[])
 
 
-def main():
-    module = AnsibleModule(
+def module_spec():
+    """AnsibleModule's arguments: the module's, and its action plugin's (which runs run()
+    in the controller's process, plugins/plugin_utils/in_process.py)."""
+    return dict(
         argument_spec=dict(
             netns=dict(type="str", required=True),
             directory=dict(type="path", required=True),
@@ -264,6 +266,9 @@ def main():
         ),
         supports_check_mode=True,
     )
+
+
+def run(module):
     if not HAS_VICI:
         module.fail_json(msg=missing_required_lib("vici"), exception=VICI_IMPORT_ERROR)
     try:
@@ -275,6 +280,10 @@ def main():
         ensure_present(module)
     except (CharonError, SwanConfigError, OSError) as exc:
         module.fail_json(msg=str(exc), exception=traceback.format_exc())
+
+
+def main():
+    run(AnsibleModule(**module_spec()))
 
 
 if __name__ == "__main__":

@@ -98,14 +98,23 @@ def ensure_present(module):
     module.exit_json(changed=bool(actions), actions=actions)
 
 
-def main():
-    module = AnsibleModule(
+def module_spec():
+    """AnsibleModule's arguments: the module's, and its action plugin's (which runs run()
+    in the controller's process, plugins/plugin_utils/in_process.py)."""
+    return dict(
         argument_spec=dict(namespaces=dict(type="list", elements="dict", required=True)),
         supports_check_mode=True,
     )
+
+
+def run(module):
     if not HAS_PYROUTE2:
         module.fail_json(msg=missing_required_lib("pyroute2"), exception=PYROUTE2_IMPORT_ERROR)
     ensure_present(module)
+
+
+def main():
+    run(AnsibleModule(**module_spec()))
 
 
 if __name__ == "__main__":

@@ -182,8 +182,10 @@ def ensure_absent(module):
     module.exit_json(changed=changed, removed=removed, leaks=leaks, state_dir_owned=owned)
 
 
-def main():
-    module = AnsibleModule(
+def module_spec():
+    """AnsibleModule's arguments: the module's, and its action plugin's (which runs run()
+    in the controller's process, plugins/plugin_utils/in_process.py)."""
+    return dict(
         argument_spec=dict(
             lab=dict(type="str", required=True),
             netns_prefix=dict(type="str", required=True),
@@ -196,9 +198,16 @@ def main():
         ),
         supports_check_mode=True,
     )
+
+
+def run(module):
     if not HAS_PYROUTE2:
         module.fail_json(msg=missing_required_lib("pyroute2"), exception=PYROUTE2_IMPORT_ERROR)
     ensure_absent(module)
+
+
+def main():
+    run(AnsibleModule(**module_spec()))
 
 
 if __name__ == "__main__":

@@ -192,8 +192,10 @@ def ensure_present(module):
     module.exit_json(changed=changed, vms=results)
 
 
-def main():
-    module = AnsibleModule(
+def module_spec():
+    """AnsibleModule's arguments: the module's, and its action plugin's (which runs run()
+    in the controller's process, plugins/plugin_utils/in_process.py)."""
+    return dict(
         argument_spec=dict(
             lab=dict(type="str", required=True),
             target=dict(type="str", default="local"),
@@ -203,7 +205,14 @@ def main():
         ),
         supports_check_mode=True,
     )
+
+
+def run(module):
     ensure_present(module)
+
+
+def main():
+    run(AnsibleModule(**module_spec()))
 
 
 if __name__ == "__main__":

@@ -186,8 +186,10 @@ def bring_up_vgw(module, connections, plan):
         module.fail_json(msg="could not bring up the VGW: %s" % exc)
 
 
-def main():
-    module = AnsibleModule(
+def module_spec():
+    """AnsibleModule's arguments: the module's, and its action plugin's (which runs run()
+    in the controller's process, plugins/plugin_utils/in_process.py)."""
+    return dict(
         argument_spec=dict(
             plan=dict(type="dict", required=True),
             pre_shared_keys=dict(type="list", elements="str", default=[], no_log=True),
@@ -197,7 +199,14 @@ def main():
         ),
         supports_check_mode=True,
     )
+
+
+def run(module):
     ensure_present(module)
+
+
+def main():
+    run(AnsibleModule(**module_spec()))
 
 
 if __name__ == "__main__":
