@@ -12,7 +12,7 @@ the module does anything. A build runs about ten of them, a re-run as many, a te
 against the module's own spec (``module_spec()``), and runs the module's own code (``run(module)``)
 with `ControllerModule`, which does what those modules use of AnsibleModule (params, check mode,
 diff, run_command, exit_json, fail_json, warn, no_log_values). Anywhere else (another connection,
-or become) the module runs as a module, as before: the task's result is the same either way.
+become, or async) the module runs as a module, as before: the task's result is the same either way.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
+from ansible.utils.vars import merge_hash
 
 # AnsibleModule's keyword arguments that ArgumentSpecValidator takes too.
 VALIDATOR_KEYWORDS = ("mutually_exclusive", "required_together", "required_one_of", "required_if",
@@ -115,18 +116,27 @@ class InProcessAction(ActionBase):
     run(module))."""
 
     TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _supports_async = True  # by the module (in_controller)
     MODULE = ""
     CODE: Any = None
 
     def in_controller(self) -> bool:
+        """Over the local connection, without become and not as an async job (which only a
+        module process can be)."""
         return (self._connection.transport in LOCAL_CONNECTIONS
-                and not self._play_context.become)
+                and not self._play_context.become
+                and not self._task.async_val)
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
-        if not self.in_controller():
-            result.update(self._execute_module(module_name=self.MODULE, module_args=self._task.args,
-                                               task_vars=task_vars))
+        if not self.in_controller():  # as ansible.builtin.normal runs a module
+            wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
+            result = merge_hash(result, self._execute_module(
+                module_name=self.MODULE, module_args=self._task.args, task_vars=task_vars,
+                wrap_async=wrap_async))
+            if not wrap_async:
+                self._remove_tmp_path(self._connection._shell.tmpdir)
             return result
         result.update(run_module(self.CODE.module_spec(), self.CODE.run, self._task.args,
                                  check_mode=bool(self._task.check_mode), diff=bool(self._task.diff),

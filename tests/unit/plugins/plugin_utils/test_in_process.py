@@ -127,22 +127,24 @@ def test_run_command_failures_end_the_module(argv, msg, rc):
     assert done.value.result["rc"] == rc
 
 
-def action(transport, become):
+def action(transport, become, async_val=0):
     plugin = InProcessAction.__new__(InProcessAction)
     plugin._connection = SimpleNamespace(transport=transport)
     plugin._play_context = SimpleNamespace(become=become)
+    plugin._task = SimpleNamespace(async_val=async_val)
     return plugin
 
 
-@pytest.mark.parametrize("transport, become, expected", [
-    ("local", False, True),
-    ("ansible.builtin.local", False, True),
-    ("local", True, False),       # become: the module, as the user it becomes
-    ("ssh", False, False),        # another host: the module, there
-    ("ansible.builtin.ssh", False, False),
+@pytest.mark.parametrize("transport, become, async_val, expected", [
+    ("local", False, 0, True),
+    ("ansible.builtin.local", False, 0, True),
+    ("local", True, 0, False),       # become: the module, as the user it becomes
+    ("ssh", False, 0, False),        # another host: the module, there
+    ("ansible.builtin.ssh", False, 0, False),
+    ("local", False, 60, False),     # an async job: the module, in the background
 ])
-def test_in_the_controller_only_over_the_local_connection_without_become(transport, become, expected):
-    assert action(transport, become).in_controller() is expected
+def test_in_the_controller_only_over_the_local_connection_without_become(transport, become, async_val, expected):
+    assert action(transport, become, async_val).in_controller() is expected
 
 
 def test_the_local_modules_have_their_action():
