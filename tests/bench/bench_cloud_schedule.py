@@ -2,6 +2,7 @@
 """Benchmark of the cloud target's schedule: build time / gateway delay D (goal <= 1.10 at D=120).
 
     .venv/bin/python tests/bench/bench_cloud_schedule.py [--delay 120]   (or: make bench)
+    BENCH_TIMELINE=1 ... also prints every task of the build play with its start and end
 
 A real Azure VPN gateway takes 30-45 minutes; everything else (the AWS side, the VMs, the local
 network gateways) is meant to be built while it is created, so the whole build should take
@@ -66,6 +67,17 @@ def critical(play, low, high):
     return ", ".join("%s (%.1f)" % (name[:48], seconds) for name, seconds in slowest)
 
 
+def timeline(play, began, started, delay):
+    """Every task of the build play: its start and end from ansible-playbook's start, seconds."""
+    print("  timeline (s from start; gateway PUT at %.1f, ready at %.1f):" % (started - began, started + delay - began))
+    for task in play["tasks"]:
+        duration = task["task"]["duration"]
+        if "end" not in duration:
+            continue
+        start, end = when(duration["start"]) - began, when(duration["end"]) - began
+        print("    %6.1f %6.1f %5.1f  %s" % (start, end, end - start, task["task"]["name"].split(" : ")[-1][:70]))
+
+
 def inner(delay):
     """Inside the namespace, next to moto and the double: build, measure, tear down."""
     double = os.environ["VPNLAB_AZURE_DOUBLE"]
@@ -85,6 +97,8 @@ def inner(delay):
           % (started - began, build_end - (started + delay)))
     for label, low, high in (("before", began, started), ("after", started + delay, build_end)):
         print("  %s: %s" % (label, critical(result["plays"][0], low, high)))
+    if os.environ.get("BENCH_TIMELINE"):
+        timeline(result["plays"][0], began, started, delay)
     playbook("teardown.yml", env, INPUTS)
 
 
