@@ -81,7 +81,7 @@ def test_cutting_the_carrying_tunnel_moves_the_traffic_and_degrades(run):
     assert all(m["loss_pct"] == 0 for m in cut["report"]["measurements"] if m["path"] == "private")
     # The outage was measured and ended: the ping's replies came back.
     outage = failover["outage"]
-    assert outage["restored"] and outage["replies"] > 0 and outage["longest_silence_s"] is not None
+    assert outage["restored"] and outage["replies"] > 0 and outage["longest_silence_s"] is not None, outage
     print("BGP rehearsal: outage of a cut tunnel %.1f s (longest silence of a 0.1 s ping)"
           % outage["longest_silence_s"])
 

@@ -154,17 +154,25 @@ def keys_of(run):
 
 class Ping:
     """A 0.1 s ping from inside a VM's namespace (as the host sees it: the test's observer, not a
-    user of the lab) to another VM's private address; its longest silence between replies."""
+    user of the lab) to another VM's private address; its longest silence between replies.
 
-    def __init__(self, netns, address):
-        self.proc = subprocess.Popen(["ip", "netns", "exec", netns, "ping", "-n", "-D", "-i", "0.1", address],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    Its output goes to the file `log`, not to a pipe: ten lines a second fill a pipe that nobody
+    reads in about 80 s, and ping would then block on its writes and stop replying to itself
+    while the check after the cut runs (a slow check on a loaded machine read as no recovery)."""
+
+    def __init__(self, netns, address, log):
+        self.log = log
+        with open(log, "w", encoding="utf-8") as out:
+            self.proc = subprocess.Popen(  # pylint: disable=consider-using-with
+                ["ip", "netns", "exec", netns, "ping", "-n", "-D", "-i", "0.1", address],
+                stdout=out, stderr=subprocess.STDOUT)
         self.started = time.time()
 
     def stop(self):
         ended = time.time()  # before ping's own shutdown, which a loaded machine delays
         self.proc.terminate()
-        out = self.proc.communicate(timeout=10)[0]
+        self.proc.wait(timeout=10)
+        out = self.log.read_text(errors="replace")  # kept for whoever reads a failure
         stamps = [float(m) for m in re.findall(r"^\[(\d+\.\d+)\] \d+ bytes from", out, re.M)]
         if not stamps:
             return {"replies": 0, "longest_silence_s": None, "restored": False}
@@ -173,52 +181,85 @@ class Ping:
         restored = ended - stamps[-1] < 2.0  # 20 echoes' time: a reply came at the end
         inner = gaps[:-1] if restored else gaps
         return {"replies": len(stamps), "longest_silence_s": round(max(inner), 2), "restored": restored,
-                "window_s": round(ended - self.started, 1)}
+                "window_s": round(ended - self.started, 1), "started": round(self.started, 2),
+                "last_reply": stamps[-1], "ended": round(ended, 2),
+                # every silence over a second: (its start, its length), on the clock of `started`
+                "silences": [(round(a, 2), round(b - a, 2))
+                             for a, b in zip([self.started] + stamps, stamps + [ended]) if b - a > 1]}
 
 
 def vm_netns(lab, report, cloud):
-    """(namespace, private IP) of the report's first VM of `cloud`, found by its private IP."""
-    vm = next(v for v in report["vms"] if v["cloud"] == cloud)
+    """[(namespace, private IP)] of the report's VMs of `cloud`, each found by its private IP."""
     names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout.split()
     prefix = "vpnrh-%s.%s." % (lab, "aws" if cloud == "aws" else "az")
+    held = {}
     for name in names:
         if name.startswith(prefix):
             addresses = subprocess.run(["ip", "-n", name, "-4", "-o", "addr", "show", "dev", "eth0"],
                                        capture_output=True, text=True, check=False).stdout
-            if " %s/" % vm["private_ip"] in addresses:
-                return name, vm["private_ip"]
-    raise RuntimeError("no namespace holds %s's %s" % (cloud, vm["private_ip"]))
+            held.update({address.split("/")[0]: name for address in re.findall(r"inet (\S+)", addresses)})
+    found = []
+    for vm in report["vms"]:
+        if vm["cloud"] == cloud:
+            if vm["private_ip"] not in held:
+                raise RuntimeError("no namespace holds %s's %s" % (cloud, vm["private_ip"]))
+            found.append((held[vm["private_ip"]], vm["private_ip"]))
+    return found
+
+
+def every_pair_answers(sources, targets):
+    """One ping from each source namespace to each target address, all answered."""
+    return all(subprocess.run(["ip", "netns", "exec", netns, "ping", "-n", "-c", "1", "-W", "1", address],
+                              capture_output=True, check=False).returncode == 0
+               for netns, _ in sources for _, address in targets)
+
+
+def charon_sas(run):
+    """(IKE SA name, IKE SA) of every gateway's charon in the rehearsal, read over its VICI socket
+    (the test's observer: the rehearsal's own sockets, never the lab's)."""
+    import socket  # pylint: disable=import-outside-toplevel
+    import vici  # pylint: disable=import-outside-toplevel
+    for path in Path((run.record() or {}).get("run_dir") or "/nonexistent").glob("*/charon.vici"):
+        with socket.socket(socket.AF_UNIX) as sock:
+            try:
+                sock.connect(str(path))
+            except OSError:
+                continue  # a charon that is (re)starting
+            for entry in vici.Session(sock).list_sas():
+                yield from entry.items()
+
+
+def ike_up_with(run, outside):
+    """Whether a gateway on either side still holds an established IKE SA with the tunnel's AWS
+    outside address (before both sides' DPD have given up on a cut tunnel)."""
+    return any(ike.get("state") == b"ESTABLISHED" and outside.encode() in (ike.get("local-host"), ike.get("remote-host"))
+               for _, ike in charon_sas(run))
 
 
 def aws_data_bytes(run):
     """{outside IP: bytes} of the AWS side's data CHILD SAs, read from the VGW's charon (the
     test's observer: the rehearsal's own VICI socket, never the lab's)."""
-    import socket  # pylint: disable=import-outside-toplevel
-    import vici  # pylint: disable=import-outside-toplevel
     found = {}
-    for path in Path((run.record() or {}).get("run_dir") or "/nonexistent").glob("*/charon.vici"):
-        with socket.socket(socket.AF_UNIX) as sock:
-            sock.connect(str(path))
-            for entry in vici.Session(sock).list_sas():
-                for name, ike in entry.items():
-                    if not name.startswith("vpn-"):
-                        continue  # an Azure gateway's
-                    for child in (ike.get("child-sas") or {}).values():
-                        if child["name"].decode() == name:
-                            outside = ike["local-host"].decode()
-                            found[outside] = found.get(outside, 0) + int(child["bytes-in"]) + int(child["bytes-out"])
+    for name, ike in charon_sas(run):
+        if not name.startswith("vpn-"):
+            continue  # an Azure gateway's
+        for child in (ike.get("child-sas") or {}).values():
+            if child["name"].decode() == name:
+                outside = ike["local-host"].decode()
+                found[outside] = found.get(outside, 0) + int(child["bytes-in"]) + int(child["bytes-out"])
     return found
 
 
 def failover(run, result):
     """Cut the tunnel that carries the traffic, with a 0.1 s ping running from an AWS VM to an
-    Azure VM; wait for AWS's telemetry to show it; check; repair; check until PASS. The tunnel
+    Azure VM; wait for AWS's telemetry to show it, for both sides' DPD to give up on it and for
+    every AWS VM to reach every Azure VM; check; repair; check until PASS. The tunnel
     is the one whose data CHILD SA the ping's packets grow on the VGW (the check's counters of
     the last report when none does)."""
     report = run.steps[-1]["report"]
-    source = vm_netns(run.lab, report, "aws")[0]
-    target = vm_netns(run.lab, report, "azure")[1]
-    ping = Ping(source, target)
+    aws_vms, azure_vms = vm_netns(run.lab, report, "aws"), vm_netns(run.lab, report, "azure")
+    source, target = aws_vms[0][0], azure_vms[0][1]
+    ping = Ping(source, target, run.dir / "failover-ping.log")
     before = aws_data_bytes(run)
     time.sleep(3)
     after = aws_data_bytes(run)
@@ -234,19 +275,28 @@ def failover(run, result):
     subprocess.run([sys.executable, "-m", "tests.rehearsal", "cut", "--lab", run.lab, "--tunnel", outside],
                    cwd=ROOT, env=run.env, check=True, capture_output=True)
     cut_at = time.monotonic()
+    result["failover"]["cut_at"] = round(time.time(), 2)
     while time.monotonic() - cut_at < 3 * (DPD_TIMEOUT + TELEMETRY_LAG):
         if run.evidence().get(outside) == "DOWN":
             break
         time.sleep(1)
     result["failover"]["telemetry_down_after_s"] = round(time.monotonic() - cut_at, 1)
-    # Then until the traffic has moved (DPD with static routing, the sessions' hold time with
-    # BGP): the check after the cut judges the lab after its failover, not during it.
+    # Then until the failover is over: both sides' DPD have given up on the cut tunnel (the Azure
+    # side's, 45 s, is the last event of a failover: with BGP the sessions' hold time moved the
+    # traffic before it) and every AWS VM reaches every Azure VM (the VNet spreads the VMs'
+    # flows over both gateway instances; one pair answering proves only its own path). The
+    # check after the cut judges the lab after its failover, not during it.
     while time.monotonic() - cut_at < 3 * (DPD_TIMEOUT + TELEMETRY_LAG):
-        if subprocess.run(["ip", "netns", "exec", source, "ping", "-n", "-c", "1", "-W", "1", target],
-                          capture_output=True, check=False).returncode == 0:
+        if not ike_up_with(run, outside):
+            break
+        time.sleep(1)
+    result["failover"]["dpd_done_after_s"] = round(time.monotonic() - cut_at, 1)
+    while time.monotonic() - cut_at < 3 * (DPD_TIMEOUT + TELEMETRY_LAG):
+        if every_pair_answers(aws_vms, azure_vms):
             break
         time.sleep(0.5)
     result["failover"]["traffic_back_after_s"] = round(time.monotonic() - cut_at, 1)
+    result["failover"]["check_started"] = round(time.time(), 2)
     run.check("check-after-cut", quick=True)
     result["failover"]["check_done_after_s"] = round(time.monotonic() - cut_at, 1)
     result["failover"]["outage"] = ping.stop()
