@@ -14,13 +14,11 @@ set -eu
 old=${1:?usage: ab_cloud_schedule.sh <old-commit> [rounds] [delay]}
 rounds=${2:-2}
 delay=${3:-120}
-new_tree=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/bench/ab_common.sh
+. "$(dirname "$0")/ab_common.sh"
+ab_setup "$old" vpnlab-ab
 python=$new_tree/.venv/bin/python
-work=$(mktemp -d /tmp/vpnlab-ab-XXXXXX)
-git -C "$new_tree" worktree add -q --detach "$work/old" "$old"
-mkdir -p "$work/coll/ansible_collections/multicloud"
-ln -s "$work/old" "$work/coll/ansible_collections/multicloud/vpnlab"
-trap 'git -C "$new_tree" worktree remove --force "$work/old"; rm -rf "$work"' EXIT
+trap ab_remove EXIT
 
 one_run() {  # tree collections-path tag
     local tree=$1 coll=$2 tag=$3 out
@@ -40,34 +38,17 @@ print("%s total=%s before=%s after=%s" % (sys.argv[1], total, before, after))
 PY
 }
 
-for round in $(seq "$rounds"); do
-    if [ $((round % 2)) = 1 ]; then
-        one_run "$work/old" "$work/coll" old
-        one_run "$new_tree" "" new
-    else
-        one_run "$new_tree" "" new
-        one_run "$work/old" "$work/coll" old
-    fi
-done
+ab_rounds "$rounds" one_run
 
 echo "medians over $rounds rounds, D = $delay s (old = $old, new = $(git -C "$new_tree" rev-parse --short HEAD)):"
+ab_medians "$work/results" total before after
 python3 - "$work/results" "$delay" <<'PY'
-import re, statistics, sys
-runs = {}
+import statistics, sys
+totals = {}
 for line in open(sys.argv[1]):
     tag, *fields = line.split()
-    for field in fields:
-        name, _, value = field.partition("=")
-        if re.fullmatch(r"[\d.]+", value):
-            runs.setdefault(tag, {}).setdefault(name, []).append(float(value))
-for step in ("total", "before", "after"):
-    old, new = (runs.get(t, {}).get(step, []) for t in ("old", "new"))
-    if old and new:
-        print("%-7s old %6.1f (%.1f-%.1f)  new %6.1f (%.1f-%.1f)  change %+.1f s" % (
-            step, statistics.median(old), min(old), max(old), statistics.median(new), min(new),
-            max(new), statistics.median(new) - statistics.median(old)))
-old, new = (runs.get(t, {}).get("total", []) for t in ("old", "new"))
-if old and new:
-    print("ratio   old %.2f  new %.2f (total / D; goal <= 1.10)" % (
-        statistics.median(old) / float(sys.argv[2]), statistics.median(new) / float(sys.argv[2])))
+    totals.setdefault(tag, []).extend(float(f[6:]) for f in fields if f.startswith("total="))
+if totals.get("old") and totals.get("new"):
+    print("ratio     old %.2f  new %.2f (total / D; goal <= 1.10)" % (
+        statistics.median(totals["old"]) / float(sys.argv[2]), statistics.median(totals["new"]) / float(sys.argv[2])))
 PY

@@ -13,13 +13,11 @@
 set -eu
 old=${1:?usage: ab_local_lab.sh <old-commit> [rounds]}
 rounds=${2:-4}
-new_tree=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/bench/ab_common.sh
+. "$(dirname "$0")/ab_common.sh"
+ab_setup "$old" vpnlab-ab
 playbook=$new_tree/.venv/bin/ansible-playbook
-work=$(mktemp -d /tmp/vpnlab-ab-XXXXXX)
-git -C "$new_tree" worktree add -q --detach "$work/old" "$old"
-mkdir -p "$work/coll/ansible_collections/multicloud"
-ln -s "$work/old" "$work/coll/ansible_collections/multicloud/vpnlab"
-trap 'git -C "$new_tree" worktree remove --force "$work/old"; rm -rf "$work"' EXIT
+trap ab_remove EXIT
 
 one_run() {  # tree collections-path tag
     local tree=$1 coll=$2 tag=$3 line=$3 step name book began ended
@@ -41,30 +39,7 @@ one_run() {  # tree collections-path tag
     echo "$line" | tee -a "$work/results"
 }
 
-for round in $(seq "$rounds"); do
-    if [ $((round % 2)) = 1 ]; then
-        one_run "$work/old" "$work/coll" old
-        one_run "$new_tree" "" new
-    else
-        one_run "$new_tree" "" new
-        one_run "$work/old" "$work/coll" old
-    fi
-done
+ab_rounds "$rounds" one_run
 
 echo "medians over $rounds rounds (old = $old, new = $(git -C "$new_tree" rev-parse --short HEAD)):"
-python3 - "$work/results" <<'EOF'
-import re, statistics, sys
-runs = {}
-for line in open(sys.argv[1]):
-    tag, *fields = line.split()
-    for field in fields:
-        name, _, value = field.partition("=")
-        if re.fullmatch(r"[\d.]+", value):
-            runs.setdefault(tag, {}).setdefault(name, []).append(float(value))
-for step in ("build", "rerun", "check", "teardown"):
-    old, new = (runs.get(t, {}).get(step, []) for t in ("old", "new"))
-    if old and new:
-        print("%-9s old %5.2f (%.1f-%.1f)  new %5.2f (%.1f-%.1f)  change %+.2f s" % (
-            step, statistics.median(old), min(old), max(old), statistics.median(new), min(new),
-            max(new), statistics.median(new) - statistics.median(old)))
-EOF
+ab_medians "$work/results" build rerun check teardown

@@ -14,19 +14,16 @@ old=${1:?usage: ab_rehearsal_check.sh <old-commit> [rounds] [drill]}
 rounds=${2:-2}
 drill=${3:-tunnel-integrity}
 lab=abrh
-new_tree=$(cd "$(dirname "$0")/../.." && pwd)
-work=$(mktemp -d /tmp/vpnlab-abr-XXXXXX)
+# shellcheck source=tests/bench/ab_common.sh
+. "$(dirname "$0")/ab_common.sh"
+ab_setup "$old" vpnlab-abr
 args="-e '{\"vpnlab_name\": \"$lab\"}'"
 quick="-e connectivity_check_remeasure=0 -e connectivity_check_throughput=false -e connectivity_check_mtu=0"
 export VPNLAB_HOME=$work/home ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
-git -C "$new_tree" worktree add -q --detach "$work/old" "$old"
-mkdir -p "$work/coll/ansible_collections/multicloud"
-ln -s "$work/old" "$work/coll/ansible_collections/multicloud/vpnlab"
 cleanup() {
     (cd "$new_tree" && make --no-print-directory rehearse-down ARGS="$args" > "$work/down.out" 2>&1) \
         || echo "rehearse-down failed: see $work/down.out"
-    git -C "$new_tree" worktree remove --force "$work/old"
-    rm -rf "$work"
+    ab_remove
 }
 trap cleanup EXIT
 
@@ -48,12 +45,4 @@ one_check() {  # tree collections-path tag
 }
 
 echo "drill $drill on rehearsal $lab; old=$old new=$(git rev-parse --short HEAD)"
-for round in $(seq "$rounds"); do
-    if [ $((round % 2)) = 1 ]; then
-        one_check "$work/old" "$work/coll" old
-        one_check "$new_tree" "" new
-    else
-        one_check "$new_tree" "" new
-        one_check "$work/old" "$work/coll" old
-    fi
-done
+ab_rounds "$rounds" one_check
