@@ -211,7 +211,7 @@ def every_pair_answers(sources, targets):
     """One ping from each source namespace to each target address, all answered."""
     return all(subprocess.run(["ip", "netns", "exec", netns, "ping", "-n", "-c", "1", "-W", "1", address],
                               capture_output=True, check=False).returncode == 0
-               for netns, _ in sources for _, address in targets)
+               for netns, _address in sources for _netns, address in targets)
 
 
 def charon_sas(run):
@@ -233,7 +233,7 @@ def ike_up_with(run, outside):
     """Whether a gateway on either side still holds an established IKE SA with the tunnel's AWS
     outside address (before both sides' DPD have given up on a cut tunnel)."""
     return any(ike.get("state") == b"ESTABLISHED" and outside.encode() in (ike.get("local-host"), ike.get("remote-host"))
-               for _, ike in charon_sas(run))
+               for _name, ike in charon_sas(run))
 
 
 def aws_data_bytes(run):
