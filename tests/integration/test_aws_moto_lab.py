@@ -3,9 +3,11 @@
 """The cloud target's AWS half alone (site.yml with vpnlab_azure_gateway_public_ip standing in for the
 Azure gateway) through ansible-playbook on moto, in a loopback-only namespace.
 
-One moto per build (two tests read one build: the open admin rule and the plan's ASNs); each
-build runs a short sequence of real playbook runs (moto's state lives only as long as its
-server) and writes every output and EC2 dump to files, which the test then reads:
+One moto per build; each build runs a short sequence of real playbook runs (moto's state lives
+only as long as its server) and writes every output and EC2 dump to files, which the tests then
+read. Tests that only read a build share it: one with two AWS VMs and a customer gateway left
+untagged (keys, inventory, security groups, the rebuild, adoption, teardown), one with the admin
+rule open to the world and other ASNs:
 
 - a dry run (--check) of a new lab creates nothing (EC2 before and after, the state directory);
 - the build at -vvv, with one key given and one generated, prints neither key; the keys are kept
@@ -48,7 +50,8 @@ for step in "$@"; do
     check) pb check "$ROOT/playbooks/site.yml" --check ;;
     build) pb build "$ROOT/playbooks/site.yml" -vvv ;;
     rebuild) pb rebuild "$ROOT/playbooks/site.yml" ;;
-    stale) "$BIN/python" -c "import json,sys; p=sys.argv[1]; d=json.load(open(p)); d['vms'][0]['public_ip']='192.0.2.250'; \
+    stale) cp "$VPNLAB_HOME/awsit/vms.json" "$out/vms-fresh.json"
+           "$BIN/python" -c "import json,sys; p=sys.argv[1]; d=json.load(open(p)); d['vms'][0]['public_ip']='192.0.2.250'; \
 d['vms'][0]['connection']['ansible_host']='192.0.2.250'; json.dump(d, open(p, 'w'))" "$VPNLAB_HOME/awsit/vms.json" ;;
     inventory) "$BIN/ansible-inventory" -i "$ROOT/extensions/molecule/aws_moto/inventory/vpnlab.yml" --list \
                > "$out/inventory.json" 2> "$out/inventory.err" ;;
@@ -106,8 +109,24 @@ def test_check_mode_on_a_new_lab_creates_nothing(tmp_path):
     assert not state_dir.exists()
 
 
-def test_build_hides_the_keys_lists_the_vm_and_tears_down(tmp_path):
-    state_dir = run_steps(tmp_path, "build", "keys", "dump-built", "stale", "inventory", "teardown", "dump-down")
+TWO_AWS_VMS = [{"name": "vm1", "cloud": "azure", "private_ip": "10.1.1.10"},
+               {"name": "vm3", "cloud": "aws", "private_ip": "10.2.1.10"},
+               {"name": "vm4", "cloud": "aws", "private_ip": "10.2.1.11"}]
+
+
+@pytest.fixture(scope="module")
+def two_vms(tmp_path_factory):
+    """One build read by three tests: two AWS VMs, one key given and one generated, a customer
+    gateway an earlier build left untagged; built at -vvv, rebuilt, the keys file read, vms.json
+    made stale before the inventory reads it, torn down."""
+    out = tmp_path_factory.mktemp("two-vms")
+    state_dir = run_steps(out, "untagged-cgw", "build", "rebuild", "keys", "dump-built", "stale", "inventory",
+                          "teardown", "dump-down", vpnlab_vms=TWO_AWS_VMS)
+    return out, state_dir
+
+
+def test_build_hides_the_keys_lists_the_vm_and_tears_down(two_vms):
+    tmp_path, state_dir = two_vms
     out = log(tmp_path, "build")
     assert rc(tmp_path, "build") == 0, out[-3000:]
     keys = json.loads((tmp_path / "keys.json").read_text())["pre_shared_keys"]
@@ -121,7 +140,8 @@ def test_build_hides_the_keys_lists_the_vm_and_tears_down(tmp_path):
     built = dumped(tmp_path, "built")
     assert not [rule for rule in built["ingress"] if rule.endswith(" 0.0.0.0/0")], built["ingress"]
     assert "awsit-sg tcp:22->22 198.18.7.0/24" in built["ingress"]
-    [instance] = [i for i in built["instances"] if i["tags"].get("vpnlab") == "awsit"]
+    [instance] = [i for i in built["instances"] if i["tags"].get("vpnlab") == "awsit" and i["tags"].get("vpnlab_vm") == "vm3"]
+    assert json.loads((tmp_path / "vms-fresh.json").read_text())["vms"][0]["name"] == "vm3"  # the stale one below
     hostvars = unwrap(json.loads((tmp_path / "inventory.json").read_text())["_meta"]["hostvars"]["awsit-vm3"])
     assert hostvars["private_ip"] == "10.2.1.10"
     assert hostvars["public_ip"] not in ("192.0.2.250", None)  # EC2's address, not the stale one
@@ -183,13 +203,8 @@ def test_a_build_that_fails_halfway_says_how_to_tear_down(tmp_path):
     assert "rescued=1" in out
 
 
-TWO_AWS_VMS = [{"name": "vm1", "cloud": "azure", "private_ip": "10.1.1.10"},
-               {"name": "vm3", "cloud": "aws", "private_ip": "10.2.1.10"},
-               {"name": "vm4", "cloud": "aws", "private_ip": "10.2.1.11"}]
-
-
-def test_two_aws_vms_may_probe_each_other_and_a_rebuild_changes_nothing(tmp_path):
-    run_steps(tmp_path, "build", "rebuild", "dump-built", "teardown", "dump-down", vpnlab_vms=TWO_AWS_VMS)
+def test_two_aws_vms_may_probe_each_other_and_a_rebuild_changes_nothing(two_vms):
+    tmp_path = two_vms[0]
     assert rc(tmp_path, "build") == 0, log(tmp_path, "build")[-3000:]
     rebuilt = log(tmp_path, "rebuild")
     assert rc(tmp_path, "rebuild") == 0, rebuilt[-3000:]
@@ -211,10 +226,10 @@ def test_two_aws_vms_may_probe_each_other_and_a_rebuild_changes_nothing(tmp_path
     assert [rule for rule in down["ingress"] if rule.startswith("awsit-")] == []
 
 
-def test_a_customer_gateway_left_untagged_is_adopted_and_torn_down(tmp_path):
+def test_a_customer_gateway_left_untagged_is_adopted_and_torn_down(two_vms):
     """What community.aws.ec2_customer_gateway + a failed tag task left (Name only): the build
     adopts it (the foreign-resource check does not stop it) and teardown, by tag, removes it."""
-    run_steps(tmp_path, "untagged-cgw", "build", "dump-built", "teardown", "dump-down")
+    tmp_path = two_vms[0]
     assert rc(tmp_path, "build") == 0, log(tmp_path, "build")[-3000:]
     left = json.loads((tmp_path / "cgw.json").read_text())["CustomerGatewayId"]
     live = [g for g in dumped(tmp_path, "built")["customer_gateways"] if g["state"] != "deleted"]

@@ -75,6 +75,8 @@ def test_nothing_is_left_and_no_key_was_shown_anywhere(run):
 
 
 def test_a_second_build_changes_nothing(run):
+    # The cloud path's one re-run of a whole lab where nothing drifted (the rehearsal re-runs
+    # only to repair, and asserts that nothing but the drifted objects changes).
     assert run["site2_rc"] == 0
     assert run["site2_changed"] == []
 
