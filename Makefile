@@ -148,10 +148,12 @@ sanity:
 	bash scripts/sanity.sh
 
 # Three workers, a test file each at a time, the slowest files first (conftest.py), the 10 slowest
-# tests named at the end: the files wait mostly on Ansible runs and emulators,
+# tests named at the end (every test's time in tests/output/junit-integration.xml): the files wait
+# mostly on Ansible runs and emulators,
 # and a file's labs and emulators (own names, own loopback-only namespaces) never meet another's.
 integration:
-	$(BIN)/pytest -q -n 3 --dist loadfile --no-loadscope-reorder --durations=10 tests/integration
+	$(BIN)/pytest -q -n 3 --dist loadfile --no-loadscope-reorder --durations=10 \
+		--junitxml=tests/output/junit-integration.xml tests/integration
 
 # Every scenario of extensions/molecule, two at a time, the emulators' in a loopback-only network
 # namespace (scripts/molecule.sh; MOLECULE_JOBS=1 runs them one after the other).
