@@ -16,6 +16,8 @@ if str(ROOT) not in sys.path:
 
 from tests.azure_double.isolation import Isolated  # noqa: E402  pylint: disable=wrong-import-position
 
+from playbooks import reset, sdk_clients  # noqa: E402  pylint: disable=wrong-import-position
+
 if importlib.util.find_spec("azure.mgmt.network") is None:
     pytest.fail("the Azure SDK is not installed in this venv: run `make cloud-deps` "
                 "(azure.azcollection's requirements, about 2 GB)", pytrace=False)
@@ -31,23 +33,11 @@ def double(tmp_path_factory):
 @pytest.fixture
 def fresh(double):
     """The module's double, emptied (resources and request log) before the test."""
-    double.control("reset", {})
-    double.control("config", {"gateway_delay": 0.5, "connection_delay": 0.3, "operation_delay": 0.1})
-    return double
+    return reset(double)
 
 
 @pytest.fixture
 def clients(fresh):
-    """SDK clients (resource, network, compute) as the test's thread sees Azure: through the
-    double's proxy, from inside the namespace (the test body runs inside it)."""
-    from azure.identity import ClientSecretCredential
-    from azure.mgmt.compute import ComputeManagementClient
-    from azure.mgmt.network import NetworkManagementClient
-    from azure.mgmt.resource import ResourceManagementClient
-
-    env = fresh.info["env"]
-    with fresh.inside():
-        cred = ClientSecretCredential(env["AZURE_TENANT"], env["AZURE_CLIENT_ID"], env["AZURE_SECRET"])
-        sub = env["AZURE_SUBSCRIPTION_ID"]
-        yield {"resource": ResourceManagementClient(cred, sub), "network": NetworkManagementClient(cred, sub),
-               "compute": ComputeManagementClient(cred, sub), "double": fresh, "env": env}
+    """SDK clients for the test body, which runs inside the double's namespace."""
+    with sdk_clients(fresh) as made:
+        yield made

@@ -1,8 +1,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Run a few tasks as a real ansible-playbook inside the double's network namespace."""
+"""Run a few tasks as a real ansible-playbook inside the double's network namespace; reset the
+double; SDK clients that see it as the tasks do."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -63,3 +65,27 @@ def play(iso, tasks, extra_vars=None, verbosity=0, check=False, json_output=True
     finally:
         os.unlink(handle.name)
     return Play(proc)
+
+
+def reset(double):
+    """Empty the double (resources and request log) and give it short delays."""
+    double.control("reset", {})
+    double.control("config", {"gateway_delay": 0.5, "connection_delay": 0.3, "operation_delay": 0.1})
+    return double
+
+
+@contextlib.contextmanager
+def sdk_clients(double):
+    """SDK clients (resource, network, compute) as the calling thread sees Azure: through the
+    double's proxy, from inside the namespace (the thread is moved into it until the end)."""
+    from azure.identity import ClientSecretCredential
+    from azure.mgmt.compute import ComputeManagementClient
+    from azure.mgmt.network import NetworkManagementClient
+    from azure.mgmt.resource import ResourceManagementClient
+
+    env = double.info["env"]
+    with double.inside():
+        cred = ClientSecretCredential(env["AZURE_TENANT"], env["AZURE_CLIENT_ID"], env["AZURE_SECRET"])
+        sub = env["AZURE_SUBSCRIPTION_ID"]
+        yield {"resource": ResourceManagementClient(cred, sub), "network": NetworkManagementClient(cred, sub),
+               "compute": ComputeManagementClient(cred, sub), "double": double, "env": env}
