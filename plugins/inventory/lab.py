@@ -29,7 +29,10 @@ description:
     C(managed_by=multicloud.vpnlab)) in the region and endpoint that C(vms.json) records, with
     boto3's usual credentials, so that addresses that changed since the build (a stopped and
     started instance) are current. When EC2 cannot be asked, the VMs of C(vms.json) are listed
-    with a warning. O(cloud_refresh=false) lists C(vms.json) only.
+    with a warning. O(cloud_refresh=false) lists C(vms.json) only. A C(vms.json) written after
+    the running Ansible process started was written by this very run, from the clouds' own
+    listing by the lab's tags (a build's last step), so it is listed as it is, without asking
+    the clouds again (the inventory refresh at the end of a cloud build).
   - Likewise the Azure VMs are read by the same tags in the resource group C(vms.json) records,
     with the credentials azure.azcollection reads (E(AZURE_*) variables, C(~/.azure/credentials),
     C(az login)).
@@ -109,6 +112,7 @@ compose:
 """
 
 import os
+import time
 
 from ansible.errors import AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
@@ -124,6 +128,28 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.vms_file import 
 # Cloud labs: per cloud, the section of vms.json it reads and the function listing its VMs by tag
 # (section, lab, state_dir) -> records as in vms.json.
 CLOUD_LISTINGS = {"aws": aws_vms, "azure": azure_vms}
+
+
+def process_started():
+    """When the running process started, in seconds since the epoch: Linux's start time of
+    /proc/self/stat (clock ticks since boot) against /proc/uptime, to about 10 ms; elsewhere
+    now, which is no earlier than the start (so nothing is taken for this run's own)."""
+    now = time.time()
+    try:
+        with open("/proc/self/stat", encoding="ascii") as handle:
+            # The fields after the command name, which is in parentheses and may hold spaces:
+            # field 22 (starttime) is the 20th of them.
+            started_ticks = int(handle.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as handle:
+            uptime = float(handle.read().split()[0])
+        return now - (uptime - started_ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return now
+
+
+# Taken when the plugin is first imported: the start of the ansible-playbook (or
+# ansible-inventory) process that reads the inventory.
+PROCESS_STARTED = process_started()
 
 
 def load_lab_state(path):
@@ -162,14 +188,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                 self._skip(vms_file, to_native(exc))
                 continue
             lab_name, lab_dir = lab, os.path.dirname(vms_file)
-            for vm in self._cloud_vms(lab_name, state, lab_dir):
+            for vm in self._cloud_vms(lab_name, state, lab_dir, written=os.stat(vms_file).st_mtime):
                 self._add_vm(lab_name, state, vm, lab_dir)
 
-    def _cloud_vms(self, lab, state, lab_dir):
-        """A cloud lab's VMs as the clouds list them now; vms.json's for the other targets, and
-        for a cloud that cannot be asked (with a warning)."""
+    def _cloud_vms(self, lab, state, lab_dir, written=None):
+        """A cloud lab's VMs as the clouds list them now; vms.json's for the other targets, for
+        a vms.json this run wrote (``written``, its modification time, after the process
+        started: the clouds' listing of moments ago), and for a cloud that cannot be asked
+        (with a warning)."""
         vms = state["vms"]
         if state.get("target") != "cloud" or not self.get_option("cloud_refresh"):
+            return vms
+        if written is not None and written >= PROCESS_STARTED:
             return vms
         for cloud, listing in CLOUD_LISTINGS.items():
             if not isinstance(state.get(cloud), dict):
