@@ -181,6 +181,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
         from a configuration file, or directly by the ``lab_hosts`` lookup."""
         for lab, vms_file in self._lab_files():
             try:
+                # Before the read: a file rewritten in between looks older than it is, and the
+                # clouds are asked (never the other way round).
+                written = os.stat(vms_file).st_mtime
                 state = load_lab_state(vms_file)
                 if state.get("lab", lab) != lab:
                     raise ValueError("it names lab %r, its directory's marker %r" % (state.get("lab"), lab))
@@ -188,7 +191,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
                 self._skip(vms_file, to_native(exc))
                 continue
             lab_name, lab_dir = lab, os.path.dirname(vms_file)
-            for vm in self._cloud_vms(lab_name, state, lab_dir, written=os.stat(vms_file).st_mtime):
+            for vm in self._cloud_vms(lab_name, state, lab_dir, written=written):
                 self._add_vm(lab_name, state, vm, lab_dir)
 
     def _cloud_vms(self, lab, state, lab_dir, written=None):
