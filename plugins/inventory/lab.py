@@ -30,7 +30,7 @@ description:
     boto3's usual credentials, so that addresses that changed since the build (a stopped and
     started instance) are current. When EC2 cannot be asked, the VMs of C(vms.json) are listed
     with a warning. O(cloud_refresh=false) lists C(vms.json) only. A C(vms.json) written after
-    the running Ansible process started was written by this very run, from the clouds' own
+    the running Ansible process loaded this plugin was written by this very run, from the clouds' own
     listing by the lab's tags (a build's last step), so it is listed as it is, without asking
     the clouds again (the inventory refresh at the end of a cloud build).
   - Likewise the Azure VMs are read by the same tags in the resource group C(vms.json) records,
@@ -130,26 +130,11 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils.vms_file import 
 CLOUD_LISTINGS = {"aws": aws_vms, "azure": azure_vms}
 
 
-def process_started():
-    """When the running process started, in seconds since the epoch: Linux's start time of
-    /proc/self/stat (clock ticks since boot) against /proc/uptime, to about 10 ms; elsewhere
-    now, which is no earlier than the start (so nothing is taken for this run's own)."""
-    now = time.time()
-    try:
-        with open("/proc/self/stat", encoding="ascii") as handle:
-            # The fields after the command name, which is in parentheses and may hold spaces:
-            # field 22 (starttime) is the 20th of them.
-            started_ticks = int(handle.read().rsplit(")", 1)[1].split()[19])
-        with open("/proc/uptime", encoding="ascii") as handle:
-            uptime = float(handle.read().split()[0])
-        return now - (uptime - started_ticks / os.sysconf("SC_CLK_TCK"))
-    except (OSError, ValueError, IndexError):
-        return now
-
-
-# Taken when the plugin is first imported: the start of the ansible-playbook (or
-# ansible-inventory) process that reads the inventory.
-PROCESS_STARTED = process_started()
+# When this plugin was loaded: at the start of the ansible-playbook (or ansible-inventory)
+# process that reads the inventory, before any task of the run. A vms.json written later was
+# written by this run. File times come from a coarser clock than time.time(), so a file written
+# just after this moment may look older (and is then read from the clouds again), never newer.
+LOADED = time.time()
 
 
 def load_lab_state(path):
@@ -196,13 +181,13 @@ class InventoryModule(BaseInventoryPlugin, Constructable):
 
     def _cloud_vms(self, lab, state, lab_dir, written=None):
         """A cloud lab's VMs as the clouds list them now; vms.json's for the other targets, for
-        a vms.json this run wrote (``written``, its modification time, after the process
-        started: the clouds' listing of moments ago), and for a cloud that cannot be asked
+        a vms.json this run wrote (``written``, its modification time, after this plugin was
+        loaded: the clouds' listing of moments ago), and for a cloud that cannot be asked
         (with a warning)."""
         vms = state["vms"]
         if state.get("target") != "cloud" or not self.get_option("cloud_refresh"):
             return vms
-        if written is not None and written >= PROCESS_STARTED:
+        if written is not None and written >= LOADED:
             return vms
         for cloud, listing in CLOUD_LISTINGS.items():
             if not isinstance(state.get(cloud), dict):

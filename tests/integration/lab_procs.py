@@ -58,20 +58,34 @@ def processes_using(path):
                   and (str(path) in _cmdline(p) or "STRONGSWAN_CONF=" + str(path) in _environ(p)))
 
 
-def lock_holders(lab, settle=15.0):
-    """The lock holders (comm vpnlab-lock) and whether the lab's lock file is still there, after
-    waiting up to `settle` seconds for it to go: a holder removes it when it sees its playbook
-    end, which takes a moment on a loaded machine."""
-    deadline = time.monotonic() + settle
-    while os.path.exists("/run/vpnlab/%s.lock" % lab) and time.monotonic() < deadline:
-        time.sleep(0.2)
+def _live_holders():
+    """The running lock holders (comm vpnlab-lock): an exited one not yet reaped (a zombie,
+    state Z, whose parent is gone) holds nothing."""
     holders = []
     for pid in (p for p in os.listdir("/proc") if p.isdigit()):
         try:
             with open("/proc/%s/comm" % pid) as handle:
                 if handle.read().strip() != "vpnlab-lock":
                     continue
-        except OSError:
+            with open("/proc/%s/stat" % pid) as handle:
+                if handle.read().rsplit(")", 1)[1].split()[0] == "Z":
+                    continue
+        except (OSError, IndexError):
             continue
         holders.append(int(pid))
+    return holders
+
+
+def lock_holders(lab, settle=15.0, gone=None):
+    """The running lock holders and whether the lab's lock file is still there, after waiting
+    up to `settle` seconds for the file, and the holder `gone` if given, to go: a holder
+    removes the file when it sees its playbook end, then exits, which takes a moment on a
+    loaded machine."""
+    deadline = time.monotonic() + settle
+    while os.path.exists("/run/vpnlab/%s.lock" % lab) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    holders = _live_holders()
+    while gone in holders and time.monotonic() < deadline:
+        time.sleep(0.2)
+        holders = _live_holders()
     return holders, os.path.exists("/run/vpnlab/%s.lock" % lab)

@@ -65,6 +65,5 @@ def test_a_build_holds_its_lab_until_it_ends(tmp_path_factory):
     report = json.loads((home / LAB / "report.json").read_text())
     assert report["verdict"]["level"] == "pass", report["verdict"]
     assert lab_netns(LAB) == [] and processes_using(home) == []
-    time.sleep(1)  # the teardown's holder sees its playbook end
-    holders, lock_left = lock_holders(LAB)
+    holders, lock_left = lock_holders(LAB, gone=record["holder_pid"])
     assert not lock_left and record["holder_pid"] not in holders
