@@ -17,6 +17,8 @@ description:
     M(azure.azcollection.azure_rm_localnetworkgateway) 3.12.0 for the lab, which merges the
     given prefixes with the existing ones (a removed prefix is never removed, so traffic for a
     network no longer behind the peer keeps going into the tunnel) and fails on a tag change.
+  - With O(local_network_gateways), several local network gateways are handled one after the other in one
+    module run (one Azure SDK import instead of one per gateway).
 author:
   - multicloud.vpnlab contributors (@multicloud)
 notes:
@@ -42,9 +44,44 @@ options:
     type: str
     required: true
   name:
-    description: Name of the local network gateway.
+    description:
+      - Name of the local network gateway.
+      - One of O(name) and O(local_network_gateways) is required.
     type: str
-    required: true
+  local_network_gateways:
+    description:
+      - Several local network gateways, handled one after the other in one module run, in this order.
+        Each entry's fields replace the options of the same name; every other option applies to all of them.
+      - Mutually exclusive with O(name), O(gateway_ip_address) and O(bgp).
+      - The result is then in RV(local_network_gateways), one entry per gateway; the first one Azure refuses
+        ends the run (the ones before it are done).
+    type: list
+    elements: dict
+    version_added: 0.1.0
+    suboptions:
+      name:
+        description: Name of the local network gateway.
+        type: str
+        required: true
+      gateway_ip_address:
+        description: As O(gateway_ip_address). Required with O(state=present).
+        type: str
+      address_prefixes:
+        description: As O(address_prefixes); O(address_prefixes) when not given.
+        type: list
+        elements: str
+      bgp:
+        description: As O(bgp).
+        type: dict
+        suboptions:
+          asn:
+            description: The peer's ASN.
+            type: int
+            required: true
+          bgp_peering_address:
+            description: The peer's BGP address.
+            type: str
+            required: true
   state:
     description: Whether it should exist.
     type: str
@@ -54,7 +91,9 @@ options:
     description: Region; the resource group's by default.
     type: str
   gateway_ip_address:
-    description: Public IP of the peer (an AWS tunnel's outside address). Required with O(state=present).
+    description:
+      - Public IP of the peer (an AWS tunnel's outside address).
+      - Required with O(state=present), unless O(local_network_gateways) gives it.
     type: str
   address_prefixes:
     description: The networks behind the peer, exactly (a prefix not listed is removed).
@@ -92,12 +131,22 @@ EXAMPLES = r"""
     address_prefixes: [10.2.0.0/16]
     tags:
       vpnlab: vpntest
+
+- name: Stand for both AWS tunnels in one module run
+  multicloud.vpnlab.azure_local_network_gateway:
+    resource_group: rg-euwe-dev-student-vpntest
+    address_prefixes: [10.2.0.0/16]
+    local_network_gateways:
+      - name: lgw-vpntest-tunnel1
+        gateway_ip_address: 203.0.113.10
+      - name: lgw-vpntest-tunnel2
+        gateway_ip_address: 203.0.113.11
 """
 
 RETURN = r"""
 local_network_gateway:
   description: The local network gateway as Azure describes it; empty when absent.
-  returned: always
+  returned: with O(name)
   type: dict
   contains:
     id:
@@ -114,9 +163,29 @@ local_network_gateway:
       type: dict
 changed_fields:
   description: The fields that were (or in check mode would be) changed.
-  returned: always
+  returned: with O(name)
   type: list
   elements: str
+local_network_gateways:
+  description: With O(local_network_gateways), one entry per gateway, in its order.
+  returned: with O(local_network_gateways)
+  type: list
+  elements: dict
+  version_added: 0.1.0
+  contains:
+    name:
+      description: Name of the local network gateway.
+      type: str
+    changed:
+      description: Whether this one was (or in check mode would be) changed.
+      type: bool
+    changed_fields:
+      description: As RV(changed_fields), for this one.
+      type: list
+      elements: str
+    local_network_gateway:
+      description: As RV(local_network_gateway), for this one.
+      type: dict
 """
 
 
@@ -131,16 +200,24 @@ except ImportError:  # AzureRMModuleBase reports the missing SDK
     HttpResponseError = ResourceNotFoundError = Exception
 
 
+BGP_SPEC = dict(asn=dict(type="int", required=True), bgp_peering_address=dict(type="str", required=True))
+
+
 def argument_spec():
     return dict(
         resource_group=dict(type="str", required=True),
-        name=dict(type="str", required=True),
+        name=dict(type="str"),
+        local_network_gateways=dict(type="list", elements="dict", options=dict(
+            name=dict(type="str", required=True),
+            gateway_ip_address=dict(type="str"),
+            address_prefixes=dict(type="list", elements="str"),
+            bgp=dict(type="dict", options=BGP_SPEC),
+        )),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         location=dict(type="str"),
         gateway_ip_address=dict(type="str"),
         address_prefixes=dict(type="list", elements="str", default=[]),
-        bgp=dict(type="dict", options=dict(asn=dict(type="int", required=True),
-                                           bgp_peering_address=dict(type="str", required=True))),
+        bgp=dict(type="dict", options=BGP_SPEC),
         wait_timeout=dict(type="int", default=600),
     )
 
@@ -148,16 +225,38 @@ def argument_spec():
 class AzureLocalNetworkGateway(AzureRMModuleBase):
 
     def __init__(self):
-        required_if = [("state", "present", ["gateway_ip_address"])]
-        super().__init__(argument_spec(), supports_check_mode=True, supports_tags=True, required_if=required_if)
+        exclusive = [["local_network_gateways", field] for field in ("name", "gateway_ip_address", "bgp")]
+        super().__init__(argument_spec(), supports_check_mode=True, supports_tags=True, mutually_exclusive=exclusive,
+                         required_one_of=[["name", "local_network_gateways"]])
 
     def exec_module(self, **kwargs):
-        self.opts = kwargs
+        if kwargs["local_network_gateways"] is None:
+            self.refuse_incomplete(kwargs)
+            return self.one(kwargs)
+        wanted = [dict(kwargs, **{field: value for field, value in entry.items() if value is not None})
+                  for entry in kwargs["local_network_gateways"]]
+        # Every entry is checked before the first one is written.
+        for opts in wanted:
+            self.refuse_incomplete(opts)
+        done = [dict(name=opts["name"], **self.one(opts)) for opts in wanted]
+        fields = ("name", "changed", "changed_fields", "local_network_gateway")
+        return dict(changed=any(result["changed"] for result in done),
+                    local_network_gateways=[{key: result[key] for key in fields} for result in done],
+                    diff=[result["diff"] for result in done])
+
+    def refuse_incomplete(self, opts):
+        if opts["state"] == "present" and not opts.get("gateway_ip_address"):
+            self.fail("state is present but all of the following are missing%s: gateway_ip_address"
+                      % (" for local network gateway %s" % opts["name"] if opts["local_network_gateways"] else ""))
+
+    def one(self, opts):
+        """One local network gateway: the module's options, or one entry of local_network_gateways over them."""
+        self.opts = opts
         try:
-            current = self.network_client.local_network_gateways.get(kwargs["resource_group"], kwargs["name"]).as_dict()
+            current = self.network_client.local_network_gateways.get(opts["resource_group"], opts["name"]).as_dict()
         except ResourceNotFoundError:
             current = None
-        if kwargs["state"] == "absent":
+        if opts["state"] == "absent":
             return self.ensure_absent(current)
         return self.ensure_present(current)
 

@@ -24,7 +24,8 @@ description:
     counters, the Azure side's evidence of the tunnel.
   - Azure runs one operation at a time on a gateway and answers C(AnotherOperationInProgress)
     to a second one; the module retries until O(wait_timeout). Create a gateway's connections
-    one after another.
+    one after another, or all in one task with O(connections), which handles them one at a time
+    in one module run (one Azure SDK import instead of one per connection).
 author:
   - multicloud.vpnlab contributors (@multicloud)
 notes:
@@ -56,9 +57,37 @@ options:
     type: str
     required: true
   name:
-    description: Name of the connection.
+    description:
+      - Name of the connection.
+      - One of O(name) and O(connections) is required.
     type: str
-    required: true
+  connections:
+    description:
+      - Several connections of the same gateway, handled one after another in one module run, in
+        this order. Each entry's fields replace the options of the same name; every other option
+        applies to all of them.
+      - Mutually exclusive with O(name), O(local_network_gateway), O(shared_key) and
+        O(custom_bgp_ip_addresses).
+      - The result is then in RV(connections), one entry per connection; the first connection
+        Azure refuses ends the run (the ones before it are done).
+    type: list
+    elements: dict
+    version_added: 0.1.0
+    suboptions:
+      name:
+        description: Name of the connection.
+        type: str
+        required: true
+      local_network_gateway:
+        description: The local network gateway, as O(local_network_gateway). Required with O(state=present).
+        type: str
+      shared_key:
+        description: The pre-shared key, as O(shared_key). Required with O(state=present).
+        type: str
+      custom_bgp_ip_addresses:
+        description: As O(custom_bgp_ip_addresses).
+        type: list
+        elements: str
   state:
     description: Whether the connection should exist.
     type: str
@@ -75,12 +104,12 @@ options:
   local_network_gateway:
     description:
       - The local network gateway (the other side), by name (in O(resource_group)) or id.
-      - Required with O(state=present).
+      - Required with O(state=present), unless O(connections) gives it.
     type: str
   shared_key:
     description:
-      - The pre-shared key. Required with O(state=present). Compared with the connection's
-        current key, and applied when it differs.
+      - The pre-shared key. Required with O(state=present), unless O(connections) gives it.
+        Compared with the connection's current key, and applied when it differs.
     type: str
   connection_protocol:
     description: IKE version.
@@ -196,6 +225,21 @@ EXAMPLES = r"""
     custom_bgp_ip_addresses: [169.254.21.2, 169.254.21.6]
   no_log: true
 
+- name: Connect the gateway to both AWS tunnels in one module run, one connection after the other
+  multicloud.vpnlab.azure_vpn_connection:
+    resource_group: rg-euwe-dev-student-vpntest
+    virtual_network_gateway: vpng-vpntest
+    connections:
+      - name: con-vpntest-tunnel1
+        local_network_gateway: lgw-vpntest-tunnel1
+        shared_key: "{{ tunnel1_psk }}"
+      - name: con-vpntest-tunnel2
+        local_network_gateway: lgw-vpntest-tunnel2
+        shared_key: "{{ tunnel2_psk }}"
+    ipsec_policy: "{{ lab_ipsec_policy }}"
+  no_log: true
+  register: connections
+
 - name: Remove it
   multicloud.vpnlab.azure_vpn_connection:
     resource_group: rg-euwe-dev-student-vpntest
@@ -206,7 +250,7 @@ EXAMPLES = r"""
 RETURN = r"""
 connection:
   description: The connection as Azure describes it, without its shared key; empty when absent.
-  returned: always
+  returned: with O(name)
   type: dict
   contains:
     id:
@@ -234,9 +278,29 @@ connection:
       type: str
 changed_fields:
   description: The fields that were (or in check mode would be) changed; V(shared_key) when the key changes.
-  returned: always
+  returned: with O(name)
   type: list
   elements: str
+connections:
+  description: With O(connections), one entry per connection, in its order.
+  returned: with O(connections)
+  type: list
+  elements: dict
+  version_added: 0.1.0
+  contains:
+    name:
+      description: Name of the connection.
+      type: str
+    changed:
+      description: Whether this connection was (or in check mode would be) changed.
+      type: bool
+    changed_fields:
+      description: As RV(changed_fields), for this connection.
+      type: list
+      elements: str
+    connection:
+      description: As RV(connection), for this connection.
+      type: dict
 """
 
 import time
@@ -279,10 +343,20 @@ POLICY_SPEC = dict(
 )
 
 
+# What an entry of connections gives for its own connection.
+PER_CONNECTION = ("local_network_gateway", "shared_key", "custom_bgp_ip_addresses")
+
+
 def argument_spec():
     return dict(
         resource_group=dict(type="str", required=True),
-        name=dict(type="str", required=True),
+        name=dict(type="str"),
+        connections=dict(type="list", elements="dict", options=dict(
+            name=dict(type="str", required=True),
+            local_network_gateway=dict(type="str"),
+            shared_key=dict(type="str", no_log=True),
+            custom_bgp_ip_addresses=dict(type="list", elements="str"),
+        )),
         state=dict(type="str", default="present", choices=["present", "absent"]),
         location=dict(type="str"),
         virtual_network_gateway=dict(type="str"),
@@ -302,17 +376,42 @@ class AzureVpnConnection(AzureRMModuleBase):
     """Thin: reads the connection, compares with the lab's fields, writes what differs."""
 
     def __init__(self):
-        required_if = [("state", "present", ["virtual_network_gateway", "local_network_gateway", "shared_key"])]
-        super().__init__(argument_spec(), supports_check_mode=True, supports_tags=True, required_if=required_if)
+        required_if = [("state", "present", ["virtual_network_gateway"])]
+        exclusive = [["connections", field] for field in ("name",) + PER_CONNECTION]
+        super().__init__(argument_spec(), supports_check_mode=True, supports_tags=True, required_if=required_if,
+                         mutually_exclusive=exclusive, required_one_of=[["name", "connections"]])
 
     def exec_module(self, **kwargs):
-        self.opts = kwargs
         dpd = kwargs["dpd_timeout_seconds"]
         if not DPD_RANGE_SECONDS[0] <= dpd <= DPD_RANGE_SECONDS[1]:
             self.fail("dpd_timeout_seconds=%d: Azure allows %d-%d seconds" % ((dpd,) + DPD_RANGE_SECONDS))
-        self.deadline = time.monotonic() + kwargs["wait_timeout"]
+        if kwargs["connections"] is None:
+            self.refuse_incomplete(kwargs)
+            return self.one(kwargs)
+        wanted = [dict(kwargs, **{field: value for field, value in entry.items() if value is not None})
+                  for entry in kwargs["connections"]]
+        # Every entry is checked before the first one is written.
+        for opts in wanted:
+            self.refuse_incomplete(opts)
+        # One at a time, in the given order: Azure runs one operation at a time on a gateway.
+        done = [dict(name=opts["name"], **self.one(opts)) for opts in wanted]
+        return dict(changed=any(result["changed"] for result in done),
+                    connections=[{key: result[key] for key in ("name", "changed", "changed_fields", "connection")}
+                                 for result in done],
+                    diff=[result["diff"] for result in done])
+
+    def refuse_incomplete(self, opts):
+        missing = [field for field in ("local_network_gateway", "shared_key") if not opts.get(field)]
+        if opts["state"] == "present" and missing:
+            self.fail("state is present but all of the following are missing%s: %s"
+                      % (" for connection %s" % opts["name"] if opts["connections"] else "", ", ".join(missing)))
+
+    def one(self, opts):
+        """One connection: the module's options, or one entry of connections over them."""
+        self.opts = opts
+        self.deadline = time.monotonic() + opts["wait_timeout"]
         current = self.read()
-        if kwargs["state"] == "absent":
+        if opts["state"] == "absent":
             return self.ensure_absent(current)
         return self.ensure_present(current)
 

@@ -116,6 +116,61 @@ def test_ours_applies_a_new_key_and_never_shows_a_key(gateway):
     assert gateway["network"].virtual_network_gateway_connections.get_shared_key(GROUP, "con1").value == KEY2
 
 
+def several(*entries, **extra):
+    args = dict(resource_group=GROUP, virtual_network_gateway="gw", ipsec_policy=POLICY, tags=TAGS,
+                connections=list(entries))
+    args.update(extra)
+    return {"name": "several", "multicloud.vpnlab.azure_vpn_connection": args, "no_log": False}
+
+
+def test_ours_handles_several_connections_in_one_run_one_after_the_other(gateway):
+    double, net = gateway["double"], gateway["network"]
+    net.local_network_gateways.begin_create_or_update(GROUP, "lgw2", {
+        "location": LOC, "gateway_ip_address": "203.0.113.11"}).result()
+    con1 = {"name": "con1", "local_network_gateway": "lgw1", "shared_key": KEY1}
+    con2 = {"name": "con2", "local_network_gateway": "lgw2", "shared_key": KEY2}
+    first = play(double, [several(con1, con2)], verbosity=3, json_output=False)
+    assert first.rc == 0, first.output
+    assert KEY1 not in first.output and KEY2 not in first.output
+    writes = [r for r in double.requests() if r["method"] == "PUT" and "/connections/" in r["path"]]
+    # In the given order, each with its own key and local network gateway, the shared fields on both.
+    assert [r["path"].rsplit("/", 1)[-1] for r in writes] == ["con1", "con2"]
+    assert [r["body"]["properties"]["sharedKey"] for r in writes] == [fingerprint(KEY1), fingerprint(KEY2)]
+    assert [r["body"]["properties"]["localNetworkGateway2"]["id"].rsplit("/", 1)[-1] for r in writes] == ["lgw1", "lgw2"]
+    assert all(r["body"]["properties"]["ipsecPolicies"][0]["pfsGroup"] == "PFS2048" for r in writes)
+    again = play(double, [several(con1, con2)])
+    result = again["several"]
+    assert result["changed"] is False, again.output
+    assert [(c["name"], c["changed"], c["changed_fields"]) for c in result["connections"]] == [
+        ("con1", False, []), ("con2", False, [])]
+    assert all(c["connection"]["id"].endswith("/connections/" + c["name"]) for c in result["connections"])
+    # Only the connection whose key differs is written.
+    before = len(double.requests())
+    changed = play(double, [several(con1, dict(con2, shared_key=KEY1))])["several"]
+    assert changed["changed"] is True
+    assert [(c["name"], c["changed_fields"]) for c in changed["connections"]] == [("con1", []), ("con2", ["shared_key"])]
+    assert [r["path"].rsplit("/", 1)[-1] for r in double.requests()[before:] if r["method"] == "PUT"] == ["con2"]
+
+
+@pytest.mark.parametrize("task, message", [
+    # The complete first entry is not written either: every entry is checked first.
+    (several({"name": "con1", "local_network_gateway": "lgw1", "shared_key": KEY1},
+             {"name": "con2", "local_network_gateway": "lgw1"}),
+     "missing for connection con2: shared_key"),
+    (dict(several({"name": "con1", "local_network_gateway": "lgw1", "shared_key": KEY1}),
+          **{"multicloud.vpnlab.azure_vpn_connection": dict(
+              several({"name": "con1", "local_network_gateway": "lgw1", "shared_key": KEY1})
+              ["multicloud.vpnlab.azure_vpn_connection"], name="con1")}),
+     "mutually exclusive: connections|name"),
+], ids=["entry-without-key", "name-and-connections"])
+def test_several_connections_refuse_an_incomplete_entry_before_any_write(gateway, task, message):
+    double = gateway["double"]
+    result = play(double, [task])
+    assert result.rc != 0
+    assert message in result["several"]["msg"]
+    assert [r for r in double.requests() if r["method"] == "PUT" and "/connections/" in r["path"]] == []
+
+
 def test_check_mode_writes_nothing(gateway):
     double = gateway["double"]
     result = play(double, [ours()], check=True)
@@ -160,6 +215,35 @@ def test_a_removed_prefix_is_removed_only_by_ours(gateway, module, left):
     assert play(double, [lgw(module, ["10.2.0.0/16"])]).rc == 0
     found = gateway["network"].local_network_gateways.get(GROUP, "lgw1")
     assert sorted(found.local_network_address_space.address_prefixes) == left
+
+
+def lgws(*entries, **extra):
+    args = dict(resource_group=GROUP, address_prefixes=["10.2.0.0/16"], tags=TAGS, local_network_gateways=list(entries))
+    args.update(extra)
+    return {"name": "lgws", "multicloud.vpnlab.azure_local_network_gateway": args}
+
+
+def test_ours_handles_several_local_network_gateways_in_one_run(gateway):
+    double, net = gateway["double"], gateway["network"]
+    bgp = {"asn": 64512, "bgp_peering_address": "169.254.21.1"}
+    task = lgws({"name": "lgw1", "gateway_ip_address": "203.0.113.10"},
+                {"name": "lgw2", "gateway_ip_address": "203.0.113.11", "address_prefixes": [], "bgp": bgp})
+    since = len(double.requests())
+    first = play(double, [task])["lgws"]
+    # lgw1 existed with the same IP and prefixes but no tags; lgw2 is new, with BGP and no prefixes.
+    assert [(g["name"], g["changed"]) for g in first["local_network_gateways"]] == [("lgw1", True), ("lgw2", True)]
+    assert first["local_network_gateways"][0]["changed_fields"] == ["tags"]
+    assert [r["path"].rsplit("/", 1)[-1] for r in double.requests()[since:] if r["method"] == "PUT"] == ["lgw1", "lgw2"]
+    two = net.local_network_gateways.get(GROUP, "lgw2")
+    assert (two.gateway_ip_address, two.bgp_settings.asn, two.bgp_settings.bgp_peering_address) == (
+        "203.0.113.11", 64512, "169.254.21.1")
+    assert not (two.local_network_address_space and two.local_network_address_space.address_prefixes)
+    again = play(double, [task])["lgws"]
+    assert again["changed"] is False and [g["changed_fields"] for g in again["local_network_gateways"]] == [[], []]
+    since = len(double.requests())
+    refused = play(double, [lgws({"name": "lgw4", "gateway_ip_address": "203.0.113.14"}, {"name": "lgw3"})])
+    assert refused.rc != 0 and "missing for local network gateway lgw3: gateway_ip_address" in refused["lgws"]["msg"]
+    assert [r for r in double.requests()[since:] if r["method"] == "PUT"] == []  # not even lgw4
 
 
 def gateway_task(**extra):
