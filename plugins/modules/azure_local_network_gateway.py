@@ -193,6 +193,7 @@ from ansible_collections.azure.azcollection.plugins.module_utils.azure_rm_common
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.connection import (
     desired_local_gateway, local_gateway_differences, local_gateway_view,
 )
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.entries import run_entries
 
 try:
     from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
@@ -230,19 +231,7 @@ class AzureLocalNetworkGateway(AzureRMModuleBase):
                          required_one_of=[["name", "local_network_gateways"]])
 
     def exec_module(self, **kwargs):
-        if kwargs["local_network_gateways"] is None:
-            self.refuse_incomplete(kwargs)
-            return self.one(kwargs)
-        wanted = [dict(kwargs, **{field: value for field, value in entry.items() if value is not None})
-                  for entry in kwargs["local_network_gateways"]]
-        # Every entry is checked before the first one is written.
-        for opts in wanted:
-            self.refuse_incomplete(opts)
-        done = [dict(name=opts["name"], **self.one(opts)) for opts in wanted]
-        fields = ("name", "changed", "changed_fields", "local_network_gateway")
-        return dict(changed=any(result["changed"] for result in done),
-                    local_network_gateways=[{key: result[key] for key in fields} for result in done],
-                    diff=[result["diff"] for result in done])
+        return run_entries(kwargs, "local_network_gateways", "local_network_gateway", self.refuse_incomplete, self.one)
 
     def refuse_incomplete(self, opts):
         if opts["state"] == "present" and not opts.get("gateway_ip_address"):

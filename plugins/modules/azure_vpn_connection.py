@@ -312,6 +312,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.bgp impor
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.connection import (
     desired_connection, differences, public_view, update_body,
 )
+from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.entries import run_entries
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.ids import parse, resource_id
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure.operations import (
     Refused, Unfinished, run_operation,
@@ -385,20 +386,8 @@ class AzureVpnConnection(AzureRMModuleBase):
         dpd = kwargs["dpd_timeout_seconds"]
         if not DPD_RANGE_SECONDS[0] <= dpd <= DPD_RANGE_SECONDS[1]:
             self.fail("dpd_timeout_seconds=%d: Azure allows %d-%d seconds" % ((dpd,) + DPD_RANGE_SECONDS))
-        if kwargs["connections"] is None:
-            self.refuse_incomplete(kwargs)
-            return self.one(kwargs)
-        wanted = [dict(kwargs, **{field: value for field, value in entry.items() if value is not None})
-                  for entry in kwargs["connections"]]
-        # Every entry is checked before the first one is written.
-        for opts in wanted:
-            self.refuse_incomplete(opts)
         # One at a time, in the given order: Azure runs one operation at a time on a gateway.
-        done = [dict(name=opts["name"], **self.one(opts)) for opts in wanted]
-        return dict(changed=any(result["changed"] for result in done),
-                    connections=[{key: result[key] for key in ("name", "changed", "changed_fields", "connection")}
-                                 for result in done],
-                    diff=[result["diff"] for result in done])
+        return run_entries(kwargs, "connections", "connection", self.refuse_incomplete, self.one)
 
     def refuse_incomplete(self, opts):
         missing = [field for field in ("local_network_gateway", "shared_key") if not opts.get(field)]
