@@ -262,8 +262,10 @@ def test_bgp_over_the_tunnels_learns_routes_and_repairs_an_instance_loss(lab):
 
     # The limit of userspace ESP: the VGW's route has four next hops, all through ipsec0; one
     # tunnel carries the flow, the one libipsec's policies pick.
+    # (A run of 20 with one late echo on a loaded machine is tried again, bounded: what is asserted
+    # here is which tunnel carries the flow; every tried echo went into it.)
     before = {t["name"]: t["packets_out"] for t in lab.charons["aws"].status(lab.conns["aws"])}
-    assert lab.ping(AWS_VM, AZURE_VM, count=20)
+    assert wait(lambda: lab.ping(AWS_VM, AZURE_VM, count=20), 20, "20 echoes from the VPC to the VNet")
     after = {t["name"]: t["packets_out"] for t in lab.charons["aws"].status(lab.conns["aws"])}
     carried = [name for name in after if after[name] - before.get(name, 0) >= 20]
     assert len(carried) == 1, (before, after)

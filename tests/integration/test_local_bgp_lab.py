@@ -139,5 +139,6 @@ def test_losing_an_instance_is_degraded_and_a_build_repairs_it(lab):
     assert "via 10.1.0.5" not in ip("azr", "route", "show", "10.2.0.0/16")
     rc, output = playbook("site.yml", home)
     assert rc == 0, output[-3000:]
-    assert report(home)["verdict"]["level"] == "pass"
+    repaired = report(home)["verdict"]
+    assert repaired["level"] == "pass", (repaired["headline"], repaired["findings"])
     assert "via 10.1.0.5" in ip("azr", "route", "show", "10.2.0.0/16")
