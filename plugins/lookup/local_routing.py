@@ -20,7 +20,8 @@ author:
   - multicloud.vpnlab contributors (@multicloud)
 options:
   speakers:
-    description: The plan's C(local.bgp.speakers) - by name C(netns), C(directory), C(side), C(role), C(expects).
+    description: The plan's C(local.bgp.speakers) - by name C(netns), C(directory), C(side), C(role), C(expects),
+      C(expects_via).
     type: dict
     required: true
 """
@@ -36,7 +37,7 @@ EXAMPLES = r"""
 RETURN = r"""
 _raw:
   description:
-    - By speaker name - C(side), C(role), C(expects), C(sessions) (C(address), C(description), C(state),
+    - By speaker name - C(side), C(role), C(expects), C(expects_via), C(sessions) (C(address), C(description), C(state),
       C(prefixes_received), ...) and C(routes) (C(prefix), C(next_hops), C(interfaces), C(installed)).
   type: list
   elements: dict
@@ -56,5 +57,6 @@ class LookupModule(LookupBase):
                 learned = evidence(Speaker(spec["directory"], spec["netns"]))
             except (BgpdError, OSError):
                 learned = {"sessions": [], "routes": []}
-            found[name] = dict(learned, side=spec.get("side"), role=spec.get("role"), expects=spec.get("expects") or [])
+            found[name] = dict(learned, side=spec.get("side"), role=spec.get("role"), expects=spec.get("expects") or [],
+                               expects_via=spec.get("expects_via") or [])
         return [found]

@@ -160,9 +160,11 @@ options:
   routing:
     description:
       - The BGP design's routing evidence (C(vpnlab_routing=bgp)) - C(mode) V(bgp) and
-        C(speakers), by name C(side), C(expects) (the other cloud's prefix), C(sessions) and
-        C(routes) as the speakers report them. A speaker that has not learned what it expects
-        fails the verdict. Omit it with static routing.
+        C(speakers), by name C(side), C(expects) (the other cloud's prefix), C(expects_via)
+        (the next hops a router should reach it through; optional), C(sessions) and C(routes) as
+        the speakers report them. A router that has not learned what it expects fails the
+        verdict; a gateway that has not, or a router that reaches it through fewer next hops
+        than C(expects_via) names, makes it degraded. Omit it with static routing.
     type: dict
 """
 

@@ -19,7 +19,8 @@ description:
   - The Azure gateway instances and the VGW speak external BGP over the tunnels; the VNet router
     learns the VPC's prefix from the instances and the VPC router the VNet's from the VGW
     (internal BGP), so no route to the other cloud is typed anywhere.
-  - Waits until every session is established; fails naming each one that is not.
+  - Waits until every session is established and every speaker has learned the other cloud's
+    prefix (the VNet router through every gateway instance); fails naming each one that is not.
   - FRR runs in a private mount namespace; its files stay in each speaker's directory.
 author:
   - multicloud.vpnlab contributors (@multicloud)
@@ -36,7 +37,8 @@ extends_documentation_fragment:
 options:
   speakers:
     description: The plan's C(local.bgp.speakers) - by name, C(netns), C(directory), C(asn),
-      C(router_id), C(neighbors), C(networks) and C(peer_routes) each.
+      C(router_id), C(neighbors), C(networks) and C(peer_routes) each; C(expects) (the
+      prefixes to wait for) and C(expects_via) (the next hops to wait for them through).
     type: dict
     required: true
   wait_timeout:

@@ -134,11 +134,19 @@ def test_losing_an_instance_is_degraded_and_a_build_repairs_it(lab):
     # The lost instance has learned nothing any more, the VNet still has the route: degraded.
     lost = [f for f in degraded["verdict"]["findings"] if f["object"] == "BGP azure1"]
     assert [f["severity"] for f in lost] == ["degraded"], degraded["verdict"]["findings"]
+    # And the VNet router says it reaches the VPC through one instance only.
+    vnet = [f for f in degraded["verdict"]["findings"] if f["object"] == "BGP vnet"]
+    assert [(f["severity"], f["problem"]) for f in vnet] == [
+        ("degraded", "reaches 10.2.0.0/16 through 10.1.0.4 only, not through 10.1.0.5")], degraded["verdict"]
     # Every private path still answers: the VNet routes through instance 0 only now.
     assert all(m["loss_pct"] == 0 for m in degraded["measurements"] if m["path"] == "private")
     assert "via 10.1.0.5" not in ip("azr", "route", "show", "10.2.0.0/16")
     rc, output = playbook("site.yml", home)
     assert rc == 0, output[-3000:]
-    repaired = report(home)["verdict"]
-    assert repaired["level"] == "pass", (repaired["headline"], repaired["findings"])
+    repaired = report(home)
+    assert repaired["verdict"]["level"] == "pass", (repaired["verdict"]["headline"], repaired["verdict"]["findings"])
+    # A pass is both instances again: the build waits for the VNet's route through each, and the
+    # report says so (a route through one only would be degraded, above).
+    vnet = [s for s in repaired["routing"]["speakers"] if s["name"] == "vnet"][0]
+    assert vnet["learned"] == [{"prefix": "10.2.0.0/16", "next_hops": ["10.1.0.4", "10.1.0.5"]}], vnet
     assert "via 10.1.0.5" in ip("azr", "route", "show", "10.2.0.0/16")

@@ -107,6 +107,8 @@ def bgp_section(plan: Mapping[str, Any], ns: Mapping[str, str], addr: Mapping[st
         # The VNet and VPC routers decide the VMs' way; a gateway is one of the ways.
         speaker["role"] = "router" if name in ("vnet", "vpc") else "gateway"
         speaker["expects"] = [vpc] if speaker["side"] == "azure" else [vnet]
+    # Active-active: the VNet reaches the VPC through every gateway instance, or one is lost.
+    speakers["vnet"]["expects_via"] = [i["private_ip"] for i in instances]
     for instance in instances:
         mine = [t for t in routing["tunnels"] if t["instance"] == instance["instance"]]
         instance["counters"] = {t["name"]: {"in": t["name"] + "_in", "out": t["name"] + "_out"} for t in mine}

@@ -186,7 +186,8 @@ def converge_speakers(speakers: Mapping[str, Mapping[str, Any]], wait_timeout: f
                       check_mode: bool = False) -> tuple[bool, dict[str, Any]]:
     """Every speaker of plan.local.bgp.speakers running with its configuration and its routes to
     the tunnels' peers; then waits until every session is established and every speaker has
-    learned what it ``expects`` (the other cloud's prefix). Returns (changed, {speaker: {sessions, routes}}); BgpdError names the sessions
+    learned what it ``expects`` (the other cloud's prefix), through every next hop of its
+    ``expects_via`` (the VNet router: each gateway instance). Returns (changed, {speaker: {sessions, routes}}); BgpdError names the sessions
     still down after ``wait_timeout`` seconds."""
     changed = False
     running = {}
@@ -224,6 +225,10 @@ def converge_speakers(speakers: Mapping[str, Mapping[str, Any]], wait_timeout: f
             routes = learned_routes(speaker.query("show ip route bgp json"))
             late += ["%s has not learned %s" % (name, prefix) for prefix in speakers[name].get("expects") or ()
                      if not learned(routes, prefix)]
+            late += ["%s has not learned %s via %s" % (name, prefix, hop)
+                     for prefix in speakers[name].get("expects") or () if learned(routes, prefix)
+                     for hop in speakers[name].get("expects_via") or ()
+                     if not any(r["prefix"] == prefix and hop in r["next_hops"] for r in routes)]
         return late
 
     daemon.wait_for(lambda: not down(), wait_timeout, interval=0.5)

@@ -10,9 +10,12 @@ learned the other's prefix) and the pages' table.
     mode            bgp
     speakers[]      name, side (azure|aws), role (router: the VNet's or VPC's, which decides
                     the VMs' way; gateway: a gateway instance or the VGW), expects[] (the other
-                    cloud's prefix), learned[]
-                    ({prefix, next_hops[]}), missing[] (expected, not learned), sessions[]
-                    ({address, description, state, prefixes_received})
+                    cloud's prefix), expects_via[] (the next hops a router should reach it
+                    through: the local target's VNet router, every gateway instance; empty
+                    when any will do), learned[] ({prefix, next_hops[]}), missing[]
+                    (expected, not learned), missing_via[] (expected next hops the learned
+                    prefix does not use), sessions[] ({address, description, state,
+                    prefixes_received})
 
 What a speaker reports comes from the target's evidence source (the local target: FRR's JSON,
 ``_local/frr.py``), read after the probes.
@@ -40,9 +43,14 @@ def routing_record(routing: Optional[Mapping[str, Any]]) -> Optional[Dict[str, A
                    for r in speaker.get("routes") or [] if r.get("installed", True)]
         prefixes = {r["prefix"] for r in learned}
         expects = list(speaker.get("expects") or [])
+        via = list(speaker.get("expects_via") or [])
+        hops = {hop for r in learned if r["prefix"] in expects for hop in r["next_hops"]}
+        missing = [p for p in expects if p not in prefixes]
         speakers.append({"name": name, "side": speaker.get("side"), "role": speaker.get("role") or "gateway",
-                         "expects": expects, "learned": learned,
-                         "missing": [p for p in expects if p not in prefixes],
+                         "expects": expects, "expects_via": via, "learned": learned,
+                         "missing": missing,
+                         # Only of a prefix that is learned: one that is not is already missing.
+                         "missing_via": [h for h in via if h not in hops] if expects and not missing else [],
                          "sessions": [{k: s.get(k) for k in SESSION_KEYS} for s in speaker.get("sessions") or []]})
     return {"mode": "bgp", "speakers": speakers}
 
@@ -51,13 +59,23 @@ def routing_findings(report: Mapping[str, Any]) -> List[Dict[str, Any]]:
     """A side's router (the VNet's, the VPC's) that has not learned the other cloud's prefix is
     a failure: that side has no route there, whatever the tunnels say. A gateway that has not
     (a lost instance, its sessions down) is degraded while the router still has the route
-    through another one. The sessions' states are the evidence."""
+    through another one. A router that has the route through fewer next hops than it should
+    (active-active: one per gateway instance) is degraded: the traffic takes the others. The
+    sessions' states are the evidence."""
     found = []
     for speaker in ((report.get("routing") or {}).get("speakers") or []):
+        if speaker.get("missing_via"):
+            used = sorted({h for r in speaker["learned"] if r["prefix"] in speaker["expects"] for h in r["next_hops"]})
+            lost = ", ".join(speaker["missing_via"])
+            found.append(finding(
+                "degraded", "BGP %s" % speaker["name"],
+                "reaches %s through %s only, not through %s" % (", ".join(speaker["expects"]), ", ".join(used), lost),
+                "the lab's traffic takes the other gateway instances; check the sessions of the %s at %s"
+                % ("instance" if len(speaker["missing_via"]) == 1 else "instances", lost),
+                _states(speaker)))
         if not speaker["missing"]:
             continue
-        states = ", ".join("%s %s" % (s.get("description") or s.get("address"), s.get("state"))
-                           for s in speaker["sessions"]) or "no session"
+        states = _states(speaker)
         up = [s for s in speaker["sessions"] if s.get("state") == ESTABLISHED]
         cause = ("its sessions are up but bring no route: check what the other side announces"
                  if up else "no BGP session is established: check the ASNs and the peer addresses on both "
@@ -69,6 +87,11 @@ def routing_findings(report: Mapping[str, Any]) -> List[Dict[str, Any]]:
     return found
 
 
+def _states(speaker: Mapping[str, Any]) -> str:
+    return ", ".join("%s %s" % (s.get("description") or s.get("address"), s.get("state"))
+                     for s in speaker["sessions"]) or "no session"
+
+
 def routing_table(report: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
     """The pages' table of the routes each speaker learned; None with static routing."""
     routing = report.get("routing")
@@ -78,7 +101,8 @@ def routing_table(report: Mapping[str, Any]) -> Optional[Dict[str, Any]]:
     for speaker in routing["speakers"]:
         learned = "; ".join("%s via %s" % (r["prefix"], ", ".join(r["next_hops"]) or "?") for r in speaker["learned"])
         up = sum(1 for s in speaker["sessions"] if s.get("state") == ESTABLISHED)
+        missing = list(speaker["missing"]) + ["via %s" % h for h in speaker.get("missing_via") or ()]
         rows.append([speaker["name"], speaker["side"], learned or "nothing",
-                     ", ".join(speaker["missing"]) or "-", "%d of %d" % (up, len(speaker["sessions"]))])
+                     ", ".join(missing) or "-", "%d of %d" % (up, len(speaker["sessions"]))])
     return {"header": ["speaker", "cloud", "learned (next hops)", "missing", "sessions up"],
             "rows": [[plain(v) for v in row] for row in rows]}

@@ -170,6 +170,11 @@ def test_each_speaker_expects_the_other_clouds_prefix_and_the_evidence_knows_the
     assert {n: s["expects"] for n, s in local["bgp"]["speakers"].items()} == {
         "azure0": ["10.2.0.0/16"], "azure1": ["10.2.0.0/16"], "vnet": ["10.2.0.0/16"],
         "aws": ["10.1.0.0/16"], "vpc": ["10.1.0.0/16"]}
+    # Active-active: the VNet router reaches the VPC through both instances, or one is lost.
+    assert {n: s.get("expects_via") for n, s in local["bgp"]["speakers"].items()} == {
+        "azure0": None, "azure1": None, "vnet": ["10.1.0.4", "10.1.0.5"], "aws": None, "vpc": None}
+    assert build(routing="bgp", azure_active_active=False)["local"]["bgp"]["speakers"]["vnet"]["expects_via"] == [
+        "10.1.0.4"]
     assert local["azure_gateways"] == [
         {"instance": 0, "netns": "vpnlab-vpntest.azgw", "directory": "/st/vpntest/gateways/azure",
          "expected": {"vpn1-tunnel1": "203.0.113.10", "vpn1-tunnel2": "203.0.113.11"},

@@ -31,8 +31,8 @@ def speakers(**change):
                    "routes": [route(VPC, "169.254.21.1")]},
         "azure1": {"side": "azure", "role": "gateway", "expects": [VPC], "sessions": [session("vpn2-tunnel1")],
                    "routes": [route(VPC, "169.254.21.5")]},
-        "vnet": {"side": "azure", "role": "router", "expects": [VPC], "sessions": [session("instance0")],
-                 "routes": [route(VPC, "10.1.0.4", "10.1.0.5")]},
+        "vnet": {"side": "azure", "role": "router", "expects": [VPC], "expects_via": ["10.1.0.4", "10.1.0.5"],
+                 "sessions": [session("instance0")], "routes": [route(VPC, "10.1.0.4", "10.1.0.5")]},
         "aws": {"side": "aws", "role": "gateway", "expects": [VNET], "sessions": [session("vpn1-tunnel1")],
                 "routes": [route(VNET, "169.254.21.2")]},
         "vpc": {"side": "aws", "role": "router", "expects": [VNET], "sessions": [session("vgw")],
@@ -54,7 +54,9 @@ def test_a_healthy_bgp_lab():
     assert [s["name"] for s in record["speakers"]] == ["aws", "azure0", "azure1", "vnet", "vpc"]
     vnet = record["speakers"][3]
     assert vnet == {"name": "vnet", "side": "azure", "role": "router", "expects": [VPC],
+                    "expects_via": ["10.1.0.4", "10.1.0.5"],
                     "learned": [{"prefix": VPC, "next_hops": ["10.1.0.4", "10.1.0.5"]}], "missing": [],
+                    "missing_via": [],
                     "sessions": [{"address": "169.254.21.1", "description": "instance0", "state": "Established",
                                   "prefixes_received": 1}]}
     assert routing_findings({"routing": record}) == []
@@ -80,11 +82,36 @@ def test_a_healthy_bgp_lab():
     # A route that is not installed is not learned.
     ({"vpc": {"routes": [dict(route(VNET, "10.2.255.254"), installed=False)]}}, "failure",
      "BGP vpc: has not learned 10.1.0.0/16"),
+    # Active-active with the VNet's route through one instance only: the other carries nothing.
+    ({"vnet": {"routes": [route(VPC, "10.1.0.4")]}}, "degraded",
+     "BGP vnet: reaches 10.2.0.0/16 through 10.1.0.4 only, not through 10.1.0.5: the lab's traffic takes the "
+     "other gateway instances; check the sessions of the instance at 10.1.0.5 (instance0 Established)"),
+    # Through neither: not learned at all is the failure, not also a missing next hop.
+    ({"vnet": {"routes": [route(VNET, "10.1.0.4")]}}, "failure", "BGP vnet: has not learned 10.2.0.0/16"),
+    # A route through an unexpected next hop does not stand in for an expected one.
+    ({"vnet": {"routes": [route(VPC, "10.1.0.4", "10.1.0.9")]}}, "degraded",
+     "BGP vnet: reaches 10.2.0.0/16 through 10.1.0.4, 10.1.0.9 only, not through 10.1.0.5"),
 ])
 def test_what_is_not_learned(change, severity, text):
     found = routing_findings({"routing": routing_record(speakers(**change))})
     assert [f["severity"] for f in found] == [severity]
     assert found[0]["text"].startswith(text)
+
+
+@pytest.mark.parametrize("via, learned, missing_via", [
+    ([], [route(VPC, "10.1.0.4")], []),                        # no next hops expected: any will do
+    (["10.1.0.4"], [route(VPC, "10.1.0.4")], []),
+    (["10.1.0.4", "10.1.0.5"], [route(VPC, "10.1.0.5")], ["10.1.0.4"]),
+    (["10.1.0.4", "10.1.0.5"], [route(VPC, "10.1.0.4"), route("10.9.0.0/16", "10.1.0.5")], ["10.1.0.5"]),
+    (["10.1.0.4", "10.1.0.5"], [], []),                        # missing altogether instead
+])
+def test_the_next_hops_a_router_misses(via, learned, missing_via):
+    record = routing_record(speakers(vnet={"expects_via": via, "routes": learned}))
+    vnet = [s for s in record["speakers"] if s["name"] == "vnet"][0]
+    assert vnet["missing_via"] == missing_via
+    row = routing_table({"routing": record})["rows"][3]
+    expected = VPC if not learned else ", ".join("via " + h for h in missing_via) or "-"
+    assert row[3] == expected
 
 
 def test_the_verdict_of_a_report_with_routing():
