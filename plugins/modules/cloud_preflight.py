@@ -97,7 +97,10 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils import cost, pre
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._aws import cost as aws_cost
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._azure import cost as azure_cost
 
-AZURE_SDK = ("azure.identity", "azure.mgmt.resource", "azure.mgmt.network", "azure.mgmt.compute")
+#: What azure.azcollection's modules import first (azure_rm_common): the same list as the
+#: azure_gateway role's own look (tasks/azure_sdk.yml), which a run through site.yml skips.
+AZURE_SDK = ("azure.identity", "azure.mgmt.resource", "azure.mgmt.network", "azure.mgmt.compute", "azure.cli.core",
+             "msrest")
 
 
 def aws_facts():
