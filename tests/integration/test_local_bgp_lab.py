@@ -134,6 +134,13 @@ def test_losing_an_instance_is_degraded_and_a_build_repairs_it(lab):
     # The lost instance has learned nothing any more, the VNet still has the route: degraded.
     lost = [f for f in degraded["verdict"]["findings"] if f["object"] == "BGP azure1"]
     assert [f["severity"] for f in lost] == ["degraded"], degraded["verdict"]["findings"]
+    # Sessions BGP still shows established (before their hold timer runs out) over two tunnels
+    # that are down: the tunnels are named as the cause.
+    azure1 = [s for s in degraded["routing"]["speakers"] if s["name"] == "azure1"][0]
+    if any(s["state"] == "Established" for s in azure1["sessions"] if s["description"].startswith("vpn2-")):
+        assert "the tunnels that carry its sessions are down (vpn2-tunnel1, vpn2-tunnel2)" in lost[0]["cause"], lost
+    else:
+        assert "no BGP session is established" in lost[0]["cause"], lost
     # And the VNet router says it reaches the VPC through one instance only.
     vnet = [f for f in degraded["verdict"]["findings"] if f["object"] == "BGP vnet"]
     assert [(f["severity"], f["problem"]) for f in vnet] == [

@@ -61,8 +61,10 @@ def routing_findings(report: Mapping[str, Any]) -> List[Dict[str, Any]]:
     (a lost instance, its sessions down) is degraded while the router still has the route
     through another one. A router that has the route through fewer next hops than it should
     (active-active: one per gateway instance) is degraded: the traffic takes the others. The
-    sessions' states are the evidence."""
+    sessions' states are the evidence; sessions still shown established while every tunnel that
+    carries them is down (the report's tunnels) have those tunnels as their cause."""
     found = []
+    tunnels = {t.get("name"): t.get("status") for t in report.get("tunnels") or ()}
     for speaker in ((report.get("routing") or {}).get("speakers") or []):
         if speaker.get("missing_via"):
             used = sorted({h for r in speaker["learned"] if r["prefix"] in speaker["expects"] for h in r["next_hops"]})
@@ -76,10 +78,20 @@ def routing_findings(report: Mapping[str, Any]) -> List[Dict[str, Any]]:
         if not speaker["missing"]:
             continue
         states = _states(speaker)
-        up = [s for s in speaker["sessions"] if s.get("state") == ESTABLISHED]
-        cause = ("its sessions are up but bring no route: check what the other side announces"
-                 if up else "no BGP session is established: check the ASNs and the peer addresses on both "
-                 "sides, and the tunnels that carry the sessions")
+        # A gateway's sessions that bring routes are named after the tunnels that carry them (its
+        # session with its VNet or VPC router only hands them on); without such names, all count.
+        carried = [s for s in speaker["sessions"] if s.get("description") in tunnels]
+        up = [s for s in carried or speaker["sessions"] if s.get("state") == ESTABLISHED]
+        if up and carried and all(tunnels[s.get("description")] == "down" for s in carried):
+            # BGP's lag: it keeps a session until its hold timer runs out. The tunnels are the
+            # cause, not what the other side announces.
+            cause = ("the tunnels that carry its sessions are down (%s); BGP shows a session established "
+                     "until its hold timer runs out" % ", ".join(s.get("description") for s in carried))
+        elif up:
+            cause = "its sessions are up but bring no route: check what the other side announces"
+        else:
+            cause = ("no BGP session is established: check the ASNs and the peer addresses on both sides, and "
+                     "the tunnels that carry the sessions")
         if speaker["role"] != "router":
             cause = "the lab's traffic takes the other gateway's sessions; " + cause
         found.append(finding("failure" if speaker["role"] == "router" else "degraded", "BGP %s" % speaker["name"],

@@ -98,6 +98,39 @@ def test_what_is_not_learned(change, severity, text):
     assert found[0]["text"].startswith(text)
 
 
+def tunnel(name, status):
+    return {"name": name, "outside_ip": "203.0.113.8", "status": status, "detail": "d", "source": "s"}
+
+
+@pytest.mark.parametrize("sessions, tunnels, cause", [
+    # Its tunnels are down, BGP has not noticed yet: the tunnels are the cause.
+    ([session("vnet"), session("vpn2-tunnel1"), session("vpn2-tunnel2")],
+     [tunnel("vpn1-tunnel1", "up"), tunnel("vpn2-tunnel1", "down"), tunnel("vpn2-tunnel2", "down")],
+     "the lab's traffic takes the other gateway's sessions; the tunnels that carry its sessions are down "
+     "(vpn2-tunnel1, vpn2-tunnel2); BGP shows a session established until its hold timer runs out"),
+    # After the hold timer, or a session that never came up (a cloud reports a tunnel down while
+    # its BGP session is: a wrong ASN is not the tunnel's fault): the sessions' states speak.
+    ([session("vpn2-tunnel1", "Active", 0)], [tunnel("vpn2-tunnel1", "down")],
+     "the lab's traffic takes the other gateway's sessions; no BGP session is established: check the ASNs"),
+    # Its session with the VNet router hands routes on, it brings none: it does not count as up.
+    ([session("vnet"), session("vpn2-tunnel1", "Active", 0), session("vpn2-tunnel2", "Active", 0)],
+     [tunnel("vpn2-tunnel1", "down"), tunnel("vpn2-tunnel2", "down")],
+     "the lab's traffic takes the other gateway's sessions; no BGP session is established"),
+    # One of its tunnels still up: the sessions are where to look.
+    ([session("vpn2-tunnel1"), session("vpn2-tunnel2")], [tunnel("vpn2-tunnel1", "down"), tunnel("vpn2-tunnel2", "up")],
+     "the lab's traffic takes the other gateway's sessions; its sessions are up but bring no route"),
+    # Tunnels the report does not know (the cloud's names differ): the sessions' states speak.
+    ([session("vpn2-tunnel1", "Idle", 0)], [tunnel("tunnel1", "down")],
+     "the lab's traffic takes the other gateway's sessions; no BGP session is established"),
+    ([session("vpn2-tunnel1", "Idle", 0)], [], "the lab's traffic takes the other gateway's sessions; no BGP session"),
+])
+def test_a_gateway_whose_tunnels_are_down_names_them(sessions, tunnels, cause):
+    record = routing_record(speakers(azure1={"routes": [], "sessions": sessions}))
+    found = routing_findings({"routing": record, "tunnels": tunnels})
+    assert [(f["severity"], f["object"]) for f in found] == [("degraded", "BGP azure1")]
+    assert found[0]["cause"].startswith(cause), found[0]["cause"]
+
+
 @pytest.mark.parametrize("via, learned, missing_via", [
     ([], [route(VPC, "10.1.0.4")], []),                        # no next hops expected: any will do
     (["10.1.0.4"], [route(VPC, "10.1.0.4")], []),
