@@ -30,6 +30,7 @@ from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.frr impor
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netlink import IPRoute
 from ansible_collections.multicloud.vpnlab.plugins.module_utils._local.netns import RTPROT_STATIC
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.files import update
+from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.routing import missing_next_hops
 
 ZEBRA = "/usr/lib/frr/zebra"
 BGPD = "/usr/lib/frr/bgpd"
@@ -187,8 +188,8 @@ def converge_speakers(speakers: Mapping[str, Mapping[str, Any]], wait_timeout: f
     """Every speaker of plan.local.bgp.speakers running with its configuration and its routes to
     the tunnels' peers; then waits until every session is established and every speaker has
     learned what it ``expects`` (the other cloud's prefix), through every next hop of its
-    ``expects_via`` (the VNet router: each gateway instance). Returns (changed, {speaker: {sessions, routes}}); BgpdError names the sessions
-    still down after ``wait_timeout`` seconds."""
+    ``expects_via`` (the VNet router: each gateway instance). Returns (changed, {speaker:
+    {sessions, routes}}); BgpdError names the sessions still down after ``wait_timeout`` seconds."""
     changed = False
     running = {}
     for name, spec in speakers.items():
@@ -225,10 +226,11 @@ def converge_speakers(speakers: Mapping[str, Mapping[str, Any]], wait_timeout: f
             routes = learned_routes(speaker.query("show ip route bgp json"))
             late += ["%s has not learned %s" % (name, prefix) for prefix in speakers[name].get("expects") or ()
                      if not learned(routes, prefix)]
-            late += ["%s has not learned %s via %s" % (name, prefix, hop)
-                     for prefix in speakers[name].get("expects") or () if learned(routes, prefix)
-                     for hop in speakers[name].get("expects_via") or ()
-                     if not any(r["prefix"] == prefix and hop in r["next_hops"] for r in routes)]
+            expects = speakers[name].get("expects") or ()
+            if all(learned(routes, prefix) for prefix in expects):
+                late += ["%s has not learned %s via %s" % (name, ", ".join(expects), hop)
+                         for hop in missing_next_hops([r for r in routes if r["installed"]], expects,
+                                                      speakers[name].get("expects_via") or ())]
         return late
 
     daemon.wait_for(lambda: not down(), wait_timeout, interval=0.5)

@@ -23,7 +23,7 @@ What a speaker reports comes from the target's evidence source (the local target
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.findings import finding
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.formatting import plain
@@ -44,15 +44,22 @@ def routing_record(routing: Optional[Mapping[str, Any]]) -> Optional[Dict[str, A
         prefixes = {r["prefix"] for r in learned}
         expects = list(speaker.get("expects") or [])
         via = list(speaker.get("expects_via") or [])
-        hops = {hop for r in learned if r["prefix"] in expects for hop in r["next_hops"]}
         missing = [p for p in expects if p not in prefixes]
         speakers.append({"name": name, "side": speaker.get("side"), "role": speaker.get("role") or "gateway",
                          "expects": expects, "expects_via": via, "learned": learned,
                          "missing": missing,
                          # Only of a prefix that is learned: one that is not is already missing.
-                         "missing_via": [h for h in via if h not in hops] if expects and not missing else [],
+                         "missing_via": missing_next_hops(learned, expects, via) if expects and not missing else [],
                          "sessions": [{k: s.get(k) for k in SESSION_KEYS} for s in speaker.get("sessions") or []]})
     return {"mode": "bgp", "speakers": speakers}
+
+
+def missing_next_hops(routes: Iterable[Mapping[str, Any]], expects: Iterable[str], via: Iterable[str]) -> List[str]:
+    """The next hops of ``via`` that none of the routes (``{prefix, next_hops}``) to the
+    ``expects`` prefixes goes through; [] when ``via`` is empty (any will do)."""
+    expects = set(expects)
+    hops = {hop for route in routes if route["prefix"] in expects for hop in route["next_hops"]}
+    return [hop for hop in via if hop not in hops]
 
 
 def routing_findings(report: Mapping[str, Any]) -> List[Dict[str, Any]]:

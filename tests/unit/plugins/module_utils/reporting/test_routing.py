@@ -9,7 +9,7 @@ import pytest
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.findings import tunnel_findings
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.model import build_report
 from ansible_collections.multicloud.vpnlab.plugins.module_utils.reporting.routing import (
-    routing_findings, routing_record, routing_table,
+    missing_next_hops, routing_findings, routing_record, routing_table,
 )
 
 VNET, VPC = "10.1.0.0/16", "10.2.0.0/16"
@@ -145,6 +145,18 @@ def test_the_next_hops_a_router_misses(via, learned, missing_via):
     row = routing_table({"routing": record})["rows"][3]
     expected = VPC if not learned else ", ".join("via " + h for h in missing_via) or "-"
     assert row[3] == expected
+
+
+@pytest.mark.parametrize("routes, via, missing", [
+    ([route(VPC, "10.1.0.4", "10.1.0.5")], ["10.1.0.4", "10.1.0.5"], []),
+    ([route(VPC, "10.1.0.4")], ["10.1.0.4", "10.1.0.5"], ["10.1.0.5"]),
+    ([route(VPC, "10.1.0.4"), route(VNET, "10.1.0.5")], ["10.1.0.4", "10.1.0.5"], ["10.1.0.5"]),
+    ([], ["10.1.0.4"], ["10.1.0.4"]),
+    ([route(VPC, "10.1.0.4")], [], []),
+])
+def test_missing_next_hops(routes, via, missing):
+    """The one rule the build's wait (_local/bgpd.py) and the report share."""
+    assert missing_next_hops(routes, [VPC], via) == missing
 
 
 def test_the_verdict_of_a_report_with_routing():
